@@ -1,0 +1,388 @@
+package bot
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Bind validates arguments that arrive already structured — Discord options,
+// a form's fields — exactly as Parse validates a command line, and returns
+// the Invocation. args holds values by argument name (an empty value counts
+// as not given, as forms send for blank optional fields); users holds
+// mentioned people by argument name (a user argument may instead be given
+// in args as mention text). Required literals such as "until" carry no
+// information in structured input and are set for the caller.
+//
+// Every error is a *UserError with code EInvalid, and Field names the
+// argument at fault.
+func (g *Grammar) Bind(path []string, args map[string]string, users map[string][]Identity) (*Invocation, error) {
+	cmd, canon, uerr := g.resolve(path)
+	if uerr != nil {
+		return nil, uerr
+	}
+	inv := &Invocation{Path: canon, Args: map[string]string{}, Users: map[string][]Identity{}}
+	argOf := func(name string) *Arg {
+		for i := range cmd.Args {
+			if cmd.Args[i].Name == name {
+				return &cmd.Args[i]
+			}
+		}
+		return nil
+	}
+	for _, name := range sortedKeys(args) {
+		if argOf(name) == nil {
+			ue := g.argError(canon, cmd, nil, "`/plp %s` has no option %s.", commandLine(canon, cmd), echo(name))
+			ue.Field = name
+			return nil, ue
+		}
+	}
+	for _, name := range sortedKeys(users) {
+		if a := argOf(name); a == nil || (a.Kind != ArgUser && a.Kind != ArgUsers) {
+			ue := g.argError(canon, cmd, nil, "`/plp %s` has no person option %s.", commandLine(canon, cmd), echo(name))
+			ue.Field = name
+			return nil, ue
+		}
+	}
+	b := &binding{g: g, path: canon, cmd: cmd, inv: inv}
+	for i := range cmd.Args {
+		a := &cmd.Args[i]
+		switch a.Kind {
+		case ArgUser, ArgUsers:
+			ids := users[a.Name]
+			if len(ids) == 0 && strings.TrimSpace(args[a.Name]) != "" {
+				if uerr := b.set(a, args[a.Name]); uerr != nil {
+					return nil, uerr
+				}
+				continue
+			}
+			if a.Kind == ArgUser && len(ids) > 1 {
+				return nil, b.errorf(a, "Pick just one person for %s.", a.Name)
+			}
+			for _, id := range ids {
+				if id.UserID == "" || !isPrintable(id.UserID) || !isPrintable(id.Name) {
+					return nil, b.errorf(a, "I couldn't tell who you picked for %s. Please pick them again.", a.Name)
+				}
+			}
+			if len(ids) > 0 {
+				inv.Users[a.Name] = slices.Clone(ids)
+			}
+		case ArgLiteral:
+			switch v := strings.ToLower(strings.TrimSpace(args[a.Name])); {
+			case a.Required, v == "true", v == "yes", v == a.Name:
+				inv.Args[a.Name] = "true"
+			case v == "", v == "false", v == "no":
+			default:
+				return nil, b.errorf(a, "%s should be true or false, not %s.", a.Name, echo(v))
+			}
+		default:
+			if strings.TrimSpace(args[a.Name]) == "" {
+				break
+			}
+			if uerr := b.set(a, args[a.Name]); uerr != nil {
+				return nil, uerr
+			}
+		}
+		if a.Required && !inv.Has(a.Name) {
+			return nil, b.missing(a)
+		}
+	}
+	return inv, nil
+}
+
+// resolve finds the command a Bind path names and returns it with its
+// canonical (lower-case) path.
+func (g *Grammar) resolve(path []string) (*Command, []string, *UserError) {
+	cmds := g.Commands
+	var cmd *Command
+	var canon []string
+	for _, p := range path {
+		next := findIn(cmds, strings.TrimSpace(p))
+		if next == nil {
+			return nil, nil, g.unknownCommand(canon, cmds, p)
+		}
+		cmd = next
+		canon = append(canon, next.Name)
+		cmds = next.Sub
+	}
+	if cmd == nil {
+		return nil, nil, g.unknownCommand(nil, g.Commands, "")
+	}
+	if len(cmd.Sub) > 0 {
+		return nil, nil, g.needsSubcommand(canon, cmd)
+	}
+	return cmd, canon, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// IsCommand reports whether a direct message starting with word is a
+// command (its first word, after an optional "/plp", names a top-level
+// command) rather than a reflection.
+func (g *Grammar) IsCommand(word string) bool {
+	f := strings.Fields(StripPrefix(word))
+	return len(f) > 0 && findIn(g.Commands, f[0]) != nil
+}
+
+// Validation of single values. Each check returns the normalised value, or
+// a message for the person naming what was wrong.
+
+var (
+	dateRE     = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
+	timeRE     = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)?$`)
+	stepRE     = regexp.MustCompile(`^#?(\d{1,6})\.(\d{1,6})$`)
+	durationRE = regexp.MustCompile(`^(\d{1,4})\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)$`)
+)
+
+// maxNumber bounds goal, step and conference numbers: far above any real
+// plan, far below overflow.
+const maxNumber = 999999
+
+// maxDuration bounds ArgDuration.
+const maxDuration = 366 * 24 * time.Hour
+
+// validateValue checks raw for argument a and returns its normalised value;
+// msg is non-empty when raw is not acceptable. An empty value returns "".
+func validateValue(a *Arg, raw string) (val, msg string) {
+	if a.Kind == ArgText || a.Kind == ArgWord {
+		return validateText(a, raw)
+	}
+	v := strings.TrimSpace(raw)
+	if v == "" {
+		return "", ""
+	}
+	if !isPrintable(v) {
+		return "", fmt.Sprintf("%s has a character I can't read. Please type it again.", echo(v))
+	}
+	switch a.Kind {
+	case ArgNumber:
+		n, ok := atoiBounded(strings.TrimPrefix(v, "#"))
+		if !ok || n < 1 {
+			return "", fmt.Sprintf("%s isn't a number I can use for %s. Use a whole number from 1 up, such as 2.", echo(v), placeholder(a))
+		}
+		return strconv.Itoa(n), ""
+	case ArgStep:
+		m := stepRE.FindStringSubmatch(v)
+		if m == nil {
+			return "", fmt.Sprintf("%s isn't a step number. Write goal.step, such as 1.2 for step 2 of goal 1.", echo(v))
+		}
+		n, _ := strconv.Atoi(m[1])
+		s, _ := strconv.Atoi(m[2])
+		if n < 1 || s < 1 {
+			return "", fmt.Sprintf("%s isn't a step number: goals and steps count from 1, such as 1.2.", echo(v))
+		}
+		return strconv.Itoa(n) + "." + strconv.Itoa(s), ""
+	case ArgPercent:
+		n, ok := atoiBounded(strings.TrimSpace(strings.TrimSuffix(v, "%")))
+		if !ok {
+			return "", fmt.Sprintf("%s isn't a percent. Use a whole number from 0 to 100, such as 40%%.", echo(v))
+		}
+		if n > 100 {
+			return "", fmt.Sprintf("%s is more than 100%%. Use a number from 0 to 100, such as 40%%.", echo(v))
+		}
+		return strconv.Itoa(n), ""
+	case ArgDate:
+		return validateDate(v)
+	case ArgTime:
+		return validateTime(v)
+	case ArgRange:
+		n, ok := atoiBounded(v)
+		if !ok || n < a.Min || n > a.Max {
+			return "", fmt.Sprintf("%s doesn't fit %s. Pick a whole number from %d to %d.", echo(v), a.Name, a.Min, a.Max)
+		}
+		return strconv.Itoa(n), ""
+	case ArgChoice:
+		lv := strings.ToLower(v)
+		if slices.Contains(a.Choices, lv) {
+			return lv, ""
+		}
+		msg := fmt.Sprintf("%s isn't a %s I know.", echo(v), a.Name)
+		if s := Nearest(lv, a.Choices); s != "" {
+			msg += " Did you mean " + Bold(s) + "?"
+		}
+		return "", msg + " Pick one of " + listWords(a.Choices, "or") + "."
+	case ArgCron:
+		return validateCron(v)
+	case ArgDuration:
+		return validateDuration(v)
+	case ArgLiteral:
+		if strings.EqualFold(v, a.Name) || strings.EqualFold(v, "true") {
+			return "true", ""
+		}
+		return "", fmt.Sprintf("I expected the word %s here, not %s.", Bold(a.Name), echo(v))
+	}
+	return "", fmt.Sprintf("I can't read %s.", echo(v))
+}
+
+// validateText trims and checks free text: length in characters, and no
+// control characters (newlines and tabs are fine in ArgText) or markup
+// markers. Text such as "@everyone" or "{"$gt": ""}" is fine: it is
+// stored as a value and escaped when shown.
+func validateText(a *Arg, raw string) (string, string) {
+	if !utf8.ValidString(raw) {
+		return "", fmt.Sprintf("Your %s has a character I can't read. Please type it again.", a.Name)
+	}
+	v := strings.TrimSpace(normalizeNewlines(raw))
+	if v == "" {
+		return "", ""
+	}
+	bad := strings.IndexFunc(v, func(r rune) bool {
+		if isMarker(r) {
+			return true
+		}
+		if a.Kind == ArgText && (r == '\n' || r == '\t') {
+			return false
+		}
+		return unicode.IsControl(r)
+	})
+	if bad >= 0 {
+		return "", fmt.Sprintf("Your %s has a hidden character I can't store. Please type it again without it.", a.Name)
+	}
+	if a.Kind == ArgWord && strings.ContainsFunc(v, unicode.IsSpace) {
+		return "", fmt.Sprintf("%s should be one word, not %s.", a.Name, echo(v))
+	}
+	limit := a.MaxLen
+	if limit <= 0 {
+		limit = MaxTextLen
+	}
+	if n := utf8.RuneCountInString(v); n > limit {
+		return "", fmt.Sprintf("Your %s is %d characters long; the limit is %d. Could you shorten it?", a.Name, n, limit)
+	}
+	return v, ""
+}
+
+// atoiBounded parses a small non-negative whole number.
+func atoiBounded(s string) (int, bool) {
+	if s == "" || len(s) > 6 || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n <= maxNumber
+}
+
+func validateDate(v string) (string, string) {
+	m := dateRE.FindStringSubmatch(v)
+	if m == nil {
+		return "", fmt.Sprintf("%s isn't a date I can read. Write it as YYYY-MM-DD, such as 2027-05-30.", echo(v))
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	norm := fmt.Sprintf("%04d-%02d-%02d", y, mo, d)
+	t, err := time.Parse(time.DateOnly, norm)
+	if err != nil || t.Format(time.DateOnly) != norm {
+		return "", "That date doesn't exist: " + echo(v)
+	}
+	if y < 1900 || y > 2199 {
+		return "", fmt.Sprintf("%s is too far away. Pick a date between 1900 and 2199.", echo(v))
+	}
+	return norm, ""
+}
+
+func validateTime(v string) (string, string) {
+	m := timeRE.FindStringSubmatch(strings.ToLower(v))
+	bad := func() (string, string) {
+		return "", fmt.Sprintf("%s isn't a time I can read. Use 24-hour HH:MM, such as 14:30.", echo(v))
+	}
+	if m == nil || (m[2] == "" && m[3] == "") {
+		return bad()
+	}
+	h, _ := strconv.Atoi(m[1])
+	mi := 0
+	if m[2] != "" {
+		mi, _ = strconv.Atoi(m[2])
+	}
+	if m[3] != "" { // 10:30am, 3pm: teachers write these
+		if h < 1 || h > 12 {
+			return bad()
+		}
+		h %= 12
+		if m[3][0] == 'p' {
+			h += 12
+		}
+	}
+	if h > 23 || mi > 59 {
+		return bad()
+	}
+	return fmt.Sprintf("%02d:%02d", h, mi), ""
+}
+
+// validateCron accepts a 5-field cron spec or a descriptor such as
+// @weekly, optionally after CRON_TZ=Area/City. @every is refused: it can
+// fire every second. The zone is checked here because robfig/cron v3.0.1
+// panics on "CRON_TZ=Zone" with nothing after it.
+func validateCron(v string) (string, string) {
+	fields := strings.Fields(v)
+	example := ` Use 5 fields — minute hour day month weekday — such as "0 14 * * FRI" (2 pm on Fridays).`
+	prefix := ""
+	if len(fields) > 0 {
+		if zone, ok := cutAnyPrefix(fields[0], "CRON_TZ=", "TZ="); ok {
+			if zone == "" || zone == "Local" {
+				return "", fmt.Sprintf("%s needs a time zone such as America/New_York.", echo(v))
+			}
+			if _, err := time.LoadLocation(zone); err != nil {
+				return "", fmt.Sprintf("I don't know the time zone %s. Use one such as America/New_York.", echo(zone))
+			}
+			prefix = "CRON_TZ=" + zone + " "
+			fields = fields[1:]
+		}
+	}
+	if len(fields) == 0 {
+		return "", fmt.Sprintf("%s isn't a schedule I can read.%s", echo(v), example)
+	}
+	if strings.HasPrefix(fields[0], "@every") {
+		return "", "@every isn't allowed here. Use @daily, @weekly or 5 fields, such as \"0 14 * * FRI\" (2 pm on Fridays)."
+	}
+	spec := strings.Join(fields, " ")
+	if _, err := parseCronSafe(spec); err != nil {
+		return "", fmt.Sprintf("%s isn't a schedule I can read (%s).%s", echo(v), echo(err.Error()), example)
+	}
+	return prefix + spec, ""
+}
+
+// parseCronSafe calls cron.ParseStandard and turns a panic into an error.
+func parseCronSafe(spec string) (s cron.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("invalid schedule %q", spec)
+		}
+	}()
+	return cron.ParseStandard(spec)
+}
+
+func cutAnyPrefix(s string, prefixes ...string) (string, bool) {
+	for _, p := range prefixes {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return rest, true
+		}
+	}
+	return "", false
+}
+
+func validateDuration(v string) (string, string) {
+	m := durationRE.FindStringSubmatch(strings.ToLower(v))
+	if m == nil {
+		return "", fmt.Sprintf("%s isn't a length of time. Use a number and a unit, such as 1d, 2w, 24h or 90m.", echo(v))
+	}
+	n, _ := strconv.Atoi(m[1])
+	unit := m[2][:1]
+	per := map[string]time.Duration{"m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[unit]
+	if n < 1 || time.Duration(n)*per > maxDuration {
+		return "", fmt.Sprintf("%s is out of range. Use something from 1m up to a year, such as 2w.", echo(v))
+	}
+	return strconv.Itoa(n) + unit, ""
+}

@@ -1,0 +1,369 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Membership roles in a class.
+const (
+	MemberStudent = "student"
+	MemberTeacher = "teacher"
+)
+
+// Class is a group of students with their teachers, optionally linked to a
+// channel that receives progress summaries.
+type Class struct {
+	ID          string    `bson:"_id"`
+	Name        string    `bson:"name"`
+	NameLower   string    `bson:"name_lower"`
+	Platform    string    `bson:"platform"`
+	Workspace   string    `bson:"workspace"`
+	ChannelID   string    `bson:"channel_id,omitempty"`
+	ChannelName string    `bson:"channel_name,omitempty"`
+	TimeZone    string    `bson:"tz,omitempty"`
+	Reflections string    `bson:"reflections_cron,omitempty"` // cron for reflection prompts; "" = default
+	Summaries   string    `bson:"summaries_cron,omitempty"`   // cron for channel summaries; "" = default
+	CreatedBy   string    `bson:"created_by"`
+	CreatedAt   time.Time `bson:"created_at"`
+	UpdatedAt   time.Time `bson:"updated_at"`
+}
+
+// Enrollment puts a user in a class as a student or teacher.
+type Enrollment struct {
+	ID        string    `bson:"_id"` // class id + "|" + user id
+	ClassID   string    `bson:"class_id"`
+	UserID    string    `bson:"user_id"`
+	Role      string    `bson:"role"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// CreateClass stores a class and enrolls its creator as teacher.
+// ErrDuplicate if the workspace already has a class of that name.
+func (s *Store) CreateClass(ctx context.Context, c Class) (*Class, error) {
+	now := s.Now()
+	c.ID = bson.NewObjectIDFromTimestamp(now).Hex()
+	c.NameLower = strings.ToLower(c.Name)
+	c.CreatedAt, c.UpdatedAt = now, now
+	if _, err := s.db.Collection(colClasses).InsertOne(ctx, c); err != nil {
+		return nil, fmt.Errorf("create class %q: %w", c.Name, translate(err))
+	}
+	if err := s.Enroll(ctx, c.ID, []string{c.CreatedBy}, MemberTeacher); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Class returns a class by id.
+func (s *Store) Class(ctx context.Context, id string) (*Class, error) {
+	return s.findClass(ctx, bson.D{{Key: "_id", Value: id}})
+}
+
+// ClassByName returns a workspace's class by name (case-insensitive).
+func (s *Store) ClassByName(ctx context.Context, platform, workspace, name string) (*Class, error) {
+	return s.findClass(ctx, bson.D{
+		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace},
+		{Key: "name_lower", Value: strings.ToLower(name)},
+	})
+}
+
+// ClassByChannel returns the class linked to a channel.
+func (s *Store) ClassByChannel(ctx context.Context, platform, workspace, channelID string) (*Class, error) {
+	return s.findClass(ctx, bson.D{
+		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace},
+		{Key: "channel_id", Value: channelID},
+	})
+}
+
+func (s *Store) findClass(ctx context.Context, filter bson.D) (*Class, error) {
+	var c Class
+	if err := s.db.Collection(colClasses).FindOne(ctx, filter).Decode(&c); err != nil {
+		return nil, fmt.Errorf("load class: %w", translate(err))
+	}
+	return &c, nil
+}
+
+// AllClasses returns every class (the scheduler plans per class).
+func (s *Store) AllClasses(ctx context.Context) ([]Class, error) {
+	cur, err := s.db.Collection(colClasses).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list classes: %w", err)
+	}
+	var out []Class
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list classes: %w", err)
+	}
+	return out, nil
+}
+
+// SetClassSchedule sets a class's reflection or summary cron ("reflections"
+// or "summaries"); "" restores the default.
+func (s *Store) SetClassSchedule(ctx context.Context, classID, kind, spec string) (*Class, error) {
+	field := map[string]string{"reflections": "reflections_cron", "summaries": "summaries_cron"}[kind]
+	if field == "" {
+		return nil, fmt.Errorf("set class schedule %q: %w", kind, ErrNotFound)
+	}
+	var c Class
+	err := s.db.Collection(colClasses).FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: classID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: spec}, {Key: "updated_at", Value: s.Now()}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&c)
+	if err != nil {
+		return nil, fmt.Errorf("set class schedule: %w", translate(err))
+	}
+	return &c, nil
+}
+
+// ClassesOf returns the classes a user belongs to with the given membership
+// role ("" = any), ordered by name.
+func (s *Store) ClassesOf(ctx context.Context, userID, role string) ([]Class, error) {
+	ids, err := s.enrolledClassIDs(ctx, userID, role)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	cur, err := s.db.Collection(colClasses).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list classes: %w", err)
+	}
+	var out []Class
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list classes: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) enrolledClassIDs(ctx context.Context, userID, role string) ([]string, error) {
+	filter := bson.D{{Key: "user_id", Value: userID}}
+	if role != "" {
+		filter = append(filter, bson.E{Key: "role", Value: role})
+	}
+	cur, err := s.db.Collection(colEnrollments).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "class_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list enrollments: %w", err)
+	}
+	var es []Enrollment
+	if err := cur.All(ctx, &es); err != nil {
+		return nil, fmt.Errorf("list enrollments: %w", err)
+	}
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.ClassID
+	}
+	return ids, nil
+}
+
+// Enroll adds users to a class with a membership role; enrolling someone
+// twice changes nothing but their role. One unordered bulk write.
+func (s *Store) Enroll(ctx context.Context, classID string, userIDs []string, role string) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	now := s.Now()
+	models := make([]mongo.WriteModel, 0, len(userIDs))
+	for _, uid := range userIDs {
+		models = append(models, mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: classID + "|" + uid}}).
+			SetUpdate(bson.D{
+				{Key: "$set", Value: bson.D{{Key: "role", Value: role}}},
+				{Key: "$setOnInsert", Value: bson.D{
+					{Key: "class_id", Value: classID}, {Key: "user_id", Value: uid}, {Key: "created_at", Value: now},
+				}},
+			}).SetUpsert(true))
+	}
+	if _, err := s.db.Collection(colEnrollments).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+		return fmt.Errorf("enroll in class %s: %w", classID, err)
+	}
+	return nil
+}
+
+// Unenroll removes a user from a class. ErrNotFound if they weren't in it.
+func (s *Store) Unenroll(ctx context.Context, classID, userID string) error {
+	res, err := s.db.Collection(colEnrollments).DeleteOne(ctx, bson.D{{Key: "_id", Value: classID + "|" + userID}})
+	if err != nil {
+		return fmt.Errorf("unenroll: %w", err)
+	}
+	if res.DeletedCount == 0 {
+		return fmt.Errorf("unenroll: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// ClassMembers returns the ids of a class's members with a membership role.
+func (s *Store) ClassMembers(ctx context.Context, classID, role string) ([]string, error) {
+	cur, err := s.db.Collection(colEnrollments).Find(ctx,
+		bson.D{{Key: "class_id", Value: classID}, {Key: "role", Value: role}},
+		options.Find().SetProjection(bson.D{{Key: "user_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list class members: %w", err)
+	}
+	var es []Enrollment
+	if err := cur.All(ctx, &es); err != nil {
+		return nil, fmt.Errorf("list class members: %w", err)
+	}
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.UserID
+	}
+	return ids, nil
+}
+
+// Teaches reports whether staffID teaches a class that studentID is in.
+func (s *Store) Teaches(ctx context.Context, staffID, studentID string) (bool, error) {
+	classIDs, err := s.enrolledClassIDs(ctx, staffID, MemberTeacher)
+	if err != nil || len(classIDs) == 0 {
+		return false, err
+	}
+	ids := make([]string, len(classIDs))
+	for i, c := range classIDs {
+		ids[i] = c + "|" + studentID
+	}
+	n, err := s.db.Collection(colEnrollments).CountDocuments(ctx, bson.D{
+		{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
+		{Key: "role", Value: MemberStudent},
+	})
+	if err != nil {
+		return false, fmt.Errorf("check class membership: %w", err)
+	}
+	return n > 0, nil
+}
+
+// RosterRow is one student's line in a roster: enough to see who needs
+// attention, never their reflections or notes.
+type RosterRow struct {
+	UserID      string
+	Name        string
+	ActiveGoals int
+	DoneGoals   int
+	AvgProgress int // mean progress of active goals, 0..100
+	LastCheckIn time.Time
+	AwayUntil   time.Time
+	CantDM      string
+	Flagged     bool // has an intervention flag (staff-only)
+	Shoutouts   bool
+}
+
+// Roster returns a row per student of a class, ordered by name.
+func (s *Store) Roster(ctx context.Context, classID string) ([]RosterRow, error) {
+	ids, err := s.ClassMembers(ctx, classID, MemberStudent)
+	if err != nil {
+		return nil, err
+	}
+	return s.RosterOf(ctx, ids)
+}
+
+// SchoolRoster returns a row per student of a workspace (for admins).
+func (s *Store) SchoolRoster(ctx context.Context, platform, workspace string) ([]RosterRow, error) {
+	cur, err := s.db.Collection(colUsers).Find(ctx, bson.D{
+		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}, {Key: "role", Value: RoleStudent},
+	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list students: %w", err)
+	}
+	var us []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &us); err != nil {
+		return nil, fmt.Errorf("list students: %w", err)
+	}
+	ids := make([]string, len(us))
+	for i, u := range us {
+		ids[i] = u.ID
+	}
+	return s.RosterOf(ctx, ids)
+}
+
+// RosterOf builds roster rows for the given students with three queries,
+// whatever their number: users, goals and flags, each projected.
+func (s *Store) RosterOf(ctx context.Context, ids []string) ([]RosterRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in := bson.D{{Key: "$in", Value: ids}}
+	cur, err := s.db.Collection(colUsers).Find(ctx, bson.D{{Key: "_id", Value: in}},
+		options.Find().SetProjection(bson.D{
+			{Key: "name", Value: 1}, {Key: "away_until", Value: 1}, {Key: "cant_dm", Value: 1}, {Key: "shoutouts", Value: 1},
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("roster users: %w", err)
+	}
+	var users []User
+	if err := cur.All(ctx, &users); err != nil {
+		return nil, fmt.Errorf("roster users: %w", err)
+	}
+	rows := make(map[string]*RosterRow, len(users))
+	out := make([]RosterRow, len(users))
+	for i, u := range users {
+		out[i] = RosterRow{UserID: u.ID, Name: u.Name, AwayUntil: u.AwayUntil, CantDM: u.CantDM, Shoutouts: u.Shoutouts}
+		rows[u.ID] = &out[i]
+	}
+	cur, err = s.db.Collection(colGoals).Find(ctx, bson.D{{Key: "user_id", Value: in}},
+		options.Find().SetProjection(bson.D{
+			{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "progress", Value: 1}, {Key: "last_checkin", Value: 1},
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("roster goals: %w", err)
+	}
+	sums := make(map[string]int, len(users))
+	for cur.Next(ctx) {
+		var g Goal
+		if err := cur.Decode(&g); err != nil {
+			return nil, fmt.Errorf("roster goals: %w", err)
+		}
+		r := rows[g.UserID]
+		if r == nil {
+			continue
+		}
+		switch g.Status {
+		case GoalActive:
+			r.ActiveGoals++
+			sums[g.UserID] += g.Progress
+		case GoalDone:
+			r.DoneGoals++
+		}
+		if g.LastCheckIn.After(r.LastCheckIn) {
+			r.LastCheckIn = g.LastCheckIn
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("roster goals: %w", err)
+	}
+	cur.Close(ctx)
+	cur, err = s.db.Collection(colFlags).Find(ctx, bson.D{{Key: "student_id", Value: in}},
+		options.Find().SetProjection(bson.D{{Key: "student_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("roster flags: %w", err)
+	}
+	var flags []Flag
+	if err := cur.All(ctx, &flags); err != nil {
+		return nil, fmt.Errorf("roster flags: %w", err)
+	}
+	for _, f := range flags {
+		if r := rows[f.StudentID]; r != nil {
+			r.Flagged = true
+		}
+	}
+	for i := range out {
+		if out[i].ActiveGoals > 0 {
+			out[i].AvgProgress = sums[out[i].UserID] / out[i].ActiveGoals
+		}
+	}
+	sortRoster(out)
+	return out, nil
+}
+
+func sortRoster(rows []RosterRow) {
+	slices.SortFunc(rows, func(a, b RosterRow) int {
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.UserID, b.UserID)
+	})
+}

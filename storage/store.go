@@ -1,0 +1,212 @@
+// Package storage is the plan model (users, goals, check-ins, reflections,
+// conferences, classes, feedback, flags, audit) and its MongoDB persistence.
+//
+// It stays inside the subset of MongoDB that both MongoDB 6+ and the embedded
+// FerretDB v1 (SQLite) support: no transactions, change streams, TTL or
+// partial indexes, $lookup, $facet, arrayFilters or positional updates.
+// Filters are built from typed values only, so user text never becomes a
+// query operator. Driver errors are translated to ErrNotFound and
+// ErrDuplicate here and never leak upward.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/plpbot/plpbot/storage/embedded"
+)
+
+// Errors the store returns; callers compare with errors.Is.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrDuplicate = errors.New("already exists")
+)
+
+// Options configure Open.
+type Options struct {
+	// URI of a MongoDB server; empty starts the embedded FerretDB.
+	URI string
+	// Database name; default "plpbot".
+	Database string
+	// DataDir holds the embedded database's files; default "data".
+	DataDir string
+	// Logger for the store; default slog.Default().
+	Logger *slog.Logger
+	// Debug shows the embedded database's own logs.
+	Debug bool
+	// Now is the clock for created/updated times; default time.Now.
+	Now func() time.Time
+}
+
+// Store is plpbot's persistence. It is safe for concurrent use.
+type Store struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	server   *embedded.Server // nil when using an external server
+	log      *slog.Logger
+	now      func() time.Time
+	embedded bool
+}
+
+// Collection names.
+const (
+	colUsers       = "users"
+	colClasses     = "classes"
+	colEnrollments = "enrollments"
+	colGoals       = "goals"
+	colCheckIns    = "checkins"
+	colReflections = "reflections"
+	colConferences = "conferences"
+	colFeedback    = "feedback"
+	colFlags       = "flags"
+	colAudit       = "audit"
+	colCounters    = "counters"
+)
+
+// Open connects to MongoDB (or starts the embedded database), ensures the
+// indexes and returns a ready Store.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Database == "" {
+		opts.Database = "plpbot"
+	}
+	if opts.DataDir == "" {
+		opts.DataDir = "data"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Store{log: opts.Logger, now: opts.Now}
+	uri := opts.URI
+	if uri == "" {
+		srv, err := embedded.Start(ctx, opts.DataDir, opts.Logger, opts.Debug)
+		if err != nil {
+			return nil, err
+		}
+		s.server = srv
+		s.embedded = true
+		uri = srv.URI()
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second))
+	if err != nil {
+		s.closeServer()
+		return nil, fmt.Errorf("connect to mongodb: %w", err)
+	}
+	s.client = client
+	s.db = client.Database(opts.Database)
+	if err := s.ensureIndexes(ctx); err != nil {
+		_ = s.Close(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Embedded reports whether the store runs on the in-process database.
+func (s *Store) Embedded() bool { return s.embedded }
+
+// Close disconnects and stops the embedded database, if any.
+func (s *Store) Close(ctx context.Context) error {
+	var err error
+	if s.client != nil {
+		err = s.client.Disconnect(ctx)
+	}
+	s.closeServer()
+	if err != nil {
+		return fmt.Errorf("disconnect: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) closeServer() {
+	if s.server != nil {
+		s.server.Close()
+		s.server = nil
+	}
+}
+
+// Collection returns a collection of the store's database, for packages that
+// own collections of their own (the scheduler's outbox). Plan data is only
+// reached through the Store's methods.
+func (s *Store) Collection(name string) *mongo.Collection { return s.db.Collection(name) }
+
+// Now returns the store's clock.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// Drop deletes the whole database (tests).
+func (s *Store) Drop(ctx context.Context) error { return s.db.Drop(ctx) }
+
+type index struct {
+	coll   string
+	keys   bson.D
+	unique bool
+}
+
+// indexes are the indexes each collection needs, declared in one place so
+// they can be read beside the queries they serve.
+var indexes = []index{
+	{colUsers, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "platform_id", Value: 1}}, true},
+	{colUsers, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, false},
+	{colClasses, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, true},
+	{colEnrollments, bson.D{{Key: "user_id", Value: 1}}, false},
+	{colEnrollments, bson.D{{Key: "class_id", Value: 1}, {Key: "role", Value: 1}}, false},
+	{colGoals, bson.D{{Key: "user_id", Value: 1}, {Key: "number", Value: 1}}, true},
+	{colCheckIns, bson.D{{Key: "user_id", Value: 1}, {Key: "at", Value: -1}}, false},
+	{colReflections, bson.D{{Key: "user_id", Value: 1}, {Key: "at", Value: -1}}, false},
+	{colConferences, bson.D{{Key: "number", Value: 1}}, true},
+	{colConferences, bson.D{{Key: "teacher_id", Value: 1}, {Key: "at", Value: 1}}, false},
+	{colConferences, bson.D{{Key: "student_id", Value: 1}, {Key: "at", Value: 1}}, false},
+	{colFeedback, bson.D{{Key: "student_id", Value: 1}, {Key: "at", Value: -1}}, false},
+	{colFlags, bson.D{{Key: "student_id", Value: 1}}, false},
+	{colAudit, bson.D{{Key: "subject_id", Value: 1}, {Key: "at", Value: -1}}, false},
+}
+
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	for _, ix := range indexes {
+		m := mongo.IndexModel{Keys: ix.keys}
+		if ix.unique {
+			m.Options = options.Index().SetUnique(true)
+		}
+		if _, err := s.db.Collection(ix.coll).Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("create index on %s: %w", ix.coll, err)
+		}
+	}
+	return nil
+}
+
+// nextSeq returns the next number of a named counter (conference numbers).
+func (s *Store) nextSeq(ctx context.Context, name string) (int, error) {
+	var doc struct {
+		Seq int `bson:"seq"`
+	}
+	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: name}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
+	).Decode(&doc)
+	if err != nil {
+		return 0, fmt.Errorf("next %s number: %w", name, err)
+	}
+	return doc.Seq, nil
+}
+
+// translate maps driver errors to the store's errors.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return ErrNotFound
+	case mongo.IsDuplicateKeyError(err):
+		return ErrDuplicate
+	}
+	return err
+}
