@@ -142,7 +142,23 @@ func (g *Grammar) parseDefault(line string, path []string, group *Command, toks 
 	switch {
 	case len(toks) == 0:
 		return nil, g.needsSubcommand(path, group)
-	case bestErr == nil || !defaultsTakeArgs || Nearest(toks[0].val, subNames(group)) != "":
+	case Nearest(toks[0].val, subNames(group)) != "":
+		return nil, g.unknownCommand(path, group.Sub, toks[0].val)
+	}
+	// "profile interests robotics" means "profile set interests robotics".
+	for _, sub := range group.Sub {
+		subPath := append(append([]string(nil), path...), sub.Name)
+		if _, uerr, _ := g.bindTokens(line, subPath, sub, toks); uerr == nil && len(sub.Args) > 0 {
+			rest := line[toks[0].start:toks[len(toks)-1].end]
+			return nil, &UserError{
+				Code:    EInvalid,
+				Message: "I don't know `/plp " + strings.Join(path, " ") + " " + echo(toks[0].val) + "`. Did you mean `/plp " + strings.Join(subPath, " ") + " " + echo(rest) + "`?",
+				Usage:   g.Usage(subPath),
+				Hint:    hintFor(subPath, sub),
+			}
+		}
+	}
+	if bestErr == nil || !defaultsTakeArgs {
 		return nil, g.unknownCommand(path, group.Sub, toks[0].val)
 	}
 	return nil, bestErr
@@ -181,9 +197,10 @@ type binding struct {
 	inv  *Invocation
 }
 
-// bindTokens binds toks to cmd's arguments. progress counts the words and
-// arguments bound before any error, so the caller can tell which of several
-// default subcommands came closest.
+// bindTokens binds toks to cmd's arguments. progress counts the arguments
+// bound before any error (two points each, one more if the failing value at
+// least has the right shape, such as a date that does not exist), so the
+// caller can tell which of several default subcommands came closest.
 func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []token) (*Invocation, *UserError, int) {
 	b := &binding{g: g, line: line, path: path, cmd: cmd, inv: &Invocation{
 		Path:  append([]string(nil), path...),
@@ -234,9 +251,9 @@ func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []to
 			return nil, b.errorf(a, "Add a value after %s: — such as %s.", a.Name, "`"+keyedExample(a)+"`"), progress
 		}
 		if uerr := b.set(a, raw); uerr != nil {
-			return nil, uerr, progress
+			return nil, uerr, progress + looksLike(a, raw)
 		}
-		progress++
+		progress += 2
 	}
 	if len(run) > 0 {
 		positional = append(positional, run)
@@ -274,7 +291,7 @@ func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []to
 				}
 				ids = append(ids, id)
 				rest = rest[1:]
-				progress++
+				progress += 2
 			}
 			if len(ids) > 0 {
 				b.inv.Users[a.Name] = ids
@@ -285,20 +302,25 @@ func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []to
 			if len(rest) > 0 && strings.EqualFold(rest[0].val, a.Name) {
 				b.inv.Args[a.Name] = "true"
 				rest = rest[1:]
-				progress++
+				progress += 2
 			} else if a.Required && len(rest) > 0 {
 				return nil, b.errorf(a, "I expected the word %s here, not %s.", Bold(a.Name), echo(rest[0].val)), progress
 			}
 		default:
 			if len(rest) > 0 {
 				if uerr := b.set(a, rest[0].val); uerr != nil {
-					return nil, uerr, progress
+					return nil, uerr, progress + looksLike(a, rest[0].val)
 				}
 				rest = rest[1:]
-				progress++
+				progress += 2
 			}
 		}
 		if a.Required && !b.inv.Has(a.Name) {
+			return nil, b.missing(a), progress
+		}
+	}
+	for ai := range cmd.Args {
+		if a := &cmd.Args[ai]; a.Keyed && a.Required && !b.inv.Has(a.Name) {
 			return nil, b.missing(a), progress
 		}
 	}
@@ -447,7 +469,7 @@ func (g *Grammar) missingArg(path []string, cmd *Command, a *Arg) *UserError {
 	default:
 		what := placeholder(a)
 		if a.Description != "" {
-			what += " (" + lowerFirst(a.Description) + ")"
+			what += " — " + lowerFirst(a.Description)
 		}
 		msg = "`/plp " + commandLine(path, cmd) + "` needs " + what + "."
 	}
@@ -595,4 +617,46 @@ func isPrintable(s string) bool {
 	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
 		return unicode.IsControl(r) || isMarker(r)
 	}) < 0
+}
+
+// keyedExample is a sample of a keyed argument, for messages.
+func keyedExample(a *Arg) string {
+	switch a.Kind {
+	case ArgDate:
+		return a.Name + ":2027-05-30"
+	case ArgChoice:
+		if len(a.Choices) > 0 {
+			return a.Name + ":" + a.Choices[0]
+		}
+	case ArgRange:
+		return a.Name + ":" + itoa(a.Max)
+	case ArgText:
+		return a.Name + ":some words"
+	}
+	return a.Name + ":" + placeholder(a)
+}
+
+// looksLike returns 1 if v has the shape of a's kind even though it failed
+// validation ("2027-02-30" for a date), else 0.
+func looksLike(a *Arg, v string) int {
+	v = strings.TrimSpace(v)
+	var ok bool
+	switch a.Kind {
+	case ArgDate:
+		ok = dateRE.MatchString(v)
+	case ArgTime:
+		ok = strings.Contains(v, ":") || strings.HasSuffix(strings.ToLower(v), "m")
+	case ArgNumber, ArgRange, ArgPercent:
+		ok = v != "" && strings.Trim(v, "#%0123456789") == ""
+	case ArgStep:
+		ok = strings.Contains(v, ".")
+	case ArgUser, ArgUsers:
+		ok = strings.HasPrefix(v, "@") || strings.HasPrefix(v, "<")
+	default:
+		ok = true
+	}
+	if ok {
+		return 1
+	}
+	return 0
 }

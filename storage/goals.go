@@ -73,7 +73,8 @@ func (s *Store) AddGoal(ctx context.Context, g Goal) (*Goal, error) {
 	err := s.db.Collection(colUsers).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: g.UserID}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "goal_seq", Value: 1}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After).SetProjection(bson.D{{Key: "goal_seq", Value: 1}}),
+		// No projection: FerretDB v1 does not implement one on findAndModify.
+		options.FindOneAndUpdate().SetReturnDocument(options.After),
 	).Decode(&u)
 	if err != nil {
 		return nil, fmt.Errorf("number goal: %w", translate(err))

@@ -167,6 +167,7 @@ var indexes = []index{
 	{colFeedback, bson.D{{Key: "student_id", Value: 1}, {Key: "at", Value: -1}}, false},
 	{colFlags, bson.D{{Key: "student_id", Value: 1}}, false},
 	{colAudit, bson.D{{Key: "subject_id", Value: 1}, {Key: "at", Value: -1}}, false},
+	{colPrompts, bson.D{{Key: "user_id", Value: 1}, {Key: "sent_at", Value: -1}}, false},
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {

@@ -260,6 +260,7 @@ func (s *Store) Forget(ctx context.Context, id string) error {
 		{colGoals, byUser},
 		{colCheckIns, byUser},
 		{colReflections, byUser},
+		{colPrompts, byUser},
 		{colEnrollments, byUser},
 		{colFeedback, byStudent},
 		{colFlags, byStudent},

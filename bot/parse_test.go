@@ -1,0 +1,199 @@
+package bot
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// localGrammar exercises argument kinds the product tree does not use yet
+// (cron, duration, word, required keyed, a group with two defaults).
+func localGrammar() *Grammar {
+	return &Grammar{Commands: []*Command{
+		{Name: "schedule", Audience: Admins, Summary: "Change when a prompt goes out",
+			Examples: []string{`schedule reflections "0 14 * * FRI"`},
+			Args: []Arg{
+				{Name: "job", Kind: ArgChoice, Required: true, Choices: []string{"reflections", "nudges"}},
+				{Name: "when", Kind: ArgCron, Required: true},
+			}},
+		{Name: "snooze", Summary: "Snooze prompts",
+			Args: []Arg{
+				{Name: "for", Kind: ArgDuration, Required: true, Keyed: true},
+				{Name: "tag", Kind: ArgWord, MaxLen: 5},
+			}},
+		{Name: "pick", Summary: "Two defaults",
+			Sub: []*Command{
+				{Name: "number", Default: true, Args: []Arg{{Name: "n", Kind: ArgNumber, Required: true}}},
+				{Name: "date", Default: true, Args: []Arg{{Name: "d", Kind: ArgDate, Required: true}, {Name: "t", Kind: ArgTime, Required: true}}},
+				{Name: "other"},
+			}},
+	}}
+}
+
+func TestTokenize(t *testing.T) {
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"a b  c", []string{"a", "b", "c"}},
+		{"  lead\ttab\nnew  ", []string{"lead", "tab", "new"}},
+		{`schedule reflections "0 14 * * FRI"`, []string{"schedule", "reflections", "0 14 * * FRI"}},
+		{"x “0 14 * * FRI” y", []string{"x", "0 14 * * FRI", "y"}},
+		{`why:"two words" next`, []string{"why:two words", "next"}},
+		{`an "unterminated quote`, []string{"an", `"unterminated`, "quote"}},
+		{`I'm "fine" ok`, []string{"I'm", "fine", "ok"}},
+		{`""`, []string{""}},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, tok := range tokenize(tt.line) {
+			got = append(got, tok.val)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("tokenize(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestParseMention(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Identity
+		ok      bool
+		errPart string
+	}{
+		{in: "<@U123ABC|sam>", want: Identity{UserID: "U123ABC", Name: "sam"}, ok: true},
+		{in: "<@W42>", want: Identity{UserID: "W42"}, ok: true},
+		{in: "<@80351110224678912>", want: Identity{UserID: "80351110224678912"}, ok: true},
+		{in: "<@!80351110224678912>", want: Identity{UserID: "80351110224678912"}, ok: true},
+		{in: "@Sam", want: Identity{UserID: "sam", Name: "sam"}, ok: true},
+		{in: "@ms.lee,", want: Identity{UserID: "ms.lee", Name: "ms.lee"}, ok: true},
+		{in: "sam"},
+		{in: "@"},
+		{in: "@everyone", errPart: "whole group"},
+		{in: "@HERE", errPart: "whole group"},
+		{in: "<!channel>", errPart: "whole group"},
+		{in: "<!here>", errPart: "whole group"},
+		{in: "<!subteam^S1|@team>", errPart: "whole group"},
+		{in: "<@&123>", errPart: "role, not a person"},
+		{in: "<@nope>", errPart: "can't read the mention"},
+		{in: "<@U123", errPart: "can't read the mention"},
+		{in: "@sam<b>", errPart: "can't read the mention"},
+	}
+	for _, tt := range tests {
+		got, ok, uerr := parseMention(tt.in)
+		if tt.errPart != "" {
+			if uerr == nil || !strings.Contains(uerr.Message, tt.errPart) {
+				t.Errorf("parseMention(%q) error = %v, want one containing %q", tt.in, uerr, tt.errPart)
+			}
+			continue
+		}
+		if uerr != nil || ok != tt.ok || got != tt.want {
+			t.Errorf("parseMention(%q) = %+v, %v, %v; want %+v, %v", tt.in, got, ok, uerr, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestParseLocalKinds(t *testing.T) {
+	g := localGrammar()
+	tests := []struct {
+		line string
+		path string
+		args map[string]string
+	}{
+		{`schedule reflections "0 14 * * FRI"`, "schedule", map[string]string{"job": "reflections", "when": "0 14 * * FRI"}},
+		{"schedule Nudges “0  8 * * MON-FRI”", "schedule", map[string]string{"job": "nudges", "when": "0 8 * * MON-FRI"}},
+		{`schedule nudges "CRON_TZ=America/New_York 30 7 * * 1"`, "schedule", map[string]string{"job": "nudges", "when": "CRON_TZ=America/New_York 30 7 * * 1"}},
+		{"schedule nudges @weekly", "schedule", map[string]string{"job": "nudges", "when": "@weekly"}},
+		{"snooze for:1d", "snooze", map[string]string{"for": "1d"}},
+		{"snooze for:2weeks", "snooze", map[string]string{"for": "2w"}},
+		{"snooze for: 90m", "snooze", map[string]string{"for": "90m"}},
+		{"snooze FOR:24H short", "snooze", map[string]string{"for": "24h", "tag": "short"}},
+		{"pick 7", "pick number", map[string]string{"n": "7"}},
+		{"pick 2027-01-02 9:05", "pick date", map[string]string{"d": "2027-01-02", "t": "09:05"}},
+		{"pick 2027-01-02 10:30pm", "pick date", map[string]string{"d": "2027-01-02", "t": "22:30"}},
+		{"pick 2027-01-02 12am", "pick date", map[string]string{"d": "2027-01-02", "t": "00:00"}},
+		{"pick other", "pick other", map[string]string{}},
+	}
+	for _, tt := range tests {
+		inv, err := g.Parse(tt.line)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.line, err)
+			continue
+		}
+		if inv.Name() != tt.path || !reflect.DeepEqual(inv.Args, tt.args) {
+			t.Errorf("Parse(%q) = %s %q, want %s %q", tt.line, inv.Name(), inv.Args, tt.path, tt.args)
+		}
+	}
+}
+
+func TestParseLocalErrors(t *testing.T) {
+	g := localGrammar()
+	tests := []struct {
+		line, field string
+		parts       []string
+	}{
+		{`schedule reflections "0 14 * *"`, "when", []string{"0 14 * *", "isn't a schedule", "5 fields"}},
+		{`schedule reflections "61 14 * * FRI"`, "when", []string{"isn't a schedule"}},
+		{`schedule reflections "CRON_TZ=Mars/Olympus 0 14 * * FRI"`, "when", []string{"time zone", "Mars/Olympus"}},
+		{`schedule reflections CRON_TZ=Europe/Paris`, "when", []string{"isn't a schedule"}},
+		{`schedule reflections "TZ= 0 1 * * *"`, "when", []string{"needs a time zone"}},
+		{`schedule reflections "@every 1s"`, "when", []string{"@every isn't allowed"}},
+		{`schedule reflections`, "when", []string{"needs \"CRON\""}},
+		{"schedule reflectoins @daily", "job", []string{"Did you mean", "reflections"}},
+		{"snooze", "for", []string{"needs FOR"}},
+		{"snooze for:0d", "for", []string{"out of range"}},
+		{"snooze for:400d", "for", []string{"out of range"}},
+		{"snooze for:soon", "for", []string{"isn't a length of time", "soon"}},
+		{"snooze for:1d toolong", "tag", []string{"7 characters long; the limit is 5"}},
+		{"snooze for:1d a\x01", "tag", []string{"hidden character"}},
+		{"pick 2027-01-02", "t", []string{"needs HH:MM"}},
+		{"pick 2027-01-02 13pm", "t", []string{"isn't a time"}},
+		{"pick 2027-13-01 10:00", "d", []string{"That date doesn't exist: 2027-13-01"}},
+		{"pick 0999-01-01 10:00", "d", []string{"too far away"}},
+	}
+	for _, tt := range tests {
+		_, err := g.Parse(tt.line)
+		ue, ok := AsUserError(err)
+		if !ok {
+			t.Errorf("Parse(%q) error = %v, want a *UserError", tt.line, err)
+			continue
+		}
+		msg := Format(ue.Message, PlainDialect)
+		for _, p := range tt.parts {
+			if !strings.Contains(msg, p) {
+				t.Errorf("Parse(%q) message %q lacks %q", tt.line, msg, p)
+			}
+		}
+		if ue.Code != EInvalid || ue.Usage == "" || ue.Field != tt.field {
+			t.Errorf("Parse(%q) = code %s usage %q field %q, want invalid, a usage, field %q", tt.line, ue.Code, ue.Usage, ue.Field, tt.field)
+		}
+	}
+}
+
+func TestNearest(t *testing.T) {
+	cands := []string{"help", "plan", "goal", "checkin", "conference", "reflect", "role"}
+	tests := []struct{ word, want string }{
+		{"chekin", "checkin"},
+		{"CHECKIN", "checkin"},
+		{"goals", "goal"},
+		{"conf", "conference"},
+		{"refelct", "reflect"},
+		{"xyzzy", ""},
+		{"", ""},
+		{strings.Repeat("a", 100), ""},
+	}
+	for _, tt := range tests {
+		if got := Nearest(tt.word, cands); got != tt.want {
+			t.Errorf("Nearest(%q) = %q, want %q", tt.word, got, tt.want)
+		}
+	}
+}
+
+func TestEchoEscapesAndShortens(t *testing.T) {
+	got := echo("a\x00b\ue001" + strings.Repeat("x", 60))
+	if !strings.HasPrefix(got, string(userOpen)+"ab") || strings.ContainsRune(got, 0) || !strings.HasSuffix(got, "…"+string(userClose)) {
+		t.Errorf("echo = %q", got)
+	}
+}

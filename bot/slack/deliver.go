@@ -1,0 +1,236 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/plpbot/plpbot/bot"
+	"github.com/slack-go/slack"
+)
+
+// permanentErrors are Slack refusals that retrying will not change.
+var permanentErrors = map[string]bool{
+	"cannot_dm_bot":     true,
+	"user_not_found":    true,
+	"account_inactive":  true,
+	"channel_not_found": true,
+	"not_in_channel":    true,
+	"is_archived":       true,
+	"user_disabled":     true,
+}
+
+// deliver sends a handler's messages: DMs to their recipients, replies to
+// the request's origin. Rate limits are waited out; other failures are
+// logged (the person asked and nobody is left to tell).
+func (a *Adapter) deliver(ctx context.Context, o *origin, msgs []bot.Message) {
+	for _, m := range msgs {
+		var err error
+		if m.To != nil {
+			err = a.withRetry(ctx, "dm", func() error { return a.sendDM(ctx, *m.To, m) })
+		} else {
+			err = a.reply(ctx, o, m)
+		}
+		if err != nil {
+			a.log.Error("slack: delivering a reply failed", slog.String("user", o.actor.UserID), slog.Any("err", err))
+		}
+	}
+}
+
+// reply answers the person who asked: through the response_url while it
+// lasts (ephemeral or in the channel), else in the DM the request came from,
+// else a public post to the channel or, for private answers, a DM.
+func (a *Adapter) reply(ctx context.Context, o *origin, m bot.Message) error {
+	for _, r := range renderMessage(m) {
+		var err error
+		switch {
+		case o.responseURL != "" && o.responses < maxResponseURLPosts:
+			o.responses++
+			err = a.withRetry(ctx, "response_url", func() error { return a.respond(ctx, o.responseURL, m.Visibility, r) })
+		case o.place.Kind == bot.InDM && o.channelID != "":
+			err = a.withRetry(ctx, "chat.postMessage", func() error { return a.post(ctx, o.channelID, r) })
+		case m.Visibility == bot.Public && o.channelID != "":
+			err = a.withRetry(ctx, "chat.postMessage", func() error { return a.post(ctx, o.channelID, r) })
+		default:
+			err = a.withRetry(ctx, "dm", func() error { return a.dmRendered(ctx, o.actor.UserID, r) })
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if m.File != nil {
+		channel := o.channelID
+		if m.Visibility == bot.Private && o.place.Kind != bot.InDM || channel == "" {
+			// A private file goes to the person's DM, never to a channel.
+			var err error
+			channel, err = a.openDM(ctx, o.actor.UserID)
+			if err != nil {
+				return err
+			}
+		}
+		return a.withRetry(ctx, "files.uploadV2", func() error { return a.upload(ctx, channel, m.File) })
+	}
+	return nil
+}
+
+// respond posts one rendered message to a response_url.
+func (a *Adapter) respond(ctx context.Context, url string, v bot.Visibility, r rendered) error {
+	typ := slack.ResponseTypeEphemeral
+	if v == bot.Public {
+		typ = slack.ResponseTypeInChannel
+	}
+	msg := &slack.WebhookMessage{Text: r.Text, Blocks: &slack.Blocks{BlockSet: r.Blocks}, ResponseType: typ}
+	if err := slack.PostWebhookCustomHTTPContext(ctx, url, a.hc, msg); err != nil {
+		return fmt.Errorf("slack response_url: %w", err)
+	}
+	return nil
+}
+
+// post sends one rendered message to a conversation.
+func (a *Adapter) post(ctx context.Context, channel string, r rendered) error {
+	_, _, err := a.api.PostMessageContext(ctx, channel,
+		slack.MsgOptionText(r.Text, false),
+		slack.MsgOptionBlocks(r.Blocks...),
+		slack.MsgOptionDisableLinkUnfurl(),
+	)
+	if err != nil {
+		return fmt.Errorf("slack chat.postMessage %s: %w", channel, err)
+	}
+	return nil
+}
+
+// openDM returns the id of the bot's DM with a person (conversations.open).
+func (a *Adapter) openDM(ctx context.Context, userID string) (string, error) {
+	ch, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+	if err != nil {
+		return "", fmt.Errorf("slack conversations.open %s: %w", userID, err)
+	}
+	return ch.ID, nil
+}
+
+// dmRendered sends one rendered message to a person's DM.
+func (a *Adapter) dmRendered(ctx context.Context, userID string, r rendered) error {
+	ch, err := a.openDM(ctx, userID)
+	if err != nil {
+		return err
+	}
+	return a.post(ctx, ch, r)
+}
+
+// upload shares a file in a conversation with files.uploadV2's three steps.
+func (a *Adapter) upload(ctx context.Context, channel string, f *bot.File) error {
+	if len(f.Data) == 0 {
+		return nil
+	}
+	_, err := a.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Content:  string(f.Data),
+		FileSize: len(f.Data),
+		Filename: f.Name,
+		Title:    f.Name,
+		Channel:  channel,
+	})
+	if err != nil {
+		return fmt.Errorf("slack files.uploadV2 %s: %w", f.Name, err)
+	}
+	return nil
+}
+
+// sendDM sends msg to a person's DM (see postAll for rate limits).
+func (a *Adapter) sendDM(ctx context.Context, to bot.Identity, m bot.Message) error {
+	ch, err := a.openDM(ctx, to.UserID)
+	if err != nil {
+		return err
+	}
+	return a.postAll(ctx, ch, m)
+}
+
+// postAll posts every part of m to a conversation, then its file. Only the
+// first part's failure is returned unretried; once something is delivered,
+// later parts wait out rate limits rather than have the caller start over.
+func (a *Adapter) postAll(ctx context.Context, channel string, m bot.Message) error {
+	for i, r := range renderMessage(m) {
+		if i == 0 {
+			if err := a.post(ctx, channel, r); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := a.withRetry(ctx, "chat.postMessage", func() error { return a.post(ctx, channel, r) }); err != nil {
+			return err
+		}
+	}
+	if m.File != nil {
+		return a.withRetry(ctx, "files.uploadV2", func() error { return a.upload(ctx, channel, m.File) })
+	}
+	return nil
+}
+
+// SendDM implements bot.Sender: conversations.open, then chat.postMessage.
+// A refusal that will not change is a *bot.UndeliverableError; a rate limit
+// before anything was sent is a *bot.RetryAfterError.
+func (a *Adapter) SendDM(ctx context.Context, to bot.Identity, msg bot.Message) error {
+	if to.Platform != "" && to.Platform != bot.Slack {
+		return &bot.UndeliverableError{Reason: "wrong_platform", Err: fmt.Errorf("slack cannot reach a %s user", to.Platform)}
+	}
+	return senderError(a.sendDM(ctx, to, msg))
+}
+
+// Post implements bot.Sender: chat.postMessage to a channel the bot is in.
+func (a *Adapter) Post(ctx context.Context, to bot.Channel, msg bot.Message) error {
+	if to.Platform != "" && to.Platform != bot.Slack {
+		return &bot.UndeliverableError{Reason: "wrong_platform", Err: fmt.Errorf("slack cannot reach a %s channel", to.Platform)}
+	}
+	return senderError(a.postAll(ctx, to.ChannelID, msg))
+}
+
+// senderError maps Slack's errors to the ones bot.Sender promises.
+func senderError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if wait, ok := retryAfter(err); ok {
+		return &bot.RetryAfterError{After: wait, Err: err}
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && permanentErrors[se.Err] {
+		return &bot.UndeliverableError{Reason: se.Err, Err: err}
+	}
+	return err
+}
+
+// retryAfter reports whether err is a rate limit and how long to wait.
+// A workspace-wide 429 may come without Retry-After: wait a second.
+func retryAfter(err error) (time.Duration, bool) {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return max(rl.RetryAfter, time.Second), true
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) && sc.Code == http.StatusTooManyRequests {
+		return time.Second, true
+	}
+	return 0, false
+}
+
+// withRetry calls fn until it succeeds, fails with something other than a
+// rate limit, ctx ends or maxRetries rate limits have been waited out.
+func (a *Adapter) withRetry(ctx context.Context, what string, fn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		wait, limited := retryAfter(err)
+		if !limited || attempt >= maxRetries {
+			return err
+		}
+		a.log.Warn("slack: rate limited, waiting", slog.String("call", what), slog.Duration("retry_after", wait))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (while waiting out a rate limit: %w)", err, ctx.Err())
+		}
+	}
+}

@@ -1,0 +1,312 @@
+// Package handlers implements every plpbot command, platform-neutrally: it
+// turns a bot.Request into bot.Messages using the storage model, and enforces
+// who may see and change what.
+//
+// Permission rules, in one place:
+//   - A student sees and changes only their own plan.
+//   - Teachers and counselors see the students of classes they teach; every
+//     staff read of a student's plan is audited.
+//   - Admins see every student and may grant roles and forget people.
+//   - Intervention flags are shown to staff only, never to students or channels.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/storage"
+)
+
+// Options configure the handlers.
+type Options struct {
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Admins lists platform user ids that are always admins, per platform.
+	Admins map[bot.Platform][]string
+	// DefaultTimeZone is used for people whose zone is unknown; default UTC.
+	DefaultTimeZone string
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+}
+
+// Handlers answers every plpbot command. It implements bot.Handler.
+type Handlers struct {
+	store   *storage.Store
+	grammar *bot.Grammar
+	now     func() time.Time
+	admins  map[bot.Platform][]string
+	zone    *time.Location
+	log     *slog.Logger
+	routes  map[string]commandFunc
+}
+
+// commandFunc runs one command for a resolved actor.
+type commandFunc func(ctx context.Context, c *call) ([]bot.Message, error)
+
+// call is one command being handled: the request, the acting user and the
+// parsed invocation.
+type call struct {
+	req   *bot.Request
+	actor *storage.User
+	inv   *bot.Invocation
+	// firstSeen is true when the actor was created by this request.
+	firstSeen bool
+}
+
+// New returns the handlers over store.
+func New(store *storage.Store, opts Options) *Handlers {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	zone := time.UTC
+	if opts.DefaultTimeZone != "" {
+		if loc, err := time.LoadLocation(opts.DefaultTimeZone); err == nil {
+			zone = loc
+		}
+	}
+	h := &Handlers{
+		store:   store,
+		grammar: Grammar(),
+		now:     opts.Now,
+		admins:  opts.Admins,
+		zone:    zone,
+		log:     opts.Logger,
+	}
+	h.routes = h.routeTable()
+	return h
+}
+
+// Grammar returns the command tree the handlers answer.
+func (h *Handlers) Grammar() *bot.Grammar { return h.grammar }
+
+// Handle answers one request. User mistakes come back as *bot.UserError;
+// panics are recovered and reported as internal errors.
+func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Message, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.ErrorContext(ctx, "handler panic", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+			msgs, err = nil, fmt.Errorf("handler panic: %v", p)
+		}
+	}()
+	actor, created, err := h.resolveActor(ctx, req.Actor, req.Lookup)
+	if err != nil {
+		return nil, fmt.Errorf("resolve actor: %w", err)
+	}
+	c := &call{req: req, actor: actor, firstSeen: created}
+	switch {
+	case req.Invocation != nil:
+		c.inv = req.Invocation
+	case req.Slash:
+		inv, err := h.grammar.Parse(req.Text)
+		if err != nil {
+			return nil, err
+		}
+		c.inv = inv
+	default:
+		text := strings.TrimSpace(req.Text)
+		first, _, _ := strings.Cut(text, " ")
+		first = strings.TrimPrefix(strings.ToLower(first), "/plp")
+		if strings.HasPrefix(strings.ToLower(text), "/plp") || h.grammar.IsCommand(first) {
+			inv, err := h.grammar.Parse(text)
+			if err != nil {
+				return nil, err
+			}
+			c.inv = inv
+		} else {
+			return h.dmReflection(ctx, c, text)
+		}
+	}
+	name := c.inv.Name()
+	fn, ok := h.routes[name]
+	if !ok {
+		return nil, bot.Errorf(bot.ENotFound, "I can't do %s yet. Try `/plp help`.", bot.User("/plp "+name))
+	}
+	if cmd := h.grammar.Find(c.inv.Path...); cmd != nil && !h.allowed(actor, cmd.Audience) {
+		return nil, forbidden(cmd.Audience)
+	}
+	h.log.DebugContext(ctx, "command", slog.String("command", name), slog.String("user", actor.ID))
+	return fn(ctx, c)
+}
+
+func forbidden(a bot.Audience) *bot.UserError {
+	who := "staff"
+	if a == bot.Admins {
+		who = "admins"
+	}
+	return &bot.UserError{Code: bot.EForbidden,
+		Message: "That command is for " + who + ".",
+		Hint:    "Type `/plp help` to see what you can do."}
+}
+
+func (h *Handlers) allowed(u *storage.User, a bot.Audience) bool {
+	switch a {
+	case bot.Staff:
+		return u.Role.IsStaff()
+	case bot.Admins:
+		return u.Role == storage.RoleAdmin
+	}
+	return true
+}
+
+func storageID(id bot.Identity) storage.Identity {
+	return storage.Identity{Platform: string(id.Platform), Workspace: id.Workspace, PlatformID: id.UserID}
+}
+
+// resolveActor loads (or creates) the asking user and applies configured
+// admins and the console's first-user-is-admin rule.
+func (h *Handlers) resolveActor(ctx context.Context, id bot.Identity, lookup func(context.Context, bot.Identity) (bot.Identity, error)) (*storage.User, bool, error) {
+	u, created, err := h.store.EnsureUser(ctx, storageID(id), storage.UserHints{Name: id.Name, TimeZone: id.TimeZone, Locale: id.Locale})
+	if err != nil {
+		return nil, false, err
+	}
+	if created && lookup != nil && (id.TimeZone == "" || id.Name == "") {
+		if full, err := lookup(ctx, id); err == nil {
+			if u2, _, err := h.store.EnsureUser(ctx, storageID(id), storage.UserHints{Name: full.Name, TimeZone: full.TimeZone, Locale: full.Locale}); err == nil {
+				u = u2
+			}
+		} else {
+			h.log.WarnContext(ctx, "user lookup failed", slog.String("user", u.ID), slog.Any("err", err))
+		}
+	}
+	if u.Role != storage.RoleAdmin && h.isConfiguredAdmin(id) {
+		if u, err = h.store.SetRole(ctx, u.ID, storage.RoleAdmin); err != nil {
+			return nil, false, err
+		}
+	}
+	if created && id.Platform == bot.Console && u.Role != storage.RoleAdmin {
+		n, err := h.store.CountAdmins(ctx, string(id.Platform), id.Workspace)
+		if err != nil {
+			return nil, false, err
+		}
+		if n == 0 {
+			if u, err = h.store.SetRole(ctx, u.ID, storage.RoleAdmin); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	return u, created, nil
+}
+
+func (h *Handlers) isConfiguredAdmin(id bot.Identity) bool {
+	return slices.Contains(h.admins[id.Platform], id.UserID)
+}
+
+// resolveUser turns a mentioned identity into a stored user, creating them on
+// first sight (in the actor's workspace).
+func (h *Handlers) resolveUser(ctx context.Context, c *call, mention bot.Identity) (*storage.User, error) {
+	if mention.Platform == "" {
+		mention.Platform = c.req.Actor.Platform
+	}
+	if mention.Workspace == "" {
+		mention.Workspace = c.req.Actor.Workspace
+	}
+	if mention.UserID == "" && mention.Name != "" {
+		u, err := h.store.UserByName(ctx, string(mention.Platform), mention.Workspace, mention.Name)
+		if err == nil {
+			return u, nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return nil, err
+		}
+		return nil, bot.Errorf(bot.ENotFound, "I don't know anyone called %s yet.", bot.User("@"+mention.Name))
+	}
+	u, _, err := h.resolveActor(ctx, mention, c.req.Lookup)
+	return u, err
+}
+
+// mentioned resolves the user argument name of the call, if given.
+func (h *Handlers) mentioned(ctx context.Context, c *call, arg string) (*storage.User, bool, error) {
+	id, ok := c.inv.User(arg)
+	if !ok {
+		return nil, false, nil
+	}
+	u, err := h.resolveUser(ctx, c, id)
+	if err != nil {
+		return nil, false, err
+	}
+	return u, true, nil
+}
+
+// canSeeStudent reports whether actor may read student's plan: themselves,
+// an admin, or staff teaching one of the student's classes.
+func (h *Handlers) canSeeStudent(ctx context.Context, actor, student *storage.User) (bool, error) {
+	if actor.ID == student.ID || actor.Role == storage.RoleAdmin {
+		return true, nil
+	}
+	if !actor.Role.IsStaff() {
+		return false, nil
+	}
+	return h.store.Teaches(ctx, actor.ID, student.ID)
+}
+
+// requireStudentAccess returns a friendly forbidden error unless actor may
+// see student. It does not reveal whether the student has a plan.
+func (h *Handlers) requireStudentAccess(ctx context.Context, actor, student *storage.User) error {
+	ok, err := h.canSeeStudent(ctx, actor, student)
+	if err != nil {
+		return fmt.Errorf("check access: %w", err)
+	}
+	if !ok {
+		if !actor.Role.IsStaff() {
+			return &bot.UserError{Code: bot.EForbidden, Message: "Plans are private: you can only see your own.",
+				Hint: "Type `/plp plan` to see yours."}
+		}
+		return &bot.UserError{Code: bot.EForbidden,
+			Message: fmt.Sprintf("%s isn't in any of your classes, so their plan is private to you.", bot.User(student.Name)),
+			Hint:    "Add them with `/plp class add @" + student.Name + "` if they're your student."}
+	}
+	return nil
+}
+
+// audit records a staff read or change of a student's records; failures are
+// logged, and the read is refused, because an unaudited read breaks the
+// school's disclosure log.
+func (h *Handlers) audit(ctx context.Context, actor *storage.User, action string, subject *storage.User, detail string) error {
+	if actor.ID == subject.ID {
+		return nil
+	}
+	err := h.store.Audit(ctx, storage.AuditEntry{ActorID: actor.ID, ActorName: actor.Name, Action: action, SubjectID: subject.ID, Detail: detail})
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// loc returns the time zone to show times in for u.
+func (h *Handlers) loc(u *storage.User) *time.Location { return u.Location(h.zone) }
+
+// notFoundGoal is the error for a goal number the student doesn't have.
+func notFoundGoal(n int) *bot.UserError {
+	return &bot.UserError{Code: bot.ENotFound, Message: fmt.Sprintf("You don't have a goal %d.", n),
+		Hint: "Type `/plp goal list` to see your goals and their numbers."}
+}
+
+// reply builds a private reply.
+func reply(title string, blocks ...bot.Block) bot.Message {
+	return bot.Message{Visibility: bot.Private, Title: title, Blocks: blocks}
+}
+
+// dmTo builds a DM to a stored user.
+func dmTo(u *storage.User, m bot.Message) bot.Message {
+	id := bot.Identity{Platform: bot.Platform(u.Platform), Workspace: u.Workspace, UserID: u.PlatformID, Name: u.Name, TimeZone: u.TimeZone}
+	m.To = &id
+	return m
+}
+
+// formatWhen shows t in loc as "Tue 12 Jan, 10:30".
+func formatWhen(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
+}
+
+// formatDay shows a date as "Fri 30 May 2027".
+func formatDay(t time.Time) string { return t.UTC().Format("Mon 2 Jan 2006") }

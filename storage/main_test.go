@@ -1,0 +1,76 @@
+package storage_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { storagetest.Main(m) }
+
+// t0 is the start of every test clock: a school-day morning in UTC.
+var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// clock is a hand-driven clock for the store, safe for concurrent reads.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: t0} }
+
+// Now returns the clock's time.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// newStore returns a store on a fresh database and its clock.
+func newStore(t testing.TB) (*storage.Store, *clock) {
+	t.Helper()
+	c := newClock()
+	return storagetest.New(t, c.Now), c
+}
+
+// slackID is a Slack identity in the test workspace.
+func slackID(platformID string) storage.Identity {
+	return storage.Identity{Platform: "slack", Workspace: "T1", PlatformID: platformID}
+}
+
+// mustUser creates (or loads) a user named name with the given role.
+func mustUser(t testing.TB, s *storage.Store, platformID, name string, role storage.Role) *storage.User {
+	t.Helper()
+	ctx := context.Background()
+	u, _, err := s.EnsureUser(ctx, slackID(platformID), storage.UserHints{Name: name})
+	if err != nil {
+		t.Fatalf("EnsureUser(%s): %v", platformID, err)
+	}
+	if role != "" && role != u.Role {
+		if u, err = s.SetRole(ctx, u.ID, role); err != nil {
+			t.Fatalf("SetRole(%s, %s): %v", u.ID, role, err)
+		}
+	}
+	return u
+}
+
+// mustGoal adds a goal titled title for userID.
+func mustGoal(t testing.TB, s *storage.Store, userID, title string) *storage.Goal {
+	t.Helper()
+	g, err := s.AddGoal(context.Background(), storage.Goal{UserID: userID, Title: title})
+	if err != nil {
+		t.Fatalf("AddGoal(%s, %q): %v", userID, title, err)
+	}
+	return g
+}
