@@ -2,11 +2,13 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -96,6 +98,16 @@ type UserHints struct {
 // sight. Non-empty hints update the stored name, time zone and locale. The
 // second result is true when the user was created now. One round trip.
 func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*User, bool, error) {
+	// Most requests come from people we know whose details haven't changed:
+	// a read by _id answers them without a write.
+	var known User
+	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id.UserID()}}).Decode(&known)
+	if err == nil && known.upToDate(hints) {
+		return &known, false, nil
+	}
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, false, fmt.Errorf("load user %s: %w", id.UserID(), err)
+	}
 	now := s.Now()
 	name := hints.Name
 	if name == "" {
@@ -123,8 +135,9 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 	if hints.Locale != "" {
 		set = append(set, bson.E{Key: "locale", Value: hints.Locale})
 	}
+	created := err != nil // the read found no one
 	var u User
-	err := s.db.Collection(colUsers).FindOneAndUpdate(ctx,
+	err = s.db.Collection(colUsers).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id.UserID()}},
 		bson.D{{Key: "$set", Value: set}, {Key: "$setOnInsert", Value: onInsert}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
@@ -132,7 +145,14 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 	if err != nil {
 		return nil, false, fmt.Errorf("ensure user %s: %w", id.UserID(), translate(err))
 	}
-	return &u, u.CreatedAt.Equal(now), nil
+	return &u, created, nil
+}
+
+// upToDate reports whether hints would change nothing.
+func (u *User) upToDate(h UserHints) bool {
+	return (h.Name == "" || h.Name == u.Name) &&
+		(h.TimeZone == "" || h.TimeZone == u.TimeZone) &&
+		(h.Locale == "" || h.Locale == u.Locale)
 }
 
 // User returns the user with the given id.
