@@ -66,13 +66,16 @@ func (g *Grammar) Bind(path []string, args map[string]string, users map[string][
 			if a.Kind == ArgUser && len(ids) > 1 {
 				return nil, b.errorf(a, "Pick just one person for %s.", a.Name)
 			}
-			for _, id := range ids {
-				if id.UserID == "" || !isPrintable(id.UserID) || !isPrintable(id.Name) {
+			ids = slices.Clone(ids)
+			for j := range ids {
+				if ids[j].UserID == "" || !isPrintable(ids[j].UserID) {
 					return nil, b.errorf(a, "I couldn't tell who you picked for %s. Please pick them again.", a.Name)
 				}
+				// A display name is only a hint: keep what can be shown.
+				ids[j].Name = printableOnly(ids[j].Name)
 			}
 			if len(ids) > 0 {
-				inv.Users[a.Name] = slices.Clone(ids)
+				inv.Users[a.Name] = ids
 			}
 		case ArgLiteral:
 			switch v := strings.ToLower(strings.TrimSpace(args[a.Name])); {
@@ -385,4 +388,17 @@ func validateDuration(v string) (string, string) {
 		return "", fmt.Sprintf("%s is out of range. Use something from 1m up to a year, such as 2w.", echo(v))
 	}
 	return strconv.Itoa(n) + unit, ""
+}
+
+// printableOnly drops invalid bytes, control characters and markup markers.
+func printableOnly(s string) string {
+	if isPrintable(s) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || isMarker(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
 }

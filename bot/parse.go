@@ -76,6 +76,10 @@ func StripPrefix(line string) string {
 	return s
 }
 
+// maxLineLen bounds a command line in bytes: the longest text argument
+// (MaxTextLen characters of up to 4 bytes) plus room for the rest.
+const maxLineLen = 4*MaxTextLen + 1024
+
 // Parse turns a command line (what follows "/plp"; a leading "/plp" is
 // ignored) into a validated Invocation. An empty line asks for help.
 //
@@ -87,6 +91,11 @@ func StripPrefix(line string) string {
 // Every error is a *UserError with code EInvalid whose Message names the
 // bad value, Usage shows the command's usage and Hint an example.
 func (g *Grammar) Parse(line string) (*Invocation, error) {
+	if len(line) > maxLineLen {
+		return nil, &UserError{Code: EInvalid,
+			Message: "That's too long for one command. Keep it under " + itoa(MaxTextLen) + " characters.",
+			Usage:   g.Usage([]string{"help"}), Hint: "See what you can do: `/plp help`"}
+	}
 	line = normalizeNewlines(StripPrefix(line))
 	toks := tokenize(line)
 	if len(toks) == 0 {
@@ -146,9 +155,14 @@ func (g *Grammar) parseDefault(line string, path []string, group *Command, toks 
 		return nil, g.unknownCommand(path, group.Sub, toks[0].val)
 	}
 	// "profile interests robotics" means "profile set interests robotics".
+	// Only a sub whose first argument checks its value counts as evidence:
+	// free text fits anything.
 	for _, sub := range group.Sub {
+		if len(sub.Args) == 0 || sub.Args[0].Kind == ArgText || sub.Args[0].Keyed {
+			continue
+		}
 		subPath := append(append([]string(nil), path...), sub.Name)
-		if _, uerr, _ := g.bindTokens(line, subPath, sub, toks); uerr == nil && len(sub.Args) > 0 {
+		if _, uerr, _ := g.bindTokens(line, subPath, sub, toks); uerr == nil {
 			rest := line[toks[0].start:toks[len(toks)-1].end]
 			return nil, &UserError{
 				Code:    EInvalid,

@@ -49,23 +49,30 @@ type Conference struct {
 
 // ScheduleConference numbers and stores a scheduled conference.
 func (s *Store) ScheduleConference(ctx context.Context, c Conference) (*Conference, error) {
-	n, err := s.nextSeq(ctx, colConferences)
-	if err != nil {
-		return nil, err
-	}
 	now := s.Now()
-	c.Number = n
 	c.Status = ConferenceScheduled
 	c.At = c.At.UTC()
 	if c.Agenda == nil {
 		c.Agenda = []AgendaItem{}
 	}
 	c.CreatedAt, c.UpdatedAt = now, now
-	res, err := s.db.Collection(colConferences).InsertOne(ctx, c)
+	// A duplicate number means a concurrent schedule on FerretDB took it: retry.
+	err := retryDuplicate(numberAttempts, func() error {
+		n, err := s.nextSeq(ctx, colConferences)
+		if err != nil {
+			return err
+		}
+		c.Number = n
+		res, err := s.db.Collection(colConferences).InsertOne(ctx, c)
+		if err != nil {
+			return fmt.Errorf("insert conference: %w", err)
+		}
+		c.ID, _ = res.InsertedID.(bson.ObjectID)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("insert conference: %w", translate(err))
+		return nil, translate(err)
 	}
-	c.ID, _ = res.InsertedID.(bson.ObjectID)
 	return &c, nil
 }
 

@@ -191,7 +191,7 @@ func field(doc any, key string) any {
 // dateIs reports whether a decoded BSON date equals want.
 func dateIs(v any, want time.Time) bool {
 	d, ok := v.(bson.DateTime)
-	return ok && d.Time().Equal(want)
+	return ok && d.Time().Equal(ms(want))
 }
 
 func TestFeatureUnorderedBulkWriteUpserts(t *testing.T) {

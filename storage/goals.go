@@ -67,21 +67,7 @@ func goalID(userID string, n int) string { return userID + "#g" + strconv.Itoa(n
 // AddGoal numbers and stores a new active goal for g.UserID (two round
 // trips: the user's goal counter, then the insert).
 func (s *Store) AddGoal(ctx context.Context, g Goal) (*Goal, error) {
-	var u struct {
-		Seq int `bson:"goal_seq"`
-	}
-	err := s.db.Collection(colUsers).FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: g.UserID}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "goal_seq", Value: 1}}}},
-		// No projection: FerretDB v1 does not implement one on findAndModify.
-		options.FindOneAndUpdate().SetReturnDocument(options.After),
-	).Decode(&u)
-	if err != nil {
-		return nil, fmt.Errorf("number goal: %w", translate(err))
-	}
 	now := s.Now()
-	g.Number = u.Seq
-	g.ID = goalID(g.UserID, g.Number)
 	if g.Status == "" {
 		g.Status = GoalActive
 	}
@@ -92,8 +78,29 @@ func (s *Store) AddGoal(ctx context.Context, g Goal) (*Goal, error) {
 		g.Steps = []Step{}
 	}
 	g.CreatedAt, g.UpdatedAt = now, now
-	if _, err := s.db.Collection(colGoals).InsertOne(ctx, g); err != nil {
-		return nil, fmt.Errorf("insert goal: %w", translate(err))
+	// A duplicate number means a concurrent add on FerretDB took it: retry.
+	err := retryDuplicate(numberAttempts, func() error {
+		var u struct {
+			Seq int `bson:"goal_seq"`
+		}
+		err := s.db.Collection(colUsers).FindOneAndUpdate(ctx,
+			bson.D{{Key: "_id", Value: g.UserID}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "goal_seq", Value: 1}}}},
+			// No projection: FerretDB v1 does not implement one on findAndModify.
+			options.FindOneAndUpdate().SetReturnDocument(options.After),
+		).Decode(&u)
+		if err != nil {
+			return fmt.Errorf("number goal: %w", translate(err))
+		}
+		g.Number = u.Seq
+		g.ID = goalID(g.UserID, g.Number)
+		if _, err := s.db.Collection(colGoals).InsertOne(ctx, g); err != nil {
+			return fmt.Errorf("insert goal: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, translate(err)
 	}
 	return &g, nil
 }

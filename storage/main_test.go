@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -12,8 +13,37 @@ import (
 
 func TestMain(m *testing.M) { storagetest.Main(m) }
 
-// t0 is the start of every test clock: a school-day morning in UTC.
-var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+// t0 is the start of every test clock: a school-day morning in UTC. It has
+// sub-millisecond digits, like time.Now, because BSON dates keep only
+// milliseconds and the store must not depend on more.
+var t0 = time.Date(2026, 3, 2, 9, 0, 0, 123456789, time.UTC)
+
+// ms is t as a BSON date stores it.
+func ms(t time.Time) time.Time { return t.Truncate(time.Millisecond) }
+
+// sameTime fails the test unless got is want at BSON (millisecond) precision.
+func sameTime(t *testing.T, what string, got, want time.Time) {
+	t.Helper()
+	if !ms(got).Equal(ms(want)) {
+		t.Errorf("%s = %v, want %v", what, got, want)
+	}
+}
+
+// isNotFound fails the test unless err is storage.ErrNotFound.
+func isNotFound(t *testing.T, what string, err error) {
+	t.Helper()
+	if !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("%s: err = %v, want storage.ErrNotFound", what, err)
+	}
+}
+
+// must fails the test if err is not nil.
+func must(t testing.TB, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
 
 // clock is a hand-driven clock for the store, safe for concurrent reads.
 type clock struct {

@@ -188,11 +188,14 @@ func (s *Store) nextSeq(ctx context.Context, name string) (int, error) {
 	var doc struct {
 		Seq int `bson:"seq"`
 	}
-	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: name}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
-	).Decode(&doc)
+	// Concurrent first uses of a counter may collide on FerretDB: retry.
+	err := retryDuplicate(numberAttempts, func() error {
+		return s.db.Collection(colCounters).FindOneAndUpdate(ctx,
+			bson.D{{Key: "_id", Value: name}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
+		).Decode(&doc)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("next %s number: %w", name, err)
 	}

@@ -135,7 +135,21 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 	if hints.Locale != "" {
 		set = append(set, bson.E{Key: "locale", Value: hints.Locale})
 	}
-	created := err != nil // the read found no one
+	if err != nil { // the read found no one: insert, so exactly one caller creates
+		u := User{
+			ID: id.UserID(), Platform: id.Platform, Workspace: id.Workspace, PlatformID: id.PlatformID,
+			Name: name, NameLower: strings.ToLower(name), TimeZone: hints.TimeZone, Locale: hints.Locale,
+			Role: RoleStudent, CreatedAt: now, UpdatedAt: now,
+		}
+		_, err := s.db.Collection(colUsers).InsertOne(ctx, u)
+		if err == nil {
+			return &u, true, nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return nil, false, fmt.Errorf("create user %s: %w", id.UserID(), err)
+		}
+		// A concurrent request created them first: update below.
+	}
 	var u User
 	err = s.db.Collection(colUsers).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id.UserID()}},
@@ -145,7 +159,7 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 	if err != nil {
 		return nil, false, fmt.Errorf("ensure user %s: %w", id.UserID(), translate(err))
 	}
-	return &u, created, nil
+	return &u, false, nil
 }
 
 // upToDate reports whether hints would change nothing.

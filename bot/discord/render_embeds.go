@@ -227,7 +227,7 @@ type item struct {
 func renderPages(msg bot.Message) []page {
 	md, plain := markdownDialect(), plainDialect()
 	var items []item
-	var footer []string
+	var footer, footerMD []string
 	for _, bl := range msg.Blocks {
 		switch v := bl.(type) {
 		case bot.Text:
@@ -248,6 +248,7 @@ func renderPages(msg bot.Message) []page {
 		case bot.Context:
 			if s := bot.Format(v.Text, plain); s != "" {
 				footer = append(footer, s)
+				footerMD = append(footerMD, bot.Format(v.Text, md))
 			}
 		case bot.Divider:
 			items = append(items, item{breakHere: true})
@@ -262,6 +263,8 @@ func renderPages(msg bot.Message) []page {
 		title:  truncate(bot.Format(msg.Title, plain), MaxTitleLen),
 		colour: categoryColour(msg.Category),
 		footer: truncate(strings.Join(footer, "\n"), MaxFooterLen-20),
+		// A message with nothing but hints shows them as its description.
+		footerMD: truncate(strings.Join(footerMD, "\n"), MaxDescriptionLen),
 	}
 	for _, it := range items {
 		p.add(it)
@@ -318,9 +321,10 @@ func fieldItems(name, value string) []item {
 // packer fills embeds and pages in order, starting a new embed or a new
 // message whenever the next item would break a limit.
 type packer struct {
-	title  string
-	colour int
-	footer string
+	title    string
+	colour   int
+	footer   string
+	footerMD string
 
 	pages []page
 	cur   *discordgo.MessageEmbed
@@ -421,7 +425,12 @@ func (p *packer) finish() []page {
 		p.pages = p.pages[:n-1]
 	}
 	if len(p.pages) == 1 && len(p.pages[0].Embeds) == 0 && (p.title != "" || p.footer != "") {
-		p.pages[0].Embeds = []*discordgo.MessageEmbed{{Title: p.title, Color: p.colour}}
+		e := &discordgo.MessageEmbed{Title: p.title, Color: p.colour}
+		if p.title == "" {
+			// An embed needs a title, a description or fields: a lone hint is the description.
+			e.Description, p.footer = p.footerMD, ""
+		}
+		p.pages[0].Embeds = []*discordgo.MessageEmbed{e}
 	}
 	n := len(p.pages)
 	for i := range p.pages {

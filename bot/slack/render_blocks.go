@@ -24,6 +24,7 @@ const (
 	MaxButtonValue      = 2000  // characters in a button's value
 	MaxMessageChars     = 12000 // all text in one message; Slack has refused ~13,000
 	maxFallbackText     = 3000  // the notification text of one message
+	maxFieldSection     = MaxMessageChars / 2
 	progressBarCells    = 10
 )
 
@@ -205,26 +206,31 @@ func sections(ls []line) []piece {
 	return out
 }
 
-// fieldSections renders label/value pairs as sections of at most ten fields.
+// fieldSections renders label/value pairs as sections of at most ten
+// fields and maxFieldSection characters, so one section always fits in a
+// message.
 func fieldSections(fields []bot.Field) []piece {
 	var out []piece
-	for start := 0; start < len(fields); start += MaxFieldsPerSection {
-		end := min(start+MaxFieldsPerSection, len(fields))
-		var objs []*slack.TextBlockObject
-		var plains []string
-		size := 0
-		for _, f := range fields[start:end] {
-			t := truncate("*"+mrkdwn(f.Label)+"*\n"+mrkdwn(f.Value), MaxFieldText)
-			objs = append(objs, slack.NewTextBlockObject(slack.MarkdownType, t, false, false))
-			plains = append(plains, plain(f.Label)+": "+plain(f.Value))
-			size += runeLen(t)
+	var objs []*slack.TextBlockObject
+	var plains []string
+	size := 0
+	flush := func() {
+		if len(objs) > 0 {
+			out = append(out, piece{block: slack.NewSectionBlock(nil, objs, nil), plain: strings.Join(plains, "\n"), size: size})
 		}
-		out = append(out, piece{
-			block: slack.NewSectionBlock(nil, objs, nil),
-			plain: strings.Join(plains, "\n"),
-			size:  size,
-		})
+		objs, plains, size = nil, nil, 0
 	}
+	for _, f := range fields {
+		t := truncate("*"+mrkdwn(f.Label)+"*\n"+mrkdwn(f.Value), MaxFieldText)
+		n := runeLen(t)
+		if len(objs) == MaxFieldsPerSection || (len(objs) > 0 && size+n > maxFieldSection) {
+			flush()
+		}
+		objs = append(objs, slack.NewTextBlockObject(slack.MarkdownType, t, false, false))
+		plains = append(plains, plain(f.Label)+": "+plain(f.Value))
+		size += n
+	}
+	flush()
 	return out
 }
 

@@ -1,0 +1,455 @@
+package slack
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plpbot/plpbot/bot"
+)
+
+// fakeSlack is a local Slack: the Web API methods the adapter calls, a
+// response_url endpoint, a file upload endpoint and, when set, a Socket
+// Mode WebSocket. It records every call.
+type fakeSlack struct {
+	srv *httptest.Server
+
+	mu        sync.Mutex
+	calls     []apiCall
+	limited   map[string]int    // method → how many 429s to answer first
+	fail      map[string]string // method → Slack error code to answer
+	ws        http.HandlerFunc  // Socket Mode WebSocket, if any
+	delivered chan apiCall      // every call, for benchmarks; nil unless set
+}
+
+// apiCall is one request the fake received. Method is the Web API method,
+// or "response_url" or "upload".
+type apiCall struct {
+	Method string
+	Path   string
+	Form   url.Values
+	JSON   map[string]any
+	Status int
+}
+
+func newFakeSlack(t testing.TB) *fakeSlack {
+	t.Helper()
+	f := &fakeSlack{limited: map[string]int{}, fail: map[string]string{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSlack) apiURL() string { return f.srv.URL + "/api/" }
+
+func (f *fakeSlack) responseURL(id string) string { return f.srv.URL + "/respond/" + id }
+
+// rateLimit makes the next n calls of method answer 429 with Retry-After: 1.
+func (f *fakeSlack) rateLimit(method string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limited[method] = n
+}
+
+// failWith makes every call of method answer {"ok":false,"error":code}.
+func (f *fakeSlack) failWith(method, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail[method] = code
+}
+
+func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/ws" {
+		f.mu.Lock()
+		ws := f.ws
+		f.mu.Unlock()
+		if ws == nil {
+			http.NotFound(w, r)
+			return
+		}
+		ws(w, r)
+		return
+	}
+	c := apiCall{Path: r.URL.Path}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/"):
+		c.Method = strings.TrimPrefix(r.URL.Path, "/api/")
+	case strings.HasPrefix(r.URL.Path, "/respond/"):
+		c.Method = "response_url"
+	case strings.HasPrefix(r.URL.Path, "/upload/"):
+		c.Method = "upload"
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/json":
+		body, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(body, &c.JSON)
+	case "multipart/form-data":
+		_ = r.ParseMultipartForm(1 << 20)
+		c.Form = r.PostForm
+	default:
+		_ = r.ParseForm()
+		c.Form = r.PostForm
+	}
+
+	f.mu.Lock()
+	status := http.StatusOK
+	if f.limited[c.Method] > 0 {
+		f.limited[c.Method]--
+		status = http.StatusTooManyRequests
+	}
+	failure := f.fail[c.Method]
+	c.Status = status
+	f.calls = append(f.calls, c)
+	notify := f.delivered
+	f.mu.Unlock()
+	if notify != nil {
+		notify <- c
+	}
+
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(status)
+		return
+	}
+	if failure != "" {
+		writeJSON(w, map[string]any{"ok": false, "error": failure})
+		return
+	}
+	switch c.Method {
+	case "response_url", "upload":
+		_, _ = io.WriteString(w, "ok")
+	case "users.info":
+		id := c.Form.Get("user")
+		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
+			"id": id, "team_id": "T1", "name": "sam", "real_name": "Sam Lee",
+			"tz": "America/New_York", "locale": "en-US",
+			"profile": map[string]any{"display_name": "Sam", "real_name": "Sam Lee"},
+		}})
+	case "conversations.open":
+		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + c.Form.Get("users")}})
+	case "chat.postMessage":
+		writeJSON(w, map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": "1700000000.000100"})
+	case "views.open", "views.publish":
+		writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
+	case "files.getUploadURLExternal":
+		writeJSON(w, map[string]any{"ok": true, "upload_url": f.srv.URL + "/upload/F1", "file_id": "F1"})
+	case "files.completeUploadExternal":
+		writeJSON(w, map[string]any{"ok": true, "files": []map[string]any{{"id": "F1", "title": "plan"}}})
+	case "apps.connections.open":
+		writeJSON(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"})
+	default:
+		writeJSON(w, map[string]any{"ok": true})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// callsTo returns the recorded calls of method ("" for all).
+func (f *fakeSlack) callsTo(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// waitCalls waits until method has been called at least n times (delivered
+// by the adapter's background work) and returns those calls.
+func (f *fakeSlack) waitCalls(t testing.TB, method string, n int) []apiCall {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		cs := f.callsTo(method)
+		if len(cs) >= n {
+			return cs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited for %d %s calls, got %d (all calls: %v)", n, method, len(cs), f.methods())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (f *fakeSlack) methods() []string {
+	var out []string
+	for _, c := range f.callsTo("") {
+		out = append(out, c.Method)
+	}
+	return out
+}
+
+// param returns a call's parameter, from the form or the JSON body.
+func (c apiCall) param(name string) string {
+	if c.Form != nil {
+		return c.Form.Get(name)
+	}
+	switch v := c.JSON[name].(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+}
+
+// blocks returns the Block Kit blocks a call carried: a message's, or a view's.
+func (c apiCall) blocks(t testing.TB) []map[string]any {
+	t.Helper()
+	var raw string
+	switch {
+	case c.Form != nil:
+		raw = c.Form.Get("blocks")
+	case c.JSON["view"] != nil:
+		b, _ := json.Marshal(c.JSON["view"].(map[string]any)["blocks"])
+		raw = string(b)
+	default:
+		b, _ := json.Marshal(c.JSON["blocks"])
+		raw = string(b)
+	}
+	if raw == "" || raw == "null" {
+		return nil
+	}
+	var out []map[string]any
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		t.Fatalf("%s blocks are not JSON: %v\n%s", c.Method, err, raw)
+	}
+	return out
+}
+
+// allText is every text a call's blocks carry, joined, for assertions.
+func (c apiCall) allText(t testing.TB) string {
+	t.Helper()
+	var b strings.Builder
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, y := range x {
+				if str, ok := y.(string); ok && k == "text" {
+					b.WriteString(str)
+					b.WriteByte('\n')
+					continue
+				}
+				walk(y)
+			}
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		}
+	}
+	for _, bl := range c.blocks(t) {
+		walk(bl)
+	}
+	return b.String()
+}
+
+// Test setup.
+
+const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// sign computes Slack's v0 request signature.
+func sign(secret, timestamp string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%s:", timestamp)
+	mac.Write(body)
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// recorder is a scripted handler: it records requests and answers with
+// reply (or a short private message).
+type recorder struct {
+	mu    sync.Mutex
+	reqs  []*bot.Request
+	reply func(req *bot.Request) ([]bot.Message, error)
+}
+
+func (r *recorder) Handle(_ context.Context, req *bot.Request) ([]bot.Message, error) {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, req)
+	reply := r.reply
+	r.mu.Unlock()
+	if reply != nil {
+		return reply(req)
+	}
+	return []bot.Message{{Blocks: []bot.Block{bot.Text{Text: "Got it."}}}}, nil
+}
+
+func (r *recorder) requests() []*bot.Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*bot.Request(nil), r.reqs...)
+}
+
+// waitRequests waits until the handler has seen n requests.
+func (r *recorder) waitRequests(t testing.TB, n int) []*bot.Request {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if rs := r.requests(); len(rs) >= n {
+			return rs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited for %d requests, handler saw %d", n, len(r.requests()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// testGrammar is a slice of plpbot's command tree, enough for forms.
+func testGrammar() *bot.Grammar {
+	return &bot.Grammar{Commands: []*bot.Command{
+		{Name: "plan", Summary: "See your plan"},
+		{Name: "goal", Summary: "Goals", Sub: []*bot.Command{
+			{Name: "add", Summary: "Add a goal", Args: []bot.Arg{
+				{Name: "title", Kind: bot.ArgText, Description: "What you want to achieve", Required: true, MaxLen: bot.MaxTitleLen},
+				{Name: "category", Kind: bot.ArgChoice, Keyed: true, Choices: []string{"academic", "personal", "career"}},
+				{Name: "by", Kind: bot.ArgDate, Keyed: true, Description: "Target date, YYYY-MM-DD"},
+			}},
+			{Name: "list", Summary: "List your goals"},
+		}},
+		{Name: "checkin", Summary: "Log progress on a goal", Args: []bot.Arg{
+			{Name: "n", Kind: bot.ArgNumber, Description: "Goal number", Required: true},
+			{Name: "percent", Kind: bot.ArgPercent, Description: "Progress so far", Required: true},
+			{Name: "note", Kind: bot.ArgText, Description: "A short note"},
+		}},
+		{Name: "reflect", Summary: "Write a reflection", Args: []bot.Arg{
+			{Name: "text", Kind: bot.ArgText, Description: "Your reflection", Required: true, MaxLen: bot.MaxTextLen},
+		}},
+		{Name: "student", Summary: "A student's plan", Args: []bot.Arg{
+			{Name: "user", Kind: bot.ArgUser, Description: "Which student", Required: true},
+		}},
+	}}
+}
+
+// testAdapter is an HTTP-mode adapter on a fake Slack.
+type testAdapter struct {
+	*Adapter
+	fake    *fakeSlack
+	handler http.Handler
+	rec     *recorder
+	logs    *syncBuffer
+}
+
+func newTestAdapter(t testing.TB, h bot.Handler) *testAdapter {
+	t.Helper()
+	fake := newFakeSlack(t)
+	rec, _ := h.(*recorder)
+	if h == nil {
+		rec = &recorder{}
+		h = rec
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := New(Config{
+		BotToken: "xoxb-test", SigningSecret: testSecret, Mode: ModeHTTP,
+		HTTPAddr: "127.0.0.1:0", APIURL: fake.apiURL(),
+	}, testGrammar(), h, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.drain)
+	return &testAdapter{Adapter: a, fake: fake, handler: a.HTTPHandler(), rec: rec, logs: logs}
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// postSigned sends body to path, signed now, and returns the response.
+func (ta *testAdapter) postSigned(t testing.TB, path, contentType string, body []byte, header map[string]string) *httptest.ResponseRecorder {
+	t.Helper()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", sign(testSecret, ts, body))
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	ta.handler.ServeHTTP(w, req)
+	return w
+}
+
+// command posts a slash command like Slack does.
+func (ta *testAdapter) command(t testing.TB, fields map[string]string) *httptest.ResponseRecorder {
+	t.Helper()
+	v := url.Values{
+		"token": {"legacy"}, "team_id": {"T1"}, "team_domain": {"school"},
+		"channel_id": {"C1"}, "channel_name": {"period-3"}, "user_id": {"U1"}, "user_name": {"sam"},
+		"command": {"/plp"}, "response_url": {ta.fake.responseURL("cmd1")}, "trigger_id": {""},
+	}
+	for k, val := range fields {
+		v.Set(k, val)
+	}
+	return ta.postSigned(t, "/slack/commands", "application/x-www-form-urlencoded", []byte(v.Encode()), nil)
+}
+
+// event posts an Events API event_callback.
+func (ta *testAdapter) event(t testing.TB, eventID string, inner map[string]any, header map[string]string) *httptest.ResponseRecorder {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{
+		"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+		"event_id": eventID, "event_time": 1700000000, "event": inner,
+	})
+	return ta.postSigned(t, "/slack/events", "application/json", body, header)
+}
+
+// interaction posts an interaction payload.
+func (ta *testAdapter) interaction(t testing.TB, payload map[string]any) *httptest.ResponseRecorder {
+	t.Helper()
+	raw, _ := json.Marshal(payload)
+	body := url.Values{"payload": {string(raw)}}.Encode()
+	return ta.postSigned(t, "/slack/interactions", "application/x-www-form-urlencoded", []byte(body), nil)
+}
+
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

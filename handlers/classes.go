@@ -1,0 +1,368 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/storage"
+)
+
+// cmdClassCreate creates a class taught by the actor. Typed in a channel, it
+// links that channel for progress summaries, unless another class already
+// has it.
+func (h *Handlers) cmdClassCreate(ctx context.Context, c *call) ([]bot.Message, error) {
+	name := strings.Join(strings.Fields(c.inv.Arg("name")), " ")
+	if name == "" {
+		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Give the class a name.",
+			Usage: h.grammar.Usage(c.inv.Path)}
+	}
+	cl := storage.Class{
+		Name: name, Platform: c.actor.Platform, Workspace: c.actor.Workspace,
+		TimeZone: c.actor.TimeZone, CreatedBy: c.actor.ID,
+	}
+	var channelNote string
+	if ch := c.req.Place.Channel; c.req.Place.Kind == bot.InChannel && ch.ChannelID != "" {
+		other, err := h.store.ClassByChannel(ctx, c.actor.Platform, c.actor.Workspace, ch.ChannelID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			cl.ChannelID, cl.ChannelName = ch.ChannelID, ch.Name
+			channelNote = "Class summaries will go to " + channelTag(ch.Name, ch.ChannelID) + "."
+		case err != nil:
+			return nil, fmt.Errorf("class create: %w", err)
+		default:
+			channelNote = "This channel already belongs to " + bot.Bold(bot.User(other.Name)) +
+				", so the new class isn't linked to a channel. Create it in its own channel to get summaries there."
+		}
+	}
+	created, err := h.store.CreateClass(ctx, cl)
+	if errors.Is(err, storage.ErrDuplicate) {
+		return nil, &bot.UserError{Code: bot.EConflict,
+			Message: "There's already a class called " + bot.Bold(bot.User(name)) + ".",
+			Hint:    "Pick another name, or add students to that one with `/plp class add @name class:" + bot.User(name) + "`."}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("class create: %w", err)
+	}
+	m := reply("Class created",
+		bot.Text{Text: bot.Bold(bot.User(created.Name)) + " is ready, and you're its teacher."})
+	if channelNote != "" {
+		m.Blocks = append(m.Blocks, bot.Text{Text: channelNote})
+	}
+	m.Blocks = append(m.Blocks, bot.Context{Text: "Next: add your students with `/plp class add @sam @alex`."})
+	return []bot.Message{m}, nil
+}
+
+// cmdClassAdd enrolls the mentioned people: students as students, staff as
+// co-teachers. Each new student gets a welcome DM with their first step.
+func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, error) {
+	cl, err := h.pickClass(ctx, c, c.inv.Arg("class"), func(n string) string { return "/plp class add @sam class:" + n })
+	if err != nil {
+		return nil, err
+	}
+	var people []*storage.User
+	seen := map[string]bool{}
+	for _, mention := range c.inv.Users["users"] {
+		u, err := h.resolveUser(ctx, c, mention)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[u.ID] {
+			seen[u.ID] = true
+			people = append(people, u)
+		}
+	}
+	if len(people) == 0 {
+		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Mention who to add, such as @sam.",
+			Usage: h.grammar.Usage(c.inv.Path)}
+	}
+	studentsIn, err := h.store.ClassMembers(ctx, cl.ID, storage.MemberStudent)
+	if err != nil {
+		return nil, fmt.Errorf("class add: %w", err)
+	}
+	teachersIn, err := h.store.ClassMembers(ctx, cl.ID, storage.MemberTeacher)
+	if err != nil {
+		return nil, fmt.Errorf("class add: %w", err)
+	}
+	already := map[string]string{}
+	for _, id := range studentsIn {
+		already[id] = storage.MemberStudent
+	}
+	for _, id := range teachersIn {
+		already[id] = storage.MemberTeacher
+	}
+	var students, teachers, unchanged []*storage.User
+	for _, u := range people {
+		want := storage.MemberStudent
+		if u.Role.IsStaff() {
+			want = storage.MemberTeacher
+		}
+		switch {
+		case already[u.ID] == want:
+			unchanged = append(unchanged, u)
+		case want == storage.MemberTeacher:
+			teachers = append(teachers, u)
+		default:
+			students = append(students, u)
+		}
+	}
+	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(students), storage.MemberStudent); err != nil {
+		return nil, fmt.Errorf("class add: %w", err)
+	}
+	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(teachers), storage.MemberTeacher); err != nil {
+		return nil, fmt.Errorf("class add: %w", err)
+	}
+
+	className := bot.Bold(bot.User(cl.Name))
+	m := reply("Class updated")
+	if len(students) > 0 {
+		m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("Added to %s: %s.", className, peopleNames(students))})
+	}
+	if len(teachers) > 0 {
+		m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("Co-teaching %s: %s.", className, peopleNames(teachers))})
+	}
+	if len(unchanged) > 0 {
+		m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("Already in %s: %s.", className, peopleNames(unchanged))})
+	}
+	var cantDM []*storage.User
+	out := []bot.Message{}
+	for _, u := range students {
+		if u.CantDM != "" {
+			cantDM = append(cantDM, u)
+		}
+		out = append(out, dmTo(u, h.welcomeStudent(c.actor, cl)))
+	}
+	for _, u := range teachers {
+		if u.ID != c.actor.ID {
+			out = append(out, dmTo(u, reply("You're co-teaching "+bot.User(cl.Name),
+				bot.Text{Text: fmt.Sprintf("%s added you as a teacher of %s.", bot.User(c.actor.Name), className)},
+				bot.Context{Text: "See how the class is doing with `/plp roster " + bot.User(cl.Name) + "`."})))
+		}
+	}
+	if len(students) > 0 {
+		m.Blocks = append(m.Blocks, bot.Context{Text: "Each new student got a welcome DM with their first step."})
+	}
+	if len(cantDM) > 0 {
+		m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("I can't DM %s here, so please give them the news in person.", peopleNames(cantDM))})
+	}
+	m.Blocks = append(m.Blocks, bot.Context{Text: "See everyone's progress with `/plp roster`."})
+	return append([]bot.Message{m}, out...), nil
+}
+
+// welcomeStudent is the DM a student gets on joining a class: what this is,
+// and the one first step.
+func (h *Handlers) welcomeStudent(teacher *storage.User, cl *storage.Class) bot.Message {
+	m := reply("Welcome to "+bot.User(cl.Name)+" 👋",
+		bot.Text{Text: fmt.Sprintf("%s added you to %s. Here you keep your learning plan: a few goals you care about, small steps, and quick check-ins.",
+			bot.User(teacher.Name), bot.Bold(bot.User(cl.Name)))},
+		bot.Text{Text: "First step: set one goal. It can be small."},
+		bot.Context{Text: "Or type `/plp goal add Read three novels`."})
+	m.Buttons = []bot.Button{{Label: "Add my first goal", Command: "goal add", Style: bot.Primary,
+		Form: h.grammar.FormFor([]string{"goal", "add"}, nil)}}
+	return m
+}
+
+// cmdClassRemove takes someone out of a class. Their plan is untouched.
+func (h *Handlers) cmdClassRemove(ctx context.Context, c *call) ([]bot.Message, error) {
+	cl, err := h.pickClass(ctx, c, c.inv.Arg("class"), func(n string) string { return "/plp class remove @sam class:" + n })
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.findMentioned(ctx, c, "user")
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, notInClass(mentionName(c, "user"), cl)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.ID == c.actor.ID {
+		return nil, &bot.UserError{Code: bot.EInvalid, Message: "You can't remove yourself from a class.",
+			Hint: "Ask a co-teacher or an admin to do it."}
+	}
+	if err := h.store.Unenroll(ctx, cl.ID, u.ID); errors.Is(err, storage.ErrNotFound) {
+		return nil, notInClass(u.Name, cl)
+	} else if err != nil {
+		return nil, fmt.Errorf("class remove: %w", err)
+	}
+	return []bot.Message{reply("",
+		bot.Text{Text: fmt.Sprintf("Removed %s from %s. Their plan stays as it is.", bot.User(u.Name), bot.Bold(bot.User(cl.Name)))},
+		bot.Context{Text: "Changed your mind? `/plp class add " + mentionOf(u) + " class:" + bot.User(cl.Name) + "`"})}, nil
+}
+
+func notInClass(name string, cl *storage.Class) *bot.UserError {
+	return &bot.UserError{Code: bot.ENotFound,
+		Message: fmt.Sprintf("%s isn't in %s.", bot.User(name), bot.Bold(bot.User(cl.Name))),
+		Hint:    "See who is with `/plp roster " + bot.User(cl.Name) + "`."}
+}
+
+// cmdClassList lists the actor's classes (an admin's: every class of the
+// workspace) with their sizes and linked channels.
+func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, error) {
+	admin := c.actor.Role == storage.RoleAdmin
+	var classes []storage.Class
+	var err error
+	if admin {
+		classes, err = h.store.ClassesIn(ctx, c.actor.Platform, c.actor.Workspace)
+	} else {
+		classes, err = h.store.ClassesOf(ctx, c.actor.ID, storage.MemberTeacher)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("class list: %w", err)
+	}
+	if len(classes) == 0 {
+		return []bot.Message{reply("Your classes",
+			bot.Text{Text: "You don't have a class yet."},
+			bot.Context{Text: "Create one with `/plp class create Period 3 English` — in the class channel, to link it."})}, nil
+	}
+	ids := make([]string, len(classes))
+	for i := range classes {
+		ids[i] = classes[i].ID
+	}
+	sizes, err := h.store.ClassSizes(ctx, ids, storage.MemberStudent)
+	if err != nil {
+		return nil, fmt.Errorf("class list: %w", err)
+	}
+	var mine map[string]bool
+	if admin {
+		own, err := h.store.ClassesOf(ctx, c.actor.ID, storage.MemberTeacher)
+		if err != nil {
+			return nil, fmt.Errorf("class list: %w", err)
+		}
+		mine = map[string]bool{}
+		for _, cl := range own {
+			mine[cl.ID] = true
+		}
+	}
+	items := make([]string, 0, len(classes))
+	for _, cl := range classes {
+		line := bot.Bold(bot.User(cl.Name)) + " · " + countNoun(sizes[cl.ID], "student", "students")
+		if cl.ChannelID != "" {
+			line += " · " + channelTag(cl.ChannelName, cl.ChannelID)
+		}
+		if mine[cl.ID] {
+			line += " · you teach it"
+		}
+		items = append(items, line)
+	}
+	title := "Your classes"
+	if admin {
+		title = "Every class"
+	}
+	return []bot.Message{reply(title, bot.List{Items: items},
+		bot.Context{Text: "Open one with `/plp roster " + bot.User(classes[0].Name) + "`."})}, nil
+}
+
+// pickClass finds the class a staff command is about: the one named, else
+// the one linked to the channel, else the actor's only class; with several
+// it asks which. Teachers may only pick classes they teach; admins any.
+// example shows the command with a class name, for the hint.
+func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example func(name string) string) (*storage.Class, error) {
+	admin := c.actor.Role == storage.RoleAdmin
+	name = strings.Join(strings.Fields(name), " ")
+	if name != "" {
+		cl, err := h.store.ClassByName(ctx, c.actor.Platform, c.actor.Workspace, name)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, &bot.UserError{Code: bot.ENotFound,
+				Message: "I can't find a class called " + bot.Bold(bot.User(name)) + ".",
+				Hint:    "Type `/plp class list` to see your classes."}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find class: %w", err)
+		}
+		if !admin {
+			ok, err := h.store.IsMember(ctx, cl.ID, c.actor.ID, storage.MemberTeacher)
+			if err != nil {
+				return nil, fmt.Errorf("find class: %w", err)
+			}
+			if !ok {
+				return nil, &bot.UserError{Code: bot.EForbidden,
+					Message: "You don't teach " + bot.Bold(bot.User(cl.Name)) + ", so you can't open or change it.",
+					Hint:    "Type `/plp class list` to see your classes."}
+			}
+		}
+		return cl, nil
+	}
+	if ch := c.req.Place.Channel; c.req.Place.Kind == bot.InChannel && ch.ChannelID != "" {
+		cl, err := h.store.ClassByChannel(ctx, c.actor.Platform, c.actor.Workspace, ch.ChannelID)
+		switch {
+		case err == nil:
+			ok := admin
+			if !ok {
+				if ok, err = h.store.IsMember(ctx, cl.ID, c.actor.ID, storage.MemberTeacher); err != nil {
+					return nil, fmt.Errorf("find class: %w", err)
+				}
+			}
+			if ok {
+				return cl, nil
+			}
+		case !errors.Is(err, storage.ErrNotFound):
+			return nil, fmt.Errorf("find class: %w", err)
+		}
+	}
+	mine, err := h.store.ClassesOf(ctx, c.actor.ID, storage.MemberTeacher)
+	if err != nil {
+		return nil, fmt.Errorf("find class: %w", err)
+	}
+	switch len(mine) {
+	case 0:
+		return nil, &bot.UserError{Code: bot.ENotFound, Message: "You don't have a class yet.",
+			Hint: "Create one with `/plp class create Period 3 English`."}
+	case 1:
+		return &mine[0], nil
+	}
+	names := make([]string, len(mine))
+	for i := range mine {
+		names[i] = bot.Bold(bot.User(mine[i].Name))
+	}
+	return nil, &bot.UserError{Code: bot.EInvalid,
+		Message: fmt.Sprintf("You teach %d classes: %s. Which one?", len(mine), andJoin(names)),
+		Hint:    "Name it, such as `" + example(bot.User(mine[0].Name)) + "`."}
+}
+
+// channelTag shows a channel as #name, or by id if its name is unknown.
+func channelTag(name, id string) string {
+	if name == "" {
+		name = id
+	}
+	return "#" + bot.User(name)
+}
+
+// peopleIDs returns the ids of users.
+func peopleIDs(us []*storage.User) []string {
+	ids := make([]string, len(us))
+	for i, u := range us {
+		ids[i] = u.ID
+	}
+	return ids
+}
+
+// peopleNames lists users' names, escaped, as "sam, alex and jo".
+func peopleNames(us []*storage.User) string {
+	names := make([]string, len(us))
+	for i, u := range us {
+		names[i] = bot.User(u.Name)
+	}
+	return andJoin(names)
+}
+
+// andJoin joins items as "a, b and c".
+func andJoin(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// countNoun writes n with the singular or plural noun: "1 goal", "3 goals".
+func countNoun(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

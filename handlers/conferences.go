@@ -1,0 +1,248 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/storage"
+)
+
+// conferenceGrace is how long a scheduled conference stays in its teacher's
+// list after its time, so it can still be marked done.
+const conferenceGrace = 7 * 24 * time.Hour
+
+// cmdConferenceSchedule books a conference with a student the actor teaches.
+// The date and time are read in the teacher's zone and stored in UTC; the
+// student is told in their own zone.
+func (h *Handlers) cmdConferenceSchedule(ctx context.Context, c *call) ([]bot.Message, error) {
+	s, err := h.studentFor(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if s.ID == c.actor.ID {
+		return nil, &bot.UserError{Code: bot.EInvalid, Message: "A conference needs a student — mention who you're meeting.",
+			Usage: h.grammar.Usage(c.inv.Path)}
+	}
+	tloc := h.loc(c.actor)
+	at, err := time.ParseInLocation("2006-01-02 15:04", c.inv.Arg("date")+" "+c.inv.Arg("time"), tloc)
+	if err != nil {
+		return nil, &bot.UserError{Code: bot.EInvalid, Field: "date",
+			Message: "I can't read that date and time: " + bot.User(c.inv.Arg("date")+" "+c.inv.Arg("time")) + ".",
+			Usage:   h.grammar.Usage(c.inv.Path)}
+	}
+	if !at.After(h.now()) {
+		return nil, &bot.UserError{Code: bot.EInvalid, Field: "date",
+			Message: formatWhen(at, tloc) + " has already passed. Pick a time in the future.",
+			Usage:   h.grammar.Usage(c.inv.Path)}
+	}
+	conf := storage.Conference{
+		StudentID: s.ID, StudentName: s.Name, TeacherID: c.actor.ID, TeacherName: c.actor.Name, At: at,
+	}
+	agenda := strings.TrimSpace(c.inv.Arg("agenda"))
+	if agenda != "" {
+		conf.Agenda = []storage.AgendaItem{{Text: agenda, ByID: c.actor.ID, ByName: c.actor.Name, At: h.now().UTC()}}
+	}
+	saved, err := h.store.ScheduleConference(ctx, conf)
+	if err != nil {
+		return nil, fmt.Errorf("schedule conference: %w", err)
+	}
+	num := strconv.Itoa(saved.Number)
+	ack := reply("Conference #"+num+" booked",
+		bot.Text{Text: fmt.Sprintf("With %s on %s.", bot.User(s.Name), bot.Bold(formatWhen(saved.At, tloc)))},
+		bot.Context{Text: "They'll get a DM with the time in their zone. Cancel with `/plp conference cancel " + num + "`."})
+	if s.CantDM != "" {
+		ack.Blocks = append(ack.Blocks, bot.Text{Text: "I can't DM them here, so please tell them the time yourself."})
+	}
+	dm := reply("Conference booked 📅",
+		bot.Text{Text: fmt.Sprintf("%s set up a conference with you on %s (your time).",
+			bot.User(c.actor.Name), bot.Bold(formatWhen(saved.At, h.loc(s))))})
+	if agenda != "" {
+		dm.Blocks = append(dm.Blocks, bot.Text{Text: "They'd like to talk about: " + bot.User(agenda)})
+	}
+	dm.Blocks = append(dm.Blocks, bot.Text{Text: "What do you want to talk about? Add a talking point so it's on the list."})
+	dm.Buttons = []bot.Button{agendaButton(h)}
+	return []bot.Message{ack, dmTo(s, dm)}, nil
+}
+
+// agendaButton lets a student add a talking point to their next conference.
+func agendaButton(h *Handlers) bot.Button {
+	return bot.Button{Label: "Add a talking point", Command: "conference agenda", Style: bot.Primary,
+		Form: h.grammar.FormFor([]string{"conference", "agenda"}, nil)}
+}
+
+// cmdConferenceList shows staff the conferences they lead (including recent
+// ones still to be marked done) and students their own upcoming ones.
+func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Message, error) {
+	now := h.now()
+	loc := h.loc(c.actor)
+	if !c.actor.Role.IsStaff() {
+		confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.actor.ID, Status: storage.ConferenceScheduled, From: now})
+		if err != nil {
+			return nil, fmt.Errorf("conference list: %w", err)
+		}
+		if len(confs) == 0 {
+			return []bot.Message{reply("Your conferences",
+				bot.Text{Text: "You don't have a conference coming up. When your teacher books one, you'll get a DM."})}, nil
+		}
+		m := reply("Your conferences")
+		for _, cf := range confs {
+			m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("%s with %s · %s",
+				bot.Bold(formatWhen(cf.At, loc)), bot.User(cf.TeacherName), countNoun(len(cf.Agenda), "talking point", "talking points"))})
+			if items := agendaItems(cf.Agenda); len(items) > 0 {
+				m.Blocks = append(m.Blocks, bot.List{Items: items})
+			}
+		}
+		m.Buttons = []bot.Button{agendaButton(h)}
+		return []bot.Message{m}, nil
+	}
+	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.actor.ID, Status: storage.ConferenceScheduled, From: now.Add(-conferenceGrace)})
+	if err != nil {
+		return nil, fmt.Errorf("conference list: %w", err)
+	}
+	if len(confs) == 0 {
+		return []bot.Message{reply("Your conferences",
+			bot.Text{Text: "No conferences coming up."},
+			bot.Context{Text: "Book one with `/plp conference @sam YYYY-MM-DD HH:MM`."})}, nil
+	}
+	m := reply("Your conferences")
+	past := false
+	for _, cf := range confs {
+		line := fmt.Sprintf("#%d · %s · %s · %s", cf.Number, bot.Bold(bot.User(cf.StudentName)), formatWhen(cf.At, loc),
+			countNoun(len(cf.Agenda), "talking point", "talking points"))
+		if cf.At.Before(now) {
+			line += " · " + bot.Italic("earlier — mark it done?")
+			past = true
+		}
+		m.Blocks = append(m.Blocks, bot.Text{Text: line})
+		if items := agendaItems(cf.Agenda); len(items) > 0 {
+			m.Blocks = append(m.Blocks, bot.List{Items: items})
+		}
+	}
+	hint := "Close one with `/plp conference done N notes` or `/plp conference cancel N`."
+	if past {
+		hint = "Mark a past one done with `/plp conference done N notes`."
+	}
+	m.Blocks = append(m.Blocks, bot.Context{Text: hint})
+	return []bot.Message{m}, nil
+}
+
+// agendaItems lists talking points with who added them.
+func agendaItems(agenda []storage.AgendaItem) []string {
+	items := make([]string, len(agenda))
+	for i, a := range agenda {
+		items[i] = bot.User(a.Text) + " — " + bot.User(a.ByName)
+	}
+	return items
+}
+
+// cmdConferenceAgenda adds a student's talking point to their next
+// scheduled conference.
+func (h *Handlers) cmdConferenceAgenda(ctx context.Context, c *call) ([]bot.Message, error) {
+	text := strings.TrimSpace(c.inv.Arg("text"))
+	if text == "" {
+		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Write the talking point after `agenda`.",
+			Usage: h.grammar.Usage(c.inv.Path)}
+	}
+	next, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.actor.ID, Status: storage.ConferenceScheduled, From: h.now(), Limit: 1})
+	if err != nil {
+		return nil, fmt.Errorf("conference agenda: %w", err)
+	}
+	if len(next) == 0 {
+		return nil, &bot.UserError{Code: bot.ENotFound,
+			Message: "You don't have a conference booked yet, so there's nowhere to add that. Nothing was saved.",
+			Hint:    "Keep the thought as a reflection: `/plp reflect " + bot.User(text) + "`"}
+	}
+	cf, err := h.store.AddAgendaItem(ctx, next[0].Number, storage.AgendaItem{Text: text, ByID: c.actor.ID, ByName: c.actor.Name})
+	if err != nil {
+		return nil, fmt.Errorf("conference agenda: %w", err)
+	}
+	return []bot.Message{reply("",
+		bot.Text{Text: fmt.Sprintf("Added to your conference with %s on %s: %s",
+			bot.User(cf.TeacherName), bot.Bold(formatWhen(cf.At, h.loc(c.actor))), bot.User(text))},
+		bot.Context{Text: countNoun(len(cf.Agenda), "talking point", "talking points") + " so far. See them with `/plp conference list`."})}, nil
+}
+
+// ownConference loads conference n for a command only its teacher or an
+// admin may run, and checks it is still scheduled.
+func (h *Handlers) ownConference(ctx context.Context, c *call, verb string) (*storage.Conference, error) {
+	n := c.inv.Int("id")
+	cf, err := h.store.ConferenceByNumber(ctx, n)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, &bot.UserError{Code: bot.ENotFound, Message: fmt.Sprintf("There's no conference #%d.", n),
+			Hint: "Type `/plp conference list` to see yours with their numbers."}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load conference: %w", err)
+	}
+	if cf.TeacherID != c.actor.ID && c.actor.Role != storage.RoleAdmin {
+		return nil, &bot.UserError{Code: bot.EForbidden,
+			Message: fmt.Sprintf("Conference #%d isn't yours: only its teacher or an admin can %s it.", n, verb),
+			Hint:    "Type `/plp conference list` to see yours with their numbers."}
+	}
+	if cf.Status != storage.ConferenceScheduled {
+		return nil, &bot.UserError{Code: bot.EConflict,
+			Message: fmt.Sprintf("Conference #%d is already %s.", n, cf.Status),
+			Hint:    "Type `/plp conference list` to see what's still coming up."}
+	}
+	return cf, nil
+}
+
+// cmdConferenceDone marks a conference done with the teacher's notes.
+func (h *Handlers) cmdConferenceDone(ctx context.Context, c *call) ([]bot.Message, error) {
+	cf, err := h.ownConference(ctx, c, "close")
+	if err != nil {
+		return nil, err
+	}
+	notes := strings.TrimSpace(c.inv.Arg("notes"))
+	cf, err = h.store.CompleteConference(ctx, cf.Number, notes)
+	if err != nil {
+		return nil, fmt.Errorf("conference done: %w", err)
+	}
+	text := fmt.Sprintf("Conference #%d with %s is done.", cf.Number, bot.User(cf.StudentName))
+	if notes != "" {
+		text += " Your notes are saved."
+	}
+	next := "Book the next one with `/plp conference " + mentionOfID(cf.StudentID, cf.StudentName) + " YYYY-MM-DD HH:MM`."
+	return []bot.Message{reply("", bot.Text{Text: text}, bot.Context{Text: next})}, nil
+}
+
+// cmdConferenceCancel cancels a conference and tells the student.
+func (h *Handlers) cmdConferenceCancel(ctx context.Context, c *call) ([]bot.Message, error) {
+	cf, err := h.ownConference(ctx, c, "cancel")
+	if err != nil {
+		return nil, err
+	}
+	cf, err = h.store.CancelConference(ctx, cf.Number)
+	if err != nil {
+		return nil, fmt.Errorf("conference cancel: %w", err)
+	}
+	out := []bot.Message{reply("",
+		bot.Text{Text: fmt.Sprintf("Cancelled conference #%d with %s. I've let them know.", cf.Number, bot.User(cf.StudentName))},
+		bot.Context{Text: "Book a new time with `/plp conference " + mentionOfID(cf.StudentID, cf.StudentName) + " YYYY-MM-DD HH:MM`."})}
+	s, err := h.store.User(ctx, cf.StudentID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("conference cancel: %w", err)
+	}
+	if s != nil {
+		out = append(out, dmTo(s, reply("Conference cancelled",
+			bot.Text{Text: fmt.Sprintf("Your conference with %s on %s is cancelled. Nothing to do — they'll set up a new time.",
+				bot.User(cf.TeacherName), bot.Bold(formatWhen(cf.At, h.loc(s))))})))
+	}
+	return out, nil
+}
+
+// mentionOfID writes a mention of a stored user known by id, falling back
+// to @name in the actor's platform style.
+func mentionOfID(id, name string) string {
+	if p, rest, ok := strings.Cut(id, ":"); ok {
+		if _, pid, ok := strings.Cut(rest, ":"); ok {
+			return mentionOf(&storage.User{Platform: p, PlatformID: pid})
+		}
+	}
+	return "@" + name
+}

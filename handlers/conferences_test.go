@@ -1,0 +1,139 @@
+package handlers_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/storage"
+)
+
+func TestConferenceSchedule(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam", "alex")
+	ctx := context.Background()
+	if _, err := e.store.SetTimeZone(ctx, staffUID("ms-lee"), "America/New_York"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.SetTimeZone(ctx, staffUID("sam"), "Europe/London"); err != nil {
+		t.Fatal(err)
+	}
+
+	msgs := e.staffMsgs("ms-lee", "conference @sam 2026-12-01 10:30 goals check <!here>")
+	mustContain(t, plain(msgs), "Conference #1 booked", "With sam on Tue 1 Dec 2026, 10:30 EST", "conference cancel 1")
+	dm := staffDM(t, msgs, "sam")
+	mustContain(t, dm.PlainText(), "ms-lee set up a conference with you on Tue 1 Dec 2026, 15:30 GMT (your time)",
+		"They'd like to talk about: goals check <!here>")
+	if len(dm.Buttons) != 1 || dm.Buttons[0].Command != "conference agenda" || dm.Buttons[0].Form == nil {
+		t.Errorf("the DM should offer the agenda form: %+v", dm.Buttons)
+	}
+	cf, err := e.store.ConferenceByNumber(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 12, 1, 15, 30, 0, 0, time.UTC); !cf.At.Equal(want) || cf.At.Location() != time.UTC {
+		t.Errorf("stored at %v, want %v in UTC", cf.At, want)
+	}
+	if cf.TeacherID != staffUID("ms-lee") || cf.StudentID != staffUID("sam") || len(cf.Agenda) != 1 || cf.Agenda[0].Text != "goals check <!here>" {
+		t.Errorf("stored conference: %+v", cf)
+	}
+
+	// Admins may meet anyone; an hour from now is fine.
+	mustContain(t, e.ok("admin", "conference @alex 2026-11-25 16:00"), "Conference #2 booked")
+
+	e.ok("admin", "role @mr-kim teacher")
+	tests := []struct {
+		name, who, line string
+		code            bot.Code
+		want            string
+	}{
+		// 08:00 in New York is 13:00 UTC: already past at 15:00 UTC.
+		{"earlier today in the teacher's zone", "ms-lee", "conference @sam 2026-11-25 08:00", bot.EInvalid, "has already passed"},
+		{"last year", "ms-lee", "conference @sam 2025-12-01 10:00", bot.EInvalid, "has already passed"},
+		{"not a real date", "ms-lee", "conference @sam 2026-02-30 10:00", bot.EInvalid, "2026-02-30"},
+		{"not a time", "ms-lee", "conference @sam 2026-12-01 25:00", bot.EInvalid, "25:00"},
+		{"outsider teacher", "mr-kim", "conference @sam 2026-12-01 10:00", bot.EForbidden, "isn't in any of your classes"},
+		{"student", "alex", "conference @sam 2026-12-01 10:00", bot.EForbidden, "for staff"},
+		{"yourself", "ms-lee", "conference @ms-lee 2026-12-01 10:00", bot.EInvalid, "needs a student"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mustContain(t, e.staffFails(tt.who, tt.line, tt.code), tt.want)
+		})
+	}
+}
+
+func TestConferenceFlow(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam", "alex")
+	ctx := context.Background()
+	e.ok("admin", "role @mr-kim teacher")
+	e.ok("mr-kim", "class create Period 5")
+	e.ok("mr-kim", "class add @kit")
+
+	// No conference yet: nothing to add to, and nothing is saved.
+	mustContain(t, e.staffFails("sam", "conference agenda I want help with electives", bot.ENotFound),
+		"don't have a conference booked", "/plp reflect I want help with electives")
+	mustContain(t, e.ok("sam", "conference list"), "don't have a conference coming up")
+	mustContain(t, e.ok("ms-lee", "conference list"), "No conferences coming up")
+
+	e.ok("ms-lee", "conference @sam 2026-12-01 10:30")
+	e.ok("ms-lee", "conference @sam 2026-12-08 10:30")
+	e.ok("mr-kim", "conference @kit 2026-12-02 09:00")
+
+	out := e.ok("sam", `conference agenda I want help choosing electives {"$gt":""}`)
+	mustContain(t, out, "Added to your conference with ms-lee on Tue 1 Dec 2026, 10:30 UTC", `choosing electives {"$gt":""}`, "1 talking point so far")
+	cf, _ := e.store.ConferenceByNumber(ctx, 1)
+	if len(cf.Agenda) != 1 || cf.Agenda[0].Text != `I want help choosing electives {"$gt":""}` || cf.Agenda[0].ByID != staffUID("sam") {
+		t.Errorf("agenda not stored on the next conference: %+v", cf.Agenda)
+	}
+
+	out = e.ok("ms-lee", "conference list")
+	mustContain(t, out, "#1 · sam · Tue 1 Dec 2026, 10:30 UTC · 1 talking point", `I want help choosing electives {"$gt":""} — sam`, "#2 · sam")
+	mustNotContain(t, out, "kit")
+	mustContain(t, e.ok("sam", "conference list"), "Tue 1 Dec 2026, 10:30 UTC with ms-lee · 1 talking point", "Tue 8 Dec")
+	out = e.ok("alex", "conference list")
+	mustContain(t, out, "don't have a conference coming up")
+	mustNotContain(t, out, "sam", "electives")
+
+	tests := []struct {
+		name, who, line string
+		code            bot.Code
+		want            string
+	}{
+		{"another teacher closes it", "mr-kim", "conference done 1", bot.EForbidden, "isn't yours"},
+		{"another teacher cancels it", "mr-kim", "conference cancel 1", bot.EForbidden, "isn't yours"},
+		{"a student closes it", "sam", "conference done 1", bot.EForbidden, "for staff"},
+		{"no such conference", "ms-lee", "conference done 99", bot.ENotFound, "no conference #99"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := e.staffFails(tt.who, tt.line, tt.code)
+			mustContain(t, got, tt.want)
+			mustNotContain(t, got, "sam", "electives")
+		})
+	}
+
+	out = e.ok("ms-lee", "conference done 1 Agreed on two new steps")
+	mustContain(t, out, "Conference #1 with sam is done", "notes are saved", "/plp conference @sam")
+	if cf, _ := e.store.ConferenceByNumber(ctx, 1); cf.Status != storage.ConferenceDone || cf.Notes != "Agreed on two new steps" {
+		t.Errorf("conference not closed: %+v", cf)
+	}
+	mustContain(t, e.staffFails("ms-lee", "conference done 1", bot.EConflict), "already done")
+	mustContain(t, e.staffFails("ms-lee", "conference cancel 1", bot.EConflict), "already done")
+
+	msgs := e.staffMsgs("ms-lee", "conference cancel 2")
+	mustContain(t, plain(msgs), "Cancelled conference #2 with sam")
+	mustContain(t, staffDM(t, msgs, "sam").PlainText(), "Your conference with ms-lee on Tue 8 Dec 2026, 10:30 UTC is cancelled")
+	mustContain(t, e.ok("sam", "conference list"), "don't have a conference coming up")
+
+	// An admin may close anyone's conference.
+	mustContain(t, e.ok("admin", "conference cancel 3"), "Cancelled conference #3 with kit")
+
+	// A conference whose time has passed stays in the teacher's list to be closed.
+	e.ok("ms-lee", "conference @alex 2026-11-26 09:00")
+	e.now = e.now.Add(48 * time.Hour)
+	mustContain(t, e.ok("ms-lee", "conference list"), "#4 · alex", "earlier — mark it done?")
+	mustContain(t, e.ok("alex", "conference list"), "don't have a conference coming up")
+}

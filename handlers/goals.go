@@ -1,0 +1,355 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/storage"
+)
+
+// targetDate reads the by: argument and refuses a date before today in the
+// actor's zone. ok is false when by: wasn't given.
+func (h *Handlers) targetDate(c *call, path []string) (t time.Time, ok bool, err error) {
+	d, given := c.inv.Date("by")
+	if !given {
+		return time.Time{}, false, nil
+	}
+	today := dateIn(h.now(), h.loc(c.actor))
+	if d.Before(today) {
+		return time.Time{}, false, &bot.UserError{Code: bot.EInvalid, Field: "by", Usage: h.grammar.Usage(path),
+			Message: fmt.Sprintf("%s is in the past. Pick a target date from today on.", bot.User(c.inv.Arg("by"))),
+			Hint:    "For example `by:" + today.AddDate(0, 1, 0).Format(time.DateOnly) + "` is a month from now."}
+	}
+	return d, true, nil
+}
+
+// cmdGoalAdd adds an active goal.
+func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, error) {
+	path := []string{"goal", "add"}
+	title := c.inv.Arg("title")
+	if n := len([]rune(title)); n > bot.MaxTitleLen {
+		return nil, &bot.UserError{Code: bot.EInvalid, Field: "title", Usage: h.grammar.Usage(path),
+			Message: fmt.Sprintf("Your goal's title is %d characters long; the limit is %d. Put the details in why:TEXT.", n, bot.MaxTitleLen)}
+	}
+	by, _, err := h.targetDate(c, path)
+	if err != nil {
+		return nil, err
+	}
+	category := c.inv.Arg("category")
+	if category == "" {
+		category = "academic"
+	}
+	g, err := h.store.AddGoal(ctx, storage.Goal{UserID: c.actor.ID, Title: title, Category: category, TargetDate: by, Why: c.inv.Arg("why")})
+	if err != nil {
+		return nil, err
+	}
+	num := strconv.Itoa(g.Number)
+	m := reply("", bot.Text{Text: fmt.Sprintf("Goal %s added: %s", num, goalRef(g))})
+	fields := []bot.Field{{Label: "Category", Value: g.Category}}
+	if !by.IsZero() {
+		fields = append(fields, bot.Field{Label: "Target date", Value: formatDay(by)})
+	}
+	if g.Why != "" {
+		fields = append(fields, bot.Field{Label: "Why", Value: bot.User(g.Why)})
+	}
+	m.Blocks = append(m.Blocks, bot.Fields{Fields: fields},
+		bot.Context{Text: "Break it into small steps: `/plp step add " + num + " TEXT`"})
+	m.Category = g.Category
+	m.Buttons = []bot.Button{{Label: "Add a step", Command: "step add " + num, Style: bot.Primary,
+		Form: h.grammar.FormFor([]string{"step", "add"}, map[string]string{"n": num})}}
+	return []bot.Message{m}, nil
+}
+
+// cmdGoalList lists the actor's goals by status.
+func (h *Handlers) cmdGoalList(ctx context.Context, c *call) ([]bot.Message, error) {
+	goals, err := h.store.Goals(ctx, c.actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(goals) == 0 {
+		return []bot.Message{h.emptyPlan(c.actor)}, nil
+	}
+	now, loc := h.now(), h.loc(c.actor)
+	m := reply("Your goals")
+	var active []storage.Goal
+	rest := map[storage.GoalStatus][]string{}
+	for i := range goals {
+		g := &goals[i]
+		if g.Status == storage.GoalActive {
+			active = append(active, *g)
+			m.Blocks = append(m.Blocks, bot.Progress{Label: strconv.Itoa(g.Number) + ". " + bot.User(g.Title), Percent: g.Progress})
+			if line := goalDetail(g, now, loc); line != "" {
+				m.Blocks = append(m.Blocks, bot.Context{Text: line})
+			}
+			continue
+		}
+		rest[g.Status] = append(rest[g.Status], strconv.Itoa(g.Number)+". "+bot.User(g.Title))
+	}
+	for _, s := range []struct {
+		status storage.GoalStatus
+		label  string
+	}{{storage.GoalPaused, "Paused"}, {storage.GoalDone, "Done"}, {storage.GoalDropped, "Dropped"}} {
+		if items := rest[s.status]; len(items) > 0 {
+			m.Blocks = append(m.Blocks, bot.Text{Text: bot.Bold(s.label)}, bot.List{Items: items})
+		}
+	}
+	if len(active) > 0 {
+		m.Blocks = append(m.Blocks, bot.Context{Text: "Log progress: `/plp checkin N PCT%`, such as `/plp checkin " + strconv.Itoa(active[0].Number) + " 40%`"})
+		m.Buttons = []bot.Button{h.checkInButton(active)}
+	} else {
+		m.Blocks = append(m.Blocks, bot.Context{Text: "No active goals. Start one: `/plp goal add TITLE`"})
+		m.Buttons = []bot.Button{h.addGoalButton(bot.Primary)}
+	}
+	return []bot.Message{m}, nil
+}
+
+// loadGoal returns the actor's goal n or the friendly not-found error.
+func (h *Handlers) loadGoal(ctx context.Context, c *call, n int) (*storage.Goal, error) {
+	g, err := h.store.Goal(ctx, c.actor.ID, n)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, notFoundGoal(n)
+	}
+	return g, err
+}
+
+// setGoalStatus moves goal n to status `to` if it is in one of `from`;
+// otherwise it explains, without changing anything.
+func (h *Handlers) setGoalStatus(ctx context.Context, c *call, to storage.GoalStatus, from ...storage.GoalStatus) (*storage.Goal, error) {
+	n := c.inv.Int("n")
+	g, err := h.loadGoal(ctx, c, n)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	for _, s := range from {
+		ok = ok || g.Status == s
+	}
+	if !ok {
+		return nil, statusConflict(g, to)
+	}
+	st := to
+	return h.store.EditGoal(ctx, c.actor.ID, n, storage.GoalEdit{Status: &st})
+}
+
+// statusConflict explains why g can't move to status to.
+func statusConflict(g *storage.Goal, to storage.GoalStatus) *bot.UserError {
+	num := strconv.Itoa(g.Number)
+	ue := &bot.UserError{Code: bot.EConflict}
+	switch {
+	case g.Status == to:
+		ue.Message = fmt.Sprintf("%s is already %s.", goalRef(g), to)
+		ue.Hint = "See all your goals: `/plp goal list`"
+	case g.Status == storage.GoalDone:
+		ue.Message = fmt.Sprintf("%s is already done — that one's in the bag.", goalRef(g))
+		ue.Hint = "Start something new: `/plp goal add TITLE`"
+	case to == storage.GoalPaused:
+		ue.Message = fmt.Sprintf("%s is %s, so there's nothing to pause.", goalRef(g), g.Status)
+		ue.Hint = "Make it active again with `/plp goal resume " + num + "`"
+	case to == storage.GoalDone:
+		ue.Message = fmt.Sprintf("%s is %s. Resume it first, then mark it done.", goalRef(g), g.Status)
+		ue.Hint = "`/plp goal resume " + num + "`"
+	default:
+		ue.Message = fmt.Sprintf("%s is %s.", goalRef(g), g.Status)
+		ue.Hint = "See all your goals: `/plp goal list`"
+	}
+	return ue
+}
+
+// cmdGoalDone marks a goal done, and celebrates.
+func (h *Handlers) cmdGoalDone(ctx context.Context, c *call) ([]bot.Message, error) {
+	g, err := h.setGoalStatus(ctx, c, storage.GoalDone, storage.GoalActive)
+	if err != nil {
+		return nil, err
+	}
+	m := reply("",
+		bot.Text{Text: "🎉 You did it — " + goalRef(g) + " is done!"},
+		bot.Progress{Label: strconv.Itoa(g.Number) + ". " + bot.User(g.Title), Percent: 100},
+		bot.Context{Text: "What helped you get there? Jot it down: `/plp reflect TEXT` — then pick your next goal."},
+	)
+	m.Category = g.Category
+	m.Buttons = []bot.Button{
+		{Label: "Reflect", Command: "reflect", Style: bot.Primary, Form: h.grammar.FormFor([]string{"reflect"}, nil)},
+		h.addGoalButton(bot.Default),
+	}
+	return []bot.Message{m}, nil
+}
+
+// cmdGoalDrop drops a goal the student no longer wants.
+func (h *Handlers) cmdGoalDrop(ctx context.Context, c *call) ([]bot.Message, error) {
+	g, err := h.setGoalStatus(ctx, c, storage.GoalDropped, storage.GoalActive, storage.GoalPaused)
+	if err != nil {
+		return nil, err
+	}
+	num := strconv.Itoa(g.Number)
+	return []bot.Message{reply("",
+		bot.Text{Text: "Dropped " + goalRef(g) + ". Changing course is part of planning."},
+		bot.Context{Text: "Changed your mind? `/plp goal resume " + num + "`"},
+	)}, nil
+}
+
+// cmdGoalPause pauses an active goal.
+func (h *Handlers) cmdGoalPause(ctx context.Context, c *call) ([]bot.Message, error) {
+	g, err := h.setGoalStatus(ctx, c, storage.GoalPaused, storage.GoalActive)
+	if err != nil {
+		return nil, err
+	}
+	return []bot.Message{reply("",
+		bot.Text{Text: "Paused " + goalRef(g) + fmt.Sprintf(" at %d%%. I won't ask about it until you pick it up again.", g.Progress)},
+		bot.Context{Text: "Pick it up again: `/plp goal resume " + strconv.Itoa(g.Number) + "`"},
+	)}, nil
+}
+
+// cmdGoalResume makes a paused or dropped goal active again.
+func (h *Handlers) cmdGoalResume(ctx context.Context, c *call) ([]bot.Message, error) {
+	g, err := h.setGoalStatus(ctx, c, storage.GoalActive, storage.GoalPaused, storage.GoalDropped)
+	if err != nil {
+		return nil, err
+	}
+	num := strconv.Itoa(g.Number)
+	m := reply("", bot.Text{Text: fmt.Sprintf("Welcome back to %s — it's active again at %d%%.", goalRef(g), g.Progress)},
+		bot.Context{Text: "Log where you are: `/plp checkin " + num + " PCT%`"})
+	m.Buttons = []bot.Button{h.checkInButton([]storage.Goal{*g})}
+	return []bot.Message{m}, nil
+}
+
+// cmdGoalEdit changes a goal's title, category, target date, why or tag.
+func (h *Handlers) cmdGoalEdit(ctx context.Context, c *call) ([]bot.Message, error) {
+	path := []string{"goal", "edit"}
+	n := c.inv.Int("n")
+	var e storage.GoalEdit
+	var changed []string
+	str := func(name string) *string {
+		if !c.inv.Has(name) {
+			return nil
+		}
+		v := c.inv.Arg(name)
+		changed = append(changed, name)
+		return &v
+	}
+	e.Title, e.Category, e.Why, e.Tag = str("title"), str("category"), str("why"), str("tag")
+	if e.Title != nil && len([]rune(*e.Title)) > bot.MaxTitleLen {
+		return nil, &bot.UserError{Code: bot.EInvalid, Field: "title", Usage: h.grammar.Usage(path),
+			Message: fmt.Sprintf("That title is %d characters long; the limit is %d.", len([]rune(*e.Title)), bot.MaxTitleLen)}
+	}
+	by, given, err := h.targetDate(c, path)
+	if err != nil {
+		return nil, err
+	}
+	if given {
+		e.TargetDate = &by
+		changed = append(changed, "by")
+	}
+	if len(changed) == 0 {
+		return nil, &bot.UserError{Code: bot.EInvalid, Usage: h.grammar.Usage(path),
+			Message: "Tell me what to change: title, category, by, why or tag.",
+			Hint:    fmt.Sprintf("For example `/plp goal edit %d by:%s`", n, dateIn(h.now(), h.loc(c.actor)).AddDate(0, 1, 0).Format(time.DateOnly))}
+	}
+	g, err := h.store.EditGoal(ctx, c.actor.ID, n, e)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, notFoundGoal(n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var fields []bot.Field
+	for _, f := range changed {
+		switch f {
+		case "title":
+			fields = append(fields, bot.Field{Label: "Title", Value: bot.User(g.Title)})
+		case "category":
+			fields = append(fields, bot.Field{Label: "Category", Value: g.Category})
+		case "by":
+			fields = append(fields, bot.Field{Label: "Target date", Value: formatDay(g.TargetDate)})
+		case "why":
+			fields = append(fields, bot.Field{Label: "Why", Value: bot.User(g.Why)})
+		case "tag":
+			fields = append(fields, bot.Field{Label: "Tag", Value: bot.User(g.Tag)})
+		}
+	}
+	m := reply("", bot.Text{Text: fmt.Sprintf("Updated goal %d, %s.", g.Number, goalRef(g))}, bot.Fields{Fields: fields},
+		bot.Context{Text: "See your plan: `/plp plan`"})
+	m.Category = g.Category
+	return []bot.Message{m}, nil
+}
+
+// cmdStepAdd appends a step to a goal.
+func (h *Handlers) cmdStepAdd(ctx context.Context, c *call) ([]bot.Message, error) {
+	n := c.inv.Int("n")
+	g, err := h.store.AddStep(ctx, c.actor.ID, n, c.inv.Arg("text"))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, notFoundGoal(n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ref := fmt.Sprintf("%d.%d", n, len(g.Steps))
+	m := reply("", bot.Text{Text: fmt.Sprintf("Step %s added to %s: %s", ref, goalRef(g), bot.Italic(bot.User(c.inv.Arg("text"))))},
+		bot.List{Items: stepItems(g)},
+		bot.Context{Text: "When it's done: `/plp step done " + ref + "`"})
+	m.Buttons = []bot.Button{{Label: "Add another step", Command: "step add " + strconv.Itoa(n),
+		Form: h.grammar.FormFor([]string{"step", "add"}, map[string]string{"n": strconv.Itoa(n)})}}
+	return []bot.Message{m}, nil
+}
+
+// stepItems lists a goal's steps as "1.2 ✓ Finish Beloved".
+func stepItems(g *storage.Goal) []string {
+	items := make([]string, len(g.Steps))
+	for i, s := range g.Steps {
+		mark := "○"
+		if s.Done {
+			mark = "✓"
+		}
+		items[i] = fmt.Sprintf("%d.%d %s %s", g.Number, i+1, mark, bot.User(s.Text))
+	}
+	return items
+}
+
+// cmdStepDone checks off step N.M.
+func (h *Handlers) cmdStepDone(ctx context.Context, c *call) ([]bot.Message, error) {
+	ns, ms, _ := strings.Cut(c.inv.Arg("step"), ".")
+	n, _ := strconv.Atoi(ns)
+	idx, _ := strconv.Atoi(ms)
+	g, err := h.loadGoal(ctx, c, n)
+	if err != nil {
+		return nil, err
+	}
+	if idx < 1 || idx > len(g.Steps) {
+		ue := &bot.UserError{Code: bot.ENotFound, Field: "step"}
+		if len(g.Steps) == 0 {
+			ue.Message = fmt.Sprintf("%s has no steps yet.", goalRef(g))
+			ue.Hint = fmt.Sprintf("Add one: `/plp step add %d TEXT`", n)
+		} else {
+			ue.Message = fmt.Sprintf("%s has no step %d.%d. Its steps are:\n• %s", goalRef(g), n, idx, strings.Join(stepItems(g), "\n• "))
+			ue.Hint = fmt.Sprintf("Check one off with `/plp step done %d.1`", n)
+		}
+		return nil, ue
+	}
+	step := g.Steps[idx-1]
+	if step.Done {
+		return nil, &bot.UserError{Code: bot.EConflict,
+			Message: fmt.Sprintf("Step %d.%d, %s, is already checked off.", n, idx, bot.Italic(bot.User(step.Text))),
+			Hint:    "See your plan: `/plp plan`"}
+	}
+	g, err = h.store.CompleteStep(ctx, c.actor.ID, n, idx)
+	if err != nil {
+		return nil, err
+	}
+	text := fmt.Sprintf("Checked off step %d.%d: %s.", n, idx, bot.Italic(bot.User(step.Text)))
+	m := reply("")
+	m.Category = g.Category
+	if next, nidx := nextStep(g); next != nil {
+		m.Blocks = append(m.Blocks, bot.Text{Text: text + " Next step: " + bot.Italic(bot.User(next.Text)) + "."},
+			bot.Context{Text: fmt.Sprintf("Update your progress: `/plp checkin %d PCT%%` (you're at %d%%)", n, g.Progress)})
+		m.Buttons = []bot.Button{{Label: "Mark step done", Command: fmt.Sprintf("step done %d.%d", n, nidx)}}
+	} else {
+		m.Blocks = append(m.Blocks, bot.Text{Text: text + " That was the last step of " + goalRef(g) + " — nice work!"},
+			bot.Context{Text: fmt.Sprintf("Log it: `/plp checkin %d 100%%`, or add another step.", n)})
+	}
+	m.Buttons = append([]bot.Button{h.checkInButton([]storage.Goal{*g})}, m.Buttons...)
+	return []bot.Message{m}, nil
+}

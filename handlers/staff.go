@@ -1,0 +1,499 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/storage"
+)
+
+// Roster and student-view limits.
+const (
+	// rosterRowsPerBlock keeps each list block well under platform limits;
+	// adapters paginate the blocks.
+	rosterRowsPerBlock = 20
+	// defaultActivityDays is how far back "student" shows activity.
+	defaultActivityDays = 30
+	// maxActivityItems caps each activity list in the student view.
+	maxActivityItems = 25
+	// quietAfter is how long without a check-in makes a student worth a look.
+	quietAfter = 14 * 24 * time.Hour
+)
+
+// findMentioned loads the person mentioned in user argument arg without
+// creating them: staff commands about a student only make sense for people
+// the bot already knows. storage.ErrNotFound if unknown.
+func (h *Handlers) findMentioned(ctx context.Context, c *call, arg string) (*storage.User, error) {
+	mention, ok := c.inv.User(arg)
+	if !ok {
+		return nil, fmt.Errorf("mention %s: %w", arg, storage.ErrNotFound)
+	}
+	if mention.Platform == "" {
+		mention.Platform = c.req.Actor.Platform
+	}
+	if mention.Workspace == "" {
+		mention.Workspace = c.req.Actor.Workspace
+	}
+	if mention.UserID != "" {
+		u, err := h.store.User(ctx, storageID(mention).UserID())
+		if err == nil || !errors.Is(err, storage.ErrNotFound) || mention.Name == "" {
+			return u, err
+		}
+	}
+	return h.store.UserByName(ctx, string(mention.Platform), mention.Workspace, mention.Name)
+}
+
+// mentionName is how the person in user argument arg was written, for
+// messages about someone the bot doesn't know.
+func mentionName(c *call, arg string) string {
+	m, _ := c.inv.User(arg)
+	if m.Name != "" {
+		return m.Name
+	}
+	return m.UserID
+}
+
+// mentionOf writes a mention of u that the parser reads back on u's platform.
+func mentionOf(u *storage.User) string {
+	switch bot.Platform(u.Platform) {
+	case bot.Slack, bot.Discord:
+		return "<@" + u.PlatformID + ">"
+	}
+	return "@" + u.PlatformID
+}
+
+// studentFor finds the student of a staff command and checks the actor may
+// see them. Someone unknown gets the same refusal as someone outside the
+// actor's classes, so the refusal reveals nothing; admins are told plainly.
+func (h *Handlers) studentFor(ctx context.Context, c *call) (*storage.User, error) {
+	u, err := h.findMentioned(ctx, c, "user")
+	if errors.Is(err, storage.ErrNotFound) {
+		name := mentionName(c, "user")
+		if c.actor.Role == storage.RoleAdmin {
+			return nil, &bot.UserError{Code: bot.ENotFound,
+				Message: "I don't know anyone called " + bot.User("@"+name) + " yet.",
+				Hint:    "They appear once they've used plpbot or been added to a class."}
+		}
+		return nil, h.requireStudentAccess(ctx, c.actor, &storage.User{ID: "?", Name: name})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find student: %w", err)
+	}
+	if err := h.requireStudentAccess(ctx, c.actor, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// cmdRoster shows a class at a glance: one compact row per student. Admins
+// without a class name see the whole school.
+func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error) {
+	name := c.inv.Arg("class")
+	var (
+		rows  []storage.RosterRow
+		title string
+		err   error
+	)
+	if strings.TrimSpace(name) == "" && c.actor.Role == storage.RoleAdmin {
+		title = "Whole school"
+		rows, err = h.store.SchoolRoster(ctx, c.actor.Platform, c.actor.Workspace)
+	} else {
+		cl, perr := h.pickClass(ctx, c, name, func(n string) string { return "/plp roster " + n })
+		if perr != nil {
+			return nil, perr
+		}
+		title = bot.User(cl.Name)
+		rows, err = h.store.Roster(ctx, cl.ID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("roster: %w", err)
+	}
+	return []bot.Message{h.rosterMessage(title, rows, h.loc(c.actor))}, nil
+}
+
+// rosterMessage renders roster rows under a header line of class totals.
+// Rows hold no reflections or notes; the 🔒 marker is for staff eyes only.
+func (h *Handlers) rosterMessage(title string, rows []storage.RosterRow, loc *time.Location) bot.Message {
+	now := h.now()
+	m := reply("Roster · " + title)
+	if len(rows) == 0 {
+		m.Blocks = append(m.Blocks,
+			bot.Text{Text: "No students here yet."},
+			bot.Context{Text: "Add them with `/plp class add @sam @alex`."})
+		return m
+	}
+	var weekly, away, cantDM, flagged, quiet, sum, withGoals int
+	items := make([]string, 0, rosterRowsPerBlock)
+	var lists []bot.Block
+	for i := range rows {
+		r := &rows[i]
+		if !r.LastCheckIn.IsZero() && now.Sub(r.LastCheckIn) < 7*24*time.Hour {
+			weekly++
+		}
+		isAway := !r.AwayUntil.IsZero() && now.Before(r.AwayUntil)
+		if isAway {
+			away++
+		}
+		if r.CantDM != "" {
+			cantDM++
+		}
+		if r.Flagged {
+			flagged++
+		}
+		if !isAway && (r.LastCheckIn.IsZero() || now.Sub(r.LastCheckIn) >= quietAfter) {
+			quiet++
+		}
+		if r.ActiveGoals > 0 {
+			sum += r.AvgProgress
+			withGoals++
+		}
+		items = append(items, rosterLine(r, now, isAway, loc))
+		if len(items) == rosterRowsPerBlock {
+			lists = append(lists, bot.List{Items: items})
+			items = make([]string, 0, rosterRowsPerBlock)
+		}
+	}
+	if len(items) > 0 {
+		lists = append(lists, bot.List{Items: items})
+	}
+	head := []string{countNoun(len(rows), "student", "students"),
+		strconv.Itoa(weekly) + " checked in this week"}
+	if withGoals > 0 {
+		head = append(head, "average "+strconv.Itoa(sum/withGoals)+"%")
+	}
+	if quiet > 0 {
+		head = append(head, strconv.Itoa(quiet)+" quiet for 2+ weeks")
+	}
+	if away > 0 {
+		head = append(head, strconv.Itoa(away)+" away")
+	}
+	if cantDM > 0 {
+		head = append(head, strconv.Itoa(cantDM)+" can't get DMs")
+	}
+	m.Blocks = append(m.Blocks, bot.Text{Text: strings.Join(head, " · ")})
+	m.Blocks = append(m.Blocks, lists...)
+	foot := "Open one student with `/plp student @name`."
+	if flagged > 0 {
+		foot = "🔒 = staff-only intervention flag. " + foot
+	}
+	m.Blocks = append(m.Blocks, bot.Context{Text: foot})
+	return m
+}
+
+// rosterLine is one student's compact row, such as
+// "Sam ▰▰▰▱▱ 60% · 2 goals · checked in 5d ago · away until Fri 4 Dec · 🔒".
+func rosterLine(r *storage.RosterRow, now time.Time, away bool, loc *time.Location) string {
+	var b strings.Builder
+	b.WriteString(bot.Bold(bot.User(r.Name)))
+	if r.ActiveGoals > 0 {
+		b.WriteString(" " + bot.Bar(r.AvgProgress, 5) + " " + strconv.Itoa(r.AvgProgress) + "% · ")
+		b.WriteString(countNoun(r.ActiveGoals, "goal", "goals"))
+	} else {
+		b.WriteString(" · no active goals")
+	}
+	if r.DoneGoals > 0 {
+		b.WriteString(" · " + strconv.Itoa(r.DoneGoals) + " done")
+	}
+	if r.LastCheckIn.IsZero() {
+		b.WriteString(" · no check-ins yet")
+	} else {
+		b.WriteString(" · checked in " + agoShort(r.LastCheckIn, now))
+	}
+	if away {
+		b.WriteString(" · away until " + r.AwayUntil.In(loc).Format("Mon 2 Jan"))
+	}
+	if r.CantDM != "" {
+		b.WriteString(" · can't DM")
+	}
+	if r.Flagged {
+		b.WriteString(" · 🔒")
+	}
+	return b.String()
+}
+
+// agoShort says how long before now t was, compactly: "today", "5d ago", "3w ago".
+func agoShort(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 24*time.Hour:
+		return "today"
+	case d < 14*24*time.Hour:
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d ago"
+	case d < 120*24*time.Hour:
+		return strconv.Itoa(int(d/(7*24*time.Hour))) + "w ago"
+	}
+	return t.Format("Jan 2006")
+}
+
+// cmdStudent shows staff a student's plan with their check-ins, reflections
+// and feedback since a date, and their flags. The read is audited first.
+func (h *Handlers) cmdStudent(ctx context.Context, c *call) ([]bot.Message, error) {
+	s, err := h.studentFor(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	loc := h.loc(c.actor)
+	now := h.now()
+	since := now.AddDate(0, 0, -defaultActivityDays)
+	if d, ok := c.inv.Date("since"); ok {
+		since = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+		if since.After(now) {
+			return nil, &bot.UserError{Code: bot.EInvalid, Field: "since",
+				Message: "since: " + bot.User(c.inv.Arg("since")) + " is in the future. Pick today or an earlier day.",
+				Usage:   h.grammar.Usage(c.inv.Path)}
+		}
+	}
+	if err := h.audit(ctx, c.actor, "view_plan", s, "since "+since.In(loc).Format(time.DateOnly)); err != nil {
+		return nil, err
+	}
+	goals, err := h.store.Goals(ctx, s.ID)
+	if err != nil {
+		return nil, fmt.Errorf("student: %w", err)
+	}
+	checkins, err := h.store.CheckIns(ctx, s.ID, since, maxActivityItems+1)
+	if err != nil {
+		return nil, fmt.Errorf("student: %w", err)
+	}
+	reflections, err := h.store.Reflections(ctx, s.ID, since, maxActivityItems+1)
+	if err != nil {
+		return nil, fmt.Errorf("student: %w", err)
+	}
+	feedback, err := h.store.FeedbackFor(ctx, s.ID, since, maxActivityItems+1)
+	if err != nil {
+		return nil, fmt.Errorf("student: %w", err)
+	}
+	flags, err := h.store.Flags(ctx, s.ID)
+	if err != nil {
+		return nil, fmt.Errorf("student: %w", err)
+	}
+	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: s.ID, Status: storage.ConferenceScheduled, From: now, Limit: 3})
+	if err != nil {
+		return nil, fmt.Errorf("student: %w", err)
+	}
+
+	m := reply(bot.User(s.Name) + "'s plan")
+	if s.Away(now) {
+		line := "🏖 Away until " + s.AwayUntil.In(loc).Format("Mon 2 Jan")
+		if s.AwayNote != "" {
+			line += ": " + bot.User(s.AwayNote)
+		}
+		m.Blocks = append(m.Blocks, bot.Context{Text: line})
+	}
+	if len(flags) > 0 {
+		items := make([]string, len(flags))
+		for i, f := range flags {
+			items[i] = strings.ToUpper(f.Kind) + " · " + f.At.In(loc).Format("2 Jan 2006")
+			if f.Note != "" {
+				items[i] += ": " + bot.User(f.Note)
+			}
+		}
+		m.Blocks = append(m.Blocks, bot.Text{Text: "🔒 " + bot.Bold("Staff only") + " — intervention flags"}, bot.List{Items: items})
+	}
+	if fs := staffProfileFields(s.Profile); len(fs) > 0 {
+		m.Blocks = append(m.Blocks, bot.Fields{Fields: fs})
+	}
+	m.Blocks = append(m.Blocks, staffGoalBlocks(goals, now, loc)...)
+
+	m.Blocks = append(m.Blocks, bot.Divider{}, bot.Text{Text: bot.Bold("Since " + since.In(loc).Format("Mon 2 Jan 2006"))})
+	if len(checkins)+len(reflections)+len(feedback) == 0 {
+		m.Blocks = append(m.Blocks, bot.Context{Text: "No check-ins, reflections or feedback in this time."})
+	}
+	if len(checkins) > 0 {
+		items := make([]string, 0, len(checkins))
+		for i, ci := range checkins {
+			if i == maxActivityItems {
+				items = append(items, "…and more: narrow it with since:YYYY-MM-DD")
+				break
+			}
+			line := ci.At.In(loc).Format("Mon 2 Jan") + " · goal " + strconv.Itoa(ci.GoalNumber) + " → " + strconv.Itoa(ci.Percent) + "%"
+			if ci.Confidence > 0 {
+				line += " · confidence " + strconv.Itoa(ci.Confidence) + "/5"
+			}
+			if ci.Note != "" {
+				line += " · " + bot.User(ci.Note)
+			}
+			items = append(items, line)
+		}
+		m.Blocks = append(m.Blocks, bot.Text{Text: "Check-ins"}, bot.List{Items: items})
+	}
+	if len(reflections) > 0 {
+		items := make([]string, 0, len(reflections))
+		for i, r := range reflections {
+			if i == maxActivityItems {
+				items = append(items, "…and more: narrow it with since:YYYY-MM-DD")
+				break
+			}
+			line := r.At.In(loc).Format("Mon 2 Jan") + ": "
+			if r.Prompt != "" {
+				line += bot.Italic(bot.User(r.Prompt)) + " "
+			}
+			items = append(items, line+bot.User(r.Text))
+		}
+		m.Blocks = append(m.Blocks, bot.Text{Text: "Reflections"}, bot.List{Items: items})
+	}
+	if len(feedback) > 0 {
+		items := make([]string, 0, len(feedback))
+		for i, f := range feedback {
+			if i == maxActivityItems {
+				items = append(items, "…and more: narrow it with since:YYYY-MM-DD")
+				break
+			}
+			items = append(items, f.At.In(loc).Format("Mon 2 Jan")+" · "+bot.User(f.StaffName)+" on goal "+strconv.Itoa(f.GoalNumber)+": "+bot.User(f.Text))
+		}
+		m.Blocks = append(m.Blocks, bot.Text{Text: "Feedback"}, bot.List{Items: items})
+	}
+	if len(confs) > 0 {
+		items := make([]string, len(confs))
+		for i, cf := range confs {
+			items[i] = "#" + strconv.Itoa(cf.Number) + " · " + formatWhen(cf.At, loc) + " with " + bot.User(cf.TeacherName) +
+				" · " + countNoun(len(cf.Agenda), "talking point", "talking points")
+		}
+		m.Blocks = append(m.Blocks, bot.Text{Text: "Coming up"}, bot.List{Items: items})
+	}
+	mention := mentionOf(s)
+	m.Blocks = append(m.Blocks, bot.Context{Text: "Give feedback: `/plp feedback " + mention + " N your note` · Meet: `/plp conference " + mention + " YYYY-MM-DD HH:MM`"})
+	return []bot.Message{m}, nil
+}
+
+// staffProfileFields lists the filled-in parts of a learner profile.
+func staffProfileFields(p storage.Profile) []bot.Field {
+	var out []bot.Field
+	add := func(label, v string) {
+		if v != "" {
+			out = append(out, bot.Field{Label: label, Value: bot.User(v)})
+		}
+	}
+	add("Interests", p.Interests)
+	add("Strengths", p.Strengths)
+	add("Areas to grow", p.Grow)
+	add("Learns best", p.Learn)
+	add("Career interests", p.Career)
+	return out
+}
+
+// staffGoalBlocks shows goals for staff: a progress bar per active or paused goal
+// with its next step, then finished and dropped goals in one line each.
+func staffGoalBlocks(goals []storage.Goal, now time.Time, loc *time.Location) []bot.Block {
+	if len(goals) == 0 {
+		return []bot.Block{bot.Context{Text: "No goals yet."}}
+	}
+	var out []bot.Block
+	var finished []string
+	for _, g := range goals {
+		label := strconv.Itoa(g.Number) + ". " + bot.User(g.Title)
+		switch g.Status {
+		case storage.GoalDone:
+			finished = append(finished, "✓ "+label)
+			continue
+		case storage.GoalDropped:
+			finished = append(finished, "✗ "+label+" (dropped)")
+			continue
+		case storage.GoalPaused:
+			label += " (paused)"
+		}
+		out = append(out, bot.Progress{Label: label, Percent: g.Progress})
+		var notes []string
+		if st := g.NextStep(); st != nil {
+			notes = append(notes, "Next step: "+bot.User(st.Text))
+		}
+		if !g.TargetDate.IsZero() {
+			due := "by " + formatDay(g.TargetDate)
+			if g.Overdue(now) {
+				due += " (past its date)"
+			}
+			notes = append(notes, due)
+		}
+		if !g.LastCheckIn.IsZero() {
+			notes = append(notes, "checked in "+agoShort(g.LastCheckIn, now))
+		}
+		if len(notes) > 0 {
+			out = append(out, bot.Context{Text: strings.Join(notes, " · ")})
+		}
+	}
+	if len(finished) > 0 {
+		out = append(out, bot.List{Items: finished})
+	}
+	return out
+}
+
+// cmdFeedback stores a staff comment on a student's goal and DMs it to the
+// student with a way to answer.
+func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, error) {
+	s, err := h.studentFor(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	n := c.inv.Int("n")
+	g, err := h.store.Goal(ctx, s.ID, n)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, &bot.UserError{Code: bot.ENotFound,
+			Message: fmt.Sprintf("%s doesn't have a goal %d.", bot.User(s.Name), n),
+			Hint:    "See their goals with `/plp student " + mentionOf(s) + "`."}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("feedback: %w", err)
+	}
+	text := strings.TrimSpace(c.inv.Arg("text"))
+	if text == "" {
+		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Write your feedback after the goal number.",
+			Usage: h.grammar.Usage(c.inv.Path)}
+	}
+	if err := h.audit(ctx, c.actor, "feedback", s, "goal "+strconv.Itoa(n)); err != nil {
+		return nil, err
+	}
+	if _, err := h.store.AddFeedback(ctx, storage.Feedback{
+		StudentID: s.ID, StaffID: c.actor.ID, StaffName: c.actor.Name, GoalNumber: n, Text: text,
+	}); err != nil {
+		return nil, fmt.Errorf("feedback: %w", err)
+	}
+	dm := reply("New feedback 💬",
+		bot.Text{Text: fmt.Sprintf("%s left feedback on %s: %s", bot.User(c.actor.Name), bot.Bold(bot.User(g.Title)), bot.User(text))},
+		bot.Context{Text: "Want to answer? Write a reflection — your teacher will see it."})
+	dm.Buttons = []bot.Button{{Label: "Reply with a reflection", Command: "reflect", Style: bot.Primary,
+		Form: h.grammar.FormFor([]string{"reflect"}, nil)}}
+	ack := reply("", bot.Text{Text: fmt.Sprintf("Sent to %s — your feedback on %s is saved in their plan.", bot.User(s.Name), bot.Bold(bot.User(g.Title)))})
+	if s.CantDM != "" {
+		ack.Blocks = append(ack.Blocks, bot.Context{Text: "I can't DM them here, so they'll see it next time they open `/plp plan`."})
+	}
+	return []bot.Message{ack, dmTo(s, dm)}, nil
+}
+
+// cmdFlag records a staff-only intervention flag. It is audited and never
+// shown to the student or in a channel.
+func (h *Handlers) cmdFlag(ctx context.Context, c *call) ([]bot.Message, error) {
+	s, err := h.studentFor(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if s.ID == c.actor.ID {
+		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Flags are for students, not for yourself.",
+			Usage: h.grammar.Usage(c.inv.Path)}
+	}
+	kind := c.inv.Arg("kind")
+	if err := h.audit(ctx, c.actor, "flag", s, kind); err != nil {
+		return nil, err
+	}
+	if err := h.store.AddFlag(ctx, storage.Flag{StudentID: s.ID, Kind: kind, Note: strings.TrimSpace(c.inv.Arg("note")), ByID: c.actor.ID}); err != nil {
+		return nil, fmt.Errorf("flag: %w", err)
+	}
+	return []bot.Message{reply("",
+		bot.Text{Text: fmt.Sprintf("🔒 Saved %s for %s. It's visible to staff only — never to %s, and never in a channel.",
+			flagLabel(kind), bot.User(s.Name), bot.User(s.Name))},
+		bot.Context{Text: "See it with `/plp student " + mentionOf(s) + "`."})}, nil
+}
+
+// flagLabel names a flag kind with its article: "an IEP flag", "a 504 flag".
+func flagLabel(kind string) string {
+	switch kind {
+	case "iep":
+		return "an IEP flag"
+	case "504":
+		return "a 504 flag"
+	}
+	return "a flag"
+}

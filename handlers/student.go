@@ -1,0 +1,313 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/storage"
+)
+
+// goalRef is a goal's title as it appears inside a sentence.
+func goalRef(g *storage.Goal) string { return bot.Italic(bot.User(g.Title)) }
+
+// dateIn is the calendar date of t in loc, as midnight UTC: the form dates
+// typed as YYYY-MM-DD take (Invocation.Date), so the two compare directly.
+func dateIn(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// helpAudience is who u is, for help and usage lines.
+func helpAudience(u *storage.User) bot.Audience {
+	switch {
+	case u.Role == storage.RoleAdmin:
+		return bot.Admins
+	case u.Role.IsStaff():
+		return bot.Staff
+	}
+	return bot.Everyone
+}
+
+// profileParts are the learner-profile fields in the order shown, with the
+// label people read and the example a newcomer is offered.
+var profileParts = []struct {
+	field, label, example string
+	get                   func(p *storage.Profile) string
+}{
+	{"interests", "Interests", "robotics, drawing", func(p *storage.Profile) string { return p.Interests }},
+	{"strengths", "Strengths", "I keep going when it's hard", func(p *storage.Profile) string { return p.Strengths }},
+	{"grow", "Areas to grow", "speaking up in class", func(p *storage.Profile) string { return p.Grow }},
+	{"learn", "How I learn best", "by doing and talking it through", func(p *storage.Profile) string { return p.Learn }},
+	{"career", "Career interests", "engineering, game design", func(p *storage.Profile) string { return p.Career }},
+}
+
+// nextProfileHint is the exact command that fills the first empty profile
+// part, or "" when the profile is complete.
+func nextProfileHint(p *storage.Profile) string {
+	for _, part := range profileParts {
+		if part.get(p) == "" {
+			return "`/plp profile set " + part.field + " " + part.example + "`"
+		}
+	}
+	return ""
+}
+
+// cmdPlan shows the actor's whole plan. Staff see their own plan too.
+func (h *Handlers) cmdPlan(ctx context.Context, c *call) ([]bot.Message, error) {
+	u := c.actor
+	goals, err := h.store.Goals(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	var active, paused []storage.Goal
+	done := 0
+	for _, g := range goals {
+		switch g.Status {
+		case storage.GoalActive:
+			active = append(active, g)
+		case storage.GoalPaused:
+			paused = append(paused, g)
+		case storage.GoalDone:
+			done++
+		}
+	}
+	if len(active) == 0 && len(paused) == 0 && done == 0 {
+		return []bot.Message{h.emptyPlan(u)}, nil
+	}
+	now := h.now()
+	loc := h.loc(u)
+	streak, err := h.streakOf(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	conf, err := h.nextConference(ctx, u.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	refls, err := h.store.Reflections(ctx, u.ID, time.Time{}, 1)
+	if err != nil {
+		return nil, err
+	}
+
+	m := reply("Your plan, " + bot.User(u.Name))
+	if summary := profileSummary(&u.Profile); summary != "" {
+		m.Blocks = append(m.Blocks, bot.Text{Text: summary})
+	} else {
+		m.Blocks = append(m.Blocks, bot.Context{Text: "Tell your teachers what you're into: " + nextProfileHint(&u.Profile)})
+	}
+	fields := []bot.Field{{Label: "Streak", Value: streakText(streak)}}
+	if conf != nil {
+		fields = append(fields, bot.Field{Label: "Next conference", Value: formatWhen(conf.At, loc) + " with " + bot.User(conf.TeacherName)})
+	}
+	if len(refls) > 0 {
+		fields = append(fields, bot.Field{Label: "Last reflection", Value: refls[0].At.In(loc).Format("Mon 2 Jan 2006")})
+	} else {
+		fields = append(fields, bot.Field{Label: "Last reflection", Value: "none yet"})
+	}
+	m.Blocks = append(m.Blocks, bot.Fields{Fields: fields})
+	if u.Away(now) {
+		m.Blocks = append(m.Blocks, bot.Context{Text: "You're away until " + formatDay(u.AwayUntil.In(loc)) + ": prompts are paused and your streak is frozen. Back early? `/plp away off`"})
+	}
+	if len(active) > 0 {
+		m.Blocks = append(m.Blocks, bot.Divider{})
+	}
+	for i := range active {
+		g := &active[i]
+		m.Blocks = append(m.Blocks, bot.Progress{Label: strconv.Itoa(g.Number) + ". " + bot.User(g.Title), Percent: g.Progress})
+		if line := goalDetail(g, now, loc); line != "" {
+			m.Blocks = append(m.Blocks, bot.Context{Text: line})
+		}
+	}
+	var tail []string
+	if len(paused) > 0 {
+		tail = append(tail, fmt.Sprintf("%s paused", plural(len(paused), "goal")))
+	}
+	if done > 0 {
+		tail = append(tail, fmt.Sprintf("%s done", plural(done, "goal")))
+	}
+	if len(tail) > 0 {
+		m.Blocks = append(m.Blocks, bot.Context{Text: strings.Join(tail, " · ") + " — see them all with `/plp goal list`"})
+	}
+	if len(active) == 0 {
+		m.Blocks = append(m.Blocks, bot.Text{Text: "No active goals right now. Start a new one: `/plp goal add TITLE`"})
+		m.Buttons = []bot.Button{h.addGoalButton(bot.Primary)}
+		return []bot.Message{m}, nil
+	}
+	m.Buttons = []bot.Button{h.checkInButton(active), h.addGoalButton(bot.Default)}
+	return []bot.Message{m}, nil
+}
+
+// emptyPlan guides someone with no goals to their first one.
+func (h *Handlers) emptyPlan(u *storage.User) bot.Message {
+	m := reply("Your plan, "+bot.User(u.Name),
+		bot.Text{Text: "Your plan is empty — let's add your first goal. Pick something you'd like to get better at this term."},
+		bot.Text{Text: "For example: `/plp goal add Read three novels by:2027-05-30 why:I want to enjoy reading again`"},
+	)
+	if u.Role.IsStaff() {
+		m.Blocks = append(m.Blocks, bot.Context{Text: "This is your own plan. Your students' progress: `/plp roster`"})
+	}
+	m.Buttons = []bot.Button{h.addGoalButton(bot.Primary)}
+	return m
+}
+
+// addGoalButton opens the goal form, or shows the command where forms don't exist.
+func (h *Handlers) addGoalButton(style bot.ButtonStyle) bot.Button {
+	return bot.Button{Label: "Add a goal", Command: "goal add", Style: style, Form: h.grammar.FormFor([]string{"goal", "add"}, nil)}
+}
+
+// checkInButton offers a check-in on the active goals; with one goal the
+// form doesn't ask which.
+func (h *Handlers) checkInButton(active []storage.Goal) bot.Button {
+	var fixed map[string]string
+	if len(active) == 1 {
+		fixed = map[string]string{"n": strconv.Itoa(active[0].Number)}
+	}
+	return bot.Button{Label: "Check in", Style: bot.Primary,
+		Command: "checkin " + strconv.Itoa(active[0].Number),
+		Form:    h.grammar.FormFor([]string{"checkin"}, fixed)}
+}
+
+// goalDetail is the line under a goal's progress bar: next step and target date.
+func goalDetail(g *storage.Goal, now time.Time, loc *time.Location) string {
+	var parts []string
+	if next, _ := nextStep(g); next != nil {
+		parts = append(parts, "Next step: "+bot.Italic(bot.User(next.Text)))
+	} else if len(g.Steps) == 0 {
+		parts = append(parts, "Add a step: `/plp step add "+strconv.Itoa(g.Number)+" TEXT`")
+	}
+	if !g.TargetDate.IsZero() {
+		if dateIn(now, loc).After(g.TargetDate) && g.Status == storage.GoalActive {
+			parts = append(parts, "target was "+formatDay(g.TargetDate)+" — move it with `/plp goal edit "+strconv.Itoa(g.Number)+" by:YYYY-MM-DD`")
+		} else {
+			parts = append(parts, "by "+formatDay(g.TargetDate))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// nextConference is u's next scheduled conference, or nil.
+func (h *Handlers) nextConference(ctx context.Context, userID string, now time.Time) (*storage.Conference, error) {
+	cs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: userID, Status: storage.ConferenceScheduled, From: now, Limit: 1})
+	if err != nil || len(cs) == 0 {
+		return nil, err
+	}
+	return &cs[0], nil
+}
+
+// profileSummary is the filled profile parts in one short paragraph.
+func profileSummary(p *storage.Profile) string {
+	var parts []string
+	for _, part := range profileParts {
+		if v := part.get(p); v != "" {
+			parts = append(parts, bot.Bold(part.label)+": "+bot.User(v))
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// plural is "1 goal", "3 goals".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// cmdProfileShow shows the actor's learner profile.
+func (h *Handlers) cmdProfileShow(ctx context.Context, c *call) ([]bot.Message, error) {
+	return []bot.Message{h.profileMessage(c.actor, "")}, nil
+}
+
+func (h *Handlers) profileMessage(u *storage.User, lead string) bot.Message {
+	m := reply("Your learner profile")
+	if lead != "" {
+		m.Blocks = append(m.Blocks, bot.Text{Text: lead})
+	}
+	var fields []bot.Field
+	for _, part := range profileParts {
+		v := part.get(&u.Profile)
+		if v == "" {
+			v = "—"
+		} else {
+			v = bot.User(v)
+		}
+		fields = append(fields, bot.Field{Label: part.label, Value: v})
+	}
+	shout := "off"
+	if u.Shoutouts {
+		shout = "on"
+	}
+	tz := u.TimeZone
+	if tz == "" {
+		tz = h.zone.String() + " (school default)"
+	}
+	fields = append(fields, bot.Field{Label: "Class shout-outs", Value: shout}, bot.Field{Label: "Time zone", Value: bot.User(tz)})
+	m.Blocks = append(m.Blocks, bot.Fields{Fields: fields})
+	if hint := nextProfileHint(&u.Profile); hint != "" {
+		m.Blocks = append(m.Blocks, bot.Context{Text: "Next: " + hint})
+	} else {
+		m.Blocks = append(m.Blocks, bot.Context{Text: "Your profile is complete. See your whole plan: `/plp plan`"})
+	}
+	m.Buttons = []bot.Button{{Label: "Edit profile", Command: "profile set", Form: h.grammar.FormFor([]string{"profile", "set"}, nil)}}
+	return m
+}
+
+// cmdProfileSet sets one part of the actor's profile, shout-outs or time zone.
+func (h *Handlers) cmdProfileSet(ctx context.Context, c *call) ([]bot.Message, error) {
+	field, text := c.inv.Arg("field"), c.inv.Arg("text")
+	usage := h.grammar.Usage([]string{"profile", "set"})
+	var (
+		u    *storage.User
+		err  error
+		lead string
+	)
+	switch field {
+	case "shoutouts":
+		var on bool
+		switch strings.ToLower(text) {
+		case "on", "yes", "true":
+			on = true
+		case "off", "no", "false":
+		default:
+			return nil, &bot.UserError{Code: bot.EInvalid, Field: "text", Usage: usage,
+				Message: fmt.Sprintf("Shout-outs are on or off, not %s.", bot.User(text)),
+				Hint:    "`/plp profile set shoutouts on` lets your class cheer your finished goals."}
+		}
+		u, err = h.store.SetShoutouts(ctx, c.actor.ID, on)
+		lead = "Class shout-outs are off: finished goals stay between you and your teachers."
+		if on {
+			lead = "Class shout-outs are on: your class channel may cheer when you finish a goal."
+		}
+	case "timezone":
+		loc, lerr := time.LoadLocation(text)
+		if lerr != nil || text == "" || text == "Local" || strings.ContainsAny(text, " ") {
+			return nil, &bot.UserError{Code: bot.EInvalid, Field: "text", Usage: usage,
+				Message: fmt.Sprintf("I don't know the time zone %s.", bot.User(text)),
+				Hint:    "Write it as Area/City with capitals, such as `/plp profile set timezone America/New_York`"}
+		}
+		u, err = h.store.SetTimeZone(ctx, c.actor.ID, loc.String())
+		lead = "Time zone set to " + bot.User(loc.String()) + ". It's " + h.now().In(loc).Format("15:04") + " there now."
+	default:
+		if _, ok := storage.ProfileFields[field]; !ok {
+			return nil, &bot.UserError{Code: bot.EInvalid, Usage: usage, Message: fmt.Sprintf("I can't set %s.", bot.User(field))}
+		}
+		u, err = h.store.SetProfileField(ctx, c.actor.ID, field, text)
+		for _, part := range profileParts {
+			if part.field == field {
+				lead = "Saved your " + strings.ToLower(part.label) + "."
+			}
+		}
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("set profile: the actor vanished: %w", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []bot.Message{h.profileMessage(u, lead)}, nil
+}

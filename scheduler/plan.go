@@ -1,0 +1,326 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/plpbot/plpbot/storage"
+)
+
+// Job names, the first part of an outbox key.
+const (
+	jobReflect  = "reflect"  // a class's reflection prompt to one student
+	jobFollowup = "followup" // the one follow-up of an unanswered prompt
+	jobSummary  = "summary"  // a class summary in its channel
+	jobBrief    = "brief"    // a conference prep brief to the teacher ("brief-24h")
+	jobHeadsUp  = "headsup"  // a conference heads-up to the student
+	jobNotes    = "notes"    // asking the teacher for conference notes
+)
+
+// periodLayout names a run by its wall-clock time in the class's zone.
+const periodLayout = "2006-01-02T15:04"
+
+// planBatch is how many students are loaded and planned per bulk write.
+const planBatch = 1000
+
+// Plan plans every run due at now: class reflection prompts and summaries
+// (including missed runs still worth sending), conference reminders and notes
+// requests. Planning is idempotent.
+func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
+	classes, err := s.store.AllClasses(ctx)
+	if err != nil {
+		return err
+	}
+	runs, err := s.store.JobRuns(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range classes {
+		for _, job := range []string{jobReflect, jobSummary} {
+			if err := s.planClassJob(ctx, now, &classes[i], job, runs); err != nil {
+				return fmt.Errorf("plan %s for class %s: %w", job, classes[i].ID, err)
+			}
+		}
+	}
+	return s.planConferences(ctx, now)
+}
+
+// classZone is the zone a class's schedules run in.
+func (s *Scheduler) classZone(c *storage.Class) *time.Location { return s.location(c.TimeZone, s.zone) }
+
+// location loads a zone by name, or returns fallback.
+func (s *Scheduler) location(name string, fallback *time.Location) *time.Location {
+	if name == "" {
+		return fallback
+	}
+	if l, ok := s.zones.Load(name); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return fallback
+	}
+	s.zones.Store(name, l)
+	return l
+}
+
+// classSchedule returns a class's schedule for job, falling back to the
+// default if the class's cron is unreadable.
+func (s *Scheduler) classSchedule(c *storage.Class, job string) wallSchedule {
+	spec, def := c.Reflections, s.refl
+	if job == jobSummary {
+		spec, def = c.Summaries, s.summ
+	}
+	zone := s.classZone(c)
+	if spec != "" {
+		ws, err := parseSchedule(spec, zone)
+		if err == nil {
+			return ws
+		}
+		s.log.Warn("class schedule unreadable; using the default", slog.String("class", c.ID), slog.String("job", job), slog.Any("err", err))
+	}
+	ws, _ := parseSchedule(def, zone)
+	return ws
+}
+
+func jobRunID(job, classID string) string { return job + "|" + classID }
+
+// planClassJob plans every run of a class's job from its last run up to now.
+func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *storage.Class, job string, runs map[string]storage.JobRun) error {
+	ws := s.classSchedule(c, job)
+	id := jobRunID(job, c.ID)
+	last := runs[id].Last
+	if last.IsZero() {
+		last = wall(c.CreatedAt, ws.loc)
+	}
+	start := last
+	planned, skipped := 0, 0
+	status := ""
+	record := func() error {
+		if last.Equal(start) {
+			return nil
+		}
+		return s.store.RecordJobRun(ctx, id, last, status, planned, skipped)
+	}
+	for i := 0; i < 100000; i++ {
+		n := ws.nextWall(last)
+		if n.IsZero() {
+			break
+		}
+		at := instant(n, ws.loc)
+		if at.After(now) {
+			break
+		}
+		from := instant(last, ws.loc)
+		switch {
+		case now.Sub(at) > StillUseful:
+			skipped++
+			status = "skipped: missed while down"
+		case job == jobReflect && s.cal.holiday(at, ws.loc):
+			skipped++
+			status = "skipped: holiday"
+		case job == jobSummary && c.ChannelID == "":
+			skipped++
+			status = "skipped: no linked channel"
+		default:
+			var err error
+			if job == jobReflect {
+				_, err = s.planReflections(ctx, c, n.Format(periodLayout), at, now)
+			} else {
+				_, err = s.store.PlanOutbox(ctx, []storage.OutboxItem{{
+					Job: jobSummary, Period: n.Format(periodLayout), Recipient: "class:" + c.ID,
+					ClassID: c.ID, From: from, Due: now,
+				}})
+			}
+			if err != nil {
+				_ = record()
+				return err
+			}
+			planned++
+			status = "planned"
+		}
+		last = n
+	}
+	if skipped > 0 {
+		s.log.InfoContext(ctx, "runs skipped", slog.String("job", job), slog.String("class", c.ID), slog.Int("skipped", skipped), slog.String("why", status))
+	}
+	return record()
+}
+
+// planReflections plans one reflection run of a class: a prompt for every
+// enrolled student who is not away and can get DMs, due at the next time the
+// student may be messaged. It returns how many items were new.
+func (s *Scheduler) planReflections(ctx context.Context, c *storage.Class, period string, at, now time.Time) (int, error) {
+	ids, err := s.store.ClassMembers(ctx, c.ID, storage.MemberStudent)
+	if err != nil {
+		return 0, err
+	}
+	zone := s.classZone(c)
+	total := 0
+	for lo := 0; lo < len(ids); lo += planBatch {
+		hi := min(lo+planBatch, len(ids))
+		users, err := s.store.Users(ctx, ids[lo:hi])
+		if err != nil {
+			return total, err
+		}
+		items := make([]storage.OutboxItem, 0, len(users))
+		for i := range users {
+			u := &users[i]
+			if u.Away(at) || u.Away(now) || u.CantDM != "" {
+				continue
+			}
+			items = append(items, storage.OutboxItem{
+				Job: jobReflect, Period: period, Recipient: u.ID, ClassID: c.ID,
+				Due: s.cal.nextAllowed(now, s.location(u.TimeZone, zone)),
+			})
+		}
+		n, err := s.store.PlanOutbox(ctx, items)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// confPeriod names a conference at one time: a rescheduled conference gets
+// new reminders, and the old ones are skipped at send time.
+func confPeriod(c *storage.Conference) string {
+	return strconv.Itoa(c.Number) + "@" + strconv.FormatInt(c.At.Unix(), 10)
+}
+
+// leadName writes a lead time compactly: 24h, 1h, 90m.
+func leadName(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	}
+	return strconv.Itoa(int(d/time.Minute)) + "m"
+}
+
+// planConferences plans reminders for conferences whose lead time has come
+// (only the nearest lead: a conference booked an hour ahead gets no "24h"
+// reminder), and notes requests for conferences that passed with no notes.
+func (s *Scheduler) planConferences(ctx context.Context, now time.Time) error {
+	confs, err := s.store.Conferences(ctx, storage.ConferenceQuery{
+		Status: storage.ConferenceScheduled, From: now.Add(time.Nanosecond), To: now.Add(s.leads[0] + time.Nanosecond),
+	})
+	if err != nil {
+		return err
+	}
+	var items []storage.OutboxItem
+	var studentIDs []string
+	for i := range confs {
+		c := &confs[i]
+		lead := time.Duration(0)
+		for _, l := range s.leads { // longest first: keep the shortest that is due
+			if !c.At.Add(-l).After(now) {
+				lead = l
+			}
+		}
+		if lead == 0 {
+			continue
+		}
+		items = append(items, storage.OutboxItem{
+			Job: jobBrief + "-" + leadName(lead), Period: confPeriod(c), Recipient: c.TeacherID,
+			Conference: c.Number, ConferenceAt: c.At, Due: now,
+		})
+		studentIDs = append(studentIDs, c.StudentID)
+	}
+	if len(studentIDs) > 0 {
+		users, err := s.store.Users(ctx, studentIDs)
+		if err != nil {
+			return err
+		}
+		zones := make(map[string]*time.Location, len(users))
+		for i := range users {
+			zones[users[i].ID] = s.location(users[i].TimeZone, s.zone)
+		}
+		for i := range confs {
+			c := &confs[i]
+			zone, ok := zones[c.StudentID]
+			if !ok {
+				continue
+			}
+			if due := s.cal.nextAllowed(now, zone); due.Before(c.At) {
+				items = append(items, storage.OutboxItem{
+					Job: jobHeadsUp, Period: confPeriod(c), Recipient: c.StudentID,
+					Conference: c.Number, ConferenceAt: c.At, Due: due,
+				})
+			}
+		}
+	}
+	for _, st := range []storage.ConferenceStatus{storage.ConferenceScheduled, storage.ConferenceDone} {
+		past, err := s.store.Conferences(ctx, storage.ConferenceQuery{
+			Status: st, From: now.Add(-7 * 24 * time.Hour), To: now.Add(-s.opts.NotesAfter + time.Nanosecond),
+		})
+		if err != nil {
+			return err
+		}
+		for i := range past {
+			c := &past[i]
+			if c.Notes != "" {
+				continue
+			}
+			items = append(items, storage.OutboxItem{
+				Job: jobNotes, Period: confPeriod(c), Recipient: c.TeacherID,
+				Conference: c.Number, ConferenceAt: c.At, Due: now,
+			})
+		}
+	}
+	_, err = s.store.PlanOutbox(ctx, items)
+	return err
+}
+
+// nextWake returns the next moment after cur when something may be due:
+// a class run, a conference lead time or notes request, or a pending item.
+// Zero if nothing is known.
+func (s *Scheduler) nextWake(ctx context.Context, cur time.Time) (time.Time, error) {
+	var best time.Time
+	consider := func(t time.Time) {
+		if t.After(cur) && (best.IsZero() || t.Before(best)) {
+			best = t
+		}
+	}
+	classes, err := s.store.AllClasses(ctx)
+	if err != nil {
+		return best, err
+	}
+	runs, err := s.store.JobRuns(ctx)
+	if err != nil {
+		return best, err
+	}
+	for i := range classes {
+		c := &classes[i]
+		for _, job := range []string{jobReflect, jobSummary} {
+			ws := s.classSchedule(c, job)
+			last := runs[jobRunID(job, c.ID)].Last
+			if w := wall(cur, ws.loc); last.Before(w) {
+				last = w
+			}
+			if n := ws.nextWall(last); !n.IsZero() {
+				consider(instant(n, ws.loc))
+			}
+		}
+	}
+	confs, err := s.store.Conferences(ctx, storage.ConferenceQuery{
+		Status: storage.ConferenceScheduled, From: cur.Add(-s.opts.NotesAfter), Limit: 200,
+	})
+	if err != nil {
+		return best, err
+	}
+	for _, c := range confs {
+		for _, l := range s.leads {
+			consider(c.At.Add(-l))
+		}
+		consider(c.At.Add(s.opts.NotesAfter))
+	}
+	if t, ok, err := s.store.NextOutboxDue(ctx, cur); err != nil {
+		return best, err
+	} else if ok {
+		consider(t)
+	}
+	return best, nil
+}

@@ -1,0 +1,339 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// The scheduler's collections.
+const (
+	colOutbox = "outbox"
+	// colClaims arbitrates claims: one document per (item, attempt) or
+	// (lease, epoch). Its _id is unique, so of two replicas racing for the same
+	// attempt exactly one insert succeeds. FerretDB v1 runs findAndModify as a
+	// query followed by an update by _id, which is not atomic; a unique insert
+	// is, on FerretDB and MongoDB alike.
+	colClaims = "claims"
+)
+
+// OutboxStatus is where an outbox item stands.
+type OutboxStatus string
+
+// Outbox statuses. Pending items wait for Due; sending items are held by a
+// worker until LeaseUntil; the other three are final.
+const (
+	OutboxPending OutboxStatus = "pending"
+	OutboxSending OutboxStatus = "sending"
+	OutboxSent    OutboxStatus = "sent"
+	OutboxFailed  OutboxStatus = "failed"
+	OutboxSkipped OutboxStatus = "skipped"
+)
+
+// OutboxItem is one message the scheduler owes someone: a reflection prompt,
+// a follow-up, a conference reminder, a notes request or a channel summary.
+// Its ID is OutboxKey(Job, Period, Recipient), so planning the same run twice
+// adds nothing. The message itself is composed at send time from the
+// references here, so it is never stale.
+type OutboxItem struct {
+	ID        string `bson:"_id"`
+	Job       string `bson:"job"`
+	Period    string `bson:"period"`
+	Recipient string `bson:"recipient"` // a user id, or a class id for channel posts
+	ClassID   string `bson:"class_id,omitempty"`
+	// Conference and ConferenceAt name the conference a reminder is for, as it
+	// was when planned; a moved or cancelled conference's reminder is skipped.
+	Conference   int       `bson:"conference,omitempty"`
+	ConferenceAt time.Time `bson:"conference_at,omitempty"`
+	// Ref is a further reference, such as the prompt a follow-up is about.
+	Ref string `bson:"ref,omitempty"`
+	// From is the start of the period a summary covers.
+	From time.Time `bson:"from,omitempty"`
+	// Due is the earliest time to send.
+	Due    time.Time    `bson:"due"`
+	Status OutboxStatus `bson:"status"`
+	// Attempt counts claims; Failures counts transient send errors.
+	Attempt    int       `bson:"attempt"`
+	Failures   int       `bson:"failures"`
+	Owner      string    `bson:"owner,omitempty"`
+	LeaseUntil time.Time `bson:"lease_until,omitempty"`
+	Reason     string    `bson:"reason,omitempty"`
+	CreatedAt  time.Time `bson:"created_at"`
+	UpdatedAt  time.Time `bson:"updated_at"`
+	DoneAt     time.Time `bson:"done_at,omitempty"`
+}
+
+// OutboxKey is the unique key of an outbox item.
+func OutboxKey(job, period, recipient string) string { return job + "|" + period + "|" + recipient }
+
+// EnsureSchedulerIndexes creates the indexes of the scheduler's collections.
+func (s *Store) EnsureSchedulerIndexes(ctx context.Context) error {
+	ix := []struct {
+		coll string
+		keys bson.D
+	}{
+		{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "due", Value: 1}}},
+		{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "updated_at", Value: -1}}},
+		{colClaims, bson.D{{Key: "at", Value: 1}}},
+	}
+	for _, i := range ix {
+		if _, err := s.db.Collection(i.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: i.keys}); err != nil {
+			return fmt.Errorf("create index on %s: %w", i.coll, err)
+		}
+	}
+	return nil
+}
+
+// outboxFields are an item's fields for $setOnInsert (everything but _id).
+func outboxFields(it *OutboxItem) bson.D {
+	d := bson.D{
+		{Key: "job", Value: it.Job},
+		{Key: "period", Value: it.Period},
+		{Key: "recipient", Value: it.Recipient},
+		{Key: "due", Value: it.Due.UTC()},
+		{Key: "status", Value: OutboxPending},
+		{Key: "attempt", Value: 0},
+		{Key: "failures", Value: 0},
+		{Key: "created_at", Value: it.CreatedAt},
+		{Key: "updated_at", Value: it.CreatedAt},
+	}
+	if it.ClassID != "" {
+		d = append(d, bson.E{Key: "class_id", Value: it.ClassID})
+	}
+	if it.Conference != 0 {
+		d = append(d, bson.E{Key: "conference", Value: it.Conference}, bson.E{Key: "conference_at", Value: it.ConferenceAt.UTC()})
+	}
+	if it.Ref != "" {
+		d = append(d, bson.E{Key: "ref", Value: it.Ref})
+	}
+	if !it.From.IsZero() {
+		d = append(d, bson.E{Key: "from", Value: it.From.UTC()})
+	}
+	return d
+}
+
+// PlanOutbox adds items that are not in the outbox yet, in one unordered
+// bulk write of upserts keyed by ID; items already planned are left as they
+// are. It returns how many were new. A concurrent planner inserting the same
+// key is not an error.
+func (s *Store) PlanOutbox(ctx context.Context, items []OutboxItem) (int, error) {
+	if len(items) == 0 {
+		return 0, nil
+	}
+	now := s.Now()
+	models := make([]mongo.WriteModel, len(items))
+	for i := range items {
+		it := &items[i]
+		it.ID = OutboxKey(it.Job, it.Period, it.Recipient)
+		if it.CreatedAt.IsZero() {
+			it.CreatedAt = now
+		}
+		models[i] = mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: it.ID}}).
+			SetUpdate(bson.D{{Key: "$setOnInsert", Value: outboxFields(it)}}).
+			SetUpsert(true)
+	}
+	res, err := s.db.Collection(colOutbox).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	if err != nil && !onlyDuplicates(err) {
+		return 0, fmt.Errorf("plan outbox: %w", err)
+	}
+	if res == nil {
+		return 0, nil
+	}
+	return int(res.UpsertedCount), nil
+}
+
+// onlyDuplicates reports whether a bulk write failed only on duplicate keys
+// (another planner upserted the same item first).
+func onlyDuplicates(err error) bool {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return false
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Code != 11000 {
+			return false
+		}
+	}
+	return true
+}
+
+// ClaimOutbox claims up to limit items that are due at now — pending ones, and
+// sending ones whose worker's lease ran out — for owner, until now+lease.
+// Each claim is won by exactly one caller, across replicas.
+func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]OutboxItem, error) {
+	now = now.UTC()
+	filter := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "status", Value: OutboxPending}, {Key: "due", Value: bson.D{{Key: "$lte", Value: now}}}},
+		bson.D{{Key: "status", Value: OutboxSending}, {Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now}}}},
+	}}}
+	cur, err := s.db.Collection(colOutbox).Find(ctx, filter,
+		options.Find().SetSort(bson.D{{Key: "due", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("find due outbox items: %w", err)
+	}
+	var cands []OutboxItem
+	if err := cur.All(ctx, &cands); err != nil {
+		return nil, fmt.Errorf("find due outbox items: %w", err)
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		won, err := s.claim(ctx, c.ID+"#"+strconv.Itoa(c.Attempt+1), owner, now)
+		if err != nil {
+			return out, err
+		}
+		if !won {
+			continue
+		}
+		var it OutboxItem
+		err = s.db.Collection(colOutbox).FindOneAndUpdate(ctx,
+			bson.D{{Key: "_id", Value: c.ID}, {Key: "attempt", Value: c.Attempt}},
+			bson.D{
+				{Key: "$set", Value: bson.D{
+					{Key: "status", Value: OutboxSending}, {Key: "owner", Value: owner},
+					{Key: "lease_until", Value: now.Add(lease)}, {Key: "updated_at", Value: now},
+				}},
+				{Key: "$inc", Value: bson.D{{Key: "attempt", Value: 1}}},
+			},
+			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&it)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("claim outbox item %s: %w", c.ID, err)
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// claim inserts the claim document id; false if someone else holds it.
+func (s *Store) claim(ctx context.Context, id, owner string, now time.Time) (bool, error) {
+	_, err := s.db.Collection(colClaims).InsertOne(ctx, bson.D{
+		{Key: "_id", Value: id}, {Key: "owner", Value: owner}, {Key: "at", Value: now},
+	})
+	switch {
+	case err == nil:
+		return true, nil
+	case mongo.IsDuplicateKeyError(err):
+		return false, nil
+	}
+	return false, fmt.Errorf("claim %s: %w", id, err)
+}
+
+// OutboxResult is what became of one claimed send.
+type OutboxResult struct {
+	Status OutboxStatus // sent, failed, skipped, or pending to retry at Due
+	Due    time.Time    // when to retry (Status pending)
+	Reason string
+	// Transient counts the attempt as a failure towards the retry limit.
+	Transient bool
+}
+
+// FinishOutbox records the result of attempt of item id. It changes nothing
+// if the item was claimed again since (a worker whose lease ran out).
+func (s *Store) FinishOutbox(ctx context.Context, id string, attempt int, r OutboxResult) error {
+	now := s.Now()
+	set := bson.D{{Key: "status", Value: r.Status}, {Key: "updated_at", Value: now}, {Key: "reason", Value: r.Reason}}
+	if r.Status == OutboxPending {
+		set = append(set, bson.E{Key: "due", Value: r.Due.UTC()})
+	} else {
+		set = append(set, bson.E{Key: "done_at", Value: now})
+	}
+	update := bson.D{{Key: "$set", Value: set}}
+	if r.Transient {
+		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "failures", Value: 1}}})
+	}
+	_, err := s.db.Collection(colOutbox).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "attempt", Value: attempt}}, update)
+	if err != nil {
+		return fmt.Errorf("finish outbox item %s: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxItemByID returns one outbox item.
+func (s *Store) OutboxItemByID(ctx context.Context, id string) (*OutboxItem, error) {
+	var it OutboxItem
+	if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&it); err != nil {
+		return nil, fmt.Errorf("load outbox item %s: %w", id, translate(err))
+	}
+	return &it, nil
+}
+
+// NextOutboxDue returns the earliest Due of a pending item after after;
+// false if there is none.
+func (s *Store) NextOutboxDue(ctx context.Context, after time.Time) (time.Time, bool, error) {
+	var it OutboxItem
+	err := s.db.Collection(colOutbox).FindOne(ctx,
+		bson.D{{Key: "status", Value: OutboxPending}, {Key: "due", Value: bson.D{{Key: "$gt", Value: after.UTC()}}}},
+		options.FindOne().SetSort(bson.D{{Key: "due", Value: 1}})).Decode(&it)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next outbox due: %w", err)
+	}
+	return it.Due, true, nil
+}
+
+// OutboxCounts counts outbox items by status.
+func (s *Store) OutboxCounts(ctx context.Context) (map[OutboxStatus]int64, error) {
+	cur, err := s.db.Collection(colOutbox).Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$status"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count outbox: %w", err)
+	}
+	var rows []struct {
+		Status OutboxStatus `bson:"_id"`
+		N      int64        `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("count outbox: %w", err)
+	}
+	out := make(map[OutboxStatus]int64, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// OutboxItems returns items with a status, most recently updated first.
+func (s *Store) OutboxItems(ctx context.Context, status OutboxStatus, limit int) ([]OutboxItem, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "updated_at", Value: -1}})
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := s.db.Collection(colOutbox).Find(ctx, bson.D{{Key: "status", Value: status}}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	var out []OutboxItem
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	return out, nil
+}
+
+// SweepOutbox deletes finished items and claims older than before, so the
+// outbox doesn't grow without end (FerretDB v1 has no TTL indexes).
+func (s *Store) SweepOutbox(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.Collection(colOutbox).DeleteMany(ctx, bson.D{
+		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{OutboxSent, OutboxFailed, OutboxSkipped}}}},
+		{Key: "updated_at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep outbox: %w", err)
+	}
+	if _, err := s.db.Collection(colClaims).DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}}}); err != nil {
+		return 0, fmt.Errorf("sweep claims: %w", err)
+	}
+	return res.DeletedCount, nil
+}

@@ -1,0 +1,200 @@
+package storage_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/plpbot/plpbot/storage"
+)
+
+func TestAudit(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newStore(t)
+	for _, action := range []string{"view_plan", "export", "flag"} {
+		clk.Advance(time.Minute)
+		must(t, "Audit", s.Audit(ctx, storage.AuditEntry{ActorID: "t1", ActorName: "Ms. Rivera", Action: action, SubjectID: "s1", Detail: "d"}))
+	}
+	must(t, "Audit other", s.Audit(ctx, storage.AuditEntry{ActorID: "t1", Action: "view_plan", SubjectID: "s2"}))
+
+	log, err := s.AuditLog(ctx, "s1", 0)
+	must(t, "AuditLog", err)
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action)
+		if e.ActorName != "Ms. Rivera" || e.Detail != "d" || e.SubjectID != "s1" {
+			t.Errorf("entry = %+v", e)
+		}
+	}
+	if len(actions) != 3 || actions[0] != "flag" || actions[2] != "view_plan" {
+		t.Errorf("AuditLog(s1) actions = %v, want newest first", actions)
+	}
+	sameTime(t, "newest entry At", log[0].At, clk.Now())
+	log, err = s.AuditLog(ctx, "s1", 1)
+	must(t, "AuditLog limit", err)
+	if len(log) != 1 || log[0].Action != "flag" {
+		t.Errorf("AuditLog(s1, 1) = %+v", log)
+	}
+}
+
+// seedPerson gives a student a record in every collection Forget clears.
+func seedPerson(t *testing.T, s *storage.Store, u *storage.User, teacherID, classID string) {
+	t.Helper()
+	ctx := context.Background()
+	mustGoal(t, s, u.ID, "goal")
+	_, err := s.RecordCheckIn(ctx, storage.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 10})
+	must(t, "RecordCheckIn", err)
+	_, err = s.AddReflection(ctx, storage.Reflection{UserID: u.ID, Text: "private thoughts"})
+	must(t, "AddReflection", err)
+	_, err = s.AddFeedback(ctx, storage.Feedback{StudentID: u.ID, StaffID: teacherID, GoalNumber: 1, Text: "nice"})
+	must(t, "AddFeedback", err)
+	must(t, "AddFlag", s.AddFlag(ctx, storage.Flag{StudentID: u.ID, Kind: "iep", ByID: teacherID}))
+	must(t, "Enroll", s.Enroll(ctx, classID, []string{u.ID}, storage.MemberStudent))
+	_, err = s.ScheduleConference(ctx, storage.Conference{StudentID: u.ID, TeacherID: teacherID, At: t0})
+	must(t, "ScheduleConference", err)
+	must(t, "Audit", s.Audit(ctx, storage.AuditEntry{ActorID: teacherID, Action: "export", SubjectID: u.ID, Detail: "exported " + u.Name + "'s plan"}))
+}
+
+func TestForget(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	tch := mustUser(t, s, "T", "Ms. Rivera", storage.RoleTeacher)
+	class := mustClass(t, s, "Bio", tch.ID)
+	gone := mustUser(t, s, "G", "Gia", "")
+	kept := mustUser(t, s, "K", "Kai", "")
+	seedPerson(t, s, gone, tch.ID, class.ID)
+	seedPerson(t, s, kept, tch.ID, class.ID)
+
+	// The field naming the person in each collection.
+	fields := map[string]string{
+		"users": "_id", "goals": "user_id", "checkins": "user_id", "reflections": "user_id",
+		"enrollments": "user_id", "feedback": "student_id", "flags": "student_id",
+		"conferences": "student_id", "audit": "subject_id",
+	}
+	count := func(coll, id string) int64 {
+		t.Helper()
+		n, err := s.Collection(coll).CountDocuments(ctx, bson.D{{Key: fields[coll], Value: id}})
+		must(t, "count "+coll, err)
+		return n
+	}
+	before := map[string]int64{}
+	for coll := range fields {
+		if n := count(coll, gone.ID); n == 0 {
+			t.Fatalf("seed left %s without a record of %s", coll, gone.ID)
+		}
+		before[coll] = count(coll, kept.ID)
+	}
+	teacherBefore := count("enrollments", tch.ID)
+
+	must(t, "Forget", s.Forget(ctx, gone.ID))
+
+	for coll := range fields {
+		want := int64(0)
+		if coll == "audit" {
+			want = 1 // the disclosure log keeps that an entry existed
+		}
+		if n := count(coll, gone.ID); n != want {
+			t.Errorf("after Forget, %s has %d records of the person, want %d", coll, n, want)
+		}
+		if n := count(coll, kept.ID); n != before[coll] {
+			t.Errorf("after Forget of someone else, %s has %d records of the kept student, want %d", coll, n, before[coll])
+		}
+	}
+	if n := count("enrollments", tch.ID); n != teacherBefore {
+		t.Errorf("Forget changed the teacher's enrollments: %d, want %d", n, teacherBefore)
+	}
+	log, err := s.AuditLog(ctx, gone.ID, 0)
+	must(t, "AuditLog", err)
+	if len(log) != 1 || log[0].Detail != "" || log[0].Action != "export" {
+		t.Errorf("audit of the forgotten person = %+v, want the entry without its detail", log)
+	}
+	if log, _ := s.AuditLog(ctx, kept.ID, 0); len(log) != 1 || log[0].Detail == "" {
+		t.Errorf("audit of the kept student lost its detail: %+v", log)
+	}
+	_, err = s.User(ctx, gone.ID)
+	isNotFound(t, "User after Forget", err)
+	if rows, err := s.Roster(ctx, class.ID); err != nil || len(rows) != 1 || rows[0].UserID != kept.ID {
+		t.Errorf("Roster after Forget = %+v, %v; want only the kept student", rows, err)
+	}
+
+	// Forgetting someone unknown, or twice, is not an error.
+	must(t, "Forget again", s.Forget(ctx, gone.ID))
+	// A forgotten person who comes back starts from scratch.
+	u, created, err := s.EnsureUser(ctx, slackID("G"), storage.UserHints{Name: "Gia"})
+	must(t, "EnsureUser after Forget", err)
+	if !created || u.GoalSeq != 0 {
+		t.Errorf("EnsureUser after Forget: created %v, goal_seq %d; want a new user", created, u.GoalSeq)
+	}
+	if g := mustGoal(t, s, u.ID, "fresh"); g.Number != 1 {
+		t.Errorf("first goal after Forget is number %d, want 1", g.Number)
+	}
+}
+
+func TestPrompts(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := storage.Prompt{ID: "reflect|2026-W10|s1", UserID: "s1", Text: "What did you learn?", SentAt: t0}
+	must(t, "SavePrompt", s.SavePrompt(ctx, p))
+	// Saving again (a retried outbox delivery) keeps the first.
+	must(t, "SavePrompt again", s.SavePrompt(ctx, storage.Prompt{ID: p.ID, UserID: "s1", Text: "changed", SentAt: t0.Add(time.Hour)}))
+	must(t, "SavePrompt older", s.SavePrompt(ctx, storage.Prompt{ID: "old", UserID: "s1", Text: "old", SentAt: t0.Add(-time.Hour)}))
+
+	got, err := s.OpenPrompt(ctx, "s1", t0.Add(time.Hour))
+	must(t, "OpenPrompt", err)
+	if got.ID != p.ID || got.Text != "What did you learn?" {
+		t.Errorf("OpenPrompt = %+v, want the newest, as first saved", *got)
+	}
+	sameTime(t, "SentAt", got.SentAt, t0)
+	_, err = s.OpenPrompt(ctx, "s1", t0.Add(storage.PromptOpenFor+time.Hour))
+	isNotFound(t, "OpenPrompt after it expired", err)
+	_, err = s.OpenPrompt(ctx, "s2", t0)
+	isNotFound(t, "OpenPrompt of another student", err)
+
+	must(t, "AnswerPrompt", s.AnswerPrompt(ctx, p.ID, t0.Add(2*time.Hour)))
+	got, err = s.OpenPrompt(ctx, "s1", t0.Add(3*time.Hour))
+	must(t, "OpenPrompt after answering", err)
+	if got.ID != "old" {
+		t.Errorf("after answering the newest, OpenPrompt = %s, want the older one", got.ID)
+	}
+}
+
+// TestReopenKeepsData opens the store on its own embedded database, writes,
+// closes, and opens the same directory again.
+func TestReopenKeepsData(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	opts := storage.Options{DataDir: dir, Database: "plpbot", Logger: slog.New(slog.DiscardHandler)}
+	s, err := storage.Open(ctx, opts)
+	must(t, "Open", err)
+	if !s.Embedded() {
+		t.Error("Embedded() = false with an empty URI")
+	}
+	u, _, err := s.EnsureUser(ctx, slackID("R"), storage.UserHints{Name: "Rae"})
+	must(t, "EnsureUser", err)
+	g, err := s.AddGoal(ctx, storage.Goal{UserID: u.ID, Title: "Survive a restart"})
+	must(t, "AddGoal", err)
+	_, err = s.AddStep(ctx, u.ID, g.Number, "close cleanly")
+	must(t, "AddStep", err)
+	must(t, "Close", s.Close(ctx))
+
+	s, err = storage.Open(ctx, opts) // ensures the indexes again: must be idempotent
+	must(t, "reopen", err)
+	defer func() { must(t, "Close", s.Close(ctx)) }()
+	got, err := s.Goal(ctx, u.ID, g.Number)
+	must(t, "Goal after reopen", err)
+	if got.Title != "Survive a restart" || len(got.Steps) != 1 || got.Steps[0].Text != "close cleanly" {
+		t.Errorf("goal after reopen = %+v", *got)
+	}
+	again, created, err := s.EnsureUser(ctx, slackID("R"), storage.UserHints{Name: "Rae"})
+	must(t, "EnsureUser after reopen", err)
+	if created || again.GoalSeq != 1 {
+		t.Errorf("after reopen: created %v, goal_seq %d; want the stored user", created, again.GoalSeq)
+	}
+	// Unique indexes survive too.
+	if g2 := mustGoal(t, s, u.ID, "second"); g2.Number != 2 {
+		t.Errorf("next goal after reopen is number %d, want 2", g2.Number)
+	}
+}
