@@ -214,5 +214,3 @@ func bulkInsert(b *testing.B, coll *mongo.Collection, docs []any) {
 		}
 	}
 }
-
-

@@ -114,3 +114,92 @@ func (s *Store) IsMember(ctx context.Context, classID, userID, role string) (boo
 	}
 	return n > 0, nil
 }
+
+// WorkspaceRoster is SchoolRoster for large schools: a row per student of a
+// workspace in three queries that avoid a $in over thousands of ids (which
+// the embedded database evaluates id by id, document by document). Goals and
+// flags are selected by the workspace's user-id prefix, a plain range.
+func (s *Store) WorkspaceRoster(ctx context.Context, platform, workspace string) ([]RosterRow, error) {
+	cur, err := s.db.Collection(colUsers).Find(ctx, bson.D{
+		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}, {Key: "role", Value: RoleStudent},
+	}, options.Find().SetProjection(bson.D{
+		{Key: "name", Value: 1}, {Key: "away_until", Value: 1}, {Key: "cant_dm", Value: 1}, {Key: "shoutouts", Value: 1},
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("roster users: %w", err)
+	}
+	var users []User
+	if err := cur.All(ctx, &users); err != nil {
+		return nil, fmt.Errorf("roster users: %w", err)
+	}
+	if len(users) == 0 {
+		return nil, nil
+	}
+	rows := make(map[string]*RosterRow, len(users))
+	out := make([]RosterRow, len(users))
+	for i, u := range users {
+		out[i] = RosterRow{UserID: u.ID, Name: u.Name, AwayUntil: u.AwayUntil, CantDM: u.CantDM, Shoutouts: u.Shoutouts}
+		rows[u.ID] = &out[i]
+	}
+	// Every id of the workspace starts with prefix; the range [prefix, upper)
+	// holds exactly the strings that do.
+	prefix := Identity{Platform: platform, Workspace: workspace}.UserID()
+	upper := prefix[:len(prefix)-1] + string(rune(prefix[len(prefix)-1]+1))
+	inWorkspace := bson.D{{Key: "$gte", Value: prefix}, {Key: "$lt", Value: upper}}
+
+	cur, err = s.db.Collection(colGoals).Find(ctx, bson.D{{Key: "user_id", Value: inWorkspace}},
+		options.Find().SetProjection(bson.D{
+			{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "progress", Value: 1}, {Key: "last_checkin", Value: 1},
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("roster goals: %w", err)
+	}
+	sums := make(map[string]int, len(users))
+	for cur.Next(ctx) {
+		var g Goal
+		if err := cur.Decode(&g); err != nil {
+			cur.Close(ctx)
+			return nil, fmt.Errorf("roster goals: %w", err)
+		}
+		r := rows[g.UserID]
+		if r == nil {
+			continue // a member of staff's own goal
+		}
+		switch g.Status {
+		case GoalActive:
+			r.ActiveGoals++
+			sums[g.UserID] += g.Progress
+		case GoalDone:
+			r.DoneGoals++
+		}
+		if g.LastCheckIn.After(r.LastCheckIn) {
+			r.LastCheckIn = g.LastCheckIn
+		}
+	}
+	err = cur.Err()
+	cur.Close(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("roster goals: %w", err)
+	}
+	cur, err = s.db.Collection(colFlags).Find(ctx, bson.D{{Key: "student_id", Value: inWorkspace}},
+		options.Find().SetProjection(bson.D{{Key: "student_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("roster flags: %w", err)
+	}
+	var flags []Flag
+	if err := cur.All(ctx, &flags); err != nil {
+		return nil, fmt.Errorf("roster flags: %w", err)
+	}
+	for _, f := range flags {
+		if r := rows[f.StudentID]; r != nil {
+			r.Flagged = true
+		}
+	}
+	for i := range out {
+		if out[i].ActiveGoals > 0 {
+			out[i].AvgProgress = sums[out[i].UserID] / out[i].ActiveGoals
+		}
+	}
+	sortRoster(out)
+	return out, nil
+}

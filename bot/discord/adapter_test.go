@@ -56,7 +56,7 @@ func TestStudentFlow(t *testing.T) {
 			t.Fatalf("invocation %+v", inv)
 		}
 		want := bot.Identity{Platform: bot.Discord, Workspace: "g1", UserID: "u1", Name: "Sam", Locale: "en-US"}
-		if req.Actor != want || req.Place.Kind != bot.InChannel || req.Place.Channel.ChannelID != "c1" || req.ID != "i1" {
+		if req.Actor != want || req.Place.Kind != bot.InChannel || req.Place.Channel.ChannelID != "c1" || req.Place.Channel.Name != "period-3" || req.ID != "i1" {
 			t.Errorf("actor %+v place %+v", req.Actor, req.Place)
 		}
 	})

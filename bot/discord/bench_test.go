@@ -9,8 +9,12 @@ import (
 	"github.com/plpbot/plpbot/bot"
 )
 
-// benchStudent is the student both benchmarks check in as.
-var benchStudent = bot.Identity{Platform: bot.Discord, Workspace: "g1", UserID: "u1", Name: "Sam"}
+// benchStudent and benchPlace are who and where both benchmarks check in:
+// exactly what the adapter builds from the fake's interactions.
+var (
+	benchStudent = bot.Identity{Platform: bot.Discord, Workspace: "g1", UserID: "u1", Name: "Sam", Locale: "en-US"}
+	benchPlace   = bot.Place{Kind: bot.InChannel, Channel: bot.Channel{Platform: bot.Discord, Workspace: "g1", ChannelID: "c1", Name: "period-3"}}
+)
 
 // withGoal gives the student goal 1 so check-ins succeed.
 func withGoal(b *testing.B, h bot.Handler) {
@@ -19,7 +23,7 @@ func withGoal(b *testing.B, h bot.Handler) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := h.Handle(context.Background(), &bot.Request{Actor: benchStudent, Place: bot.Place{Kind: bot.InChannel, Channel: bot.Channel{Platform: bot.Discord, Workspace: "g1", ChannelID: "c1"}}, Invocation: inv}); err != nil {
+	if _, err := h.Handle(context.Background(), &bot.Request{Actor: benchStudent, Place: benchPlace, Invocation: inv}); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -67,9 +71,46 @@ func BenchmarkHandlerAlone(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		msgs, err := h.Handle(ctx, &bot.Request{Actor: benchStudent, Place: bot.Place{Kind: bot.InChannel, Channel: bot.Channel{Platform: bot.Discord, Workspace: "g1", ChannelID: "c1"}}, Invocation: inv})
+		msgs, err := h.Handle(ctx, &bot.Request{Actor: benchStudent, Place: benchPlace, Invocation: inv})
 		if err != nil || len(msgs) == 0 {
 			b.Fatalf("checkin: %v", err)
 		}
 	}
+}
+
+// BenchmarkDiscordLayer is BenchmarkCheckinInteraction with the database
+// taken out: the handler replays the real handler's check-in reply, so the
+// figure is the Discord layer's own cost (gateway decode, option mapping and
+// Bind, rendering, the REST callback), steady whatever the database's noise.
+func BenchmarkDiscordLayer(b *testing.B) {
+	real := realHandler(b)
+	withGoal(b, real)
+	inv, err := testGrammar().Bind([]string{"checkin"}, map[string]string{"n": "1", "percent": "40", "note": "finished chapter 3"}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reply, err := real.Handle(context.Background(), &bot.Request{Actor: benchStudent, Place: benchPlace, Invocation: inv})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := bot.HandlerFunc(func(context.Context, *bot.Request) ([]bot.Message, error) { return reply, nil })
+	f, _, _ := startAdapter(b, h)
+	done := make(chan string, 1)
+	f.mu.Lock()
+	f.onCall = func(c call) {
+		if strings.HasSuffix(c.Path, "/callback") {
+			done <- c.Path
+		}
+	}
+	f.mu.Unlock()
+	opts := []map[string]any{opt("n", 4, 1), opt("percent", 4, 40), opt("note", 3, "finished chapter 3")}
+	i := 0
+	for b.Loop() {
+		i++
+		f.dispatch("INTERACTION_CREATE", slashInteraction("l"+strconv.Itoa(i), "u1", []string{"checkin"}, opts, nil))
+		<-done
+	}
+	f.mu.Lock()
+	f.onCall = nil
+	f.mu.Unlock()
 }

@@ -305,7 +305,8 @@ func (f *fakeDiscord) websocket(w http.ResponseWriter, r *http.Request) {
 			"guilds":             []any{map[string]any{"id": "g1", "unavailable": true}},
 			"application":        map[string]any{"id": "app1"},
 		})
-		f.dispatch("GUILD_CREATE", map[string]any{"id": "g1", "name": "Lincoln *High*"})
+		f.dispatch("GUILD_CREATE", map[string]any{"id": "g1", "name": "Lincoln *High*",
+			"channels": []any{map[string]any{"id": "c1", "name": "period-3", "type": 0, "guild_id": "g1"}}})
 	} else {
 		f.dispatch("RESUMED", map[string]any{})
 	}

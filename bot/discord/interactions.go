@@ -60,7 +60,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		if !ok {
 			return
 		}
-		a.serve(ctx, in, &bot.Request{ID: in.ID, Actor: actor, Place: placeOf(in), Text: line, Slash: true, Lookup: a.lookup})
+		a.serve(ctx, in, &bot.Request{ID: in.ID, Actor: actor, Place: a.placeOf(in), Text: line, Slash: true, Lookup: a.lookup})
 	case discordgo.InteractionModalSubmit:
 		data := in.ModalSubmitData()
 		path, fixed, ok := parseFormCustomID(data.CustomID)
@@ -78,7 +78,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 			a.serveOutcome(ctx, in, actor, a.failure(err, "form"), false)
 			return
 		}
-		a.serve(ctx, in, &bot.Request{ID: in.ID, Actor: actor, Place: placeOf(in), Invocation: inv, Lookup: a.lookup})
+		a.serve(ctx, in, &bot.Request{ID: in.ID, Actor: actor, Place: a.placeOf(in), Invocation: inv, Lookup: a.lookup})
 	}
 }
 
@@ -133,7 +133,7 @@ func (a *Adapter) commandRequest(in *discordgo.Interaction, actor bot.Identity, 
 	if err != nil {
 		return nil, nil, err
 	}
-	return &bot.Request{ID: in.ID, Actor: actor, Place: placeOf(in), Invocation: inv, Lookup: a.lookup}, nil, nil
+	return &bot.Request{ID: in.ID, Actor: actor, Place: a.placeOf(in), Invocation: inv, Lookup: a.lookup}, nil, nil
 }
 
 // prefill puts what the person already typed into the form's fields.
@@ -245,9 +245,9 @@ type reply struct {
 	ephemeral bool
 }
 
-// serveOutcome delivers the handler's messages: DMs to their recipients,
-// replies as the interaction response (or its edit, when deferred) and
-// follow-ups.
+// serveOutcome delivers the handler's messages: first the replies, as the
+// interaction response (or its edit, when deferred) and follow-ups, so the
+// 3-second deadline never waits on DMs; then DMs to their recipients.
 func (a *Adapter) serveOutcome(ctx context.Context, in *discordgo.Interaction, actor bot.Identity, r outcome, deferred bool) {
 	var replies []reply
 	addReply := func(m bot.Message) {
@@ -255,21 +255,13 @@ func (a *Adapter) serveOutcome(ctx context.Context, in *discordgo.Interaction, a
 			replies = append(replies, reply{page: p, ephemeral: m.Visibility == bot.Private})
 		}
 	}
+	var dms []bot.Message
 	for _, m := range r.msgs {
-		if m.To == nil {
-			addReply(m)
+		if m.To != nil {
+			dms = append(dms, m)
 			continue
 		}
-		err := a.sendDM(ctx, m.To.UserID, m, true)
-		if err == nil {
-			continue
-		}
-		a.log.Warn("DM from an interaction not delivered", slog.String("to", m.To.UserID), slog.Any("err", err))
-		if m.To.UserID == actor.UserID {
-			// Their DMs are closed: show it here instead, privately.
-			m.To, m.Visibility = nil, bot.Private
-			addReply(m)
-		}
+		addReply(m)
 	}
 	if in.GuildID != "" && a.takeCannotDM(actor.UserID) {
 		addReply(a.dmHelp(in.GuildID))
@@ -277,12 +269,41 @@ func (a *Adapter) serveOutcome(ctx context.Context, in *discordgo.Interaction, a
 	if len(replies) == 0 {
 		addReply(bot.Message{Visibility: bot.Private, Blocks: []bot.Block{bot.Text{Text: "Done ✅"}}})
 	}
+	if err := a.respond(ctx, in, replies[0], deferred); err != nil {
+		a.log.Error("answering interaction", slog.String("interaction", in.ID), slog.Any("err", err))
+		return
+	}
+	replies = replies[1:]
+	for _, m := range dms {
+		err := a.sendDM(ctx, m.To.UserID, m, true)
+		if err == nil {
+			continue
+		}
+		a.log.Warn("DM from an interaction not delivered", slog.String("to", m.To.UserID), slog.Any("err", err))
+		if m.To.UserID == actor.UserID {
+			// Their DMs are closed: show it here instead, privately, with how to open them.
+			m.To, m.Visibility = nil, bot.Private
+			addReply(m)
+			if in.GuildID != "" && a.takeCannotDM(actor.UserID) {
+				addReply(a.dmHelp(in.GuildID))
+			}
+		}
+	}
+	for _, rp := range replies {
+		if err := a.followUp(ctx, in, rp); err != nil {
+			a.log.Error("interaction follow-up", slog.String("interaction", in.ID), slog.Any("err", err))
+			return
+		}
+	}
+}
+
+// respond sends the first reply: a message response, or the edit of a
+// deferred (private) one.
+func (a *Adapter) respond(ctx context.Context, in *discordgo.Interaction, first reply, deferred bool) error {
 	opt := discordgo.WithContext(ctx)
-	first := replies[0]
-	var err error
 	switch {
 	case !deferred:
-		err = a.session.InteractionRespond(in, &discordgo.InteractionResponse{
+		return a.session.InteractionRespond(in, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{
 				Content: first.page.Content, Embeds: first.page.Embeds, Components: first.page.Components,
@@ -290,23 +311,14 @@ func (a *Adapter) serveOutcome(ctx context.Context, in *discordgo.Interaction, a
 			},
 		}, opt)
 	case first.ephemeral:
-		_, err = a.session.InteractionResponseEdit(in, editOf(first.page), opt)
+		_, err := a.session.InteractionResponseEdit(in, editOf(first.page), opt)
+		return err
 	default:
 		// The deferred response is private; say where the public reply went.
-		_, err = a.session.InteractionResponseEdit(in, editOf(page{Content: "Posted it in the channel ✅"}), opt)
-		if err == nil {
-			err = a.followUp(ctx, in, first)
+		if _, err := a.session.InteractionResponseEdit(in, editOf(page{Content: "Posted it in the channel ✅"}), opt); err != nil {
+			return err
 		}
-	}
-	if err != nil {
-		a.log.Error("answering interaction", slog.String("interaction", in.ID), slog.Any("err", err))
-		return
-	}
-	for _, rp := range replies[1:] {
-		if err := a.followUp(ctx, in, rp); err != nil {
-			a.log.Error("interaction follow-up", slog.String("interaction", in.ID), slog.Any("err", err))
-			return
-		}
+		return a.followUp(ctx, in, first)
 	}
 }
 
@@ -408,11 +420,17 @@ func (a *Adapter) workspace(guildID string) string {
 	return ""
 }
 
-func placeOf(in *discordgo.Interaction) bot.Place {
+// placeOf says where an interaction happened; the channel's name comes
+// from the gateway's guild data when it is known.
+func (a *Adapter) placeOf(in *discordgo.Interaction) bot.Place {
 	if in.GuildID == "" {
 		return bot.Place{Kind: bot.InDM}
 	}
-	return bot.Place{Kind: bot.InChannel, Channel: bot.Channel{Platform: bot.Discord, Workspace: in.GuildID, ChannelID: in.ChannelID}}
+	ch := bot.Channel{Platform: bot.Discord, Workspace: in.GuildID, ChannelID: in.ChannelID}
+	if c, err := a.session.State.Channel(in.ChannelID); err == nil {
+		ch.Name = c.Name
+	}
+	return bot.Place{Kind: bot.InChannel, Channel: ch}
 }
 
 // resolvedUser builds the identity of a user option from the interaction's

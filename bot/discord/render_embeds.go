@@ -227,7 +227,6 @@ type item struct {
 func renderPages(msg bot.Message) []page {
 	md, plain := markdownDialect(), plainDialect()
 	var items []item
-	var footer, footerMD []string
 	for _, bl := range msg.Blocks {
 		switch v := bl.(type) {
 		case bot.Text:
@@ -246,9 +245,10 @@ func renderPages(msg bot.Message) []page {
 				items = append(items, fieldItems(bot.Format(f.Label, md), bot.Format(f.Value, md))...)
 			}
 		case bot.Context:
-			if s := bot.Format(v.Text, plain); s != "" {
-				footer = append(footer, s)
-				footerMD = append(footerMD, bot.Format(v.Text, md))
+			// Subtext ("-# ") keeps hints small and muted but, unlike an
+			// embed footer, renders `commands` and stays where it was written.
+			if s := bot.Format(v.Text, md); s != "" {
+				items = append(items, item{text: subtext(s), newPara: true})
 			}
 		case bot.Divider:
 			items = append(items, item{breakHere: true})
@@ -262,9 +262,6 @@ func renderPages(msg bot.Message) []page {
 	p := packer{
 		title:  truncate(bot.Format(msg.Title, plain), MaxTitleLen),
 		colour: categoryColour(msg.Category),
-		footer: truncate(strings.Join(footer, "\n"), MaxFooterLen-20),
-		// A message with nothing but hints shows them as its description.
-		footerMD: truncate(strings.Join(footerMD, "\n"), MaxDescriptionLen),
 	}
 	for _, it := range items {
 		p.add(it)
@@ -296,6 +293,17 @@ func renderPages(msg bot.Message) []page {
 	return pages
 }
 
+// subtext marks every line of s as Discord subtext (small, muted).
+func subtext(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[i] = "-# " + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // fieldItems makes a field, continuing a long value in further fields.
 func fieldItems(name, value string) []item {
 	name = truncate(name, MaxFieldNameLen)
@@ -321,10 +329,8 @@ func fieldItems(name, value string) []item {
 // packer fills embeds and pages in order, starting a new embed or a new
 // message whenever the next item would break a limit.
 type packer struct {
-	title    string
-	colour   int
-	footer   string
-	footerMD string
+	title  string
+	colour int
 
 	pages []page
 	cur   *discordgo.MessageEmbed
@@ -332,9 +338,9 @@ type packer struct {
 	total int // characters in the current page's embeds
 }
 
-// budget is what one page may hold, keeping room for its footer.
+// budget is what one page may hold, keeping room for its "Part i of n" footer.
 func (p *packer) budget() int {
-	return MaxEmbedTotal - textLen(p.footer) - 20
+	return MaxEmbedTotal - 32
 }
 
 func (p *packer) flushEmbed() {
@@ -398,7 +404,14 @@ func (p *packer) add(it item) {
 				}
 			}
 			need := textLen(sep) + textLen(part)
-			// Text after fields would show above them: open a new embed.
+			// Text after fields would show above them: a short one becomes
+			// a full-width field of its own; a long one opens a new embed.
+			if p.cur != nil && len(p.cur.Fields) > 0 && len(p.cur.Fields) < MaxFields && textLen(part) <= MaxFieldValueLen &&
+				p.total+textLen(part)+1 <= p.budget() {
+				p.cur.Fields = append(p.cur.Fields, &discordgo.MessageEmbedField{Name: "\u200b", Value: part})
+				p.total += textLen(part) + 1
+				continue
+			}
 			if p.cur != nil && (len(p.cur.Fields) > 0 || textLen(p.desc.String())+need > MaxDescriptionLen) {
 				p.flushEmbed()
 				sep, need = "", textLen(part)
@@ -424,13 +437,8 @@ func (p *packer) finish() []page {
 	if n := len(p.pages); n > 1 && len(p.pages[n-1].Embeds) == 0 {
 		p.pages = p.pages[:n-1]
 	}
-	if len(p.pages) == 1 && len(p.pages[0].Embeds) == 0 && (p.title != "" || p.footer != "") {
-		e := &discordgo.MessageEmbed{Title: p.title, Color: p.colour}
-		if p.title == "" {
-			// An embed needs a title, a description or fields: a lone hint is the description.
-			e.Description, p.footer = p.footerMD, ""
-		}
-		p.pages[0].Embeds = []*discordgo.MessageEmbed{e}
+	if len(p.pages) == 1 && len(p.pages[0].Embeds) == 0 && p.title != "" {
+		p.pages[0].Embeds = []*discordgo.MessageEmbed{{Title: p.title, Color: p.colour}}
 	}
 	n := len(p.pages)
 	for i := range p.pages {
@@ -438,15 +446,8 @@ func (p *packer) finish() []page {
 		if len(pg.Embeds) == 0 {
 			continue
 		}
-		var parts []string
-		if i == n-1 && p.footer != "" {
-			parts = append(parts, p.footer)
-		}
 		if n > 1 {
-			parts = append(parts, "Part "+strconv.Itoa(i+1)+" of "+strconv.Itoa(n))
-		}
-		if len(parts) > 0 {
-			pg.Embeds[len(pg.Embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: strings.Join(parts, " · ")}
+			pg.Embeds[len(pg.Embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: "Part " + strconv.Itoa(i+1) + " of " + strconv.Itoa(n)}
 		}
 	}
 	return p.pages

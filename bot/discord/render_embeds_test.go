@@ -84,11 +84,11 @@ func TestRenderSimpleMessage(t *testing.T) {
 	if !strings.Contains(e.Description, "**Sam**") || !strings.Contains(e.Description, "▰▰▰▰▰▰▱▱▱▱ 60%") {
 		t.Errorf("description %q", e.Description)
 	}
-	if len(e.Fields) != 2 || e.Fields[1].Value != "I @\u200beveryone love it" {
-		t.Errorf("fields %+v", e.Fields)
+	if len(e.Fields) != 3 || e.Fields[1].Value != "I @\u200beveryone love it" {
+		t.Fatalf("fields %+v", e.Fields)
 	}
-	if e.Footer == nil || e.Footer.Text != "Next: /plp step add 1 <\u200b@1>" {
-		t.Errorf("footer %+v", e.Footer)
+	if hint := e.Fields[2]; hint.Value != "-# Next: /plp step add 1 <\u200b@1\\>" || hint.Inline || len(ms[0].Embeds) != 1 {
+		t.Errorf("the hint after the fields must close the same embed as subtext: %+v", hint)
 	}
 	btns := ms[0].Components[0].Components
 	if len(btns) != 2 || btns[0].CustomID != "plpf:checkin?n=1" || btns[0].Style != int(discordgo.PrimaryButton) || btns[1].CustomID != "plp:goal list" {

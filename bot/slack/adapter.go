@@ -180,6 +180,10 @@ func (a *Adapter) drain() {
 	<-done
 }
 
+// wait blocks until no background work is running. Unlike drain it leaves
+// the adapter usable.
+func (a *Adapter) wait() { a.work.Wait() }
+
 // spawn runs fn in the background with its own deadline, recovering panics.
 func (a *Adapter) spawn(what string, fn func(ctx context.Context)) {
 	a.work.Add(1)

@@ -60,7 +60,7 @@ func TestRequestsWithoutAValidSignatureAreRefused(t *testing.T) {
 					t.Errorf("%s: status %d, want 401", path, w.Code)
 				}
 			}
-			ta.drain()
+			ta.wait()
 			if tt.want == http.StatusUnauthorized && len(rec.requests()) != 0 {
 				t.Errorf("a refused request reached the handler: %+v", rec.requests())
 			}
@@ -212,7 +212,7 @@ func TestDirectMessagesBecomeRequestsAndRetriesAreHandledOnce(t *testing.T) {
 		}
 	}
 	ta.fake.waitCalls(t, "chat.postMessage", 1)
-	ta.drain()
+	ta.wait()
 	reqs := ta.rec.requests()
 	if len(reqs) != 1 {
 		t.Fatalf("handler saw %d requests, want 1", len(reqs))
@@ -240,7 +240,7 @@ func TestMessagesThatAreNotAPersonsDMAreIgnored(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ta := newTestAdapter(t, nil)
 			ta.event(t, fmt.Sprintf("Ev%d", i), tt.event, nil)
-			ta.drain()
+			ta.wait()
 			if n := len(ta.rec.requests()); n != 0 {
 				t.Errorf("handler saw %d requests", n)
 			}
@@ -313,7 +313,7 @@ func TestBareCommandsOpenAForm(t *testing.T) {
 			if strings.Join(ids, ",") != strings.Join(tt.wantFields, ",") {
 				t.Errorf("fields = %v, want %v", ids, tt.wantFields)
 			}
-			ta.drain()
+			ta.wait()
 			if n := len(ta.rec.requests()); n != 0 {
 				t.Errorf("handler ran %d times; the form should come first", n)
 			}
@@ -327,7 +327,7 @@ func TestCommandsThatCannotUseAFormGoToTheHandler(t *testing.T) {
 			ta := newTestAdapter(t, nil)
 			ta.command(t, map[string]string{"text": text, "trigger_id": "trig-1"})
 			ta.rec.waitRequests(t, 1)
-			ta.drain()
+			ta.wait()
 			if n := len(ta.fake.callsTo("views.open")); n != 0 {
 				t.Errorf("opened %d forms", n)
 			}
@@ -402,7 +402,7 @@ func TestFormSubmissions(t *testing.T) {
 					}
 				}
 			}
-			ta.drain()
+			ta.wait()
 			reqs := ta.rec.requests()
 			if handled := len(reqs) == 1; handled != tt.wantHandled {
 				t.Fatalf("handler saw %d requests", len(reqs))

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/plpbot/plpbot/bot"
@@ -30,6 +32,10 @@ func (a *Adapter) deliver(ctx context.Context, o *origin, msgs []bot.Message) {
 	for _, m := range msgs {
 		var err error
 		if m.To != nil {
+			if m.To.Platform != "" && m.To.Platform != bot.Slack {
+				a.log.Error("slack: a reply is addressed to another platform", slog.String("platform", string(m.To.Platform)))
+				continue
+			}
 			err = a.withRetry(ctx, "dm", func() error { return a.sendDM(ctx, *m.To, m) })
 		} else {
 			err = a.reply(ctx, o, m)
@@ -47,7 +53,7 @@ func (a *Adapter) reply(ctx context.Context, o *origin, m bot.Message) error {
 	for _, r := range renderMessage(m) {
 		var err error
 		switch {
-		case o.responseURL != "" && o.responses < maxResponseURLPosts:
+		case o.responseURL != "" && o.responses < maxResponseURLPosts && a.trustedURL(o.responseURL):
 			o.responses++
 			err = a.withRetry(ctx, "response_url", func() error { return a.respond(ctx, o.responseURL, m.Visibility, r) })
 		case o.place.Kind == bot.InDM && o.channelID != "":
@@ -63,7 +69,7 @@ func (a *Adapter) reply(ctx context.Context, o *origin, m bot.Message) error {
 	}
 	if m.File != nil {
 		channel := o.channelID
-		if m.Visibility == bot.Private && o.place.Kind != bot.InDM || channel == "" {
+		if (m.Visibility == bot.Private && o.place.Kind != bot.InDM) || channel == "" {
 			// A private file goes to the person's DM, never to a channel.
 			var err error
 			channel, err = a.openDM(ctx, o.actor.UserID)
@@ -74,6 +80,32 @@ func (a *Adapter) reply(ctx context.Context, o *origin, m bot.Message) error {
 		return a.withRetry(ctx, "files.uploadV2", func() error { return a.upload(ctx, channel, m.File) })
 	}
 	return nil
+}
+
+// trustedURL reports whether a response_url may receive posts: an https
+// Slack (or GovSlack) address, or the configured API host (tests, proxies).
+// Payloads are signed, so this is defence in depth against a leaked secret
+// turning the bot into a web client for someone else.
+func (a *Adapter) trustedURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	if u.Scheme == "https" {
+		for _, d := range []string{"slack.com", "slack-gov.com"} {
+			if host == d || strings.HasSuffix(host, "."+d) {
+				return true
+			}
+		}
+	}
+	if a.cfg.APIURL != "" {
+		if api, err := url.Parse(a.cfg.APIURL); err == nil && api.Scheme == u.Scheme && strings.EqualFold(api.Host, u.Host) {
+			return true
+		}
+	}
+	a.log.Warn("slack: ignoring a response_url outside Slack", slog.String("host", host))
+	return false
 }
 
 // respond posts one rendered message to a response_url.

@@ -138,10 +138,14 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok")
 	case "users.info":
 		id := c.Form.Get("user")
+		display := "Sam"
+		if strings.HasPrefix(id, "US") { // roster students: distinct, long names
+			display = "Student " + id[2:] + " Featherstonehaugh-Montgomery"
+		}
 		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
 			"id": id, "team_id": "T1", "name": "sam", "real_name": "Sam Lee",
 			"tz": "America/New_York", "locale": "en-US",
-			"profile": map[string]any{"display_name": "Sam", "real_name": "Sam Lee"},
+			"profile": map[string]any{"display_name": display, "real_name": "Sam Lee"},
 		}})
 	case "conversations.open":
 		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + c.Form.Get("users")}})

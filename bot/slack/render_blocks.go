@@ -328,13 +328,14 @@ func pack(pieces []piece, maxBlocks, maxChars int) []rendered {
 }
 
 // fallback is the notification text of a message: its plain text, cut to a
-// length notifications show.
+// length notifications show. Slack reads it as mrkdwn too, so it is
+// entity-escaped: a student's "<!channel>" must not ping from here either.
 func fallback(plains []string) string {
 	t := strings.TrimSpace(strings.Join(plains, "\n"))
 	if t == "" {
 		t = "plpbot"
 	}
-	return truncate(t, maxFallbackText)
+	return mrkdwnEscaper.Replace(truncate(t, maxFallbackText))
 }
 
 // homeBlocks renders messages for the App Home: one view of at most

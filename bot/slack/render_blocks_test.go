@@ -200,7 +200,7 @@ func TestA200StudentRosterIsSplitWithinBlockKitLimits(t *testing.T) {
 	ta := newTestAdapter(t, &recorder{reply: func(*bot.Request) ([]bot.Message, error) { return []bot.Message{roster}, nil }})
 	ta.command(t, map[string]string{"text": "roster"})
 	ta.rec.waitRequests(t, 1)
-	ta.drain()
+	ta.wait()
 	var got []apiCall
 	for _, c := range ta.fake.callsTo("") {
 		if c.Method == "response_url" || c.Method == "chat.postMessage" {
@@ -253,5 +253,47 @@ func TestButtonValuesCarryFormsWithinLimits(t *testing.T) {
 	}
 	if cmd, f := decodeButton(g, "goal list"); cmd != "goal list" || f != nil {
 		t.Errorf("decoded %q %+v", cmd, f)
+	}
+}
+
+func TestNoPingReachesSlackFromUserText(t *testing.T) {
+	ping := bot.User("<!channel> <!here> hi")
+	m := bot.Message{Title: ping, Blocks: []bot.Block{
+		bot.Text{Text: ping}, bot.List{Items: []string{ping}}, bot.Progress{Label: ping, Percent: 5},
+		bot.Fields{Fields: []bot.Field{{Label: ping, Value: ping}}}, bot.Context{Text: ping},
+	}, Buttons: []bot.Button{{Label: ping, Command: "plan"}}}
+	for _, r := range renderMessage(m) {
+		c := apiCall{Form: map[string][]string{"blocks": {mustJSON(t, r.Blocks)}, "text": {r.Text}}}
+		for _, bl := range c.blocks(t) {
+			raw := mustJSON(t, bl)
+			isPlain := bl["type"] == "header" || bl["type"] == "actions" // plain_text: Slack parses nothing
+			if strings.Contains(raw, "<!channel>") && !isPlain {
+				t.Errorf("a %s block carries a live ping: %s", bl["type"], raw)
+			}
+		}
+		if strings.Contains(r.Text, "<!") {
+			t.Errorf("fallback text carries a live ping: %q", r.Text)
+		}
+	}
+}
+
+func TestResponseURLsMustBeSlacks(t *testing.T) {
+	ta := newTestAdapter(t, nil)
+	tests := []struct {
+		url  string
+		want bool
+	}{
+		{"https://hooks.slack.com/commands/T1/1/abc", true},
+		{"https://hooks.slack-gov.com/commands/T1/1/abc", true},
+		{ta.fake.responseURL("x"), true}, // the configured API host
+		{"http://hooks.slack.com/commands/T1/1/abc", false},
+		{"https://evil.example/hooks.slack.com", false},
+		{"https://slack.com.evil.example/", false},
+		{"http://169.254.169.254/latest/meta-data", false},
+	}
+	for _, tt := range tests {
+		if got := ta.trustedURL(tt.url); got != tt.want {
+			t.Errorf("trustedURL(%q) = %v, want %v", tt.url, got, tt.want)
+		}
 	}
 }
