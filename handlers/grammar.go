@@ -157,6 +157,26 @@ func Grammar() *bot.Grammar {
 					Examples: []string{"conference cancel 4"},
 					Args:     []bot.Arg{num("id", "Conference number (see conference list)")}},
 			}},
+		{Name: "schedule", Audience: bot.Staff, Summary: "See or change when reflection prompts and class summaries go out",
+			Sub: []*bot.Command{
+				{Name: "show", Default: true, Audience: bot.Staff, Summary: "A class's schedules and their next run times",
+					Examples: []string{"schedule", "schedule class:Period 3 English"},
+					Args:     []bot.Arg{keyed(text("class", "Which class, if you have several", false, 100))}},
+				{Name: "reflections", Audience: bot.Staff, Summary: "When students get a reflection prompt (class time zone)",
+					Help:     "Five cron fields: minute hour day-of-month month weekday, in quotes. \"0 14 * * FRI\" is Fridays at 14:00.",
+					Examples: []string{`schedule reflections "0 14 * * FRI"`, `schedule reflections "30 8 * * MON" class:Period 3 English`},
+					Args: []bot.Arg{
+						{Name: "when", Kind: bot.ArgCron, Description: "Cron in quotes, such as \"0 14 * * FRI\"", Required: true},
+						keyed(text("class", "Which class, if you have several", false, 100)),
+					}},
+				{Name: "summaries", Audience: bot.Staff, Summary: "When the class channel gets its progress summary",
+					Help:     "Five cron fields: minute hour day-of-month month weekday, in quotes. \"0 15 * * FRI\" is Fridays at 15:00.",
+					Examples: []string{`schedule summaries "0 15 * * FRI"`},
+					Args: []bot.Arg{
+						{Name: "when", Kind: bot.ArgCron, Description: "Cron in quotes, such as \"0 15 * * FRI\"", Required: true},
+						keyed(text("class", "Which class, if you have several", false, 100)),
+					}},
+			}},
 		{Name: "flag", Audience: bot.Staff, Summary: "Record an intervention flag (staff-only)",
 			Examples: []string{"flag @sam iep reading support"},
 			Args: []bot.Arg{

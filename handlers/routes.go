@@ -40,5 +40,10 @@ func (h *Handlers) routeTable() map[string]commandFunc {
 		"flag":                h.cmdFlag,
 		"role":                h.cmdRole,
 		"forget":              h.cmdForget,
+
+		// schedule_cmd.go
+		"schedule show":        h.cmdScheduleShow,
+		"schedule reflections": h.cmdScheduleReflections,
+		"schedule summaries":   h.cmdScheduleSummaries,
 	}
 }

@@ -153,6 +153,7 @@ func TestRoster(t *testing.T) {
 
 	school := e.ok("admin", "roster")
 	mustContain(t, school, "Whole school", "4 students", "kit", "sam", "jo")
+	mustNotContain(t, school, "ms-lee", "mr-kim", "admin ")
 	mustContain(t, e.ok("admin", "roster Period 5"), "Roster · Period 5", "kit")
 	mustContain(t, e.ok("mr-kim", "roster"), "kit")
 

@@ -20,7 +20,7 @@ const maxRetryDelay = time.Hour
 func (s *Scheduler) deliverDue(ctx context.Context, now time.Time) error {
 	clock := func() time.Time { return now }
 	for {
-		items, err := s.store.ClaimOutbox(ctx, s.replica, now, s.opts.SendLease, s.opts.Workers*8)
+		items, err := s.store.ClaimOutbox(ctx, s.replica, now, s.opts.SendLease, s.opts.Workers*16)
 		if err != nil {
 			return fmt.Errorf("claim outbox: %w", err)
 		}
@@ -46,7 +46,7 @@ func (s *Scheduler) deliverLoop(ctx context.Context) {
 		case <-s.wake:
 		}
 		for ctx.Err() == nil {
-			items, err := s.store.ClaimOutbox(ctx, s.replica, s.now(), s.opts.SendLease, s.opts.Workers*8)
+			items, err := s.store.ClaimOutbox(ctx, s.replica, s.now(), s.opts.SendLease, s.opts.Workers*16)
 			if err != nil {
 				if ctx.Err() == nil {
 					s.log.ErrorContext(ctx, "claim outbox", slog.Any("err", err))

@@ -23,8 +23,8 @@ const (
 // periodLayout names a run by its wall-clock time in the class's zone.
 const periodLayout = "2006-01-02T15:04"
 
-// planBatch is how many students are loaded and planned per bulk write.
-const planBatch = 1000
+// planBatch is how many prompts go in one bulk write.
+const planBatch = 5000
 
 // Plan plans every run due at now: class reflection prompts and summaries
 // (including missed runs still worth sending), conference reminders and notes
@@ -159,16 +159,16 @@ func (s *Scheduler) planReflections(ctx context.Context, c *storage.Class, perio
 		return 0, err
 	}
 	zone := s.classZone(c)
+	users, err := s.store.Recipients(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
 	total := 0
-	for lo := 0; lo < len(ids); lo += planBatch {
-		hi := min(lo+planBatch, len(ids))
-		users, err := s.store.Users(ctx, ids[lo:hi])
-		if err != nil {
-			return total, err
-		}
-		items := make([]storage.OutboxItem, 0, len(users))
-		for i := range users {
-			u := &users[i]
+	for lo := 0; lo < len(users); lo += planBatch {
+		batch := users[lo:min(lo+planBatch, len(users))]
+		items := make([]storage.OutboxItem, 0, len(batch))
+		for i := range batch {
+			u := &batch[i]
 			if u.Away(at) || u.Away(now) || u.CantDM != "" {
 				continue
 			}
@@ -205,7 +205,7 @@ func leadName(d time.Duration) string {
 // reminder), and notes requests for conferences that passed with no notes.
 func (s *Scheduler) planConferences(ctx context.Context, now time.Time) error {
 	confs, err := s.store.Conferences(ctx, storage.ConferenceQuery{
-		Status: storage.ConferenceScheduled, From: now.Add(time.Nanosecond), To: now.Add(s.leads[0] + time.Nanosecond),
+		Status: storage.ConferenceScheduled, From: now.Add(time.Millisecond), To: now.Add(s.leads[0] + time.Millisecond),
 	})
 	if err != nil {
 		return err
@@ -254,7 +254,7 @@ func (s *Scheduler) planConferences(ctx context.Context, now time.Time) error {
 	}
 	for _, st := range []storage.ConferenceStatus{storage.ConferenceScheduled, storage.ConferenceDone} {
 		past, err := s.store.Conferences(ctx, storage.ConferenceQuery{
-			Status: st, From: now.Add(-7 * 24 * time.Hour), To: now.Add(-s.opts.NotesAfter + time.Nanosecond),
+			Status: st, From: now.Add(-7 * 24 * time.Hour), To: now.Add(-s.opts.NotesAfter + time.Millisecond),
 		})
 		if err != nil {
 			return err

@@ -272,7 +272,7 @@ func TestConferenceRemindersBriefAndNotes(t *testing.T) {
 func TestRescheduleAndCancelWithdrawReminders(t *testing.T) {
 	e, teacher, sam := conferenceEnv(t)
 	moved := e.conference(teacher, sam, at(3, 4, 10, 0))
-	cancelled := e.conference(teacher, sam, at(3, 4, 11, 0))
+	cancelled := e.conference(teacher, sam, at(3, 4, 10, 1))
 	down := true
 	e.fake.fail = func(int, string) error {
 		if down {
@@ -280,7 +280,7 @@ func TestRescheduleAndCancelWithdrawReminders(t *testing.T) {
 		}
 		return nil
 	}
-	e.advanceTo(at(3, 3, 11, 0)) // 24h reminders planned for both, and failing
+	e.advanceTo(at(3, 3, 10, 3)) // 24h reminders planned for both, and failing
 	if got := e.fake.DMs(""); len(got) != 0 {
 		t.Fatalf("sent %d while the platform was down", len(got))
 	}

@@ -259,101 +259,44 @@ func (s *Store) Roster(ctx context.Context, classID string) ([]RosterRow, error)
 	return s.RosterOf(ctx, ids)
 }
 
-// SchoolRoster returns a row per student of a workspace (for admins).
+// SchoolRoster returns a row per student of a workspace (for admins), in
+// one pass over the workspace's users.
 func (s *Store) SchoolRoster(ctx context.Context, platform, workspace string) ([]RosterRow, error) {
-	cur, err := s.db.Collection(colUsers).Find(ctx, bson.D{
+	return s.rosterWhere(ctx, bson.D{
 		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}, {Key: "role", Value: RoleStudent},
-	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("list students: %w", err)
-	}
-	var us []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &us); err != nil {
-		return nil, fmt.Errorf("list students: %w", err)
-	}
-	ids := make([]string, len(us))
-	for i, u := range us {
-		ids[i] = u.ID
-	}
-	return s.RosterOf(ctx, ids)
+	})
 }
 
-// RosterOf builds roster rows for the given students with three queries,
-// whatever their number: users, goals and flags, each projected.
+// RosterOf builds roster rows for the given students in one query: each
+// student's user document carries the summary of their goals (noteGoal).
 func (s *Store) RosterOf(ctx context.Context, ids []string) ([]RosterRow, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	in := bson.D{{Key: "$in", Value: ids}}
-	cur, err := s.db.Collection(colUsers).Find(ctx, bson.D{{Key: "_id", Value: in}},
-		options.Find().SetProjection(bson.D{
-			{Key: "name", Value: 1}, {Key: "away_until", Value: 1}, {Key: "cant_dm", Value: 1}, {Key: "shoutouts", Value: 1},
-		}))
+	return s.rosterWhere(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+}
+
+// rosterBatch is the cursor batch size of roster queries: large, so a
+// school's roster comes back in few round trips.
+const rosterBatch = 10000
+
+func (s *Store) rosterWhere(ctx context.Context, filter bson.D) ([]RosterRow, error) {
+	cur, err := s.db.Collection(colUsers).Find(ctx, filter,
+		options.Find().SetBatchSize(rosterBatch).SetProjection(rosterProjection))
 	if err != nil {
-		return nil, fmt.Errorf("roster users: %w", err)
+		return nil, fmt.Errorf("roster: %w", err)
 	}
-	var users []User
-	if err := cur.All(ctx, &users); err != nil {
-		return nil, fmt.Errorf("roster users: %w", err)
-	}
-	rows := make(map[string]*RosterRow, len(users))
-	out := make([]RosterRow, len(users))
-	for i, u := range users {
-		out[i] = RosterRow{UserID: u.ID, Name: u.Name, AwayUntil: u.AwayUntil, CantDM: u.CantDM, Shoutouts: u.Shoutouts}
-		rows[u.ID] = &out[i]
-	}
-	cur, err = s.db.Collection(colGoals).Find(ctx, bson.D{{Key: "user_id", Value: in}},
-		options.Find().SetProjection(bson.D{
-			{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "progress", Value: 1}, {Key: "last_checkin", Value: 1},
-		}))
-	if err != nil {
-		return nil, fmt.Errorf("roster goals: %w", err)
-	}
-	sums := make(map[string]int, len(users))
+	defer cur.Close(ctx)
+	var out []RosterRow
 	for cur.Next(ctx) {
-		var g Goal
-		if err := cur.Decode(&g); err != nil {
-			return nil, fmt.Errorf("roster goals: %w", err)
+		var u User
+		if err := cur.Decode(&u); err != nil {
+			return nil, fmt.Errorf("roster: %w", err)
 		}
-		r := rows[g.UserID]
-		if r == nil {
-			continue
-		}
-		switch g.Status {
-		case GoalActive:
-			r.ActiveGoals++
-			sums[g.UserID] += g.Progress
-		case GoalDone:
-			r.DoneGoals++
-		}
-		if g.LastCheckIn.After(r.LastCheckIn) {
-			r.LastCheckIn = g.LastCheckIn
-		}
+		out = append(out, rosterRow(&u))
 	}
 	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("roster goals: %w", err)
-	}
-	cur.Close(ctx)
-	cur, err = s.db.Collection(colFlags).Find(ctx, bson.D{{Key: "student_id", Value: in}},
-		options.Find().SetProjection(bson.D{{Key: "student_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("roster flags: %w", err)
-	}
-	var flags []Flag
-	if err := cur.All(ctx, &flags); err != nil {
-		return nil, fmt.Errorf("roster flags: %w", err)
-	}
-	for _, f := range flags {
-		if r := rows[f.StudentID]; r != nil {
-			r.Flagged = true
-		}
-	}
-	for i := range out {
-		if out[i].ActiveGoals > 0 {
-			out[i].AvgProgress = sums[out[i].UserID] / out[i].ActiveGoals
-		}
+		return nil, fmt.Errorf("roster: %w", err)
 	}
 	sortRoster(out)
 	return out, nil

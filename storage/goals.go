@@ -102,6 +102,7 @@ func (s *Store) AddGoal(ctx context.Context, g Goal) (*Goal, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
+	s.noteGoal(ctx, &g, time.Time{})
 	return &g, nil
 }
 
@@ -173,6 +174,17 @@ func (s *Store) EditGoal(ctx context.Context, userID string, n int, e GoalEdit) 
 }
 
 func (s *Store) updateGoal(ctx context.Context, filter, update bson.D) (*Goal, error) {
+	g, err := s.writeGoal(ctx, filter, update)
+	if err != nil {
+		return nil, err
+	}
+	s.noteGoal(ctx, g, time.Time{})
+	return g, nil
+}
+
+// writeGoal updates one goal and returns it as it is now, without touching
+// the roster summary.
+func (s *Store) writeGoal(ctx context.Context, filter, update bson.D) (*Goal, error) {
 	var g Goal
 	err := s.db.Collection(colGoals).FindOneAndUpdate(ctx, filter, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&g)
@@ -220,13 +232,16 @@ type CheckIn struct {
 	At         time.Time     `bson:"at"`
 }
 
-// RecordCheckIn stores a check-in and sets the goal's progress (two round
-// trips). It returns the goal as it is now; ErrNotFound if it doesn't exist.
+// RecordCheckIn stores a check-in, sets the goal's progress and the
+// student's roster summary. The goal is written first (it must exist); the
+// check-in and the summary are then written concurrently, so the command
+// costs about two round trips. It returns the goal as it is now;
+// ErrNotFound if it doesn't exist.
 func (s *Store) RecordCheckIn(ctx context.Context, c CheckIn) (*Goal, error) {
 	if c.At.IsZero() {
 		c.At = s.Now()
 	}
-	g, err := s.updateGoal(ctx,
+	g, err := s.writeGoal(ctx,
 		bson.D{{Key: "_id", Value: goalID(c.UserID, c.GoalNumber)}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "progress", Value: c.Percent},
@@ -236,7 +251,14 @@ func (s *Store) RecordCheckIn(ctx context.Context, c CheckIn) (*Goal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check in: %w", err)
 	}
-	if _, err := s.db.Collection(colCheckIns).InsertOne(ctx, c); err != nil {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.noteGoal(ctx, g, c.At)
+	}()
+	_, err = s.db.Collection(colCheckIns).InsertOne(ctx, c)
+	<-done
+	if err != nil {
 		return nil, fmt.Errorf("insert check-in: %w", err)
 	}
 	return g, nil
@@ -353,6 +375,9 @@ func (s *Store) AddFlag(ctx context.Context, f Flag) error {
 	}
 	if _, err := s.db.Collection(colFlags).InsertOne(ctx, f); err != nil {
 		return fmt.Errorf("insert flag: %w", err)
+	}
+	if _, err := s.setUser(ctx, f.StudentID, bson.D{{Key: "flagged", Value: true}}); err != nil {
+		return fmt.Errorf("mark flagged: %w", err)
 	}
 	return nil
 }

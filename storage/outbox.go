@@ -191,16 +191,15 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, le
 		if !won {
 			continue
 		}
+		// Winning the claim makes this attempt ours, so the update needs no
+		// other condition than _id (the one filter FerretDB v1 runs on an index).
 		var it OutboxItem
 		err = s.db.Collection(colOutbox).FindOneAndUpdate(ctx,
-			bson.D{{Key: "_id", Value: c.ID}, {Key: "attempt", Value: c.Attempt}},
-			bson.D{
-				{Key: "$set", Value: bson.D{
-					{Key: "status", Value: OutboxSending}, {Key: "owner", Value: owner},
-					{Key: "lease_until", Value: now.Add(lease)}, {Key: "updated_at", Value: now},
-				}},
-				{Key: "$inc", Value: bson.D{{Key: "attempt", Value: 1}}},
-			},
+			bson.D{{Key: "_id", Value: c.ID}},
+			bson.D{{Key: "$set", Value: bson.D{
+				{Key: "status", Value: OutboxSending}, {Key: "owner", Value: owner}, {Key: "attempt", Value: c.Attempt + 1},
+				{Key: "lease_until", Value: now.Add(lease)}, {Key: "updated_at", Value: now},
+			}}},
 			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&it)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			continue
@@ -250,12 +249,88 @@ func (s *Store) FinishOutbox(ctx context.Context, id string, attempt int, r Outb
 	if r.Transient {
 		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "failures", Value: 1}}})
 	}
-	_, err := s.db.Collection(colOutbox).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "attempt", Value: attempt}}, update)
-	if err != nil {
+	// Check the attempt, then update by _id alone: FerretDB v1 scans the whole
+	// collection for any filter but {_id: v}. The gap between the two only
+	// matters to a worker whose lease ran out, and then its result is true
+	// anyway (it did send or fail).
+	var cur struct {
+		Attempt int `bson:"attempt"`
+	}
+	if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&cur); err != nil {
+		return fmt.Errorf("finish outbox item %s: %w", id, translate(err))
+	}
+	if cur.Attempt != attempt {
+		return nil
+	}
+	filter := bson.D{{Key: "_id", Value: id}}
+	if _, err := s.db.Collection(colOutbox).UpdateOne(ctx, filter, update); err != nil {
 		return fmt.Errorf("finish outbox item %s: %w", id, err)
 	}
 	return nil
+}
+
+// Recipient is what planning needs to know of a person.
+type Recipient struct {
+	ID        string    `bson:"_id"`
+	TimeZone  string    `bson:"tz,omitempty"`
+	AwayUntil time.Time `bson:"away_until,omitempty"`
+	CantDM    string    `bson:"cant_dm,omitempty"`
+}
+
+// Away reports whether the recipient is away at t.
+func (r *Recipient) Away(t time.Time) bool { return !r.AwayUntil.IsZero() && t.Before(r.AwayUntil) }
+
+// recipientsScanAt is the number of ids from which Recipients reads the
+// users collection once rather than matching a long $in list, which FerretDB
+// v1 checks element by element for every document.
+const recipientsScanAt = 2000
+
+// Recipients returns the planning view of the users with the given ids, in
+// no particular order, with one query whatever their number.
+func (s *Store) Recipients(ctx context.Context, ids []string) ([]Recipient, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+	if len(ids) >= recipientsScanAt && s.onFerretDB(ctx) {
+		filter = bson.D{}
+	}
+	cur, err := s.db.Collection(colUsers).Find(ctx, filter, options.Find().SetProjection(bson.D{
+		{Key: "tz", Value: 1}, {Key: "away_until", Value: 1}, {Key: "cant_dm", Value: 1},
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("load recipients: %w", err)
+	}
+	defer cur.Close(ctx)
+	out := make([]Recipient, 0, len(ids))
+	for cur.Next(ctx) {
+		var r Recipient
+		if err := cur.Decode(&r); err != nil {
+			return nil, fmt.Errorf("load recipients: %w", err)
+		}
+		if want[r.ID] {
+			out = append(out, r)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("load recipients: %w", err)
+	}
+	return out, nil
+}
+
+// onFerretDB reports whether the server is FerretDB, whose query planner
+// runs only {_id: v} filters on an index.
+func (s *Store) onFerretDB(ctx context.Context) bool {
+	var info bson.M
+	if err := s.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return false
+	}
+	_, ok := info["ferretdbVersion"]
+	return ok
 }
 
 // OutboxItemByID returns one outbox item.

@@ -63,8 +63,15 @@ type User struct {
 	AwayUntil  time.Time `bson:"away_until,omitempty"`
 	AwayNote   string    `bson:"away_note,omitempty"`
 	// CantDM is why the platform refuses DMs to this person ("" if it doesn't).
-	CantDM    string    `bson:"cant_dm,omitempty"`
-	GoalSeq   int       `bson:"goal_seq"`
+	CantDM  string `bson:"cant_dm,omitempty"`
+	GoalSeq int    `bson:"goal_seq"`
+	// GoalSummaries mirror each goal's status and progress ("g1", "g2", …)
+	// for rosters; see noteGoal.
+	GoalSummaries map[string]GoalSummary `bson:"gs,omitempty"`
+	// LastCheckIn is the time of the student's latest check-in.
+	LastCheckIn time.Time `bson:"last_checkin,omitempty"`
+	// Flagged is true when staff recorded an intervention flag (staff-only).
+	Flagged   bool      `bson:"flagged,omitempty"`
 	CreatedAt time.Time `bson:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at"`
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/plpbot/plpbot/bot"
 )
 
-// consoleCommands are the ":" commands, for :help and suggestions.
-var consoleCommands = []string{"as", "channel", "advance", "help", "quit"}
+// consoleCommands returns the ":" commands' names, for suggestions.
+func consoleCommands() []string { return []string{"as", "channel", "advance", "help", "quit"} }
 
 // consoleCommand runs a line starting with ":".
 func (c *Console) consoleCommand(ctx context.Context, line string) (bool, error) {
@@ -33,7 +33,7 @@ func (c *Console) consoleCommand(ctx context.Context, line string) (bool, error)
 		return false, c.advance(ctx, rest)
 	}
 	msg := fmt.Sprintf("I don't know :%s.", literal(word))
-	if s := bot.Nearest(word, consoleCommands); s != "" {
+	if s := bot.Nearest(word, consoleCommands()); s != "" {
 		msg += " Did you mean :" + s + "?"
 	}
 	return false, c.note("%s Type :help for console commands.", msg)

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,22 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// InvitePermissions are the permissions plpbot asks for when invited:
+// Send Messages, Embed Links, Attach Files, Read Message History and Use
+// Application Commands (2147600384).
+const InvitePermissions int64 = discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks |
+	discordgo.PermissionAttachFiles | discordgo.PermissionReadMessageHistory | discordgo.PermissionUseApplicationCommands
+
+// InviteURL is the OAuth2 link that adds the bot to a server with the
+// scopes "bot applications.commands" and InvitePermissions.
+func InviteURL(appID string) string {
+	v := url.Values{}
+	v.Set("client_id", appID)
+	v.Set("scope", "bot applications.commands")
+	v.Set("permissions", strconv.FormatInt(InvitePermissions, 10))
+	return "https://discord.com/oauth2/authorize?" + v.Encode()
 }
 
 // deferAfter is how long an interaction waits for the handler before it

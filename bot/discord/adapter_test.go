@@ -171,6 +171,23 @@ func TestStudentFlow(t *testing.T) {
 		}
 	})
 
+	t.Run("export arrives as an attachment", func(t *testing.T) {
+		h.set(func(*bot.Request) ([]bot.Message, error) {
+			return []bot.Message{{Visibility: bot.Private, Title: "Your plan",
+				File: &bot.File{Name: "plan-sam.md", ContentType: "text/markdown", Data: []byte("# Sam's plan\n")}}}, nil
+		})
+		f.dispatch("INTERACTION_CREATE", slashInteraction("x1", "u1", []string{"export"}, nil, nil))
+		cs := f.waitCalls("POST", "/interactions/x1/", 1)
+		if len(cs[0].Files) != 1 || cs[0].Files[0] != "plan-sam.md" {
+			t.Errorf("files %v, want plan-sam.md", cs[0].Files)
+		}
+		var cb callback
+		cs[0].decode(t, &cb)
+		if cb.Type != 4 || cb.Data.Flags != 64 || cb.Data.Embeds[0].Title != "Your plan" {
+			t.Errorf("callback %+v", cb)
+		}
+	})
+
 	t.Run("handler errors", func(t *testing.T) {
 		tests := []struct {
 			name      string
@@ -355,6 +372,37 @@ func TestDMRefused(t *testing.T) {
 			t.Errorf("the note must show once, got %d follow-ups", len(notes))
 		}
 	}
+
+	t.Run("reply first, then DMs; a refused DM to the asker shows in place", func(t *testing.T) {
+		h.set(func(req *bot.Request) ([]bot.Message, error) {
+			self, other := req.Actor, bot.Identity{Platform: bot.Discord, Workspace: "g1", UserID: "u5"}
+			return []bot.Message{
+				{Visibility: bot.Private, Blocks: []bot.Block{bot.Text{Text: "Conference booked."}}},
+				{To: &other, Blocks: []bot.Block{bot.Text{Text: "You have a conference with Sam."}}},
+				{To: &self, Blocks: []bot.Block{bot.Text{Text: "Your conference is on Tuesday."}}},
+			}, nil
+		})
+		f.dispatch("INTERACTION_CREATE", slashInteraction("n9", "u9", []string{"conference", "list"}, nil, nil))
+		follow := f.waitCalls("POST", "/webhooks/app1/tok-n9", 2)
+		var order []string
+		for _, c := range f.allCalls() {
+			if strings.Contains(c.Path, "n9") || strings.HasPrefix(c.Path, "/channels/dm-u5") {
+				order = append(order, c.Method+" "+c.Path)
+			}
+		}
+		if len(order) < 2 || !strings.HasSuffix(order[0], "/callback") {
+			t.Errorf("the interaction must be answered before any DM is sent: %v", order)
+		}
+		var fallback, note wireMessage
+		follow[0].decode(t, &fallback)
+		follow[1].decode(t, &note)
+		if fallback.Flags != 64 || !strings.Contains(fallback.text(), "Tuesday") || !strings.Contains(note.text(), "Privacy Settings") {
+			t.Errorf("follow-ups %q / %q", fallback.text(), note.text())
+		}
+		if n := len(f.callsTo("POST", "/channels/dm-u5/messages")); n != 1 {
+			t.Errorf("DM to the other person sent %d times", n)
+		}
+	})
 }
 
 func TestSenderErrors(t *testing.T) {

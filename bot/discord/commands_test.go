@@ -198,3 +198,31 @@ func TestRegisterCommands(t *testing.T) {
 		})
 	}
 }
+
+func TestInviteURL(t *testing.T) {
+	const want = "https://discord.com/oauth2/authorize?client_id=42&permissions=2147600384&scope=bot+applications.commands"
+	if got := InviteURL("42"); got != want {
+		t.Errorf("InviteURL = %s, want %s (the README shows it)", got, want)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"ok", Config{Token: "t", AppID: "1"}, ""},
+		{"no token", Config{AppID: "1"}, "discord.token"},
+		{"no app id", Config{Token: "t"}, "discord.app_id"},
+		{"bad api url", Config{Token: "t", AppID: "1", APIURL: "localhost:80"}, "discord.api_url"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.Validate()
+			if (err == nil) != (tt.want == "") || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("Validate() = %v, want an error naming %q", err, tt.want)
+			}
+		})
+	}
+}

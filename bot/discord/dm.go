@@ -2,6 +2,7 @@ package discord
 
 import (
 	"log/slog"
+	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -12,8 +13,8 @@ import (
 // guild): a reflection, or a command typed without "/plp", exactly as the
 // console treats a line. Messages in servers are not read.
 func (a *Adapter) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
-	if m.Message == nil || m.GuildID != "" || m.Author == nil || m.Author.Bot {
-		return
+	if m.Message == nil || m.GuildID != "" || m.Author == nil || m.Author.Bot || strings.TrimSpace(m.Content) == "" {
+		return // not a DM to us, or nothing to read (a sticker, a photo)
 	}
 	if s.State != nil && s.State.User != nil && m.Author.ID == s.State.User.ID {
 		return

@@ -59,6 +59,7 @@ func TestEndToEnd(t *testing.T) {
 				e.decode(t, &em)
 				text = em.text()
 			}
+			t.Logf("%s: %q", st.name, text)
 			for _, w := range st.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("reply %q lacks %q", text, w)

@@ -206,6 +206,7 @@ type origin struct {
 	actor       bot.Identity
 	place       bot.Place
 	channelID   string // the conversation of the request; "" for App Home and some modals
+	dmChannel   string // the bot's DM with the actor, once known
 	responseURL string // "" when Slack gave none
 	responses   int    // response_url posts used; Slack allows 5
 }

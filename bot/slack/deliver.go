@@ -47,39 +47,59 @@ func (a *Adapter) deliver(ctx context.Context, o *origin, msgs []bot.Message) {
 }
 
 // reply answers the person who asked: through the response_url while it
-// lasts (ephemeral or in the channel), else in the DM the request came from,
-// else a public post to the channel or, for private answers, a DM.
+// lasts (ephemeral or in the channel); else a public answer goes to the
+// channel it was asked in and a private one to the person's DM with the bot.
+// Files go to the DM unless they are public in a channel.
 func (a *Adapter) reply(ctx context.Context, o *origin, m bot.Message) error {
+	inChannel := m.Visibility == bot.Public && o.place.Kind == bot.InChannel && o.channelID != ""
 	for _, r := range renderMessage(m) {
 		var err error
 		switch {
 		case o.responseURL != "" && o.responses < maxResponseURLPosts && a.trustedURL(o.responseURL):
 			o.responses++
 			err = a.withRetry(ctx, "response_url", func() error { return a.respond(ctx, o.responseURL, m.Visibility, r) })
-		case o.place.Kind == bot.InDM && o.channelID != "":
-			err = a.withRetry(ctx, "chat.postMessage", func() error { return a.post(ctx, o.channelID, r) })
-		case m.Visibility == bot.Public && o.channelID != "":
+		case inChannel:
 			err = a.withRetry(ctx, "chat.postMessage", func() error { return a.post(ctx, o.channelID, r) })
 		default:
-			err = a.withRetry(ctx, "dm", func() error { return a.dmRendered(ctx, o.actor.UserID, r) })
+			err = a.withRetry(ctx, "dm", func() error {
+				ch, err := a.dmOf(ctx, o)
+				if err != nil {
+					return err
+				}
+				return a.post(ctx, ch, r)
+			})
 		}
 		if err != nil {
 			return err
 		}
 	}
-	if m.File != nil {
+	if m.File == nil {
+		return nil
+	}
+	return a.withRetry(ctx, "files.uploadV2", func() error {
 		channel := o.channelID
-		if (m.Visibility == bot.Private && o.place.Kind != bot.InDM) || channel == "" {
-			// A private file goes to the person's DM, never to a channel.
+		if !inChannel {
 			var err error
-			channel, err = a.openDM(ctx, o.actor.UserID)
-			if err != nil {
+			if channel, err = a.dmOf(ctx, o); err != nil {
 				return err
 			}
 		}
-		return a.withRetry(ctx, "files.uploadV2", func() error { return a.upload(ctx, channel, m.File) })
+		return a.upload(ctx, channel, m.File)
+	})
+}
+
+// dmOf returns the bot's DM with the person who asked, opening it once.
+// A slash command typed in a DM between two people is InDM too, but the
+// bot can't post there: only a message.im event names the bot's own DM.
+func (a *Adapter) dmOf(ctx context.Context, o *origin) (string, error) {
+	if o.dmChannel == "" {
+		ch, err := a.openDM(ctx, o.actor.UserID)
+		if err != nil {
+			return "", err
+		}
+		o.dmChannel = ch
 	}
-	return nil
+	return o.dmChannel, nil
 }
 
 // trustedURL reports whether a response_url may receive posts: an https
@@ -141,15 +161,6 @@ func (a *Adapter) openDM(ctx context.Context, userID string) (string, error) {
 		return "", fmt.Errorf("slack conversations.open %s: %w", userID, err)
 	}
 	return ch.ID, nil
-}
-
-// dmRendered sends one rendered message to a person's DM.
-func (a *Adapter) dmRendered(ctx context.Context, userID string, r rendered) error {
-	ch, err := a.openDM(ctx, userID)
-	if err != nil {
-		return err
-	}
-	return a.post(ctx, ch, r)
 }
 
 // upload shares a file in a conversation with files.uploadV2's three steps.

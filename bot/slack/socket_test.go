@@ -31,6 +31,10 @@ func TestSocketModeAcksEveryEnvelope(t *testing.T) {
 			"team_id": "T1", "channel_id": "C1", "channel_name": "period-3", "user_id": "U2", "user_name": "alex",
 			"command": "/plp", "text": "checkin 1 40%", "response_url": fake.responseURL("sock"), "trigger_id": "trig",
 		}},
+		// A form submitted with an impossible date: the ack carries the errors.
+		{"envelope_id": "env-form", "type": "interactive", "accepts_response_payload": true,
+			"payload": submission(t, testGrammar().FormFor([]string{"goal", "add"}, nil), &origin{},
+				map[string]string{"title": "Read", "by": "2027-02-30"})},
 	}
 	acks := make(chan map[string]any, 10)
 	// Slack-go sends Origin: https://api.slack.com, as Slack expects.
@@ -79,6 +83,15 @@ func TestSocketModeAcksEveryEnvelope(t *testing.T) {
 		case ack := <-acks:
 			id, _ := ack["envelope_id"].(string)
 			got[id] = true
+			payload, _ := ack["payload"].(map[string]any)
+			if id == "env-form" {
+				errs, _ := payload["errors"].(map[string]any)
+				if payload["response_action"] != "errors" || errs["by"] == nil {
+					t.Errorf("form ack = %v, want response_action errors on by", ack)
+				}
+			} else if payload != nil {
+				t.Errorf("ack %s carries a payload: %v", id, payload)
+			}
 		case <-timeout:
 			t.Fatalf("acks received: %v", got)
 		}

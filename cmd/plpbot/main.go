@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -45,7 +46,8 @@ const (
 	cmdCheckConfig = "check-config"
 )
 
-var subcommands = []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig}
+// subcommands returns every subcommand's name.
+func subcommands() []string { return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig} }
 
 // Exit codes.
 const (
@@ -70,7 +72,9 @@ func run(ctx context.Context, m *Main, args []string) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintln(m.Stderr, err)
+		if !errors.As(err, new(usageError)) {
+			fmt.Fprintln(m.Stderr, err)
+		}
 		return exitUsage
 	}
 	if err := m.Run(ctx); err != nil {
@@ -165,12 +169,19 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	parse := func(args []string) error {
+		err := fs.Parse(args)
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
+			return usageError{err}
+		}
+		return err
+	}
+	if err := parse(args); err != nil {
 		return err
 	}
 	if rest := fs.Args(); len(rest) > 0 {
 		m.Command = rest[0]
-		if err := fs.Parse(rest[1:]); err != nil {
+		if err := parse(rest[1:]); err != nil {
 			return err
 		}
 		if extra := fs.Args(); len(extra) > 0 {
@@ -179,7 +190,7 @@ Flags:
 	}
 	if !isSubcommand(m.Command) {
 		msg := fmt.Sprintf("plpbot: unknown command %q", m.Command)
-		if s := bot.Nearest(m.Command, subcommands); s != "" {
+		if s := bot.Nearest(m.Command, subcommands()); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		return errors.New(msg + " (see plpbot -h)")
@@ -195,14 +206,11 @@ Flags:
 	return nil
 }
 
-func isSubcommand(s string) bool {
-	for _, c := range subcommands {
-		if s == c {
-			return true
-		}
-	}
-	return false
-}
+func isSubcommand(s string) bool { return slices.Contains(subcommands(), s) }
+
+// usageError is a command-line mistake the flag package has already
+// reported, with the usage, on Stderr.
+type usageError struct{ error }
 
 // Run starts the program and returns once it is serving: the database is
 // open and every input is running in the background. Done is closed when

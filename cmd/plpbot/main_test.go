@@ -224,6 +224,8 @@ func TestSubcommands(t *testing.T) {
 		{name: "extra argument", args: []string{"version", "now"}, code: exitUsage,
 			stderrLine: `plpbot version: unexpected argument "now" (see plpbot -h)`},
 		{name: "help", args: []string{"-h"}, code: exitOK},
+		{name: "unknown flag", args: []string{"-confg", good}, code: exitUsage},
+		{name: "unknown flag after the command", args: []string{"console", "-v"}, code: exitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,6 +238,9 @@ func TestSubcommands(t *testing.T) {
 			}
 			if tt.stdout != "" && !strings.HasPrefix(stdout.String(), tt.stdout) {
 				t.Errorf("stdout %q, want it to start with %q", stdout.String(), tt.stdout)
+			}
+			if tt.code == exitUsage && tt.stderrLine == "" && strings.Count(stderr.String(), "flag provided but not defined") != 1 {
+				t.Errorf("want the flag error once, then the usage:\n%s", stderr.String())
 			}
 			if tt.stderrLine != "" && stderr.String() != tt.stderrLine+"\n" {
 				t.Errorf("stderr:\n got %q\nwant %q", stderr.String(), tt.stderrLine+"\n")

@@ -1,0 +1,233 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plpbot/plpbot/storage"
+)
+
+// planN plans n reflection items due at due and returns their ids.
+func planN(t *testing.T, s *storage.Store, n int, due time.Time) []string {
+	t.Helper()
+	items := make([]storage.OutboxItem, n)
+	for i := range items {
+		items[i] = storage.OutboxItem{Job: "reflect", Period: "2026-03-06T14:00", Recipient: fmt.Sprintf("u%d", i), Due: due}
+	}
+	if _, err := s.PlanOutbox(context.Background(), items); err != nil {
+		t.Fatalf("PlanOutbox: %v", err)
+	}
+	ids := make([]string, n)
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	return ids
+}
+
+func TestPlanOutboxIsIdempotent(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	planN(t, s, 3, t0)
+	items := []storage.OutboxItem{
+		{Job: "reflect", Period: "2026-03-06T14:00", Recipient: "u0", Due: t0.Add(time.Hour)},
+		{Job: "reflect", Period: "2026-03-06T14:00", Recipient: "u9", Due: t0},
+	}
+	n, err := s.PlanOutbox(ctx, items)
+	if err != nil || n != 1 {
+		t.Fatalf("PlanOutbox again = %d, %v; want 1 new", n, err)
+	}
+	it, err := s.OutboxItemByID(ctx, storage.OutboxKey("reflect", "2026-03-06T14:00", "u0"))
+	if err != nil || !it.Due.Equal(ms(t0)) || it.Status != storage.OutboxPending {
+		t.Errorf("replanned item = %+v, %v; want untouched (due %s, pending)", it, err, t0)
+	}
+	if c, err := s.OutboxCounts(ctx); err != nil || c[storage.OutboxPending] != 4 {
+		t.Errorf("counts = %v, %v; want 4 pending", c, err)
+	}
+}
+
+func TestClaimOutboxOnceAcrossOwners(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	ids := planN(t, s, 60, t0)
+	var mu sync.Mutex
+	claimed := map[string]int{}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				got, err := s.ClaimOutbox(ctx, fmt.Sprintf("owner%d", w), t0, time.Minute, 8)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, it := range got {
+					claimed[it.ID]++
+					if it.Status != storage.OutboxSending || it.Attempt != 1 {
+						t.Errorf("claimed %s as %s attempt %d", it.ID, it.Status, it.Attempt)
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(claimed) != len(ids) {
+		t.Errorf("claimed %d of %d items", len(claimed), len(ids))
+	}
+	for id, n := range claimed {
+		if n != 1 {
+			t.Errorf("%s claimed %d times", id, n)
+		}
+	}
+}
+
+func TestClaimOutboxLeaseAndRetry(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	ids := planN(t, s, 1, t0)
+	claim := func(owner string, at time.Time) []storage.OutboxItem {
+		t.Helper()
+		got, err := s.ClaimOutbox(ctx, owner, at, time.Minute, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := claim("a", t0.Add(-time.Second)); len(got) != 0 {
+		t.Fatalf("claimed %d items before they were due", len(got))
+	}
+	a := claim("a", t0)
+	if len(a) != 1 {
+		t.Fatalf("a claimed %d", len(a))
+	}
+	if got := claim("b", t0.Add(30*time.Second)); len(got) != 0 {
+		t.Fatalf("b claimed an item a still holds")
+	}
+	b := claim("b", t0.Add(2*time.Minute)) // a's lease ran out
+	if len(b) != 1 || b[0].Attempt != 2 {
+		t.Fatalf("b claimed %+v, want attempt 2", b)
+	}
+	// a comes back late: its result is ignored.
+	if err := s.FinishOutbox(ctx, ids[0], a[0].Attempt, storage.OutboxResult{Status: storage.OutboxFailed, Reason: "late"}); err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := s.OutboxItemByID(ctx, ids[0]); it.Status != storage.OutboxSending {
+		t.Errorf("stale finish changed the item to %s", it.Status)
+	}
+	retryAt := t0.Add(10 * time.Minute)
+	if err := s.FinishOutbox(ctx, ids[0], b[0].Attempt, storage.OutboxResult{Status: storage.OutboxPending, Due: retryAt, Reason: "HTTP 500", Transient: true}); err != nil {
+		t.Fatal(err)
+	}
+	if next, ok, err := s.NextOutboxDue(ctx, t0); err != nil || !ok || !next.Equal(ms(retryAt)) {
+		t.Errorf("NextOutboxDue = %s, %v, %v; want %s", next, ok, err, retryAt)
+	}
+	if got := claim("c", retryAt.Add(-time.Second)); len(got) != 0 {
+		t.Errorf("claimed before the retry was due")
+	}
+	c := claim("c", retryAt)
+	if len(c) != 1 || c[0].Failures != 1 || c[0].Attempt != 3 {
+		t.Fatalf("retry claim = %+v, want attempt 3 with 1 failure", c)
+	}
+	if err := s.FinishOutbox(ctx, ids[0], c[0].Attempt, storage.OutboxResult{Status: storage.OutboxSent}); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim("d", retryAt.Add(time.Hour)); len(got) != 0 {
+		t.Errorf("claimed a sent item")
+	}
+}
+
+func TestAcquireLease(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	steps := []struct {
+		owner string
+		at    time.Duration
+		want  bool
+	}{
+		{"a", 0, true},
+		{"b", time.Second, false},
+		{"a", time.Minute, true}, // renews until 1m+3m
+		{"b", 3 * time.Minute, false},
+		{"b", 5 * time.Minute, true}, // a's lease ran out
+		{"a", 5 * time.Minute, false},
+		{"b", 6 * time.Minute, true},
+	}
+	for _, st := range steps {
+		got, err := s.AcquireLease(ctx, "planner", st.owner, t0.Add(st.at), 3*time.Minute)
+		if err != nil || got != st.want {
+			t.Errorf("AcquireLease(%s at +%s) = %v, %v; want %v", st.owner, st.at, got, err, st.want)
+		}
+	}
+	if err := s.ReleaseLease(ctx, "planner", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.AcquireLease(ctx, "planner", "a", t0.Add(7*time.Minute), 3*time.Minute); err != nil || !got {
+		t.Errorf("after release a = %v, %v; want the lease", got, err)
+	}
+}
+
+func TestRecordJobRunNeverGoesBack(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	late, early := t0.Add(48*time.Hour), t0
+	if err := s.RecordJobRun(ctx, "reflect|c1", late, "planned", 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordJobRun(ctx, "reflect|c1", early, "skipped: holiday", 0, 2); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := s.JobRuns(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runs["reflect|c1"]
+	if !r.Last.Equal(ms(late)) || r.Planned != 1 || r.Skipped != 2 {
+		t.Errorf("job run = %+v; want last %s, 1 planned, 2 skipped", r, late)
+	}
+}
+
+func TestRecipientsAndSweep(t *testing.T) {
+	s, clk := newStore(t)
+	ctx := context.Background()
+	ana := mustUser(t, s, "U1", "Ana", storage.RoleStudent)
+	ben := mustUser(t, s, "U2", "Ben", storage.RoleStudent)
+	mustUser(t, s, "U3", "Cal", storage.RoleStudent)
+	if _, err := s.SetAway(ctx, ben.ID, t0.Add(24*time.Hour), ""); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.Recipients(ctx, []string{ana.ID, ben.ID, "nobody"})
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("Recipients = %+v, %v; want Ana and Ben", rs, err)
+	}
+	for _, r := range rs {
+		if away := r.Away(t0); away != (r.ID == ben.ID) {
+			t.Errorf("%s away = %v", r.ID, away)
+		}
+	}
+
+	ids := planN(t, s, 2, t0)
+	got, err := s.ClaimOutbox(ctx, "a", t0, time.Minute, 10)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("claim = %d, %v", len(got), err)
+	}
+	if err := s.FinishOutbox(ctx, ids[0], 1, storage.OutboxResult{Status: storage.OutboxSent}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(40 * 24 * time.Hour)
+	n, err := s.SweepOutbox(ctx, clk.Now().Add(-30*24*time.Hour))
+	if err != nil || n != 1 {
+		t.Errorf("SweepOutbox = %d, %v; want the one sent item", n, err)
+	}
+	if _, err := s.OutboxItemByID(ctx, ids[1]); err != nil {
+		t.Errorf("the unfinished item was swept: %v", err)
+	}
+}
