@@ -1,6 +1,9 @@
 package bot
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Span markers of the inline markup. They are Unicode private-use code
 // points, which the parser refuses in user input, so user text can never
@@ -79,8 +82,8 @@ func formatUntil(text string, until rune, d Dialect) (string, string) {
 			return b.String(), ""
 		}
 		b.WriteString(text[:i])
-		r := []rune(text[i:])[0]
-		text = text[i+len(string(r)):]
+		r, size := utf8.DecodeRuneInString(text[i:])
+		text = text[i+size:]
 		switch r {
 		case until:
 			return b.String(), text

@@ -306,6 +306,6 @@ func (a *Adapter) lookup(ctx context.Context, id bot.Identity) (bot.Identity, er
 // slackText turns Slack's escaped message text back into what the person
 // typed. Slack escapes &, < and > in typed text and writes its own entities
 // (<@U123|sam>, <#C123|class>) with bare brackets, which stay for the parser.
-func slackText(s string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(strings.TrimSpace(s))
-}
+func slackText(s string) string { return slackUnescaper.Replace(strings.TrimSpace(s)) }
+
+var slackUnescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
