@@ -116,16 +116,37 @@ func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Mes
 		text := strings.TrimSpace(req.Text)
 		first, _, _ := strings.Cut(text, " ")
 		first = strings.TrimPrefix(strings.ToLower(first), "/plp")
-		if strings.HasPrefix(strings.ToLower(text), "/plp") || h.grammar.IsCommand(first) {
-			inv, err := h.grammar.Parse(text)
-			if err != nil {
-				return nil, err
-			}
-			c.inv = inv
-		} else {
+		explicit := strings.HasPrefix(strings.ToLower(text), "/plp")
+		if !explicit && !h.grammar.IsCommand(first) {
 			return h.dmReflection(ctx, c, text)
 		}
+		// For students, "help me with this essay" or "plan to study more" are sentences,
+		// not commands: a DM of several words that fails as a command is
+		// kept as a reflection, never lost, and the reply says what the
+		// command would have needed.
+		sentence := !explicit && !actor.Role.IsStaff() && len(strings.Fields(text)) >= 3
+		inv, err := h.grammar.Parse(text)
+		if err != nil {
+			if sentence {
+				return h.dmSentenceReflection(ctx, c, text, err)
+			}
+			return nil, err
+		}
+		c.inv = inv
+		if sentence {
+			msgs, err := h.route(ctx, c)
+			if _, isUser := bot.AsUserError(err); isUser {
+				return h.dmSentenceReflection(ctx, c, text, err)
+			}
+			return msgs, err
+		}
 	}
+	return h.route(ctx, c)
+}
+
+// route runs the parsed command of c, checking its audience first.
+func (h *Handlers) route(ctx context.Context, c *call) ([]bot.Message, error) {
+	actor := c.actor
 	name := c.inv.Name()
 	fn, ok := h.routes[name]
 	if !ok {
@@ -310,3 +331,20 @@ func formatWhen(t time.Time, loc *time.Location) string {
 
 // formatDay shows a date as "Fri 30 May 2027".
 func formatDay(t time.Time) string { return t.UTC().Format("Mon 2 Jan 2006") }
+
+// dmSentenceReflection saves a DM that starts like a command but reads as a
+// sentence, and says what the command would have needed if one was meant.
+func (h *Handlers) dmSentenceReflection(ctx context.Context, c *call, text string, cmdErr error) ([]bot.Message, error) {
+	msgs, err := h.dmReflection(ctx, c, text)
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) > 0 {
+		note := "Meant a command? Type `/plp help` to see them."
+		if ue, ok := bot.AsUserError(cmdErr); ok {
+			note = "Meant it as a command? " + ue.Message + " Type `/plp help` to see them."
+		}
+		msgs[0].Blocks = append(msgs[0].Blocks, bot.Context{Text: note})
+	}
+	return msgs, nil
+}

@@ -24,3 +24,22 @@ func TestRosterFollowsGoalChanges(t *testing.T) {
 	out = e.ok("ms-lee", "roster")
 	mustContain(t, out, "no active goals")
 }
+
+// TestDMSentenceStartingLikeACommand checks that a DM that begins with a
+// command's name but reads as a sentence is kept as a reflection, while a
+// short mistyped command still gets the parser's help.
+func TestDMSentenceStartingLikeACommand(t *testing.T) {
+	e := newEnv(t)
+	e.ok("admin", "plan") // the first console user is the admin; sam is a student
+	msgs, err := e.dm("sam", "help me with this essay please")
+	if err != nil {
+		t.Fatalf("dm: %v", err)
+	}
+	mustContain(t, plain(msgs), "/plp help")
+	out := e.ok("sam", "plan")
+	mustNotContain(t, out, "Last reflection: none yet")
+
+	if _, err := e.dm("sam", "checkin 1"); err == nil {
+		t.Fatal("a short broken command in a DM should get the parser's error")
+	}
+}

@@ -90,7 +90,7 @@ func (s *Store) EnsureSchedulerIndexes(ctx context.Context) error {
 	return nil
 }
 
-// outboxFields are an item's fields for $setOnInsert (everything but _id).
+// outboxFields are a new item's fields (everything but _id).
 func outboxFields(it *OutboxItem) bson.D {
 	d := bson.D{
 		{Key: "job", Value: it.Job},
@@ -119,9 +119,14 @@ func outboxFields(it *OutboxItem) bson.D {
 }
 
 // PlanOutbox adds items that are not in the outbox yet, in one unordered
-// bulk write of upserts keyed by ID; items already planned are left as they
-// are. It returns how many were new. A concurrent planner inserting the same
-// key is not an error.
+// bulk write of inserts keyed by ID; items already planned are left as they
+// are (their inserts fail on the unique _id and are ignored). It returns how
+// many were new.
+//
+// Inserts rather than upserts: FerretDB v1 (SQLite) looks up {_id: v} with an
+// expression its _id index doesn't cover, so every upsert scans the whole
+// collection, while an insert's uniqueness check uses the index. Measured in
+// scheduler's BenchmarkPlan.
 func (s *Store) PlanOutbox(ctx context.Context, items []OutboxItem) (int, error) {
 	if len(items) == 0 {
 		return 0, nil
@@ -134,10 +139,8 @@ func (s *Store) PlanOutbox(ctx context.Context, items []OutboxItem) (int, error)
 		if it.CreatedAt.IsZero() {
 			it.CreatedAt = now
 		}
-		models[i] = mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: it.ID}}).
-			SetUpdate(bson.D{{Key: "$setOnInsert", Value: outboxFields(it)}}).
-			SetUpsert(true)
+		doc := append(bson.D{{Key: "_id", Value: it.ID}}, outboxFields(it)...)
+		models[i] = mongo.NewInsertOneModel().SetDocument(doc)
 	}
 	res, err := s.db.Collection(colOutbox).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 	if err != nil && !onlyDuplicates(err) {
@@ -146,7 +149,7 @@ func (s *Store) PlanOutbox(ctx context.Context, items []OutboxItem) (int, error)
 	if res == nil {
 		return 0, nil
 	}
-	return int(res.UpsertedCount), nil
+	return int(res.InsertedCount), nil
 }
 
 // onlyDuplicates reports whether a bulk write failed only on duplicate keys
