@@ -43,3 +43,14 @@ func TestDMSentenceStartingLikeACommand(t *testing.T) {
 		t.Fatal("a short broken command in a DM should get the parser's error")
 	}
 }
+
+// TestStaffPlanShowsClasses checks that staff see their classes at a glance
+// above their own plan (the Slack App Home shows the same).
+func TestStaffPlanShowsClasses(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam", "ava")
+	out := e.ok("ms-lee", "plan")
+	mustContain(t, out, "Period 3", "2 students", "Your plan")
+	out = e.ok("sam", "plan")
+	mustNotContain(t, out, "Period 3 ·")
+}

@@ -57,8 +57,23 @@ func nextProfileHint(p *storage.Profile) string {
 	return ""
 }
 
-// cmdPlan shows the actor's whole plan. Staff see their own plan too.
+// cmdPlan shows the actor's whole plan. Staff see their classes at a
+// glance first (this is also what the Slack App Home shows them), then
+// their own plan.
 func (h *Handlers) cmdPlan(ctx context.Context, c *call) ([]bot.Message, error) {
+	own, err := h.ownPlan(ctx, c)
+	if err != nil || !c.actor.Role.IsStaff() {
+		return own, err
+	}
+	classes, err := h.cmdClassList(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return append(classes, own...), nil
+}
+
+// ownPlan is the actor's own plan.
+func (h *Handlers) ownPlan(ctx context.Context, c *call) ([]bot.Message, error) {
 	u := c.actor
 	goals, err := h.store.Goals(ctx, u.ID)
 	if err != nil {

@@ -138,7 +138,7 @@ func (s *Scheduler) composePrompt(ctx context.Context, it *storage.OutboxItem, n
 	tomorrow := now.In(loc).AddDate(0, 0, 1).Format(time.DateOnly)
 	d.msg.Buttons = append(d.msg.Buttons, bot.Button{Label: "Snooze 1 day", Command: "away until " + tomorrow + " snoozed a reflection prompt"})
 	d.before = func(ctx context.Context) error {
-		return s.store.SavePrompt(ctx, storage.Prompt{ID: it.ID, UserID: u.ID, Text: bot.StripMarkup(d.msg.PlainText()), SentAt: now})
+		return s.store.SavePrompt(ctx, storage.Prompt{ID: it.ID, UserID: u.ID, Text: d.msg.PlainText(), SentAt: now})
 	}
 	d.after = func(ctx context.Context, now time.Time) error {
 		_, err := s.store.PlanOutbox(ctx, []storage.OutboxItem{{

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -38,14 +39,20 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	// One class's failure must not hold up the others: it is retried on the
+	// next tick, since its last run was not recorded.
+	var errs []error
 	for i := range classes {
 		for _, job := range []string{jobReflect, jobSummary} {
 			if err := s.planClassJob(ctx, now, &classes[i], job, runs); err != nil {
-				return fmt.Errorf("plan %s for class %s: %w", job, classes[i].ID, err)
+				errs = append(errs, fmt.Errorf("plan %s for class %s: %w", job, classes[i].ID, err))
 			}
 		}
 	}
-	return s.planConferences(ctx, now)
+	if err := s.planConferences(ctx, now); err != nil {
+		errs = append(errs, fmt.Errorf("plan conference reminders: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // classZone is the zone a class's schedules run in.

@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -427,7 +428,10 @@ func TestRateLimitsAndServerErrorsLoseNothing(t *testing.T) {
 }
 
 func TestKillDeliveryMidwayAndRestart(t *testing.T) {
-	const n = 1000
+	n := 1000
+	if testing.Short() {
+		n = 200 // the embedded database scans a collection per _id lookup
+	}
 	e := newEnv(t, at(3, 6, 13, 59), scheduler.Options{TimeZone: "America/New_York"})
 	teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
 	c := e.class("Hall", teacher, "America/New_York", "", "0 0 1 1 *")
@@ -498,5 +502,35 @@ func TestTwoSchedulersSendOnce(t *testing.T) {
 		if k != 1 {
 			t.Errorf("%s got %d prompts", to, k)
 		}
+	}
+}
+
+func TestRunCatchesUpAtStartAndStops(t *testing.T) {
+	started := time.Now().UTC()
+	e := newEnv(t, started.Add(-2*time.Hour), scheduler.Options{})
+	teacher := e.user("Ms Lee", "UTC", storage.RoleTeacher)
+	kim := e.user("Kim", "UTC", storage.RoleStudent)
+	due := started.Add(-30 * time.Minute)
+	e.class("Late", teacher, "UTC", fmt.Sprintf("%d %d * * *", due.Minute(), due.Hour()), "0 0 1 1 *", kim)
+	e.clock.Set(started)
+	s := scheduler.New(e.store, e.fake, scheduler.Options{QuietHours: "off", Weekends: true, PollEvery: 50 * time.Millisecond,
+		ReplicaID: "runner", Logger: e.opts.Logger})
+	ctx, stop := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(e.fake.DMs("Reflection time")) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if got := e.fake.DMs("Reflection time"); len(got) != 1 || got[0].To != "kim" {
+		t.Fatalf("prompts = %+v, want the missed one to kim", got)
+	}
+	// The lease was released on the way out: another replica plans at once.
+	if ok, err := e.store.AcquireLease(e.ctx, "scheduler-planner", "other", time.Now(), time.Minute); err != nil || !ok {
+		t.Errorf("lease after shutdown = %v, %v; want it free", ok, err)
 	}
 }
