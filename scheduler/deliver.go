@@ -45,6 +45,7 @@ func (s *Scheduler) deliverLoop(ctx context.Context) {
 		case <-timer.C:
 		case <-s.wake:
 		}
+		wait := s.opts.PollEvery
 		for ctx.Err() == nil {
 			items, err := s.store.ClaimOutbox(ctx, s.replica, s.now(), s.opts.SendLease, s.opts.Workers*16)
 			if err != nil {
@@ -56,7 +57,11 @@ func (s *Scheduler) deliverLoop(ctx context.Context) {
 			if len(items) == 0 {
 				break
 			}
-			s.sendAll(ctx, s.now, items)
+			if until := s.sendAll(ctx, s.now, items); !until.IsZero() {
+				// The platform asked us to slow down: resume when it said.
+				wait = min(time.Until(until), s.opts.PollEvery)
+				break
+			}
 		}
 		if !timer.Stop() {
 			select {
@@ -64,7 +69,7 @@ func (s *Scheduler) deliverLoop(ctx context.Context) {
 			default:
 			}
 		}
-		timer.Reset(s.opts.PollEvery)
+		timer.Reset(wait)
 	}
 }
 
@@ -90,8 +95,9 @@ func (b *batch) paused() time.Time {
 	return b.pauseUntil
 }
 
-// sendAll sends claimed items with up to Workers at once.
-func (s *Scheduler) sendAll(ctx context.Context, clock func() time.Time, items []storage.OutboxItem) {
+// sendAll sends claimed items with up to Workers at once. It returns when
+// the platform asked to pause until, if it did.
+func (s *Scheduler) sendAll(ctx context.Context, clock func() time.Time, items []storage.OutboxItem) time.Time {
 	var b batch
 	ch := make(chan *storage.OutboxItem)
 	var wg sync.WaitGroup
@@ -114,6 +120,7 @@ feed:
 	}
 	close(ch)
 	wg.Wait()
+	return b.paused()
 }
 
 // delivery is a composed message and where it goes.
@@ -226,11 +233,15 @@ type pacer struct {
 	next     time.Time
 }
 
+// pacerMargin keeps the pace a little under the limit, so that scheduling
+// jitter doesn't put N+1 sends in one second of the platform's window.
+const pacerMargin = 1.04
+
 func newPacer(perSecond float64) *pacer {
 	if perSecond <= 0 {
 		return &pacer{}
 	}
-	return &pacer{interval: time.Duration(float64(time.Second) / perSecond)}
+	return &pacer{interval: time.Duration(pacerMargin * float64(time.Second) / perSecond)}
 }
 
 // wait blocks until the next send slot (real time).

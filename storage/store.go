@@ -153,7 +153,9 @@ type index struct {
 // indexes are the indexes each collection needs, declared in one place so
 // they can be read beside the queries they serve.
 var indexes = []index{
-	{colUsers, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "platform_id", Value: 1}}, true},
+	// A user's _id is platform:workspace:platform_id (Identity.UserID), so
+	// the _id index already makes each platform identity unique; a second
+	// unique index would only slow every write to users.
 	{colUsers, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, false},
 	{colClasses, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, true},
 	{colEnrollments, bson.D{{Key: "user_id", Value: 1}}, false},

@@ -26,13 +26,25 @@ func summaryKey(n int) string { return "gs.g" + strconv.Itoa(n) }
 // stored, so a failure here is logged, not returned: a roster a little out of
 // date is better than telling a student their check-in failed when it didn't.
 func (s *Store) noteGoal(ctx context.Context, g *Goal, checkIn time.Time) {
-	update := bson.D{{Key: "$set", Value: bson.D{
-		{Key: summaryKey(g.Number), Value: GoalSummary{Status: g.Status, Progress: g.Progress}},
-	}}}
+	summary := bson.E{Key: summaryKey(g.Number), Value: GoalSummary{Status: g.Status, Progress: g.Progress}}
+	users := s.db.Collection(colUsers)
+	byID := bson.D{{Key: "_id", Value: g.UserID}}
 	if !checkIn.IsZero() {
-		update = append(update, bson.E{Key: "$max", Value: bson.D{{Key: "last_checkin", Value: checkIn}}})
+		// Move last_checkin forward only: a filter rather than $max, which
+		// the embedded database runs about four times slower.
+		res, err := users.UpdateOne(ctx,
+			append(byID, bson.E{Key: "last_checkin", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: checkIn}}}}}),
+			bson.D{{Key: "$set", Value: bson.D{summary, {Key: "last_checkin", Value: checkIn}}}})
+		if err == nil && res.MatchedCount == 1 {
+			return
+		}
+		if err != nil {
+			s.log.WarnContext(ctx, "update roster summary", slog.String("user", g.UserID), slog.Any("err", err))
+			return
+		}
+		// A later check-in is already recorded: update the goal's summary only.
 	}
-	if _, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: g.UserID}}, update); err != nil {
+	if _, err := users.UpdateOne(ctx, byID, bson.D{{Key: "$set", Value: bson.D{summary}}}); err != nil {
 		s.log.WarnContext(ctx, "update roster summary", slog.String("user", g.UserID), slog.Any("err", err))
 	}
 }
