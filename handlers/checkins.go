@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/plpbot/plpbot/bot"
@@ -213,10 +214,21 @@ func (h *Handlers) saveReflection(ctx context.Context, c *call, text string) ([]
 	}
 	first := "Thanks for reflecting — I saved it to your plan."
 	if p != nil {
-		first = "Thanks — I saved that as your answer to " + bot.Italic(bot.User(p.Text)) + "."
+		first = "Thanks — I saved that as your answer to " + bot.Italic(bot.User(promptTitle(p.Text))) + "."
 	}
 	m := reply("", bot.Text{Text: first},
 		bot.Context{Text: "Your teachers can read your reflections; nobody else can. Next: log progress with `/plp checkin N PCT%`."})
 	m.Buttons = []bot.Button{{Label: "See my plan", Command: "plan"}}
 	return []bot.Message{m}, nil
+}
+
+// promptTitle is the first line of a prompt's text, without markup and
+// trailing punctuation, short enough to quote in a sentence.
+func promptTitle(text string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(bot.StripMarkup(text)), "\n")
+	line = strings.TrimRight(strings.TrimSpace(line), ".:")
+	if r := []rune(line); len(r) > 80 {
+		line = string(r[:79]) + "…"
+	}
+	return line
 }

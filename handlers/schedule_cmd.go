@@ -20,12 +20,15 @@ const (
 	defaultSummariesCron   = "0 15 * * FRI"
 )
 
+// scheduleKind is one of a class's schedules.
+type scheduleKind struct{ kind, label, def string }
+
 // scheduleKinds are the schedules of a class, in display order.
-var scheduleKinds = []struct {
-	kind, label, def string
-}{
-	{"reflections", "Reflection prompts", defaultReflectionsCron},
-	{"summaries", "Class summaries", defaultSummariesCron},
+func scheduleKinds() []scheduleKind {
+	return []scheduleKind{
+		{"reflections", "Reflection prompts", defaultReflectionsCron},
+		{"summaries", "Class summaries", defaultSummariesCron},
+	}
 }
 
 // cmdScheduleShow shows a class's schedules and their next run times in the
@@ -39,7 +42,7 @@ func (h *Handlers) cmdScheduleShow(ctx context.Context, c *call) ([]bot.Message,
 	loc := h.loc(c.actor)
 	now := h.now()
 	var blocks []bot.Block
-	for _, k := range scheduleKinds {
+	for _, k := range scheduleKinds() {
 		spec, custom := classCron(cl, k.kind), true
 		if spec == "" {
 			spec, custom = k.def, false

@@ -41,7 +41,17 @@ type Conference struct {
 	Notes       string           `bson:"notes,omitempty"`
 	Status      ConferenceStatus `bson:"status"`
 	// Every is the interval of a standing conference ("1w", "2w"); "" = one-off.
-	Every     string    `bson:"every,omitempty"`
+	Every string `bson:"every,omitempty"`
+	// Series is the number of a standing conference's first occurrence
+	// (0 = one-off); every occurrence of the series carries it.
+	Series int `bson:"series,omitempty"`
+	// Zone is the teacher's time zone when the series was set up: occurrences
+	// keep the same weekday and wall-clock time there across DST changes.
+	Zone string `bson:"zone,omitempty"`
+	// Topic is a standing conference's agenda, put on every occurrence.
+	Topic string `bson:"topic,omitempty"`
+	// Rolled is set once the next occurrence of a standing conference exists.
+	Rolled    bool      `bson:"rolled,omitempty"`
 	DoneAt    time.Time `bson:"done_at,omitempty"`
 	CreatedAt time.Time `bson:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at"`

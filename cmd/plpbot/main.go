@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	plpbot [-config FILE] [run|console|version|check-config]
+//	plpbot [-config FILE] [run|console|version|check-config|outbox]
 package main
 
 import (
@@ -32,6 +32,7 @@ import (
 	"github.com/plpbot/plpbot/bot/discord"
 	"github.com/plpbot/plpbot/bot/slack"
 	"github.com/plpbot/plpbot/handlers"
+	"github.com/plpbot/plpbot/scheduler"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -44,10 +45,13 @@ const (
 	cmdConsole     = "console"
 	cmdVersion     = "version"
 	cmdCheckConfig = "check-config"
+	cmdOutbox      = "outbox"
 )
 
 // subcommands returns every subcommand's name.
-func subcommands() []string { return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig} }
+func subcommands() []string {
+	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox}
+}
 
 // Exit codes.
 const (
@@ -119,12 +123,17 @@ type Main struct {
 	Config     Config
 
 	// Built by Run.
-	Logger   *slog.Logger
-	Store    *storage.Store
-	Handlers *handlers.Handlers
-	Console  *console.Console
-	Slack    *slack.Adapter
-	Discord  *discord.Adapter
+	Logger    *slog.Logger
+	Store     *storage.Store
+	Handlers  *handlers.Handlers
+	Console   *console.Console
+	Slack     *slack.Adapter
+	Discord   *discord.Adapter
+	Scheduler *scheduler.Scheduler
+
+	clock         *simClock
+	stopScheduler context.CancelFunc
+	scheduler     sync.WaitGroup
 
 	stopInputs context.CancelFunc
 	inputs     sync.WaitGroup
@@ -163,6 +172,7 @@ Commands:
   run           run on Slack and/or Discord if configured, else the console (default)
   console       run the console on this terminal, whatever else is configured
   check-config  validate the config and print "config OK" or the one bad key
+  outbox        show the scheduled-message outbox: counts by status and the last failures
   version       print the version
 
 Flags:
@@ -232,13 +242,15 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Logger = newLogger(m.Stderr, cfg.Log, useConsole)
 	log := m.Logger
 
+	m.clock = newSimClock(m.Now)
+	now := m.clock.Now
 	store, err := storage.Open(ctx, storage.Options{
 		URI:      cfg.MongoDB.URI,
 		Database: cfg.MongoDB.Database,
 		DataDir:  cfg.DataDir,
 		Logger:   log.With(slog.String("component", "storage")),
 		Debug:    strings.EqualFold(cfg.Log.Level, "debug"),
-		Now:      m.Now,
+		Now:      now,
 	})
 	if err != nil {
 		return fmt.Errorf("open the database: %w", err)
@@ -247,7 +259,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	grammar := handlers.Grammar()
 	m.Handlers = handlers.New(store, handlers.Options{
-		Now: m.Now,
+		Now: now,
 		Admins: map[bot.Platform][]string{
 			bot.Slack:   cfg.Admins.Slack,
 			bot.Discord: cfg.Admins.Discord,
@@ -265,10 +277,9 @@ func (m *Main) Run(ctx context.Context) error {
 			Interactive: isTerminal(m.Stdin) && isTerminal(m.Stdout),
 			Grammar:     grammar,
 			Logger:      log,
-			// SCHEDULER WIRING POINT (issue 5), 1 of 2: the console's
-			// ":advance 7d" runs the scheduler over simulated time, e.g.
-			//   Advance: func(ctx context.Context, d time.Duration) error { return m.Scheduler.Advance(ctx, d) },
-			// (the closure may refer to m.Scheduler before it is built).
+			// ":advance 7d" runs the scheduler over simulated time; the
+			// scheduler is built below, before any input runs.
+			Advance: func(ctx context.Context, d time.Duration) error { return m.Scheduler.Advance(ctx, d) },
 		})
 		senders[bot.Console] = m.Console
 		inputs = append(inputs, input{"console", m.Console.Run})
@@ -305,12 +316,27 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	// SCHEDULER WIRING POINT (issue 5), 2 of 2: build the scheduler here
-	// from store, m.Handlers, senders (a bot.Sender routing by platform),
-	// cfg.ScheduleSettings(), m.Now and log; start it on its own context
-	// (not inCtx: it must outlive the inputs) and stop it in Close between
-	// the inputs and the store.
-	_ = senders
+	m.Scheduler = m.newScheduler(senders, grammar)
+	if m.Command == cmdOutbox {
+		report, err := m.Scheduler.OutboxReport(ctx)
+		if err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		fmt.Fprint(m.Stdout, report)
+		m.finish(nil)
+		return nil
+	}
+	// The scheduler runs on its own context: it must outlive the inputs,
+	// so Close can stop it after them and before the database.
+	schedCtx, stopScheduler := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopScheduler = stopScheduler
+	m.scheduler.Add(1)
+	go func() {
+		defer m.scheduler.Done()
+		if err := m.Scheduler.Run(schedCtx); err != nil && schedCtx.Err() == nil {
+			log.Error("scheduler stopped", slog.Any("error", err))
+		}
+	}()
 
 	inCtx, stop := context.WithCancel(ctx)
 	m.stopInputs = stop
@@ -376,7 +402,10 @@ func (m *Main) Close() error {
 			m.stopInputs()
 		}
 		m.inputs.Wait()
-		// Scheduler (issue 5): stop it here and wait for running jobs.
+		if m.stopScheduler != nil {
+			m.stopScheduler()
+			m.scheduler.Wait()
+		}
 		if m.Store != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 			defer cancel()
@@ -430,4 +459,25 @@ func versionString() string {
 		}
 	}
 	return s + " " + runtime.Version()
+}
+
+// newScheduler builds the scheduler from the configuration, on the shared
+// clock, sending through the adapters that run.
+func (m *Main) newScheduler(senders senderRouter, grammar *bot.Grammar) *scheduler.Scheduler {
+	cfg := &m.Config
+	set := cfg.ScheduleSettings()
+	return scheduler.New(m.Store, senders, scheduler.Options{
+		TimeZone:            cfg.Schedule.TimeZone,
+		Reflections:         set.Reflections,
+		Summaries:           set.Summaries,
+		ConferenceReminders: set.ConferenceReminders,
+		FollowupAfter:       set.FollowupAfter,
+		QuietHours:          cfg.Schedule.QuietHours,
+		Holidays:            cfg.Schedule.Holidays,
+		NudgeAfter:          set.NudgeAfter,
+		Now:                 m.clock.Now,
+		SetNow:              m.clock.Set,
+		Logger:              m.Logger.With(slog.String("component", "scheduler")),
+		Grammar:             grammar,
+	})
 }

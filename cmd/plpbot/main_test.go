@@ -284,3 +284,44 @@ func TestSignalStops(t *testing.T) {
 		t.Errorf("with no credentials only the console should run: console %v slack %v discord %v", m.Console != nil, m.Slack != nil, m.Discord != nil)
 	}
 }
+
+// TestAdvanceAndOutbox runs the scheduler through the console's ":advance"
+// (a week of simulated time on the shared clock), then "plpbot outbox"
+// reports what was sent.
+func TestAdvanceAndOutbox(t *testing.T) {
+	dataDir := t.TempDir()
+	cfgPath := writeConfig(t, dataDir)
+	out := start(t, "-config", cfgPath, "console").session(
+		"/plp role @ms-lee teacher",
+		":as sam",
+		"/plp goal add Read three novels",
+		":as ms-lee",
+		"/plp class create Period 3",
+		"/plp class add @sam",
+		":advance 7d",
+		":as sam",
+		"I finished the first book",
+		"/plp plan",
+	)
+	for _, want := range []string{"→ DM to sam:", "Reflection time", "→ #console:", "This week in Period 3", "answer to"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+	// The reflection answered the prompt, a week after the clock started.
+	if strings.Contains(turns(out)["sam"], "Last reflection: none yet") {
+		t.Errorf("sam's reflection was not saved:\n%s", out)
+	}
+
+	var stdout, stderr lockedBuffer
+	m := NewMain()
+	m.Stdin, m.Stdout, m.Stderr, m.Env = strings.NewReader(""), &stdout, &stderr, nil
+	m.Now = testClock
+	if code := run(context.Background(), m, []string{"-config", cfgPath, "outbox"}); code != exitOK {
+		t.Fatalf("outbox: exit %d; stderr:\n%s", code, stderr.String())
+	}
+	report := stdout.String()
+	if !strings.Contains(report, "sent") || strings.Contains(report, "sent     0") {
+		t.Errorf("outbox report shows nothing sent:\n%s", report)
+	}
+}

@@ -17,6 +17,7 @@ import (
 // on a loopback port.
 type Server struct {
 	uri    string
+	dir    string // absolute directory of the SQLite files, one per database
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -45,7 +46,7 @@ func Start(ctx context.Context, dir string, logger *slog.Logger, debug bool) (*S
 		return nil, fmt.Errorf("start embedded database: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{cancel: cancel, done: make(chan struct{})}
+	s := &Server{dir: abs, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		_ = f.Run(runCtx)

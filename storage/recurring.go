@@ -1,0 +1,159 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Standing conference intervals people may choose.
+const (
+	EveryWeek     = "1w"
+	EveryTwoWeeks = "2w"
+)
+
+// IntervalDays is how many days apart a standing conference's occurrences
+// are (0 for a one-off).
+func (c *Conference) IntervalDays() int {
+	switch c.Every {
+	case EveryWeek:
+		return 7
+	case EveryTwoWeeks:
+		return 14
+	}
+	return 0
+}
+
+// NextAt returns the first occurrence of standing conference c after now:
+// c's weekday and wall-clock time in its zone, one interval after c.At (or
+// several, when the bot was down through one). Zero for a one-off.
+func (c *Conference) NextAt(now time.Time) time.Time {
+	days := c.IntervalDays()
+	if days == 0 {
+		return time.Time{}
+	}
+	loc := time.UTC
+	if c.Zone != "" {
+		if l, err := time.LoadLocation(c.Zone); err == nil {
+			loc = l
+		}
+	}
+	w := c.At.In(loc)
+	for k := 1; k < 10000; k++ {
+		t := time.Date(w.Year(), w.Month(), w.Day()+k*days, w.Hour(), w.Minute(), 0, 0, loc).UTC()
+		if t.After(now) {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// occurrenceID is the _id of a series' occurrence at at. Deriving it from
+// the series and the time makes rolling forward idempotent: two replicas, or
+// the scheduler and a teacher's "conference done", racing to create the same
+// occurrence insert the same _id and exactly one succeeds.
+func occurrenceID(series int, at time.Time) bson.ObjectID {
+	sum := sha256.Sum256([]byte("conference-series|" + strconv.Itoa(series) + "|" + strconv.FormatInt(at.Unix(), 10)))
+	var id bson.ObjectID
+	copy(id[:], sum[:12])
+	return id
+}
+
+// RollConference makes sure standing conference c has its next occurrence
+// (after now), creating it if need be, and marks c rolled. It returns the
+// next occurrence and whether this call created it. A one-off, or a series
+// that was ended, returns nil.
+func (s *Store) RollConference(ctx context.Context, c *Conference, now time.Time) (*Conference, bool, error) {
+	at := c.NextAt(now)
+	if at.IsZero() {
+		return nil, false, nil
+	}
+	series := c.Series
+	if series == 0 {
+		series = c.Number
+	}
+	next := Conference{
+		ID: occurrenceID(series, at), StudentID: c.StudentID, StudentName: c.StudentName,
+		TeacherID: c.TeacherID, TeacherName: c.TeacherName, At: at, Agenda: []AgendaItem{},
+		Status: ConferenceScheduled, Every: c.Every, Series: series, Zone: c.Zone, Topic: c.Topic,
+	}
+	stamp := s.Now()
+	if next.Topic != "" {
+		next.Agenda = []AgendaItem{{Text: next.Topic, ByID: c.TeacherID, ByName: c.TeacherName, At: stamp}}
+	}
+	next.CreatedAt, next.UpdatedAt = stamp, stamp
+	coll := s.db.Collection(colConferences)
+	created := false
+	err := retryDuplicate(numberAttempts, func() error {
+		var have Conference
+		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: next.ID}}).Decode(&have)
+		if err == nil {
+			next = have
+			return nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return fmt.Errorf("find occurrence: %w", err)
+		}
+		n, err := s.nextSeq(ctx, colConferences)
+		if err != nil {
+			return err
+		}
+		next.Number = n
+		if _, err := coll.InsertOne(ctx, next); err != nil {
+			// A duplicate _id means someone else rolled it: the next try finds it.
+			return fmt.Errorf("insert occurrence: %w", err)
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("roll conference %d: %w", c.Number, translate(err))
+	}
+	if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: c.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "rolled", Value: true}, {Key: "updated_at", Value: stamp}}}}); err != nil {
+		return nil, false, fmt.Errorf("roll conference %d: %w", c.Number, err)
+	}
+	return &next, created, nil
+}
+
+// ConferencesToRoll returns up to limit standing conferences whose next
+// occurrence is owed at now: the latest of a series that is done, cancelled
+// (just this once) or whose time has come, and that was not rolled yet.
+func (s *Store) ConferencesToRoll(ctx context.Context, now time.Time, limit int) ([]Conference, error) {
+	filter := bson.D{
+		{Key: "every", Value: bson.D{{Key: "$in", Value: bson.A{EveryWeek, EveryTwoWeeks}}}},
+		{Key: "rolled", Value: bson.D{{Key: "$ne", Value: true}}},
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: "at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
+			bson.D{{Key: "status", Value: bson.D{{Key: "$ne", Value: ConferenceScheduled}}}},
+		}},
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}})
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := s.db.Collection(colConferences).Find(ctx, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("conferences to roll: %w", err)
+	}
+	var out []Conference
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("conferences to roll: %w", err)
+	}
+	return out, nil
+}
+
+// EndConferenceSeries cancels conference n and ends its standing series:
+// no further occurrence is scheduled.
+func (s *Store) EndConferenceSeries(ctx context.Context, n int) (*Conference, error) {
+	return s.updateConference(ctx, n, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "status", Value: ConferenceCancelled}, {Key: "every", Value: ""}, {Key: "updated_at", Value: s.Now()},
+	}}})
+}
