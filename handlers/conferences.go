@@ -104,16 +104,25 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 	if err != nil {
 		return nil, fmt.Errorf("conference list: %w", err)
 	}
+	due, err := h.whoIsDue(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	if len(confs) == 0 {
-		return []bot.Message{reply("Your conferences",
+		m := reply("Your conferences",
 			bot.Text{Text: "No conferences coming up."},
-			bot.Context{Text: "Book one with `/plp conference @sam YYYY-MM-DD HH:MM`."})}, nil
+			bot.Context{Text: "Book one with `/plp conference @sam YYYY-MM-DD HH:MM`, or a standing 1:1 with `/plp conference @sam every 1w tue 10:30`."})
+		m.Blocks = append(m.Blocks, due...)
+		return []bot.Message{m}, nil
 	}
 	m := reply("Your conferences")
 	past := false
 	for _, cf := range confs {
 		line := fmt.Sprintf("#%d · %s · %s · %s", cf.Number, bot.Bold(bot.User(cf.StudentName)), formatWhen(cf.At, loc),
 			countNoun(len(cf.Agenda), "talking point", "talking points"))
+		if cf.Every != "" {
+			line += " · " + everyWords(cf.Every)
+		}
 		if cf.At.Before(now) {
 			line += " · " + bot.Italic("earlier — mark it done?")
 			past = true
@@ -128,6 +137,7 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 		hint = "Mark a past one done with `/plp conference done N notes`."
 	}
 	m.Blocks = append(m.Blocks, bot.Context{Text: hint})
+	m.Blocks = append(m.Blocks, due...)
 	return []bot.Message{m}, nil
 }
 
@@ -207,6 +217,11 @@ func (h *Handlers) cmdConferenceDone(ctx context.Context, c *call) ([]bot.Messag
 	if notes != "" {
 		text += " Your notes are saved."
 	}
+	if roll, err := h.rollNote(ctx, c, cf); err != nil {
+		return nil, fmt.Errorf("conference done: %w", err)
+	} else if roll != nil {
+		return []bot.Message{reply("", bot.Text{Text: text}, roll)}, nil
+	}
 	next := "Book the next one with `/plp conference " + mentionOfID(cf.StudentID, cf.StudentName) + " YYYY-MM-DD HH:MM`."
 	return []bot.Message{reply("", bot.Text{Text: text}, bot.Context{Text: next})}, nil
 }
@@ -217,21 +232,48 @@ func (h *Handlers) cmdConferenceCancel(ctx context.Context, c *call) ([]bot.Mess
 	if err != nil {
 		return nil, err
 	}
-	cf, err = h.store.CancelConference(ctx, cf.Number)
+	all := c.inv.Has("all")
+	if all && cf.Every == "" {
+		return nil, &bot.UserError{Code: bot.EInvalid,
+			Message: fmt.Sprintf("Conference #%d is a one-off, not a standing 1:1. Nothing was cancelled.", cf.Number),
+			Hint:    fmt.Sprintf("Cancel it with `/plp conference cancel %d`.", cf.Number)}
+	}
+	if all {
+		cf, err = h.store.EndConferenceSeries(ctx, cf.Number)
+	} else {
+		cf, err = h.store.CancelConference(ctx, cf.Number)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("conference cancel: %w", err)
 	}
-	out := []bot.Message{reply("",
+	ack := reply("",
 		bot.Text{Text: fmt.Sprintf("Cancelled conference #%d with %s. I've let them know.", cf.Number, bot.User(cf.StudentName))},
-		bot.Context{Text: "Book a new time with `/plp conference " + mentionOfID(cf.StudentID, cf.StudentName) + " YYYY-MM-DD HH:MM`."})}
+		bot.Context{Text: "Book a new time with `/plp conference " + mentionOfID(cf.StudentID, cf.StudentName) + " YYYY-MM-DD HH:MM`."})
+	studentNote := "Nothing to do — they'll set up a new time."
+	switch {
+	case all:
+		ack.Blocks = []bot.Block{bot.Text{Text: fmt.Sprintf("Ended your standing 1:1 with %[2]s: #%[1]d is cancelled and no more will be booked. I've let them know.",
+			cf.Number, bot.User(cf.StudentName))}}
+		studentNote = "Your regular 1:1s with them have ended too. You can still ask for a conference any time."
+	default:
+		roll, err := h.rollNote(ctx, c, cf)
+		if err != nil {
+			return nil, fmt.Errorf("conference cancel: %w", err)
+		}
+		if roll != nil {
+			ack.Blocks = []bot.Block{ack.Blocks[0], roll}
+			studentNote = "Your regular 1:1 carries on as usual next time."
+		}
+	}
+	out := []bot.Message{ack}
 	s, err := h.store.User(ctx, cf.StudentID)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("conference cancel: %w", err)
 	}
 	if s != nil {
 		out = append(out, dmTo(s, reply("Conference cancelled",
-			bot.Text{Text: fmt.Sprintf("Your conference with %s on %s is cancelled. Nothing to do — they'll set up a new time.",
-				bot.User(cf.TeacherName), bot.Bold(formatWhen(cf.At, h.loc(s))))})))
+			bot.Text{Text: fmt.Sprintf("Your conference with %s on %s is cancelled. %s",
+				bot.User(cf.TeacherName), bot.Bold(formatWhen(cf.At, h.loc(s))), studentNote)})))
 	}
 	return out, nil
 }

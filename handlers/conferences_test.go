@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,4 +137,80 @@ func TestConferenceFlow(t *testing.T) {
 	e.now = e.now.Add(48 * time.Hour)
 	mustContain(t, e.ok("ms-lee", "conference list"), "#4 · alex", "earlier — mark it done?")
 	mustContain(t, e.ok("alex", "conference list"), "don't have a conference coming up")
+}
+
+func TestStandingConference(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam", "alex")
+	ctx := context.Background()
+	e.ok("admin", "role @mr-kim teacher")
+
+	before := e.staffCounts()
+	tests := []struct {
+		name, who, line string
+		code            bot.Code
+		want            string
+	}{
+		{"a student", "sam", "conference @alex every 1w tue 10:30", bot.EForbidden, "for staff"},
+		{"outsider teacher", "mr-kim", "conference @sam every 1w tue 10:30", bot.EForbidden, "isn't in any of your classes"},
+		{"three weeks", "ms-lee", "conference @sam every 3w tue 10:30", bot.EInvalid, "3w"},
+		{"no such day", "ms-lee", "conference @sam every 1w tues 10:30", bot.EInvalid, "tues"},
+		{"yourself", "ms-lee", "conference @ms-lee every 1w tue 10:30", bot.EInvalid, "needs a student"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mustContain(t, e.staffFails(tt.who, tt.line, tt.code), tt.want)
+		})
+	}
+	e.staffSame(before, "refused standing conferences")
+
+	// Wed 25 Nov 15:00: the first Tuesday 10:30 is 1 Dec.
+	msgs := e.staffMsgs("ms-lee", "conference @sam every 1w tue 10:30 mentoring <!channel>")
+	mustContain(t, plain(msgs), "Standing 1:1 booked", "every week, Tuesday at 10:30", "Tue 1 Dec 2026, 10:30 UTC (#1)", "conference cancel N all")
+	mustContain(t, staffDM(t, msgs, "sam").PlainText(), "regular 1:1 with you, every week", "It's for: mentoring <!channel>")
+	cf, err := e.store.ConferenceByNumber(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf.Every != "1w" || cf.Topic != "mentoring <!channel>" || !cf.At.Equal(time.Date(2026, 12, 1, 10, 30, 0, 0, time.UTC)) {
+		t.Errorf("stored standing conference: %+v", cf)
+	}
+
+	// Done: the next one is booked a week later with the same topic.
+	e.now = time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC)
+	mustContain(t, e.ok("ms-lee", "conference done 1 good chat"), "Next one (every week): Tue 8 Dec 2026, 10:30 UTC, #2")
+	next, err := e.store.ConferenceByNumber(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Status != storage.ConferenceScheduled || next.Series != 1 || len(next.Agenda) != 1 || next.Agenda[0].Text != "mentoring <!channel>" {
+		t.Errorf("next occurrence: %+v", next)
+	}
+	// Cancelled just once: the series carries on.
+	msgs = e.staffMsgs("ms-lee", "conference cancel 2")
+	mustContain(t, plain(msgs), "Next one (every week): Tue 15 Dec 2026, 10:30 UTC, #3")
+	mustContain(t, staffDM(t, msgs, "sam").PlainText(), "carries on as usual")
+	// A one-off can't be ended as a series.
+	e.ok("ms-lee", "conference @alex 2026-12-20 09:00")
+	mustContain(t, e.staffFails("ms-lee", "conference cancel 4 all", bot.EInvalid), "one-off")
+
+	// The list: who's due, the student never met first.
+	out := e.ok("ms-lee", "conference list")
+	mustContain(t, out, "#3 · sam · Tue 15 Dec 2026, 10:30 UTC · 1 talking point · every week", "Who's due")
+	if a, s := strings.Index(out, "alex · never met"), strings.Index(out, "sam · last met Tue 1 Dec"); a < 0 || s < 0 || a > s {
+		t.Errorf("who's due should list alex (never met) before sam (met 1 Dec):\n%s", out)
+	}
+	mustContain(t, out, "next Tue 15 Dec, 10:30 (#3), every week")
+	mustNotContain(t, e.ok("sam", "conference list"), "Who's due", "alex")
+
+	// Ending it: no further occurrence.
+	msgs = e.staffMsgs("ms-lee", "conference cancel 3 all")
+	mustContain(t, plain(msgs), "Ended your standing 1:1 with sam")
+	mustContain(t, staffDM(t, msgs, "sam").PlainText(), "regular 1:1s with them have ended")
+	if _, err := e.store.ConferenceByNumber(ctx, 5); err == nil {
+		t.Error("an ended series booked another occurrence")
+	}
+	if cf, _ := e.store.ConferenceByNumber(ctx, 3); cf.Every != "" || cf.Status != storage.ConferenceCancelled {
+		t.Errorf("ended series: %+v", cf)
+	}
 }

@@ -9,6 +9,8 @@ var (
 	roleNames     = []string{"student", "teacher", "counselor", "admin"}
 	flagKinds     = []string{"iep", "504", "other"}
 	goalFields    = []string{"title", "category", "by", "why", "tag"}
+	intervals     = []string{"1w", "2w"}
+	weekdays      = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 )
 
 // Grammar returns plpbot's command tree: the one definition the parser,
@@ -138,6 +140,17 @@ func Grammar() *bot.Grammar {
 			Args:     []bot.Arg{user("Which student"), num("n", "Their goal number"), text("text", "Your feedback", true, bot.MaxTextLen)}},
 		{Name: "conference", Summary: "Schedule and run conferences",
 			Sub: []*bot.Command{
+				{Name: "repeat", Default: true, Audience: bot.Staff, Summary: "Set up a standing 1:1 that repeats every week or two",
+					Help:     "Each occurrence gets the usual reminders; when one is done, cancelled or past, the next is booked. End it with `conference cancel N all`.",
+					Examples: []string{"conference @sam every 1w tue 10:30 mentoring check-in", "conference repeat @sam every 2w fri 14:00"},
+					Args: []bot.Arg{
+						user("Which student"),
+						{Name: "every", Kind: bot.ArgLiteral, Required: true},
+						{Name: "interval", Kind: bot.ArgChoice, Description: "1w (weekly) or 2w (every two weeks)", Required: true, Choices: intervals},
+						{Name: "day", Kind: bot.ArgChoice, Description: "Day of the week, such as tue", Required: true, Choices: weekdays},
+						{Name: "time", Kind: bot.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
+						text("agenda", "What you'll talk about each time", false, bot.MaxTextLen),
+					}},
 				{Name: "schedule", Default: true, Audience: bot.Staff, Summary: "Schedule a conference with a student",
 					Examples: []string{"conference @sam 2027-01-12 10:30 goals check"},
 					Args: []bot.Arg{
@@ -154,8 +167,9 @@ func Grammar() *bot.Grammar {
 					Examples: []string{"conference done 4 Agreed on two new steps"},
 					Args:     []bot.Arg{num("id", "Conference number (see conference list)"), text("notes", "Notes", false, bot.MaxTextLen)}},
 				{Name: "cancel", Audience: bot.Staff, Summary: "Cancel a conference",
-					Examples: []string{"conference cancel 4"},
-					Args:     []bot.Arg{num("id", "Conference number (see conference list)")}},
+					Examples: []string{"conference cancel 4", "conference cancel 4 all"},
+					Args: []bot.Arg{num("id", "Conference number (see conference list)"),
+						{Name: "all", Kind: bot.ArgLiteral, Description: "End a standing conference for good"}}},
 			}},
 		{Name: "schedule", Audience: bot.Staff, Summary: "See or change when reflection prompts and class summaries go out",
 			Sub: []*bot.Command{

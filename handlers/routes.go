@@ -32,6 +32,7 @@ func (h *Handlers) routeTable() map[string]commandFunc {
 		"roster":              h.cmdRoster,
 		"student":             h.cmdStudent,
 		"feedback":            h.cmdFeedback,
+		"conference repeat":   h.cmdConferenceRepeat,
 		"conference schedule": h.cmdConferenceSchedule,
 		"conference list":     h.cmdConferenceList,
 		"conference agenda":   h.cmdConferenceAgenda,

@@ -33,6 +33,8 @@ func (s *Scheduler) compose(ctx context.Context, it *storage.OutboxItem, now tim
 		return s.composeConference(ctx, it, now, job)
 	case jobSummary:
 		return s.composeSummary(ctx, it, now)
+	case jobNudge:
+		return s.composeNudge(ctx, it, now)
 	}
 	return nil, "unknown job " + it.Job, nil
 }

@@ -49,6 +49,12 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
 			}
 		}
 	}
+	if err := s.rollConferences(ctx, now); err != nil {
+		errs = append(errs, fmt.Errorf("roll standing conferences: %w", err))
+	}
+	if err := s.planNudges(ctx, now, runs, classes); err != nil {
+		errs = append(errs, fmt.Errorf("plan nudges: %w", err))
+	}
 	if err := s.planConferences(ctx, now); err != nil {
 		errs = append(errs, fmt.Errorf("plan conference reminders: %w", err))
 	}
@@ -319,10 +325,16 @@ func (s *Scheduler) nextWake(ctx context.Context, cur time.Time) (time.Time, err
 		return best, err
 	}
 	for _, c := range confs {
+		if c.Every != "" {
+			consider(c.At) // a standing conference rolls forward when its time comes
+		}
 		for _, l := range s.leads {
 			consider(c.At.Add(-l))
 		}
 		consider(c.At.Add(s.opts.NotesAfter))
+	}
+	if s.opts.NudgeAfter > 0 {
+		consider(cur.Truncate(time.Hour).Add(time.Hour))
 	}
 	if t, ok, err := s.store.NextOutboxDue(ctx, cur); err != nil {
 		return best, err

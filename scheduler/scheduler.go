@@ -72,7 +72,8 @@ type Options struct {
 	Weekends bool
 	// Holidays are school holidays, YYYY-MM-DD: no prompts to students.
 	Holidays []string
-	// NudgeAfter is accepted for configuration; nudges are not built yet.
+	// NudgeAfter is how long without a check-in earns a student one gentle
+	// DM per quiet spell (0 = no nudges, the default).
 	NudgeAfter time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time

@@ -107,7 +107,22 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		_ = s.Close(ctx)
 		return nil, err
 	}
+	if s.server != nil {
+		if err := s.server.IndexIDs(ctx, opts.Database, Collections()); err != nil {
+			_ = s.Close(ctx)
+			return nil, fmt.Errorf("index _id: %w", err)
+		}
+	}
 	return s, nil
+}
+
+// Collections lists every collection the store and the scheduler use. The
+// embedded database is given an _id index on each that its queries can use
+// (see embedded.Server.IndexIDs).
+func Collections() []string {
+	return []string{colUsers, colClasses, colEnrollments, colGoals, colCheckIns, colReflections,
+		colConferences, colFeedback, colFlags, colAudit, colCounters, colPrompts,
+		colJobRuns, colLeases, colOutbox, colClaims}
 }
 
 // Embedded reports whether the store runs on the in-process database.

@@ -17,10 +17,13 @@ import (
 	"github.com/plpbot/plpbot/storage/embedded"
 )
 
-// uri is the test binary's database server, set by Main. Test-support
+// uri and server are the test binary's database server, set by Main. Test-support
 // packages are the one place a package variable is the simplest honest
 // design: testing.M offers no other way to hand tests a shared server.
-var uri string
+var (
+	uri    string
+	server *embedded.Server // nil when testing against $PLPBOT_TEST_MONGODB_URI
+)
 
 // Main starts the embedded database (or uses $PLPBOT_TEST_MONGODB_URI, to
 // run the same tests against a real MongoDB), runs the tests and exits.
@@ -46,7 +49,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer srv.Close()
-	uri = srv.URI()
+	uri, server = srv.URI(), srv
 	return m.Run()
 }
 
@@ -78,6 +81,11 @@ func New(tb testing.TB, now func() time.Time) *storage.Store {
 	s, err := storage.Open(ctx, opts)
 	if err != nil {
 		tb.Fatalf("open test store: %v", err)
+	}
+	if server != nil {
+		if err := server.IndexIDs(ctx, opts.Database, storage.Collections()); err != nil {
+			tb.Fatalf("index test store: %v", err)
+		}
 	}
 	tb.Cleanup(func() {
 		_ = s.Drop(ctx)

@@ -1,0 +1,206 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/storage"
+)
+
+// maxDueRows bounds the "who's due" list so it stays readable on a phone.
+const maxDueRows = 25
+
+// weekdayOf maps the grammar's day choices to time.Weekday.
+var weekdayOf = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// everyWords says how often a standing conference repeats.
+func everyWords(every string) string {
+	if every == storage.EveryTwoWeeks {
+		return "every two weeks"
+	}
+	return "every week"
+}
+
+// nextWeekday returns the first day at clock hh:mm in loc, on weekday wd,
+// strictly after now.
+func nextWeekday(now time.Time, loc *time.Location, wd time.Weekday, hh, mm int) time.Time {
+	l := now.In(loc)
+	for d := 0; d <= 7; d++ {
+		t := time.Date(l.Year(), l.Month(), l.Day()+d, hh, mm, 0, 0, loc)
+		if t.Weekday() == wd && t.After(now) {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// cmdConferenceRepeat sets up a standing 1:1: the first occurrence on the
+// next DAY at HH:MM in the teacher's zone. The scheduler books each next
+// occurrence when one is done, cancelled just once, or its time passes.
+func (h *Handlers) cmdConferenceRepeat(ctx context.Context, c *call) ([]bot.Message, error) {
+	s, err := h.studentFor(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if s.ID == c.actor.ID {
+		return nil, &bot.UserError{Code: bot.EInvalid, Message: "A standing conference needs a student — mention who you're meeting.",
+			Usage: h.grammar.Usage(c.inv.Path)}
+	}
+	wd, ok := weekdayOf[c.inv.Arg("day")]
+	clock, err := time.Parse("15:04", c.inv.Arg("time"))
+	if !ok || err != nil {
+		return nil, &bot.UserError{Code: bot.EInvalid, Field: "time",
+			Message: "I can't read that day and time: " + bot.User(c.inv.Arg("day")+" "+c.inv.Arg("time")) + ".",
+			Usage:   h.grammar.Usage(c.inv.Path)}
+	}
+	tloc := h.loc(c.actor)
+	first := nextWeekday(h.now(), tloc, wd, clock.Hour(), clock.Minute())
+	topic := strings.TrimSpace(c.inv.Arg("agenda"))
+	conf := storage.Conference{
+		StudentID: s.ID, StudentName: s.Name, TeacherID: c.actor.ID, TeacherName: c.actor.Name, At: first,
+		Every: c.inv.Arg("interval"), Zone: tloc.String(), Topic: topic,
+	}
+	if topic != "" {
+		conf.Agenda = []storage.AgendaItem{{Text: topic, ByID: c.actor.ID, ByName: c.actor.Name, At: h.now().UTC()}}
+	}
+	saved, err := h.store.ScheduleConference(ctx, conf)
+	if err != nil {
+		return nil, fmt.Errorf("schedule standing conference: %w", err)
+	}
+	num := strconv.Itoa(saved.Number)
+	often := everyWords(saved.Every)
+	ack := reply("Standing 1:1 booked",
+		bot.Text{Text: fmt.Sprintf("With %s %s, %s at %s (your time). First one: %s (#%s).",
+			bot.User(s.Name), often, first.In(tloc).Weekday(), first.In(tloc).Format("15:04"), bot.Bold(formatWhen(first, tloc)), num)},
+		bot.Context{Text: "Each one gets reminders, and the next is booked by itself. Skip one: `/plp conference cancel N` · end it: `/plp conference cancel N all`."})
+	if s.CantDM != "" {
+		ack.Blocks = append(ack.Blocks, bot.Text{Text: "I can't DM them here, so please tell them the time yourself."})
+	}
+	dm := reply("Regular check-in booked 📅",
+		bot.Text{Text: fmt.Sprintf("%s set up a regular 1:1 with you, %s. The first is on %s (your time).",
+			bot.User(c.actor.Name), often, bot.Bold(formatWhen(first, h.loc(s))))})
+	if topic != "" {
+		dm.Blocks = append(dm.Blocks, bot.Text{Text: "It's for: " + bot.User(topic)})
+	}
+	dm.Blocks = append(dm.Blocks, bot.Text{Text: "Anything on your mind? Add a talking point so it's on the list."})
+	dm.Buttons = []bot.Button{agendaButton(h)}
+	return []bot.Message{ack, dmTo(s, dm)}, nil
+}
+
+// rollNote books the next occurrence of a standing conference right away
+// (the scheduler would do it on its next tick; doing it here lets the
+// teacher see the date) and says when it is.
+func (h *Handlers) rollNote(ctx context.Context, c *call, cf *storage.Conference) (bot.Block, error) {
+	if cf.Every == "" {
+		return nil, nil
+	}
+	next, _, err := h.store.RollConference(ctx, cf, h.now())
+	if err != nil || next == nil {
+		return nil, err
+	}
+	return bot.Text{Text: fmt.Sprintf("Next one (%s): %s, #%d. End the series with `/plp conference cancel %d all`.",
+		everyWords(next.Every), bot.Bold(formatWhen(next.At, h.loc(c.actor))), next.Number, next.Number)}, nil
+}
+
+// dueRow is one student in a teacher's "who's due" list.
+type dueRow struct {
+	name     string
+	lastMet  time.Time
+	next     time.Time
+	every    string
+	nextNum  int
+	haveNext bool
+}
+
+// whoIsDue lists, for the actor as teacher, each student they teach or meet:
+// when they last met (a conference marked done) and the next booked one,
+// oldest meeting first (never met before anyone), so the teacher sees who
+// is due. It holds no plan data, only meeting dates.
+func (h *Handlers) whoIsDue(ctx context.Context, c *call) ([]bot.Block, error) {
+	now := h.now()
+	rows := map[string]*dueRow{}
+	row := func(id, name string) *dueRow {
+		r, ok := rows[id]
+		if !ok {
+			r = &dueRow{name: name}
+			rows[id] = r
+		}
+		return r
+	}
+	classes, err := h.store.ClassesOf(ctx, c.actor.ID, storage.MemberTeacher)
+	if err != nil {
+		return nil, fmt.Errorf("who is due: %w", err)
+	}
+	var ids []string
+	for _, cl := range classes {
+		m, err := h.store.ClassMembers(ctx, cl.ID, storage.MemberStudent)
+		if err != nil {
+			return nil, fmt.Errorf("who is due: %w", err)
+		}
+		ids = append(ids, m...)
+	}
+	if len(ids) > 0 {
+		users, err := h.store.Users(ctx, ids)
+		if err != nil {
+			return nil, fmt.Errorf("who is due: %w", err)
+		}
+		for i := range users {
+			row(users[i].ID, users[i].Name)
+		}
+	}
+	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.actor.ID})
+	if err != nil {
+		return nil, fmt.Errorf("who is due: %w", err)
+	}
+	for _, cf := range confs {
+		r := row(cf.StudentID, cf.StudentName)
+		switch {
+		case cf.Status == storage.ConferenceDone && cf.At.After(r.lastMet):
+			r.lastMet = cf.At
+		case cf.Status == storage.ConferenceScheduled && cf.At.After(now) && (!r.haveNext || cf.At.Before(r.next)):
+			r.next, r.every, r.nextNum, r.haveNext = cf.At, cf.Every, cf.Number, true
+		}
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	list := make([]*dueRow, 0, len(rows))
+	for _, r := range rows {
+		list = append(list, r)
+	}
+	slices.SortFunc(list, func(a, b *dueRow) int {
+		if c := a.lastMet.Compare(b.lastMet); c != 0 {
+			return c
+		}
+		return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
+	})
+	loc := h.loc(c.actor)
+	items := make([]string, 0, min(len(list), maxDueRows))
+	for _, r := range list[:min(len(list), maxDueRows)] {
+		last := "never met"
+		if !r.lastMet.IsZero() {
+			last = "last met " + r.lastMet.In(loc).Format("Mon 2 Jan")
+		}
+		next := bot.Italic("due — not booked")
+		if r.haveNext {
+			next = fmt.Sprintf("next %s (#%d)", r.next.In(loc).Format("Mon 2 Jan, 15:04"), r.nextNum)
+			if r.every != "" {
+				next += ", " + everyWords(r.every)
+			}
+		}
+		items = append(items, bot.Bold(bot.User(r.name))+" · "+last+" · "+next)
+	}
+	blocks := []bot.Block{bot.Text{Text: bot.Bold("Who's due") + " (longest since you met first)"}, bot.List{Items: items}}
+	if len(list) > maxDueRows {
+		blocks = append(blocks, bot.Context{Text: fmt.Sprintf("…and %d more.", len(list)-maxDueRows)})
+	}
+	return blocks, nil
+}
