@@ -101,7 +101,7 @@ var parseCases = []struct {
 	{"conference @sam 2027-01-12 3pm", want("conference schedule", A{"date": "2027-01-12", "time": "15:00"}, U{"user": who("sam")})},
 	{"conference @sam every 1w tue 10:30 mentoring check-in", want("conference repeat", A{"every": "true", "interval": "1w", "day": "tue", "time": "10:30", "agenda": "mentoring check-in"}, U{"user": who("sam")})},
 	{"conference repeat @sam every 2W Fri 9:05", want("conference repeat", A{"every": "true", "interval": "2w", "day": "fri", "time": "09:05"}, U{"user": who("sam")})},
-	{"conference cancel 4 all", want("conference cancel", A{"id": "4", "all": "true"}, nil)},
+	{"conference end 4", want("conference end", A{"id": "4"}, nil)},
 	{"conference list", want("conference list", nil, nil)},
 	{"conference agenda I want help choosing electives", want("conference agenda", A{"text": "I want help choosing electives"}, nil)},
 	{"conference done 4 Agreed on two new steps", want("conference done", A{"id": "4", "notes": "Agreed on two new steps"}, nil)},

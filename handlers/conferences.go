@@ -226,13 +226,23 @@ func (h *Handlers) cmdConferenceDone(ctx context.Context, c *call) ([]bot.Messag
 	return []bot.Message{reply("", bot.Text{Text: text}, bot.Context{Text: next})}, nil
 }
 
-// cmdConferenceCancel cancels a conference and tells the student.
+// cmdConferenceCancel cancels a conference and tells the student; a
+// standing conference carries on with its next occurrence.
 func (h *Handlers) cmdConferenceCancel(ctx context.Context, c *call) ([]bot.Message, error) {
+	return h.cancelConference(ctx, c, false)
+}
+
+// cmdConferenceEnd cancels an occurrence of a standing conference and ends
+// the series.
+func (h *Handlers) cmdConferenceEnd(ctx context.Context, c *call) ([]bot.Message, error) {
+	return h.cancelConference(ctx, c, true)
+}
+
+func (h *Handlers) cancelConference(ctx context.Context, c *call, all bool) ([]bot.Message, error) {
 	cf, err := h.ownConference(ctx, c, "cancel")
 	if err != nil {
 		return nil, err
 	}
-	all := c.inv.Has("all")
 	if all && cf.Every == "" {
 		return nil, &bot.UserError{Code: bot.EInvalid,
 			Message: fmt.Sprintf("Conference #%d is a one-off, not a standing 1:1. Nothing was cancelled.", cf.Number),

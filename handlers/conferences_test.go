@@ -166,7 +166,7 @@ func TestStandingConference(t *testing.T) {
 
 	// Wed 25 Nov 15:00: the first Tuesday 10:30 is 1 Dec.
 	msgs := e.staffMsgs("ms-lee", "conference @sam every 1w tue 10:30 mentoring <!channel>")
-	mustContain(t, plain(msgs), "Standing 1:1 booked", "every week, Tuesday at 10:30", "Tue 1 Dec 2026, 10:30 UTC (#1)", "conference cancel N all")
+	mustContain(t, plain(msgs), "Standing 1:1 booked", "every week, Tuesday at 10:30", "Tue 1 Dec 2026, 10:30 UTC (#1)", "conference end N")
 	mustContain(t, staffDM(t, msgs, "sam").PlainText(), "regular 1:1 with you, every week", "It's for: mentoring <!channel>")
 	cf, err := e.store.ConferenceByNumber(ctx, 1)
 	if err != nil {
@@ -192,7 +192,7 @@ func TestStandingConference(t *testing.T) {
 	mustContain(t, staffDM(t, msgs, "sam").PlainText(), "carries on as usual")
 	// A one-off can't be ended as a series.
 	e.ok("ms-lee", "conference @alex 2026-12-20 09:00")
-	mustContain(t, e.staffFails("ms-lee", "conference cancel 4 all", bot.EInvalid), "one-off")
+	mustContain(t, e.staffFails("ms-lee", "conference end 4", bot.EInvalid), "one-off")
 
 	// The list: who's due, the student never met first.
 	out := e.ok("ms-lee", "conference list")
@@ -204,7 +204,7 @@ func TestStandingConference(t *testing.T) {
 	mustNotContain(t, e.ok("sam", "conference list"), "Who's due", "alex")
 
 	// Ending it: no further occurrence.
-	msgs = e.staffMsgs("ms-lee", "conference cancel 3 all")
+	msgs = e.staffMsgs("ms-lee", "conference end 3")
 	mustContain(t, plain(msgs), "Ended your standing 1:1 with sam")
 	mustContain(t, staffDM(t, msgs, "sam").PlainText(), "regular 1:1s with them have ended")
 	if _, err := e.store.ConferenceByNumber(ctx, 5); err == nil {

@@ -103,6 +103,13 @@ func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Mes
 		return nil, fmt.Errorf("resolve actor: %w", err)
 	}
 	c := &call{req: req, actor: actor, firstSeen: created}
+	// A person the platform refused DMs to hears how to allow them (and a
+	// DM from them clears the flag), whatever the command.
+	defer func() {
+		if err == nil {
+			msgs = h.cantDMNote(ctx, c, msgs)
+		}
+	}()
 	switch {
 	case req.Invocation != nil:
 		c.inv = req.Invocation

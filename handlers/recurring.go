@@ -80,7 +80,7 @@ func (h *Handlers) cmdConferenceRepeat(ctx context.Context, c *call) ([]bot.Mess
 	ack := reply("Standing 1:1 booked",
 		bot.Text{Text: fmt.Sprintf("With %s %s, %s at %s (your time). First one: %s (#%s).",
 			bot.User(s.Name), often, first.In(tloc).Weekday(), first.In(tloc).Format("15:04"), bot.Bold(formatWhen(first, tloc)), num)},
-		bot.Context{Text: "Each one gets reminders, and the next is booked by itself. Skip one: `/plp conference cancel N` · end it: `/plp conference cancel N all`."})
+		bot.Context{Text: "Each one gets reminders, and the next is booked by itself. Skip one: `/plp conference cancel N` · end it: `/plp conference end N`."})
 	if s.CantDM != "" {
 		ack.Blocks = append(ack.Blocks, bot.Text{Text: "I can't DM them here, so please tell them the time yourself."})
 	}
@@ -106,7 +106,7 @@ func (h *Handlers) rollNote(ctx context.Context, c *call, cf *storage.Conference
 	if err != nil || next == nil {
 		return nil, err
 	}
-	return bot.Text{Text: fmt.Sprintf("Next one (%s): %s, #%d. End the series with `/plp conference cancel %d all`.",
+	return bot.Text{Text: fmt.Sprintf("Next one (%s): %s, #%d. End the series with `/plp conference end %d`.",
 		everyWords(next.Every), bot.Bold(formatWhen(next.At, h.loc(c.actor))), next.Number, next.Number)}, nil
 }
 

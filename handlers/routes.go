@@ -38,6 +38,7 @@ func (h *Handlers) routeTable() map[string]commandFunc {
 		"conference agenda":   h.cmdConferenceAgenda,
 		"conference done":     h.cmdConferenceDone,
 		"conference cancel":   h.cmdConferenceCancel,
+		"conference end":      h.cmdConferenceEnd,
 		"flag":                h.cmdFlag,
 		"role":                h.cmdRole,
 		"forget":              h.cmdForget,

@@ -1,6 +1,11 @@
 package handlers_test
 
-import "testing"
+import (
+	"context"
+	"testing"
+
+	"github.com/plpbot/plpbot/storage"
+)
 
 // TestRosterFollowsGoalChanges checks that the roster (which reads the
 // summaries kept on each student's user record) follows every kind of goal
@@ -53,4 +58,28 @@ func TestStaffPlanShowsClasses(t *testing.T) {
 	mustContain(t, out, "Period 3", "2 students", "Your plan")
 	out = e.ok("sam", "plan")
 	mustNotContain(t, out, "Period 3 ·")
+}
+
+// TestCantDMClearedByADM checks through Handle that a DM from a person the
+// platform had refused DMs to clears the flag and says so.
+func TestCantDMClearedByADM(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam")
+	ctx := context.Background()
+	uid := storage.Identity{Platform: "console", PlatformID: "sam"}.UserID()
+	if _, err := e.store.SetCantDM(ctx, uid, "cannot_dm"); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := e.dm("sam", "I read two chapters today")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, plain(msgs), "reminders are back on")
+	u, err := e.store.User(ctx, uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.CantDM != "" {
+		t.Errorf("can't-DM flag still set: %q", u.CantDM)
+	}
 }
