@@ -90,7 +90,18 @@ func (h *Handlers) streakOf(ctx context.Context, u *storage.User) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return WeeklyStreak(now, loc, times, away), nil
+	return WeeklyStreak(now, loc, times, append(away, holidayPeriods(h.holidays, loc)...)), nil
+}
+
+// holidayPeriods turns school holidays into day-long periods in loc, which
+// freeze a streak the way an away period does.
+func holidayPeriods(days []time.Time, loc *time.Location) []storage.AwayPeriod {
+	out := make([]storage.AwayPeriod, 0, len(days))
+	for _, d := range days {
+		from := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+		out = append(out, storage.AwayPeriod{From: from, Until: addDays(from, 1)})
+	}
+	return out
 }
 
 // streakText says a streak in a sentence that never shames.

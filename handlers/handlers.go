@@ -32,19 +32,23 @@ type Options struct {
 	Admins map[bot.Platform][]string
 	// DefaultTimeZone is used for people whose zone is unknown; default UTC.
 	DefaultTimeZone string
+	// Holidays are school holidays (dates as midnight UTC): a week with one
+	// neither counts nor breaks a check-in streak.
+	Holidays []time.Time
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
 
 // Handlers answers every plpbot command. It implements bot.Handler.
 type Handlers struct {
-	store   *storage.Store
-	grammar *bot.Grammar
-	now     func() time.Time
-	admins  map[bot.Platform][]string
-	zone    *time.Location
-	log     *slog.Logger
-	routes  map[string]commandFunc
+	store    *storage.Store
+	grammar  *bot.Grammar
+	now      func() time.Time
+	admins   map[bot.Platform][]string
+	zone     *time.Location
+	holidays []time.Time
+	log      *slog.Logger
+	routes   map[string]commandFunc
 }
 
 // commandFunc runs one command for a resolved actor.
@@ -75,12 +79,13 @@ func New(store *storage.Store, opts Options) *Handlers {
 		}
 	}
 	h := &Handlers{
-		store:   store,
-		grammar: Grammar(),
-		now:     opts.Now,
-		admins:  opts.Admins,
-		zone:    zone,
-		log:     opts.Logger,
+		store:    store,
+		grammar:  Grammar(),
+		now:      opts.Now,
+		admins:   opts.Admins,
+		zone:     zone,
+		holidays: opts.Holidays,
+		log:      opts.Logger,
 	}
 	h.routes = h.routeTable()
 	return h

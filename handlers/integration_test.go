@@ -3,7 +3,10 @@ package handlers_test
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/handlers"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -81,5 +84,39 @@ func TestCantDMClearedByADM(t *testing.T) {
 	}
 	if u.CantDM != "" {
 		t.Errorf("can't-DM flag still set: %q", u.CantDM)
+	}
+}
+
+// TestHolidayWeekFreezesStreak checks that a school-holiday week without a
+// check-in neither counts nor breaks a weekly streak.
+func TestHolidayWeekFreezesStreak(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		holidays []time.Time
+		want     string
+	}{
+		{"no holiday", nil, "1-week check-in streak"},
+		{"holiday in the gap week", []time.Time{time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)}, "2-week check-in streak"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			clock := func() time.Time { return e.now }
+			h := handlers.New(e.store, handlers.Options{Now: clock, DefaultTimeZone: "UTC", Holidays: tc.holidays})
+			run := func(line string) string {
+				t.Helper()
+				msgs, err := h.Handle(context.Background(), &bot.Request{Actor: id("sam"), Text: line, Slash: true})
+				if err != nil {
+					t.Fatalf("/plp %s: %v", line, err)
+				}
+				return plain(msgs)
+			}
+			e.ok("admin", "plan")
+			e.now = time.Date(2026, 11, 11, 15, 0, 0, 0, time.UTC) // Wed, two weeks back
+			run("goal add Read three novels")
+			run("checkin 1 20%")
+			e.now = time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC) // this week; the week between had no check-in
+			run("checkin 1 40%")
+			mustContain(t, run("plan"), tc.want)
+		})
 	}
 }

@@ -266,6 +266,7 @@ func (m *Main) Run(ctx context.Context) error {
 			// The console needs none: its first user becomes the admin.
 		},
 		DefaultTimeZone: cfg.Schedule.TimeZone,
+		Holidays:        cfg.ScheduleSettings().Holidays,
 		Logger:          log.With(slog.String("component", "handlers")),
 	})
 
