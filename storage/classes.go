@@ -145,7 +145,12 @@ func (s *Store) enrolledClassIDs(ctx context.Context, userID, role string) ([]st
 	if role != "" {
 		filter = append(filter, bson.E{Key: "role", Value: role})
 	}
-	cur, err := s.db.Collection(colEnrollments).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "class_id", Value: 1}}))
+	return s.enrollmentIDs(ctx, filter, "class_id", func(e Enrollment) string { return e.ClassID })
+}
+
+// enrollmentIDs returns one field of the enrollments matching filter.
+func (s *Store) enrollmentIDs(ctx context.Context, filter bson.D, field string, pick func(Enrollment) string) ([]string, error) {
+	cur, err := s.db.Collection(colEnrollments).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("list enrollments: %w", err)
 	}
@@ -155,7 +160,7 @@ func (s *Store) enrolledClassIDs(ctx context.Context, userID, role string) ([]st
 	}
 	ids := make([]string, len(es))
 	for i, e := range es {
-		ids[i] = e.ClassID
+		ids[i] = pick(e)
 	}
 	return ids, nil
 }
@@ -198,21 +203,8 @@ func (s *Store) Unenroll(ctx context.Context, classID, userID string) error {
 
 // ClassMembers returns the ids of a class's members with a membership role.
 func (s *Store) ClassMembers(ctx context.Context, classID, role string) ([]string, error) {
-	cur, err := s.db.Collection(colEnrollments).Find(ctx,
-		bson.D{{Key: "class_id", Value: classID}, {Key: "role", Value: role}},
-		options.Find().SetProjection(bson.D{{Key: "user_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("list class members: %w", err)
-	}
-	var es []Enrollment
-	if err := cur.All(ctx, &es); err != nil {
-		return nil, fmt.Errorf("list class members: %w", err)
-	}
-	ids := make([]string, len(es))
-	for i, e := range es {
-		ids[i] = e.UserID
-	}
-	return ids, nil
+	return s.enrollmentIDs(ctx, bson.D{{Key: "class_id", Value: classID}, {Key: "role", Value: role}},
+		"user_id", func(e Enrollment) string { return e.UserID })
 }
 
 // Teaches reports whether staffID teaches a class that studentID is in.
