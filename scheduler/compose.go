@@ -288,7 +288,10 @@ func (s *Scheduler) prepBrief(ctx context.Context, d *delivery, c *storage.Confe
 	if active == 0 {
 		blocks = append(blocks, bot.Text{Text: "No active goals — setting one together could be a good start."})
 	}
-	if last.IsZero() || now.Sub(last) > NoCheckInFlag {
+	switch {
+	case last.IsZero() && active > 0:
+		flags = append(flags, "No check-ins yet")
+	case !last.IsZero() && now.Sub(last) > NoCheckInFlag:
 		flags = append(flags, fmt.Sprintf("No check-in for %d days", int(NoCheckInFlag/(24*time.Hour))))
 	}
 	blocks = append(blocks, bot.Fields{Fields: []bot.Field{
