@@ -145,7 +145,9 @@ func (h *Handlers) rosterMessage(title string, rows []storage.RosterRow, loc *ti
 		if r.Flagged {
 			flagged++
 		}
-		if !isAway && (r.LastCheckIn.IsZero() || now.Sub(r.LastCheckIn) >= quietAfter) {
+		// "Quiet" means a student who checked in before and stopped; one
+		// who hasn't started yet shows as "no check-ins yet" on their row.
+		if !isAway && !r.LastCheckIn.IsZero() && now.Sub(r.LastCheckIn) >= quietAfter {
 			quiet++
 		}
 		if r.ActiveGoals > 0 {
