@@ -516,3 +516,39 @@ func TestFeatureUnsupportedOnFerretDB(t *testing.T) {
 		}
 	}
 }
+
+// TestFeatureNotGreaterFilterAndMissingField pins down the filters the
+// roster summary and open prompts rely on: {$not: {$gt: t}} matches a
+// document whose field is missing, earlier or equal, but not later; and
+// {$exists: false} finds documents without the field. (The $max update
+// operator works too but costs about four times an $set on FerretDB, so the
+// store avoids it.)
+func TestFeatureNotGreaterFilterAndMissingField(t *testing.T) {
+	ctx := context.Background()
+	coll := scratch(t)
+	t0 := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+	insert(t, coll,
+		bson.D{{Key: "_id", Value: "missing"}},
+		bson.D{{Key: "_id", Value: "earlier"}, {Key: "at", Value: t0.Add(-time.Hour)}},
+		bson.D{{Key: "_id", Value: "equal"}, {Key: "at", Value: t0}},
+		bson.D{{Key: "_id", Value: "later"}, {Key: "at", Value: t0.Add(time.Hour)}},
+	)
+	for _, tc := range []struct {
+		id    string
+		match bool
+	}{{"missing", true}, {"earlier", true}, {"equal", true}, {"later", false}} {
+		res, err := coll.UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: tc.id}, {Key: "at", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: t0}}}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "touched", Value: true}}}})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.id, err)
+		}
+		if got := res.MatchedCount == 1; got != tc.match {
+			t.Errorf("%s: matched = %v, want %v", tc.id, got, tc.match)
+		}
+	}
+	got := findAll(t, coll, bson.D{{Key: "at", Value: bson.D{{Key: "$exists", Value: false}}}})
+	if len(got) != 1 || got[0]["_id"] != "missing" {
+		t.Errorf("$exists false found %v, want only \"missing\"", ids(got))
+	}
+}
