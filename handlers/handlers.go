@@ -11,6 +11,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,10 @@ type Options struct {
 	Admins map[bot.Platform][]string
 	// DefaultTimeZone is used for people whose zone is unknown; default UTC.
 	DefaultTimeZone string
+	// Reflections and Summaries are the configured default crons of classes
+	// that set none (schedule.reflections and schedule.summaries), shown by
+	// /plp schedule; empty: the built-in defaults.
+	Reflections, Summaries string
 	// Holidays are school holidays (dates as midnight UTC): a week with one
 	// neither counts nor breaks a check-in streak.
 	Holidays []time.Time
@@ -47,8 +52,10 @@ type Handlers struct {
 	admins   map[bot.Platform][]string
 	zone     *time.Location
 	holidays []time.Time
-	log      *slog.Logger
-	routes   map[string]commandFunc
+	// reflectionsCron and summariesCron are the default class schedules.
+	reflectionsCron, summariesCron string
+	log                            *slog.Logger
+	routes                         map[string]commandFunc
 }
 
 // commandFunc runs one command for a resolved actor.
@@ -79,13 +86,15 @@ func New(store *storage.Store, opts Options) *Handlers {
 		}
 	}
 	h := &Handlers{
-		store:    store,
-		grammar:  Grammar(),
-		now:      opts.Now,
-		admins:   opts.Admins,
-		zone:     zone,
-		holidays: opts.Holidays,
-		log:      opts.Logger,
+		store:           store,
+		grammar:         Grammar(),
+		now:             opts.Now,
+		admins:          opts.Admins,
+		zone:            zone,
+		holidays:        opts.Holidays,
+		reflectionsCron: cmp.Or(opts.Reflections, defaultReflectionsCron),
+		summariesCron:   cmp.Or(opts.Summaries, defaultSummariesCron),
+		log:             opts.Logger,
 	}
 	h.routes = h.routeTable()
 	return h

@@ -120,3 +120,20 @@ func TestHolidayWeekFreezesStreak(t *testing.T) {
 		})
 	}
 }
+
+// TestScheduleShowsConfiguredDefaults checks that /plp schedule shows the
+// school's configured default crons for a class that sets none.
+func TestScheduleShowsConfiguredDefaults(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam")
+	clock := func() time.Time { return e.now }
+	h := handlers.New(e.store, handlers.Options{Now: clock, DefaultTimeZone: "UTC",
+		Reflections: "30 9 * * MON", Summaries: "0 16 * * THU"})
+	msgs, err := h.Handle(context.Background(), &bot.Request{Actor: id("ms-lee"), Text: "schedule", Slash: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := plain(msgs)
+	mustContain(t, out, "30 9 * * MON", "0 16 * * THU", "Mon 30 Nov 2026, 09:30")
+	mustNotContain(t, out, "Cron (default): `0 14 * * FRI`")
+}

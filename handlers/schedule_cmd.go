@@ -12,9 +12,10 @@ import (
 	"github.com/plpbot/plpbot/storage"
 )
 
-// The schedules of a class that sets none. They match the scheduler's
-// defaults (scheduler.DefaultReflections and DefaultSummaries); handlers
-// can't import the scheduler, which sits above them.
+// The built-in schedules of a class that sets none, used when
+// Options.Reflections and Options.Summaries are empty. They match the
+// scheduler's defaults; handlers can't import the scheduler, which sits
+// above them.
 const (
 	defaultReflectionsCron = "0 14 * * FRI"
 	defaultSummariesCron   = "0 15 * * FRI"
@@ -23,11 +24,12 @@ const (
 // scheduleKind is one of a class's schedules.
 type scheduleKind struct{ kind, label, def string }
 
-// scheduleKinds are the schedules of a class, in display order.
-func scheduleKinds() []scheduleKind {
+// scheduleKinds are the schedules of a class, in display order, with the
+// configured defaults.
+func (h *Handlers) scheduleKinds() []scheduleKind {
 	return []scheduleKind{
-		{"reflections", "Reflection prompts", defaultReflectionsCron},
-		{"summaries", "Class summaries", defaultSummariesCron},
+		{"reflections", "Reflection prompts", h.reflectionsCron},
+		{"summaries", "Class summaries", h.summariesCron},
 	}
 }
 
@@ -42,7 +44,7 @@ func (h *Handlers) cmdScheduleShow(ctx context.Context, c *call) ([]bot.Message,
 	loc := h.loc(c.actor)
 	now := h.now()
 	var blocks []bot.Block
-	for _, k := range scheduleKinds() {
+	for _, k := range h.scheduleKinds() {
 		spec, custom := classCron(cl, k.kind), true
 		if spec == "" {
 			spec, custom = k.def, false

@@ -258,6 +258,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Store = store
 
 	grammar := handlers.Grammar()
+	sched := cfg.ScheduleSettings()
 	m.Handlers = handlers.New(store, handlers.Options{
 		Now: now,
 		Admins: map[bot.Platform][]string{
@@ -266,7 +267,9 @@ func (m *Main) Run(ctx context.Context) error {
 			// The console needs none: its first user becomes the admin.
 		},
 		DefaultTimeZone: cfg.Schedule.TimeZone,
-		Holidays:        cfg.ScheduleSettings().Holidays,
+		Holidays:        sched.Holidays,
+		Reflections:     sched.Reflections,
+		Summaries:       sched.Summaries,
 		Logger:          log.With(slog.String("component", "handlers")),
 	})
 
