@@ -43,17 +43,8 @@ func (s *Store) RecordActiveCheckIn(ctx context.Context, c CheckIn) (*Goal, int,
 	}
 	prev := g.Progress
 	g.Progress, g.LastCheckIn, g.UpdatedAt = c.Percent, c.At, c.At
-	// The check-in and the roster summary go concurrently: the command
-	// waits for about two round trips, not three.
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.noteGoal(ctx, &g, c.At)
-	}()
-	_, err = s.db.Collection(colCheckIns).InsertOne(ctx, c)
-	<-done
-	if err != nil {
-		return nil, 0, fmt.Errorf("insert check-in: %w", err)
+	if err := s.insertCheckIn(ctx, &g, c); err != nil {
+		return nil, 0, err
 	}
 	return &g, prev, nil
 }
