@@ -34,28 +34,7 @@ func withGoal(b *testing.B, h bot.Handler) {
 func BenchmarkCheckinInteraction(b *testing.B) {
 	h := realHandler(b)
 	withGoal(b, h)
-	f, _, _ := startAdapter(b, h)
-	done := make(chan string, 1)
-	f.mu.Lock()
-	f.onCall = func(c call) {
-		if strings.HasSuffix(c.Path, "/callback") {
-			done <- c.Path
-		}
-	}
-	f.mu.Unlock()
-	opts := []map[string]any{opt("n", 4, 1), opt("percent", 4, 40), opt("note", 3, "finished chapter 3")}
-	i := 0
-	for b.Loop() {
-		i++
-		id := "b" + strconv.Itoa(i)
-		f.dispatch("INTERACTION_CREATE", slashInteraction(id, "u1", []string{"checkin"}, opts, nil))
-		if p := <-done; !strings.Contains(p, "/"+id+"/") {
-			b.Fatalf("callback %s, want interaction %s", p, id)
-		}
-	}
-	f.mu.Lock()
-	f.onCall = nil
-	f.mu.Unlock()
+	benchCheckinDispatch(b, h, "b")
 }
 
 // BenchmarkHandlerAlone is the same check-in with the handler called
@@ -93,7 +72,14 @@ func BenchmarkDiscordLayer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := bot.HandlerFunc(func(context.Context, *bot.Request) ([]bot.Message, error) { return reply, nil })
+	benchCheckinDispatch(b, bot.HandlerFunc(func(context.Context, *bot.Request) ([]bot.Message, error) { return reply, nil }), "l")
+}
+
+// benchCheckinDispatch starts the adapter on h and, for each iteration,
+// dispatches a /plp checkin interaction over the fake gateway and waits for
+// its callback at the fake REST API (checking it answers that interaction).
+func benchCheckinDispatch(b *testing.B, h bot.Handler, idPrefix string) {
+	b.Helper()
 	f, _, _ := startAdapter(b, h)
 	done := make(chan string, 1)
 	f.mu.Lock()
@@ -107,8 +93,11 @@ func BenchmarkDiscordLayer(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		f.dispatch("INTERACTION_CREATE", slashInteraction("l"+strconv.Itoa(i), "u1", []string{"checkin"}, opts, nil))
-		<-done
+		id := idPrefix + strconv.Itoa(i)
+		f.dispatch("INTERACTION_CREATE", slashInteraction(id, "u1", []string{"checkin"}, opts, nil))
+		if p := <-done; !strings.Contains(p, "/"+id+"/") {
+			b.Fatalf("callback %s, want interaction %s", p, id)
+		}
 	}
 	f.mu.Lock()
 	f.onCall = nil
