@@ -1,0 +1,45 @@
+package plpbot
+
+import "time"
+
+// Membership roles in a class.
+const (
+	MemberStudent = "student"
+	MemberTeacher = "teacher"
+)
+
+// Class is a group of students with their teachers, optionally linked to a
+// channel that receives progress summaries.
+type Class struct {
+	ID          string    `bson:"_id"`
+	Name        string    `bson:"name"`
+	NameLower   string    `bson:"name_lower"`
+	Platform    string    `bson:"platform"`
+	Workspace   string    `bson:"workspace"`
+	ChannelID   string    `bson:"channel_id,omitempty"`
+	ChannelName string    `bson:"channel_name,omitempty"`
+	TimeZone    string    `bson:"tz,omitempty"`
+	Reflections string    `bson:"reflections_cron,omitempty"` // cron for reflection prompts; "" = default
+	Summaries   string    `bson:"summaries_cron,omitempty"`   // cron for channel summaries; "" = default
+	CreatedBy   string    `bson:"created_by"`
+	CreatedAt   time.Time `bson:"created_at"`
+	UpdatedAt   time.Time `bson:"updated_at"`
+}
+
+// Validate checks the class name.
+func (c *Class) Validate() error {
+	return ValidateText("class name", c.Name, MaxClassNameLen, true)
+}
+
+// Enrollment puts a person in a class as a student or teacher.
+type Enrollment struct {
+	ID        string    `bson:"_id"` // class id + "|" + person id
+	ClassID   string    `bson:"class_id"`
+	UserID    string    `bson:"user_id"`
+	Role      string    `bson:"role"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// EnrollmentID is the id of a person's membership of a class: one per
+// (class, person), so enrolling twice changes nothing.
+func EnrollmentID(classID, personID string) string { return classID + "|" + personID }
