@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -21,11 +22,11 @@ func (h *Handlers) cmdRole(ctx context.Context, c *call) ([]bot.Message, error) 
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Mention who gets the role, such as @ms.lee.",
 			Usage: h.grammar.Usage(c.inv.Path)}
 	}
-	role := storage.Role(c.inv.Arg("role"))
+	role := plpbot.Role(c.inv.Arg("role"))
 	if u.Role == role {
 		return []bot.Message{reply("", bot.Text{Text: fmt.Sprintf("%s is already %s.", bot.User(u.Name), roleWithArticle(role))})}, nil
 	}
-	if u.ID == c.actor.ID && u.Role == storage.RoleAdmin {
+	if u.ID == c.actor.ID && u.Role == plpbot.RoleAdmin {
 		n, err := h.store.CountAdmins(ctx, u.Platform, u.Workspace)
 		if err != nil {
 			return nil, fmt.Errorf("role: %w", err)
@@ -47,9 +48,9 @@ func (h *Handlers) cmdRole(ctx context.Context, c *call) ([]bot.Message, error) 
 	if u.ID != c.actor.ID && role.IsStaff() {
 		var next string
 		switch role {
-		case storage.RoleTeacher:
+		case plpbot.RoleTeacher:
 			next = "First step: create your class with `/plp class create Period 3 English` — in the class channel, to link it."
-		case storage.RoleCounselor:
+		case plpbot.RoleCounselor:
 			next = "Ask a teacher to add you to their class with `/plp class add @you`, then see it with `/plp roster`."
 		default:
 			next = "Type `/plp help` to see everything you can do now."
@@ -61,8 +62,8 @@ func (h *Handlers) cmdRole(ctx context.Context, c *call) ([]bot.Message, error) 
 	return out, nil
 }
 
-func roleWithArticle(r storage.Role) string {
-	if r == storage.RoleAdmin {
+func roleWithArticle(r plpbot.Role) string {
+	if r == plpbot.RoleAdmin {
 		return "an admin"
 	}
 	return "a " + string(r)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -19,7 +20,7 @@ func TestRole(t *testing.T) {
 	msgs := e.staffMsgs("admin", "role @ms-lee teacher")
 	mustContain(t, plain(msgs), "ms-lee is now a teacher (was student)")
 	mustContain(t, staffDM(t, msgs, "ms-lee").PlainText(), "admin made you a teacher", "/plp class create")
-	if u, _ := e.store.User(ctx, staffUID("ms-lee")); u.Role != storage.RoleTeacher {
+	if u, _ := e.store.User(ctx, staffUID("ms-lee")); u.Role != plpbot.RoleTeacher {
 		t.Errorf("role not stored: %s", u.Role)
 	}
 	mustContain(t, e.ok("admin", "role @ms-lee teacher"), "ms-lee is already a teacher")
@@ -46,7 +47,7 @@ func TestRole(t *testing.T) {
 		})
 	}
 	for _, name := range []string{"admin", "sam"} {
-		if u, _ := e.store.User(ctx, staffUID(name)); (name == "admin") != (u.Role == storage.RoleAdmin) {
+		if u, _ := e.store.User(ctx, staffUID(name)); (name == "admin") != (u.Role == plpbot.RoleAdmin) {
 			t.Errorf("%s has role %s after refused changes", name, u.Role)
 		}
 	}
@@ -63,7 +64,7 @@ func TestForget(t *testing.T) {
 	ctx := context.Background()
 	e.staffGoal("sam", "Read three novels", 40, e.now.Add(-time.Hour))
 	e.staffGoal("sam", "Run a 5k", 10, time.Time{})
-	if _, err := e.store.AddReflection(ctx, storage.Reflection{UserID: staffUID("sam"), Text: "I learned a lot"}); err != nil {
+	if _, err := e.store.AddReflection(ctx, plpbot.Reflection{UserID: staffUID("sam"), Text: "I learned a lot"}); err != nil {
 		t.Fatal(err)
 	}
 	e.ok("ms-lee", "feedback @sam 1 Great pace")

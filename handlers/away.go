@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
-	"github.com/plpbot/plpbot/storage"
 )
 
 // maxAway is how far ahead someone can be marked away: longer absences are
@@ -15,7 +15,7 @@ const maxAway = 366 * 24 * time.Hour
 
 // awaySubject is who an away command is about: the actor, or (staff) a
 // student they teach. others is true when it isn't the actor.
-func (h *Handlers) awaySubject(ctx context.Context, c *call) (u *storage.User, others bool, err error) {
+func (h *Handlers) awaySubject(ctx context.Context, c *call) (u *plpbot.Person, others bool, err error) {
 	if !c.inv.Has("user") || h.mentionsActor(c, "user") {
 		return c.actor, false, nil
 	}

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/handlers"
-	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
@@ -45,7 +45,7 @@ func BenchmarkRawInsert(b *testing.B) {
 	coll := store.Collection("checkins")
 	ctx := context.Background()
 	for b.Loop() {
-		doc := storage.CheckIn{UserID: "console::sam", GoalNumber: 1, Percent: 40, At: benchNow}
+		doc := plpbot.CheckIn{UserID: "console::sam", GoalNumber: 1, Percent: 40, At: benchNow}
 		if _, err := coll.InsertOne(ctx, doc); err != nil {
 			b.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -21,7 +22,7 @@ const streakWeeks = 53
 // because it isn't over yet. A week without a check-in that overlaps an away
 // period is frozen: it neither counts nor breaks the streak, so a sick week
 // or a trip doesn't cost a student what they built.
-func WeeklyStreak(now time.Time, loc *time.Location, checkIns []time.Time, away []storage.AwayPeriod) int {
+func WeeklyStreak(now time.Time, loc *time.Location, checkIns []time.Time, away []plpbot.AwayPeriod) int {
 	if len(checkIns) == 0 {
 		return 0
 	}
@@ -66,7 +67,7 @@ func addDays(t time.Time, n int) time.Time {
 }
 
 // awayDuring reports whether any away period overlaps [from, to).
-func awayDuring(away []storage.AwayPeriod, from, to time.Time) bool {
+func awayDuring(away []plpbot.AwayPeriod, from, to time.Time) bool {
 	for _, p := range away {
 		if p.From.Before(to) && p.Until.After(from) {
 			return true
@@ -76,7 +77,7 @@ func awayDuring(away []storage.AwayPeriod, from, to time.Time) bool {
 }
 
 // streakOf computes u's current weekly streak from the store.
-func (h *Handlers) streakOf(ctx context.Context, u *storage.User) (int, error) {
+func (h *Handlers) streakOf(ctx context.Context, u *plpbot.Person) (int, error) {
 	now := h.now()
 	loc := h.loc(u)
 	times, err := h.store.CheckInTimes(ctx, u.ID, addDays(weekStart(now, loc), -7*streakWeeks))
@@ -95,11 +96,11 @@ func (h *Handlers) streakOf(ctx context.Context, u *storage.User) (int, error) {
 
 // holidayPeriods turns school holidays into day-long periods in loc, which
 // freeze a streak the way an away period does.
-func holidayPeriods(days []time.Time, loc *time.Location) []storage.AwayPeriod {
-	out := make([]storage.AwayPeriod, 0, len(days))
+func holidayPeriods(days []time.Time, loc *time.Location) []plpbot.AwayPeriod {
+	out := make([]plpbot.AwayPeriod, 0, len(days))
 	for _, d := range days {
 		from := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
-		out = append(out, storage.AwayPeriod{From: from, Until: addDays(from, 1)})
+		out = append(out, plpbot.AwayPeriod{From: from, Until: addDays(from, 1)})
 	}
 	return out
 }
@@ -119,7 +120,7 @@ func streakText(n int) string {
 func (h *Handlers) cmdCheckIn(ctx context.Context, c *call) ([]bot.Message, error) {
 	n := c.inv.Int("n")
 	pct := c.inv.Int("percent")
-	g, prev, err := h.store.RecordActiveCheckIn(ctx, storage.CheckIn{
+	g, prev, err := h.store.RecordActiveCheckIn(ctx, plpbot.CheckIn{
 		UserID: c.actor.ID, GoalNumber: n, Percent: pct,
 		Note: c.inv.Arg("note"), Confidence: c.inv.Int("confidence"),
 	})
@@ -141,7 +142,7 @@ func (h *Handlers) cmdCheckIn(ctx context.Context, c *call) ([]bot.Message, erro
 	}
 	m := reply("", bot.Text{Text: text}, bot.Progress{Label: strconv.Itoa(g.Number) + ". " + bot.User(g.Title), Percent: pct})
 	m.Category = g.Category
-	next, idx := nextStep(g)
+	next, idx := g.NextStep()
 	switch {
 	case pct == 100:
 		m.Blocks = append(m.Blocks, bot.Text{Text: "Looks finished! Mark it done: `/plp goal done " + strconv.Itoa(n) + "`"})
@@ -173,29 +174,19 @@ func (h *Handlers) whyNotActive(ctx context.Context, userID string, n int, verb 
 	num := strconv.Itoa(n)
 	ue := &bot.UserError{Code: bot.EInvalid}
 	switch g.Status {
-	case storage.GoalPaused:
+	case plpbot.GoalPaused:
 		ue.Message = fmt.Sprintf("%s is paused, so I can't %s it.", goalRef(g), verb)
 		ue.Hint = "Pick it up again with `/plp goal resume " + num + "`"
-	case storage.GoalDone:
+	case plpbot.GoalDone:
 		ue.Message = fmt.Sprintf("%s is already done — well done!", goalRef(g))
 		ue.Hint = "Ready for the next one? `/plp goal add TITLE`"
-	case storage.GoalDropped:
+	case plpbot.GoalDropped:
 		ue.Message = fmt.Sprintf("%s was dropped, so I can't %s it.", goalRef(g), verb)
 		ue.Hint = "Bring it back with `/plp goal resume " + num + "`"
 	default:
 		return fmt.Errorf("goal %d is %s but the update missed it", n, g.Status)
 	}
 	return ue
-}
-
-// nextStep returns the first step not done and its 1-based number.
-func nextStep(g *storage.Goal) (*storage.Step, int) {
-	for i := range g.Steps {
-		if !g.Steps[i].Done {
-			return &g.Steps[i], i + 1
-		}
-	}
-	return nil, 0
 }
 
 // cmdReflect stores a reflection typed as a command.
@@ -207,7 +198,7 @@ func (h *Handlers) cmdReflect(ctx context.Context, c *call) ([]bot.Message, erro
 // their open prompt if they have one, and thanks them.
 func (h *Handlers) saveReflection(ctx context.Context, c *call, text string) ([]bot.Message, error) {
 	now := h.now().UTC()
-	r := storage.Reflection{UserID: c.actor.ID, Text: text, At: now}
+	r := plpbot.Reflection{UserID: c.actor.ID, Text: text, At: now}
 	p, err := h.store.OpenPrompt(ctx, c.actor.ID, now)
 	switch {
 	case err == nil:

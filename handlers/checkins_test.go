@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/handlers"
-	"github.com/plpbot/plpbot/storage"
 )
 
 func TestWeeklyStreak(t *testing.T) {
@@ -19,12 +19,12 @@ func TestWeeklyStreak(t *testing.T) {
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
 	weeksAgo := func(n int) time.Time { return now.AddDate(0, 0, -7*n) }
-	away := func(from, until time.Time) storage.AwayPeriod { return storage.AwayPeriod{From: from, Until: until} }
+	away := func(from, until time.Time) plpbot.AwayPeriod { return plpbot.AwayPeriod{From: from, Until: until} }
 	tests := []struct {
 		name     string
 		loc      *time.Location
 		checkIns []time.Time
-		away     []storage.AwayPeriod
+		away     []plpbot.AwayPeriod
 		want     int
 	}{
 		{"none", time.UTC, nil, nil, 0},
@@ -35,13 +35,13 @@ func TestWeeklyStreak(t *testing.T) {
 		{"a gap breaks it", time.UTC, []time.Time{now, weeksAgo(1), weeksAgo(3), weeksAgo(4)}, nil, 2},
 		{"two weeks ago only", time.UTC, []time.Time{weeksAgo(2)}, nil, 0},
 		{"an away week freezes the gap", time.UTC, []time.Time{now, weeksAgo(1), weeksAgo(3)},
-			[]storage.AwayPeriod{away(weeksAgo(2), weeksAgo(2).Add(48*time.Hour))}, 3},
+			[]plpbot.AwayPeriod{away(weeksAgo(2), weeksAgo(2).Add(48*time.Hour))}, 3},
 		{"away now freezes back to the last check-in", time.UTC, []time.Time{weeksAgo(3), weeksAgo(4)},
-			[]storage.AwayPeriod{away(weeksAgo(2), now.AddDate(0, 0, 10))}, 2},
+			[]plpbot.AwayPeriod{away(weeksAgo(2), now.AddDate(0, 0, 10))}, 2},
 		{"away long ago doesn't bridge a recent gap", time.UTC, []time.Time{now, weeksAgo(2)},
-			[]storage.AwayPeriod{away(weeksAgo(10), weeksAgo(9))}, 1},
+			[]plpbot.AwayPeriod{away(weeksAgo(10), weeksAgo(9))}, 1},
 		{"check-in in an away week counts", time.UTC, []time.Time{now, weeksAgo(1)},
-			[]storage.AwayPeriod{away(weeksAgo(1).Add(-time.Hour), weeksAgo(1).Add(time.Hour))}, 2},
+			[]plpbot.AwayPeriod{away(weeksAgo(1).Add(-time.Hour), weeksAgo(1).Add(time.Hour))}, 2},
 		// Sunday 22 Nov 23:30 in New York is Monday 04:30 UTC: the student's
 		// own week decides.
 		{"weeks in the student's zone", ny, []time.Time{time.Date(2026, 11, 23, 4, 30, 0, 0, time.UTC), day(2026, 11, 10)}, nil, 2},

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -20,7 +21,7 @@ func (h *Handlers) cmdClassCreate(ctx context.Context, c *call) ([]bot.Message, 
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Give the class a name.",
 			Usage: h.grammar.Usage(c.inv.Path)}
 	}
-	cl := storage.Class{
+	cl := plpbot.Class{
 		Name: name, Platform: c.actor.Platform, Workspace: c.actor.Workspace,
 		TimeZone: c.actor.TimeZone, CreatedBy: c.actor.ID,
 	}
@@ -63,7 +64,7 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 	if err != nil {
 		return nil, err
 	}
-	var people []*storage.User
+	var people []*plpbot.Person
 	seen := map[string]bool{}
 	for _, mention := range c.inv.Users["users"] {
 		u, err := h.resolveUser(ctx, c, mention)
@@ -79,40 +80,40 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Mention who to add, such as @sam.",
 			Usage: h.grammar.Usage(c.inv.Path)}
 	}
-	studentsIn, err := h.store.ClassMembers(ctx, cl.ID, storage.MemberStudent)
+	studentsIn, err := h.store.ClassMembers(ctx, cl.ID, plpbot.MemberStudent)
 	if err != nil {
 		return nil, fmt.Errorf("class add: %w", err)
 	}
-	teachersIn, err := h.store.ClassMembers(ctx, cl.ID, storage.MemberTeacher)
+	teachersIn, err := h.store.ClassMembers(ctx, cl.ID, plpbot.MemberTeacher)
 	if err != nil {
 		return nil, fmt.Errorf("class add: %w", err)
 	}
 	already := map[string]string{}
 	for _, id := range studentsIn {
-		already[id] = storage.MemberStudent
+		already[id] = plpbot.MemberStudent
 	}
 	for _, id := range teachersIn {
-		already[id] = storage.MemberTeacher
+		already[id] = plpbot.MemberTeacher
 	}
-	var students, teachers, unchanged []*storage.User
+	var students, teachers, unchanged []*plpbot.Person
 	for _, u := range people {
-		want := storage.MemberStudent
+		want := plpbot.MemberStudent
 		if u.Role.IsStaff() {
-			want = storage.MemberTeacher
+			want = plpbot.MemberTeacher
 		}
 		switch {
 		case already[u.ID] == want:
 			unchanged = append(unchanged, u)
-		case want == storage.MemberTeacher:
+		case want == plpbot.MemberTeacher:
 			teachers = append(teachers, u)
 		default:
 			students = append(students, u)
 		}
 	}
-	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(students), storage.MemberStudent); err != nil {
+	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(students), plpbot.MemberStudent); err != nil {
 		return nil, fmt.Errorf("class add: %w", err)
 	}
-	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(teachers), storage.MemberTeacher); err != nil {
+	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(teachers), plpbot.MemberTeacher); err != nil {
 		return nil, fmt.Errorf("class add: %w", err)
 	}
 
@@ -127,7 +128,7 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 	if len(unchanged) > 0 {
 		m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("Already in %s: %s.", className, peopleNames(unchanged))})
 	}
-	var cantDM []*storage.User
+	var cantDM []*plpbot.Person
 	out := []bot.Message{}
 	for _, u := range students {
 		if u.CantDM != "" {
@@ -154,7 +155,7 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 
 // welcomeStudent is the DM a student gets on joining a class: what this is,
 // and the one first step.
-func (h *Handlers) welcomeStudent(teacher *storage.User, cl *storage.Class) bot.Message {
+func (h *Handlers) welcomeStudent(teacher *plpbot.Person, cl *plpbot.Class) bot.Message {
 	m := reply("Welcome to "+bot.User(cl.Name)+" 👋",
 		bot.Text{Text: fmt.Sprintf("%s added you to %s. Here you keep your learning plan: a few goals you care about, small steps, and quick check-ins.",
 			bot.User(teacher.Name), bot.Bold(bot.User(cl.Name)))},
@@ -192,7 +193,7 @@ func (h *Handlers) cmdClassRemove(ctx context.Context, c *call) ([]bot.Message, 
 		bot.Context{Text: "Changed your mind? `/plp class add " + mentionOf(u) + " class:" + bot.User(cl.Name) + "`"})}, nil
 }
 
-func notInClass(name string, cl *storage.Class) *bot.UserError {
+func notInClass(name string, cl *plpbot.Class) *bot.UserError {
 	return &bot.UserError{Code: bot.ENotFound,
 		Message: fmt.Sprintf("%s isn't in %s.", bot.User(name), bot.Bold(bot.User(cl.Name))),
 		Hint:    "See who is with `/plp roster " + bot.User(cl.Name) + "`."}
@@ -201,13 +202,13 @@ func notInClass(name string, cl *storage.Class) *bot.UserError {
 // cmdClassList lists the actor's classes (an admin's: every class of the
 // workspace) with their sizes and linked channels.
 func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, error) {
-	admin := c.actor.Role == storage.RoleAdmin
-	var classes []storage.Class
+	admin := c.actor.Role == plpbot.RoleAdmin
+	var classes []plpbot.Class
 	var err error
 	if admin {
 		classes, err = h.store.ClassesIn(ctx, c.actor.Platform, c.actor.Workspace)
 	} else {
-		classes, err = h.store.ClassesOf(ctx, c.actor.ID, storage.MemberTeacher)
+		classes, err = h.store.ClassesOf(ctx, c.actor.ID, plpbot.MemberTeacher)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("class list: %w", err)
@@ -221,13 +222,13 @@ func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, er
 	for i := range classes {
 		ids[i] = classes[i].ID
 	}
-	sizes, err := h.store.ClassSizes(ctx, ids, storage.MemberStudent)
+	sizes, err := h.store.ClassSizes(ctx, ids, plpbot.MemberStudent)
 	if err != nil {
 		return nil, fmt.Errorf("class list: %w", err)
 	}
 	var mine map[string]bool
 	if admin {
-		own, err := h.store.ClassesOf(ctx, c.actor.ID, storage.MemberTeacher)
+		own, err := h.store.ClassesOf(ctx, c.actor.ID, plpbot.MemberTeacher)
 		if err != nil {
 			return nil, fmt.Errorf("class list: %w", err)
 		}
@@ -259,8 +260,8 @@ func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, er
 // the one linked to the channel, else the actor's only class; with several
 // it asks which. Teachers may only pick classes they teach; admins any.
 // example shows the command with a class name, for the hint.
-func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example func(name string) string) (*storage.Class, error) {
-	admin := c.actor.Role == storage.RoleAdmin
+func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example func(name string) string) (*plpbot.Class, error) {
+	admin := c.actor.Role == plpbot.RoleAdmin
 	name = strings.Join(strings.Fields(name), " ")
 	if name != "" {
 		cl, err := h.store.ClassByName(ctx, c.actor.Platform, c.actor.Workspace, name)
@@ -273,7 +274,7 @@ func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example 
 			return nil, fmt.Errorf("find class: %w", err)
 		}
 		if !admin {
-			ok, err := h.store.IsMember(ctx, cl.ID, c.actor.ID, storage.MemberTeacher)
+			ok, err := h.store.IsMember(ctx, cl.ID, c.actor.ID, plpbot.MemberTeacher)
 			if err != nil {
 				return nil, fmt.Errorf("find class: %w", err)
 			}
@@ -291,7 +292,7 @@ func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example 
 		case err == nil:
 			ok := admin
 			if !ok {
-				if ok, err = h.store.IsMember(ctx, cl.ID, c.actor.ID, storage.MemberTeacher); err != nil {
+				if ok, err = h.store.IsMember(ctx, cl.ID, c.actor.ID, plpbot.MemberTeacher); err != nil {
 					return nil, fmt.Errorf("find class: %w", err)
 				}
 			}
@@ -302,7 +303,7 @@ func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example 
 			return nil, fmt.Errorf("find class: %w", err)
 		}
 	}
-	mine, err := h.store.ClassesOf(ctx, c.actor.ID, storage.MemberTeacher)
+	mine, err := h.store.ClassesOf(ctx, c.actor.ID, plpbot.MemberTeacher)
 	if err != nil {
 		return nil, fmt.Errorf("find class: %w", err)
 	}
@@ -331,7 +332,7 @@ func channelTag(name, id string) string {
 }
 
 // peopleIDs returns the ids of users.
-func peopleIDs(us []*storage.User) []string {
+func peopleIDs(us []*plpbot.Person) []string {
 	ids := make([]string, len(us))
 	for i, u := range us {
 		ids[i] = u.ID
@@ -340,7 +341,7 @@ func peopleIDs(us []*storage.User) []string {
 }
 
 // peopleNames lists users' names, escaped, as "sam, alex and jo".
-func peopleNames(us []*storage.User) string {
+func peopleNames(us []*plpbot.Person) string {
 	names := make([]string, len(us))
 	for i, u := range us {
 		names[i] = bot.User(u.Name)

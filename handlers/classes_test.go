@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
-	"github.com/plpbot/plpbot/storage"
 )
 
 func TestClassCreate(t *testing.T) {
@@ -21,7 +21,7 @@ func TestClassCreate(t *testing.T) {
 	if cl.ChannelID != "general" || cl.CreatedBy != staffUID("ms-lee") {
 		t.Errorf("class made in #general should be linked to it and created by ms-lee: %+v", cl)
 	}
-	if ok, _ := e.store.IsMember(ctx, cl.ID, staffUID("ms-lee"), storage.MemberTeacher); !ok {
+	if ok, _ := e.store.IsMember(ctx, cl.ID, staffUID("ms-lee"), plpbot.MemberTeacher); !ok {
 		t.Errorf("the creator should teach the class")
 	}
 
@@ -73,7 +73,7 @@ func TestClassAdd(t *testing.T) {
 		}
 	}
 	cl, _ := e.store.ClassByName(ctx, "console", "", "Period 3")
-	students, _ := e.store.ClassMembers(ctx, cl.ID, storage.MemberStudent)
+	students, _ := e.store.ClassMembers(ctx, cl.ID, plpbot.MemberStudent)
 	slices.Sort(students)
 	if want := []string{staffUID("alex"), staffUID("sam")}; !slices.Equal(students, want) {
 		t.Errorf("students = %v, want %v", students, want)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -40,12 +41,12 @@ func (h *Handlers) cmdConferenceSchedule(ctx context.Context, c *call) ([]bot.Me
 			Message: formatWhen(at, tloc) + " has already passed. Pick a time in the future.",
 			Usage:   h.grammar.Usage(c.inv.Path)}
 	}
-	conf := storage.Conference{
+	conf := plpbot.Conference{
 		StudentID: s.ID, StudentName: s.Name, TeacherID: c.actor.ID, TeacherName: c.actor.Name, At: at,
 	}
 	agenda := strings.TrimSpace(c.inv.Arg("agenda"))
 	if agenda != "" {
-		conf.Agenda = []storage.AgendaItem{{Text: agenda, ByID: c.actor.ID, ByName: c.actor.Name, At: h.now().UTC()}}
+		conf.Agenda = []plpbot.AgendaItem{{Text: agenda, ByID: c.actor.ID, ByName: c.actor.Name, At: h.now().UTC()}}
 	}
 	saved, err := h.store.ScheduleConference(ctx, conf)
 	if err != nil {
@@ -81,7 +82,7 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 	now := h.now()
 	loc := h.loc(c.actor)
 	if !c.actor.Role.IsStaff() {
-		confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.actor.ID, Status: storage.ConferenceScheduled, From: now})
+		confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.actor.ID, Status: plpbot.ConferenceScheduled, From: now})
 		if err != nil {
 			return nil, fmt.Errorf("conference list: %w", err)
 		}
@@ -100,7 +101,7 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 		m.Buttons = []bot.Button{agendaButton(h)}
 		return []bot.Message{m}, nil
 	}
-	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.actor.ID, Status: storage.ConferenceScheduled, From: now.Add(-conferenceGrace)})
+	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.actor.ID, Status: plpbot.ConferenceScheduled, From: now.Add(-conferenceGrace)})
 	if err != nil {
 		return nil, fmt.Errorf("conference list: %w", err)
 	}
@@ -142,7 +143,7 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 }
 
 // agendaItems lists talking points with who added them.
-func agendaItems(agenda []storage.AgendaItem) []string {
+func agendaItems(agenda []plpbot.AgendaItem) []string {
 	items := make([]string, len(agenda))
 	for i, a := range agenda {
 		items[i] = bot.User(a.Text) + " — " + bot.User(a.ByName)
@@ -158,7 +159,7 @@ func (h *Handlers) cmdConferenceAgenda(ctx context.Context, c *call) ([]bot.Mess
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Write the talking point after `agenda`.",
 			Usage: h.grammar.Usage(c.inv.Path)}
 	}
-	next, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.actor.ID, Status: storage.ConferenceScheduled, From: h.now(), Limit: 1})
+	next, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.actor.ID, Status: plpbot.ConferenceScheduled, From: h.now(), Limit: 1})
 	if err != nil {
 		return nil, fmt.Errorf("conference agenda: %w", err)
 	}
@@ -167,7 +168,7 @@ func (h *Handlers) cmdConferenceAgenda(ctx context.Context, c *call) ([]bot.Mess
 			Message: "You don't have a conference booked yet, so there's nowhere to add that. Nothing was saved.",
 			Hint:    "Keep the thought as a reflection: `/plp reflect " + bot.User(text) + "`"}
 	}
-	cf, err := h.store.AddAgendaItem(ctx, next[0].Number, storage.AgendaItem{Text: text, ByID: c.actor.ID, ByName: c.actor.Name})
+	cf, err := h.store.AddAgendaItem(ctx, next[0].Number, plpbot.AgendaItem{Text: text, ByID: c.actor.ID, ByName: c.actor.Name})
 	if err != nil {
 		return nil, fmt.Errorf("conference agenda: %w", err)
 	}
@@ -179,7 +180,7 @@ func (h *Handlers) cmdConferenceAgenda(ctx context.Context, c *call) ([]bot.Mess
 
 // ownConference loads conference n for a command only its teacher or an
 // admin may run, and checks it is still scheduled.
-func (h *Handlers) ownConference(ctx context.Context, c *call, verb string) (*storage.Conference, error) {
+func (h *Handlers) ownConference(ctx context.Context, c *call, verb string) (*plpbot.Conference, error) {
 	n := c.inv.Int("id")
 	cf, err := h.store.ConferenceByNumber(ctx, n)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -189,12 +190,12 @@ func (h *Handlers) ownConference(ctx context.Context, c *call, verb string) (*st
 	if err != nil {
 		return nil, fmt.Errorf("load conference: %w", err)
 	}
-	if cf.TeacherID != c.actor.ID && c.actor.Role != storage.RoleAdmin {
+	if cf.TeacherID != c.actor.ID && c.actor.Role != plpbot.RoleAdmin {
 		return nil, &bot.UserError{Code: bot.EForbidden,
 			Message: fmt.Sprintf("Conference #%d isn't yours: only its teacher or an admin can %s it.", n, verb),
 			Hint:    "Type `/plp conference list` to see yours with their numbers."}
 	}
-	if cf.Status != storage.ConferenceScheduled {
+	if cf.Status != plpbot.ConferenceScheduled {
 		return nil, &bot.UserError{Code: bot.EConflict,
 			Message: fmt.Sprintf("Conference #%d is already %s.", n, cf.Status),
 			Hint:    "Type `/plp conference list` to see what's still coming up."}
@@ -293,7 +294,7 @@ func (h *Handlers) cancelConference(ctx context.Context, c *call, all bool) ([]b
 func mentionOfID(id, name string) string {
 	if p, rest, ok := strings.Cut(id, ":"); ok {
 		if _, pid, ok := strings.Cut(rest, ":"); ok {
-			return mentionOf(&storage.User{Platform: p, PlatformID: pid})
+			return mentionOf(&plpbot.Person{Platform: p, PlatformID: pid})
 		}
 	}
 	return "@" + name

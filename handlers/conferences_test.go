@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
-	"github.com/plpbot/plpbot/storage"
 )
 
 func TestConferenceSchedule(t *testing.T) {
@@ -118,7 +118,7 @@ func TestConferenceFlow(t *testing.T) {
 
 	out = e.ok("ms-lee", "conference done 1 Agreed on two new steps")
 	mustContain(t, out, "Conference #1 with sam is done", "notes are saved", "/plp conference @sam")
-	if cf, _ := e.store.ConferenceByNumber(ctx, 1); cf.Status != storage.ConferenceDone || cf.Notes != "Agreed on two new steps" {
+	if cf, _ := e.store.ConferenceByNumber(ctx, 1); cf.Status != plpbot.ConferenceDone || cf.Notes != "Agreed on two new steps" {
 		t.Errorf("conference not closed: %+v", cf)
 	}
 	mustContain(t, e.staffFails("ms-lee", "conference done 1", bot.EConflict), "already done")
@@ -183,7 +183,7 @@ func TestStandingConference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if next.Status != storage.ConferenceScheduled || next.Series != 1 || len(next.Agenda) != 1 || next.Agenda[0].Text != "mentoring <!channel>" {
+	if next.Status != plpbot.ConferenceScheduled || next.Series != 1 || len(next.Agenda) != 1 || next.Agenda[0].Text != "mentoring <!channel>" {
 		t.Errorf("next occurrence: %+v", next)
 	}
 	// Cancelled just once: the series carries on.
@@ -210,7 +210,7 @@ func TestStandingConference(t *testing.T) {
 	if _, err := e.store.ConferenceByNumber(ctx, 5); err == nil {
 		t.Error("an ended series booked another occurrence")
 	}
-	if cf, _ := e.store.ConferenceByNumber(ctx, 3); cf.Every != "" || cf.Status != storage.ConferenceCancelled {
+	if cf, _ := e.store.ConferenceByNumber(ctx, 3); cf.Every != "" || cf.Status != plpbot.ConferenceCancelled {
 		t.Errorf("ended series: %+v", cf)
 	}
 }

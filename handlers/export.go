@@ -7,8 +7,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
-	"github.com/plpbot/plpbot/storage"
 )
 
 // How much history an export carries: enough for a conference, short
@@ -70,7 +70,7 @@ func (h *Handlers) mentionsActor(c *call, arg string) bool {
 // Exports are made to be handed to students and parents, so intervention
 // flags (IEP / 504 / other) are deliberately NOT included, and no audit
 // details are: only what the student themselves can see in their plan.
-func (h *Handlers) planMarkdown(ctx context.Context, u *storage.User, loc *time.Location) (string, error) {
+func (h *Handlers) planMarkdown(ctx context.Context, u *plpbot.Person, loc *time.Location) (string, error) {
 	goals, err := h.store.Goals(ctx, u.ID)
 	if err != nil {
 		return "", err

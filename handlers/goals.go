@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -44,7 +45,7 @@ func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, erro
 	if category == "" {
 		category = "academic"
 	}
-	g, err := h.store.AddGoal(ctx, storage.Goal{UserID: c.actor.ID, Title: title, Category: category, TargetDate: by, Why: c.inv.Arg("why")})
+	g, err := h.store.AddGoal(ctx, plpbot.Goal{UserID: c.actor.ID, Title: title, Category: category, TargetDate: by, Why: c.inv.Arg("why")})
 	if err != nil {
 		return nil, err
 	}
@@ -76,11 +77,11 @@ func (h *Handlers) cmdGoalList(ctx context.Context, c *call) ([]bot.Message, err
 	}
 	now, loc := h.now(), h.loc(c.actor)
 	m := reply("Your goals")
-	var active []storage.Goal
-	rest := map[storage.GoalStatus][]string{}
+	var active []plpbot.Goal
+	rest := map[plpbot.GoalStatus][]string{}
 	for i := range goals {
 		g := &goals[i]
-		if g.Status == storage.GoalActive {
+		if g.Status == plpbot.GoalActive {
 			active = append(active, *g)
 			m.Blocks = append(m.Blocks, bot.Progress{Label: strconv.Itoa(g.Number) + ". " + bot.User(g.Title), Percent: g.Progress})
 			if line := goalDetail(g, now, loc); line != "" {
@@ -91,9 +92,9 @@ func (h *Handlers) cmdGoalList(ctx context.Context, c *call) ([]bot.Message, err
 		rest[g.Status] = append(rest[g.Status], strconv.Itoa(g.Number)+". "+bot.User(g.Title))
 	}
 	for _, s := range []struct {
-		status storage.GoalStatus
+		status plpbot.GoalStatus
 		label  string
-	}{{storage.GoalPaused, "Paused"}, {storage.GoalDone, "Done"}, {storage.GoalDropped, "Dropped"}} {
+	}{{plpbot.GoalPaused, "Paused"}, {plpbot.GoalDone, "Done"}, {plpbot.GoalDropped, "Dropped"}} {
 		if items := rest[s.status]; len(items) > 0 {
 			m.Blocks = append(m.Blocks, bot.Text{Text: bot.Bold(s.label)}, bot.List{Items: items})
 		}
@@ -109,7 +110,7 @@ func (h *Handlers) cmdGoalList(ctx context.Context, c *call) ([]bot.Message, err
 }
 
 // loadGoal returns the actor's goal n or the friendly not-found error.
-func (h *Handlers) loadGoal(ctx context.Context, c *call, n int) (*storage.Goal, error) {
+func (h *Handlers) loadGoal(ctx context.Context, c *call, n int) (*plpbot.Goal, error) {
 	g, err := h.store.Goal(ctx, c.actor.ID, n)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, notFoundGoal(n)
@@ -119,7 +120,7 @@ func (h *Handlers) loadGoal(ctx context.Context, c *call, n int) (*storage.Goal,
 
 // setGoalStatus moves goal n to status `to` if it is in one of `from`;
 // otherwise it explains, without changing anything.
-func (h *Handlers) setGoalStatus(ctx context.Context, c *call, to storage.GoalStatus, from ...storage.GoalStatus) (*storage.Goal, error) {
+func (h *Handlers) setGoalStatus(ctx context.Context, c *call, to plpbot.GoalStatus, from ...plpbot.GoalStatus) (*plpbot.Goal, error) {
 	n := c.inv.Int("n")
 	g, err := h.loadGoal(ctx, c, n)
 	if err != nil {
@@ -137,20 +138,20 @@ func (h *Handlers) setGoalStatus(ctx context.Context, c *call, to storage.GoalSt
 }
 
 // statusConflict explains why g can't move to status to.
-func statusConflict(g *storage.Goal, to storage.GoalStatus) *bot.UserError {
+func statusConflict(g *plpbot.Goal, to plpbot.GoalStatus) *bot.UserError {
 	num := strconv.Itoa(g.Number)
 	ue := &bot.UserError{Code: bot.EConflict}
 	switch {
 	case g.Status == to:
 		ue.Message = fmt.Sprintf("%s is already %s.", goalRef(g), to)
 		ue.Hint = "See all your goals: `/plp goal list`"
-	case g.Status == storage.GoalDone:
+	case g.Status == plpbot.GoalDone:
 		ue.Message = fmt.Sprintf("%s is already done — that one's in the bag.", goalRef(g))
 		ue.Hint = "Start something new: `/plp goal add TITLE`"
-	case to == storage.GoalPaused:
+	case to == plpbot.GoalPaused:
 		ue.Message = fmt.Sprintf("%s is %s, so there's nothing to pause.", goalRef(g), g.Status)
 		ue.Hint = "Make it active again with `/plp goal resume " + num + "`"
-	case to == storage.GoalDone:
+	case to == plpbot.GoalDone:
 		ue.Message = fmt.Sprintf("%s is %s. Resume it first, then mark it done.", goalRef(g), g.Status)
 		ue.Hint = "`/plp goal resume " + num + "`"
 	default:
@@ -162,7 +163,7 @@ func statusConflict(g *storage.Goal, to storage.GoalStatus) *bot.UserError {
 
 // cmdGoalDone marks a goal done, and celebrates.
 func (h *Handlers) cmdGoalDone(ctx context.Context, c *call) ([]bot.Message, error) {
-	g, err := h.setGoalStatus(ctx, c, storage.GoalDone, storage.GoalActive)
+	g, err := h.setGoalStatus(ctx, c, plpbot.GoalDone, plpbot.GoalActive)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +182,7 @@ func (h *Handlers) cmdGoalDone(ctx context.Context, c *call) ([]bot.Message, err
 
 // cmdGoalDrop drops a goal the student no longer wants.
 func (h *Handlers) cmdGoalDrop(ctx context.Context, c *call) ([]bot.Message, error) {
-	g, err := h.setGoalStatus(ctx, c, storage.GoalDropped, storage.GoalActive, storage.GoalPaused)
+	g, err := h.setGoalStatus(ctx, c, plpbot.GoalDropped, plpbot.GoalActive, plpbot.GoalPaused)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +195,7 @@ func (h *Handlers) cmdGoalDrop(ctx context.Context, c *call) ([]bot.Message, err
 
 // cmdGoalPause pauses an active goal.
 func (h *Handlers) cmdGoalPause(ctx context.Context, c *call) ([]bot.Message, error) {
-	g, err := h.setGoalStatus(ctx, c, storage.GoalPaused, storage.GoalActive)
+	g, err := h.setGoalStatus(ctx, c, plpbot.GoalPaused, plpbot.GoalActive)
 	if err != nil {
 		return nil, err
 	}
@@ -206,14 +207,14 @@ func (h *Handlers) cmdGoalPause(ctx context.Context, c *call) ([]bot.Message, er
 
 // cmdGoalResume makes a paused or dropped goal active again.
 func (h *Handlers) cmdGoalResume(ctx context.Context, c *call) ([]bot.Message, error) {
-	g, err := h.setGoalStatus(ctx, c, storage.GoalActive, storage.GoalPaused, storage.GoalDropped)
+	g, err := h.setGoalStatus(ctx, c, plpbot.GoalActive, plpbot.GoalPaused, plpbot.GoalDropped)
 	if err != nil {
 		return nil, err
 	}
 	num := strconv.Itoa(g.Number)
 	m := reply("", bot.Text{Text: fmt.Sprintf("Welcome back to %s — it's active again at %d%%.", goalRef(g), g.Progress)},
 		bot.Context{Text: "Log where you are: `/plp checkin " + num + " PCT%`"})
-	m.Buttons = []bot.Button{h.checkInButton([]storage.Goal{*g})}
+	m.Buttons = []bot.Button{h.checkInButton([]plpbot.Goal{*g})}
 	return []bot.Message{m}, nil
 }
 
@@ -297,7 +298,7 @@ func (h *Handlers) cmdStepAdd(ctx context.Context, c *call) ([]bot.Message, erro
 }
 
 // stepItems lists a goal's steps as "1.2 ✓ Finish Beloved".
-func stepItems(g *storage.Goal) []string {
+func stepItems(g *plpbot.Goal) []string {
 	items := make([]string, len(g.Steps))
 	for i, s := range g.Steps {
 		mark := "○"
@@ -342,7 +343,7 @@ func (h *Handlers) cmdStepDone(ctx context.Context, c *call) ([]bot.Message, err
 	text := fmt.Sprintf("Checked off step %d.%d: %s.", n, idx, bot.Italic(bot.User(step.Text)))
 	m := reply("")
 	m.Category = g.Category
-	if next, nidx := nextStep(g); next != nil {
+	if next, nidx := g.NextStep(); next != nil {
 		m.Blocks = append(m.Blocks, bot.Text{Text: text + " Next step: " + bot.Italic(bot.User(next.Text)) + "."},
 			bot.Context{Text: fmt.Sprintf("Update your progress: `/plp checkin %d PCT%%` (you're at %d%%)", n, g.Progress)})
 		m.Buttons = []bot.Button{{Label: "Mark step done", Command: fmt.Sprintf("step done %d.%d", n, nidx)}}
@@ -350,6 +351,6 @@ func (h *Handlers) cmdStepDone(ctx context.Context, c *call) ([]bot.Message, err
 		m.Blocks = append(m.Blocks, bot.Text{Text: text + " That was the last step of " + goalRef(g) + " — nice work!"},
 			bot.Context{Text: fmt.Sprintf("Log it: `/plp checkin %d 100%%`, or add another step.", n)})
 	}
-	m.Buttons = append([]bot.Button{h.checkInButton([]storage.Goal{*g})}, m.Buttons...)
+	m.Buttons = append([]bot.Button{h.checkInButton([]plpbot.Goal{*g})}, m.Buttons...)
 	return []bot.Message{m}, nil
 }

@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
-	"github.com/plpbot/plpbot/storage"
 )
 
 // goals loads name's goals from the store.
-func (e *env) goals(name string) []storage.Goal {
+func (e *env) goals(name string) []plpbot.Goal {
 	e.t.Helper()
 	gs, err := e.store.Goals(context.Background(), e.user(name).ID)
 	if err != nil {
@@ -48,7 +48,7 @@ func TestGoalAdd(t *testing.T) {
 	if len(gs) != 3 {
 		t.Fatalf("want 3 goals stored (refused ones not), got %d", len(gs))
 	}
-	if g := gs[1]; g.Title != `<!channel> {"$gt":""} @everyone` || g.Category != "career" || g.Status != storage.GoalActive {
+	if g := gs[1]; g.Title != `<!channel> {"$gt":""} @everyone` || g.Category != "career" || g.Status != plpbot.GoalActive {
 		t.Errorf("goal 2 stored wrong: %+v", g)
 	}
 	if gs[0].Category != "academic" {
@@ -94,7 +94,7 @@ func TestGoalLifecycle(t *testing.T) {
 		}
 	}
 	gs := e.goals("sam")
-	if gs[0].Status != storage.GoalDone || gs[0].Progress != 100 || gs[1].Status != storage.GoalActive {
+	if gs[0].Status != plpbot.GoalDone || gs[0].Progress != 100 || gs[1].Status != plpbot.GoalActive {
 		t.Errorf("final statuses wrong: %s %d%%, %s", gs[0].Status, gs[0].Progress, gs[1].Status)
 	}
 	if n, err := e.store.CheckIns(context.Background(), e.user("sam").ID, e.now.AddDate(-1, 0, 0), 0); err != nil || len(n) != 0 {

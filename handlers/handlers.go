@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -65,7 +66,7 @@ type commandFunc func(ctx context.Context, c *call) ([]bot.Message, error)
 // parsed invocation.
 type call struct {
 	req   *bot.Request
-	actor *storage.User
+	actor *plpbot.Person
 	inv   *bot.Invocation
 	// firstSeen is true when the actor was created by this request.
 	firstSeen bool
@@ -190,12 +191,12 @@ func forbidden(a bot.Audience) *bot.UserError {
 		Hint:    "Type `/plp help` to see what you can do."}
 }
 
-func (h *Handlers) allowed(u *storage.User, a bot.Audience) bool {
+func (h *Handlers) allowed(u *plpbot.Person, a bot.Audience) bool {
 	switch a {
 	case bot.Staff:
 		return u.Role.IsStaff()
 	case bot.Admins:
-		return u.Role == storage.RoleAdmin
+		return u.Role == plpbot.RoleAdmin
 	}
 	return true
 }
@@ -206,7 +207,7 @@ func storageID(id bot.Identity) storage.Identity {
 
 // resolveActor loads (or creates) the asking user and applies configured
 // admins and the console's first-user-is-admin rule.
-func (h *Handlers) resolveActor(ctx context.Context, id bot.Identity, lookup func(context.Context, bot.Identity) (bot.Identity, error)) (*storage.User, bool, error) {
+func (h *Handlers) resolveActor(ctx context.Context, id bot.Identity, lookup func(context.Context, bot.Identity) (bot.Identity, error)) (*plpbot.Person, bool, error) {
 	u, created, err := h.store.EnsureUser(ctx, storageID(id), storage.UserHints{Name: id.Name, TimeZone: id.TimeZone, Locale: id.Locale})
 	if err != nil {
 		return nil, false, err
@@ -220,18 +221,18 @@ func (h *Handlers) resolveActor(ctx context.Context, id bot.Identity, lookup fun
 			h.log.WarnContext(ctx, "user lookup failed", slog.String("user", u.ID), slog.Any("err", err))
 		}
 	}
-	if u.Role != storage.RoleAdmin && h.isConfiguredAdmin(id) {
-		if u, err = h.store.SetRole(ctx, u.ID, storage.RoleAdmin); err != nil {
+	if u.Role != plpbot.RoleAdmin && h.isConfiguredAdmin(id) {
+		if u, err = h.store.SetRole(ctx, u.ID, plpbot.RoleAdmin); err != nil {
 			return nil, false, err
 		}
 	}
-	if created && id.Platform == bot.Console && u.Role != storage.RoleAdmin {
+	if created && id.Platform == bot.Console && u.Role != plpbot.RoleAdmin {
 		n, err := h.store.CountAdmins(ctx, string(id.Platform), id.Workspace)
 		if err != nil {
 			return nil, false, err
 		}
 		if n == 0 {
-			if u, err = h.store.SetRole(ctx, u.ID, storage.RoleAdmin); err != nil {
+			if u, err = h.store.SetRole(ctx, u.ID, plpbot.RoleAdmin); err != nil {
 				return nil, false, err
 			}
 		}
@@ -245,7 +246,7 @@ func (h *Handlers) isConfiguredAdmin(id bot.Identity) bool {
 
 // resolveUser turns a mentioned identity into a stored user, creating them on
 // first sight (in the actor's workspace).
-func (h *Handlers) resolveUser(ctx context.Context, c *call, mention bot.Identity) (*storage.User, error) {
+func (h *Handlers) resolveUser(ctx context.Context, c *call, mention bot.Identity) (*plpbot.Person, error) {
 	if mention.Platform == "" {
 		mention.Platform = c.req.Actor.Platform
 	}
@@ -267,7 +268,7 @@ func (h *Handlers) resolveUser(ctx context.Context, c *call, mention bot.Identit
 }
 
 // mentioned resolves the user argument name of the call, if given.
-func (h *Handlers) mentioned(ctx context.Context, c *call, arg string) (*storage.User, bool, error) {
+func (h *Handlers) mentioned(ctx context.Context, c *call, arg string) (*plpbot.Person, bool, error) {
 	id, ok := c.inv.User(arg)
 	if !ok {
 		return nil, false, nil
@@ -281,8 +282,8 @@ func (h *Handlers) mentioned(ctx context.Context, c *call, arg string) (*storage
 
 // canSeeStudent reports whether actor may read student's plan: themselves,
 // an admin, or staff teaching one of the student's classes.
-func (h *Handlers) canSeeStudent(ctx context.Context, actor, student *storage.User) (bool, error) {
-	if actor.ID == student.ID || actor.Role == storage.RoleAdmin {
+func (h *Handlers) canSeeStudent(ctx context.Context, actor, student *plpbot.Person) (bool, error) {
+	if actor.ID == student.ID || actor.Role == plpbot.RoleAdmin {
 		return true, nil
 	}
 	if !actor.Role.IsStaff() {
@@ -293,7 +294,7 @@ func (h *Handlers) canSeeStudent(ctx context.Context, actor, student *storage.Us
 
 // requireStudentAccess returns a friendly forbidden error unless actor may
 // see student. It does not reveal whether the student has a plan.
-func (h *Handlers) requireStudentAccess(ctx context.Context, actor, student *storage.User) error {
+func (h *Handlers) requireStudentAccess(ctx context.Context, actor, student *plpbot.Person) error {
 	ok, err := h.canSeeStudent(ctx, actor, student)
 	if err != nil {
 		return fmt.Errorf("check access: %w", err)
@@ -313,11 +314,11 @@ func (h *Handlers) requireStudentAccess(ctx context.Context, actor, student *sto
 // audit records a staff read or change of a student's records; failures are
 // logged, and the read is refused, because an unaudited read breaks the
 // school's disclosure log.
-func (h *Handlers) audit(ctx context.Context, actor *storage.User, action string, subject *storage.User, detail string) error {
+func (h *Handlers) audit(ctx context.Context, actor *plpbot.Person, action string, subject *plpbot.Person, detail string) error {
 	if actor.ID == subject.ID {
 		return nil
 	}
-	err := h.store.Audit(ctx, storage.AuditEntry{ActorID: actor.ID, ActorName: actor.Name, Action: action, SubjectID: subject.ID, Detail: detail})
+	err := h.store.Audit(ctx, plpbot.AuditEntry{ActorID: actor.ID, ActorName: actor.Name, Action: action, SubjectID: subject.ID, Detail: detail})
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
@@ -325,7 +326,7 @@ func (h *Handlers) audit(ctx context.Context, actor *storage.User, action string
 }
 
 // loc returns the time zone to show times in for u.
-func (h *Handlers) loc(u *storage.User) *time.Location { return u.Location(h.zone) }
+func (h *Handlers) loc(u *plpbot.Person) *time.Location { return u.Location(h.zone) }
 
 // notFoundGoal is the error for a goal number the student doesn't have.
 func notFoundGoal(n int) *bot.UserError {
@@ -339,7 +340,7 @@ func reply(title string, blocks ...bot.Block) bot.Message {
 }
 
 // dmTo builds a DM to a stored user.
-func dmTo(u *storage.User, m bot.Message) bot.Message {
+func dmTo(u *plpbot.Person, m bot.Message) bot.Message {
 	id := bot.Identity{Platform: bot.Platform(u.Platform), Workspace: u.Workspace, UserID: u.PlatformID, Name: u.Name, TimeZone: u.TimeZone}
 	m.To = &id
 	return m

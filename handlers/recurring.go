@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -23,7 +24,7 @@ var weekdayOf = map[string]time.Weekday{
 
 // everyWords says how often a standing conference repeats.
 func everyWords(every string) string {
-	if every == storage.EveryTwoWeeks {
+	if every == plpbot.EveryTwoWeeks {
 		return "every two weeks"
 	}
 	return "every week"
@@ -64,12 +65,12 @@ func (h *Handlers) cmdConferenceRepeat(ctx context.Context, c *call) ([]bot.Mess
 	tloc := h.loc(c.actor)
 	first := nextWeekday(h.now(), tloc, wd, clock.Hour(), clock.Minute())
 	topic := strings.TrimSpace(c.inv.Arg("agenda"))
-	conf := storage.Conference{
+	conf := plpbot.Conference{
 		StudentID: s.ID, StudentName: s.Name, TeacherID: c.actor.ID, TeacherName: c.actor.Name, At: first,
 		Every: c.inv.Arg("interval"), Zone: tloc.String(), Topic: topic,
 	}
 	if topic != "" {
-		conf.Agenda = []storage.AgendaItem{{Text: topic, ByID: c.actor.ID, ByName: c.actor.Name, At: h.now().UTC()}}
+		conf.Agenda = []plpbot.AgendaItem{{Text: topic, ByID: c.actor.ID, ByName: c.actor.Name, At: h.now().UTC()}}
 	}
 	saved, err := h.store.ScheduleConference(ctx, conf)
 	if err != nil {
@@ -98,7 +99,7 @@ func (h *Handlers) cmdConferenceRepeat(ctx context.Context, c *call) ([]bot.Mess
 // rollNote books the next occurrence of a standing conference right away
 // (the scheduler would do it on its next tick; doing it here lets the
 // teacher see the date) and says when it is.
-func (h *Handlers) rollNote(ctx context.Context, c *call, cf *storage.Conference) (bot.Block, error) {
+func (h *Handlers) rollNote(ctx context.Context, c *call, cf *plpbot.Conference) (bot.Block, error) {
 	if cf.Every == "" {
 		return nil, nil
 	}
@@ -135,13 +136,13 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) ([]bot.Block, error) {
 		}
 		return r
 	}
-	classes, err := h.store.ClassesOf(ctx, c.actor.ID, storage.MemberTeacher)
+	classes, err := h.store.ClassesOf(ctx, c.actor.ID, plpbot.MemberTeacher)
 	if err != nil {
 		return nil, fmt.Errorf("who is due: %w", err)
 	}
 	var ids []string
 	for _, cl := range classes {
-		m, err := h.store.ClassMembers(ctx, cl.ID, storage.MemberStudent)
+		m, err := h.store.ClassMembers(ctx, cl.ID, plpbot.MemberStudent)
 		if err != nil {
 			return nil, fmt.Errorf("who is due: %w", err)
 		}
@@ -163,9 +164,9 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) ([]bot.Block, error) {
 	for _, cf := range confs {
 		r := row(cf.StudentID, cf.StudentName)
 		switch {
-		case cf.Status == storage.ConferenceDone && cf.At.After(r.lastMet):
+		case cf.Status == plpbot.ConferenceDone && cf.At.After(r.lastMet):
 			r.lastMet = cf.At
-		case cf.Status == storage.ConferenceScheduled && cf.At.After(now) && (!r.haveNext || cf.At.Before(r.next)):
+		case cf.Status == plpbot.ConferenceScheduled && cf.At.After(now) && (!r.haveNext || cf.At.Before(r.next)):
 			r.next, r.every, r.nextNum, r.haveNext = cf.At, cf.Every, cf.Number, true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/handlers"
 	"github.com/plpbot/plpbot/storage"
@@ -83,25 +84,25 @@ func benchSeed(b *testing.B, store *storage.Store, classID string, n int, now ti
 	for i := range n {
 		name := fmt.Sprintf("student%05d", i)
 		uid := storage.Identity{Platform: "console", PlatformID: name}.UserID()
-		summaries := map[string]storage.GoalSummary{}
+		summaries := map[string]plpbot.GoalSummary{}
 		for g := 1; g <= 2; g++ {
-			summaries["g"+strconv.Itoa(g)] = storage.GoalSummary{Status: storage.GoalActive, Progress: (i*7 + g*13) % 101}
+			summaries["g"+strconv.Itoa(g)] = plpbot.GoalSummary{Status: plpbot.GoalActive, Progress: (i*7 + g*13) % 101}
 		}
-		users = append(users, storage.User{
+		users = append(users, plpbot.Person{
 			ID: uid, Platform: "console", PlatformID: name, Name: name, NameLower: name,
-			Role: storage.RoleStudent, GoalSeq: 2, CreatedAt: now, UpdatedAt: now,
+			Role: plpbot.RoleStudent, GoalSeq: 2, CreatedAt: now, UpdatedAt: now,
 			GoalSummaries: summaries, LastCheckIn: now.Add(-time.Duration(i%20) * 24 * time.Hour), Flagged: i%10 == 0,
 		})
 		for g := 1; g <= 2; g++ {
-			goals = append(goals, storage.Goal{
+			goals = append(goals, plpbot.Goal{
 				ID: uid + "#g" + strconv.Itoa(g), UserID: uid, Number: g, Title: "Goal " + strconv.Itoa(g),
-				Category: "academic", Status: storage.GoalActive, Progress: (i*7 + g*13) % 101, Steps: []storage.Step{},
+				Category: "academic", Status: plpbot.GoalActive, Progress: (i*7 + g*13) % 101, Steps: []plpbot.Step{},
 				LastCheckIn: now.Add(-time.Duration(i%20) * 24 * time.Hour), CreatedAt: now, UpdatedAt: now,
 			})
 		}
-		enrollments = append(enrollments, storage.Enrollment{ID: classID + "|" + uid, ClassID: classID, UserID: uid, Role: storage.MemberStudent, CreatedAt: now})
+		enrollments = append(enrollments, plpbot.Enrollment{ID: classID + "|" + uid, ClassID: classID, UserID: uid, Role: plpbot.MemberStudent, CreatedAt: now})
 		if i%10 == 0 {
-			flags = append(flags, storage.Flag{StudentID: uid, Kind: "other", ByID: "seed", At: now})
+			flags = append(flags, plpbot.Flag{StudentID: uid, Kind: "other", ByID: "seed", At: now})
 		}
 		if len(users) == batch {
 			flush()

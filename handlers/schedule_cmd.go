@@ -8,8 +8,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
-	"github.com/plpbot/plpbot/storage"
 )
 
 // The built-in schedules of a class that sets none, used when
@@ -113,7 +113,7 @@ func (h *Handlers) setSchedule(ctx context.Context, c *call, kind, label string)
 }
 
 // classCron returns a class's own cron for kind, "" if it uses the default.
-func classCron(cl *storage.Class, kind string) string {
+func classCron(cl *plpbot.Class, kind string) string {
 	if kind == "summaries" {
 		return cl.Summaries
 	}
@@ -121,7 +121,7 @@ func classCron(cl *storage.Class, kind string) string {
 }
 
 // classZone is the zone a class's schedules run in.
-func (h *Handlers) classZone(cl *storage.Class) *time.Location {
+func (h *Handlers) classZone(cl *plpbot.Class) *time.Location {
 	if cl.TimeZone != "" {
 		if l, err := time.LoadLocation(cl.TimeZone); err == nil {
 			return l

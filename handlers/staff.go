@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -28,7 +29,7 @@ const (
 // findMentioned loads the person mentioned in user argument arg without
 // creating them: staff commands about a student only make sense for people
 // the bot already knows. storage.ErrNotFound if unknown.
-func (h *Handlers) findMentioned(ctx context.Context, c *call, arg string) (*storage.User, error) {
+func (h *Handlers) findMentioned(ctx context.Context, c *call, arg string) (*plpbot.Person, error) {
 	mention, ok := c.inv.User(arg)
 	if !ok {
 		return nil, fmt.Errorf("mention %s: %w", arg, storage.ErrNotFound)
@@ -59,7 +60,7 @@ func mentionName(c *call, arg string) string {
 }
 
 // mentionOf writes a mention of u that the parser reads back on u's platform.
-func mentionOf(u *storage.User) string {
+func mentionOf(u *plpbot.Person) string {
 	switch bot.Platform(u.Platform) {
 	case bot.Slack, bot.Discord:
 		return "<@" + u.PlatformID + ">"
@@ -70,16 +71,16 @@ func mentionOf(u *storage.User) string {
 // studentFor finds the student of a staff command and checks the actor may
 // see them. Someone unknown gets the same refusal as someone outside the
 // actor's classes, so the refusal reveals nothing; admins are told plainly.
-func (h *Handlers) studentFor(ctx context.Context, c *call) (*storage.User, error) {
+func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, error) {
 	u, err := h.findMentioned(ctx, c, "user")
 	if errors.Is(err, storage.ErrNotFound) {
 		name := mentionName(c, "user")
-		if c.actor.Role == storage.RoleAdmin {
+		if c.actor.Role == plpbot.RoleAdmin {
 			return nil, &bot.UserError{Code: bot.ENotFound,
 				Message: "I don't know anyone called " + bot.User("@"+name) + " yet.",
 				Hint:    "They appear once they've used plpbot or been added to a class."}
 		}
-		return nil, h.requireStudentAccess(ctx, c.actor, &storage.User{ID: "?", Name: name})
+		return nil, h.requireStudentAccess(ctx, c.actor, &plpbot.Person{ID: "?", Name: name})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find student: %w", err)
@@ -95,11 +96,11 @@ func (h *Handlers) studentFor(ctx context.Context, c *call) (*storage.User, erro
 func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error) {
 	name := c.inv.Arg("class")
 	var (
-		rows  []storage.RosterRow
+		rows  []plpbot.RosterRow
 		title string
 		err   error
 	)
-	if strings.TrimSpace(name) == "" && c.actor.Role == storage.RoleAdmin {
+	if strings.TrimSpace(name) == "" && c.actor.Role == plpbot.RoleAdmin {
 		title = "Whole school"
 		rows, err = h.store.WorkspaceRoster(ctx, c.actor.Platform, c.actor.Workspace)
 	} else {
@@ -118,7 +119,7 @@ func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error
 
 // rosterMessage renders roster rows under a header line of class totals.
 // Rows hold no reflections or notes; the 🔒 marker is for staff eyes only.
-func (h *Handlers) rosterMessage(title string, rows []storage.RosterRow, loc *time.Location) bot.Message {
+func (h *Handlers) rosterMessage(title string, rows []plpbot.RosterRow, loc *time.Location) bot.Message {
 	now := h.now()
 	m := reply("Roster · " + title)
 	if len(rows) == 0 {
@@ -189,7 +190,7 @@ func (h *Handlers) rosterMessage(title string, rows []storage.RosterRow, loc *ti
 
 // rosterLine is one student's compact row, such as
 // "Sam ▰▰▰▱▱ 60% · 2 goals · checked in 5d ago · away until Fri 4 Dec · 🔒".
-func rosterLine(r *storage.RosterRow, now time.Time, away bool, loc *time.Location) string {
+func rosterLine(r *plpbot.RosterRow, now time.Time, away bool, loc *time.Location) string {
 	var b strings.Builder
 	b.WriteString(bot.Bold(bot.User(r.Name)))
 	if r.ActiveGoals > 0 {
@@ -273,7 +274,7 @@ func (h *Handlers) cmdStudent(ctx context.Context, c *call) ([]bot.Message, erro
 	if err != nil {
 		return nil, fmt.Errorf("student: %w", err)
 	}
-	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: s.ID, Status: storage.ConferenceScheduled, From: now, Limit: 3})
+	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: s.ID, Status: plpbot.ConferenceScheduled, From: now, Limit: 3})
 	if err != nil {
 		return nil, fmt.Errorf("student: %w", err)
 	}
@@ -363,7 +364,7 @@ func (h *Handlers) cmdStudent(ctx context.Context, c *call) ([]bot.Message, erro
 }
 
 // staffProfileFields lists the filled-in parts of a learner profile.
-func staffProfileFields(p storage.Profile) []bot.Field {
+func staffProfileFields(p plpbot.Profile) []bot.Field {
 	var out []bot.Field
 	add := func(label, v string) {
 		if v != "" {
@@ -380,7 +381,7 @@ func staffProfileFields(p storage.Profile) []bot.Field {
 
 // staffGoalBlocks shows goals for staff: a progress bar per active or paused goal
 // with its next step, then finished and dropped goals in one line each.
-func staffGoalBlocks(goals []storage.Goal, now time.Time, loc *time.Location) []bot.Block {
+func staffGoalBlocks(goals []plpbot.Goal, now time.Time, loc *time.Location) []bot.Block {
 	if len(goals) == 0 {
 		return []bot.Block{bot.Context{Text: "No goals yet."}}
 	}
@@ -389,18 +390,18 @@ func staffGoalBlocks(goals []storage.Goal, now time.Time, loc *time.Location) []
 	for _, g := range goals {
 		label := strconv.Itoa(g.Number) + ". " + bot.User(g.Title)
 		switch g.Status {
-		case storage.GoalDone:
+		case plpbot.GoalDone:
 			finished = append(finished, "✓ "+label)
 			continue
-		case storage.GoalDropped:
+		case plpbot.GoalDropped:
 			finished = append(finished, "✗ "+label+" (dropped)")
 			continue
-		case storage.GoalPaused:
+		case plpbot.GoalPaused:
 			label += " (paused)"
 		}
 		out = append(out, bot.Progress{Label: label, Percent: g.Progress})
 		var notes []string
-		if st := g.NextStep(); st != nil {
+		if st, _ := g.NextStep(); st != nil {
 			notes = append(notes, "Next step: "+bot.User(st.Text))
 		}
 		if !g.TargetDate.IsZero() {
@@ -448,7 +449,7 @@ func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, err
 	if err := h.audit(ctx, c.actor, "feedback", s, "goal "+strconv.Itoa(n)); err != nil {
 		return nil, err
 	}
-	if _, err := h.store.AddFeedback(ctx, storage.Feedback{
+	if _, err := h.store.AddFeedback(ctx, plpbot.Feedback{
 		StudentID: s.ID, StaffID: c.actor.ID, StaffName: c.actor.Name, GoalNumber: n, Text: text,
 	}); err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
@@ -480,7 +481,7 @@ func (h *Handlers) cmdFlag(ctx context.Context, c *call) ([]bot.Message, error) 
 	if err := h.audit(ctx, c.actor, "flag", s, kind); err != nil {
 		return nil, err
 	}
-	if err := h.store.AddFlag(ctx, storage.Flag{StudentID: s.ID, Kind: kind, Note: strings.TrimSpace(c.inv.Arg("note")), ByID: c.actor.ID}); err != nil {
+	if err := h.store.AddFlag(ctx, plpbot.Flag{StudentID: s.ID, Kind: kind, Note: strings.TrimSpace(c.inv.Arg("note")), ByID: c.actor.ID}); err != nil {
 		return nil, fmt.Errorf("flag: %w", err)
 	}
 	return []bot.Message{reply("",

@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -54,15 +55,15 @@ func staffNoDM(t *testing.T, msgs []bot.Message, name string) {
 }
 
 // staffGoal gives student a goal directly in the store and returns it.
-func (e *env) staffGoal(student, title string, progress int, lastCheckIn time.Time) *storage.Goal {
+func (e *env) staffGoal(student, title string, progress int, lastCheckIn time.Time) *plpbot.Goal {
 	e.t.Helper()
 	ctx := context.Background()
-	g, err := e.store.AddGoal(ctx, storage.Goal{UserID: staffUID(student), Title: title})
+	g, err := e.store.AddGoal(ctx, plpbot.Goal{UserID: staffUID(student), Title: title})
 	if err != nil {
 		e.t.Fatalf("AddGoal: %v", err)
 	}
 	if !lastCheckIn.IsZero() {
-		if g, err = e.store.RecordCheckIn(ctx, storage.CheckIn{UserID: g.UserID, GoalNumber: g.Number, Percent: progress, At: lastCheckIn, Note: "note on " + title}); err != nil {
+		if g, err = e.store.RecordCheckIn(ctx, plpbot.CheckIn{UserID: g.UserID, GoalNumber: g.Number, Percent: progress, At: lastCheckIn, Note: "note on " + title}); err != nil {
 			e.t.Fatalf("RecordCheckIn: %v", err)
 		}
 	}
@@ -207,7 +208,7 @@ func TestStudentView(t *testing.T) {
 		{"I learned outlining helps", e.now.Add(-3 * 24 * time.Hour)},
 		{"An old thought from September", time.Date(2026, 9, 10, 12, 0, 0, 0, time.UTC)},
 	} {
-		if _, err := e.store.AddReflection(ctx, storage.Reflection{UserID: staffUID("sam"), Text: r.text, At: r.at}); err != nil {
+		if _, err := e.store.AddReflection(ctx, plpbot.Reflection{UserID: staffUID("sam"), Text: r.text, At: r.at}); err != nil {
 			t.Fatal(err)
 		}
 	}

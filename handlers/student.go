@@ -4,16 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
 
 // goalRef is a goal's title as it appears inside a sentence.
-func goalRef(g *storage.Goal) string { return bot.Italic(bot.User(g.Title)) }
+func goalRef(g *plpbot.Goal) string { return bot.Italic(bot.User(g.Title)) }
 
 // dateIn is the calendar date of t in loc, as midnight UTC: the form dates
 // typed as YYYY-MM-DD take (Invocation.Date), so the two compare directly.
@@ -23,9 +25,9 @@ func dateIn(t time.Time, loc *time.Location) time.Time {
 }
 
 // helpAudience is who u is, for help and usage lines.
-func helpAudience(u *storage.User) bot.Audience {
+func helpAudience(u *plpbot.Person) bot.Audience {
 	switch {
-	case u.Role == storage.RoleAdmin:
+	case u.Role == plpbot.RoleAdmin:
 		return bot.Admins
 	case u.Role.IsStaff():
 		return bot.Staff
@@ -37,18 +39,18 @@ func helpAudience(u *storage.User) bot.Audience {
 // label people read and the example a newcomer is offered.
 var profileParts = []struct {
 	field, label, example string
-	get                   func(p *storage.Profile) string
+	get                   func(p *plpbot.Profile) string
 }{
-	{"interests", "Interests", "robotics, drawing", func(p *storage.Profile) string { return p.Interests }},
-	{"strengths", "Strengths", "I keep going when it's hard", func(p *storage.Profile) string { return p.Strengths }},
-	{"grow", "Areas to grow", "speaking up in class", func(p *storage.Profile) string { return p.Grow }},
-	{"learn", "How I learn best", "by doing and talking it through", func(p *storage.Profile) string { return p.Learn }},
-	{"career", "Career interests", "engineering, game design", func(p *storage.Profile) string { return p.Career }},
+	{"interests", "Interests", "robotics, drawing", func(p *plpbot.Profile) string { return p.Interests }},
+	{"strengths", "Strengths", "I keep going when it's hard", func(p *plpbot.Profile) string { return p.Strengths }},
+	{"grow", "Areas to grow", "speaking up in class", func(p *plpbot.Profile) string { return p.Grow }},
+	{"learn", "How I learn best", "by doing and talking it through", func(p *plpbot.Profile) string { return p.Learn }},
+	{"career", "Career interests", "engineering, game design", func(p *plpbot.Profile) string { return p.Career }},
 }
 
 // nextProfileHint is the exact command that fills the first empty profile
 // part, or "" when the profile is complete.
-func nextProfileHint(p *storage.Profile) string {
+func nextProfileHint(p *plpbot.Profile) string {
 	for _, part := range profileParts {
 		if part.get(p) == "" {
 			return "`/plp profile set " + part.field + " " + part.example + "`"
@@ -79,15 +81,15 @@ func (h *Handlers) ownPlan(ctx context.Context, c *call) ([]bot.Message, error) 
 	if err != nil {
 		return nil, err
 	}
-	var active, paused []storage.Goal
+	var active, paused []plpbot.Goal
 	done := 0
 	for _, g := range goals {
 		switch g.Status {
-		case storage.GoalActive:
+		case plpbot.GoalActive:
 			active = append(active, g)
-		case storage.GoalPaused:
+		case plpbot.GoalPaused:
 			paused = append(paused, g)
-		case storage.GoalDone:
+		case plpbot.GoalDone:
 			done++
 		}
 	}
@@ -158,7 +160,7 @@ func (h *Handlers) ownPlan(ctx context.Context, c *call) ([]bot.Message, error) 
 }
 
 // emptyPlan guides someone with no goals to their first one.
-func (h *Handlers) emptyPlan(u *storage.User) bot.Message {
+func (h *Handlers) emptyPlan(u *plpbot.Person) bot.Message {
 	m := reply("Your plan, "+bot.User(u.Name),
 		bot.Text{Text: "Your plan is empty — let's add your first goal. Pick something you'd like to get better at this term."},
 		bot.Text{Text: "For example: `/plp goal add Read three novels by:2027-05-30 why:I want to enjoy reading again`"},
@@ -177,7 +179,7 @@ func (h *Handlers) addGoalButton(style bot.ButtonStyle) bot.Button {
 
 // checkInButton offers a check-in on the active goals; with one goal the
 // form doesn't ask which.
-func (h *Handlers) checkInButton(active []storage.Goal) bot.Button {
+func (h *Handlers) checkInButton(active []plpbot.Goal) bot.Button {
 	var fixed map[string]string
 	if len(active) == 1 {
 		fixed = map[string]string{"n": strconv.Itoa(active[0].Number)}
@@ -188,15 +190,15 @@ func (h *Handlers) checkInButton(active []storage.Goal) bot.Button {
 }
 
 // goalDetail is the line under a goal's progress bar: next step and target date.
-func goalDetail(g *storage.Goal, now time.Time, loc *time.Location) string {
+func goalDetail(g *plpbot.Goal, now time.Time, loc *time.Location) string {
 	var parts []string
-	if next, _ := nextStep(g); next != nil {
+	if next, _ := g.NextStep(); next != nil {
 		parts = append(parts, "Next step: "+bot.Italic(bot.User(next.Text)))
 	} else if len(g.Steps) == 0 {
 		parts = append(parts, "Add a step: `/plp step add "+strconv.Itoa(g.Number)+" TEXT`")
 	}
 	if !g.TargetDate.IsZero() {
-		if dateIn(now, loc).After(g.TargetDate) && g.Status == storage.GoalActive {
+		if dateIn(now, loc).After(g.TargetDate) && g.Status == plpbot.GoalActive {
 			parts = append(parts, "target was "+formatDay(g.TargetDate)+" — move it with `/plp goal edit "+strconv.Itoa(g.Number)+" by:YYYY-MM-DD`")
 		} else {
 			parts = append(parts, "by "+formatDay(g.TargetDate))
@@ -206,8 +208,8 @@ func goalDetail(g *storage.Goal, now time.Time, loc *time.Location) string {
 }
 
 // nextConference is u's next scheduled conference, or nil.
-func (h *Handlers) nextConference(ctx context.Context, userID string, now time.Time) (*storage.Conference, error) {
-	cs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: userID, Status: storage.ConferenceScheduled, From: now, Limit: 1})
+func (h *Handlers) nextConference(ctx context.Context, userID string, now time.Time) (*plpbot.Conference, error) {
+	cs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: userID, Status: plpbot.ConferenceScheduled, From: now, Limit: 1})
 	if err != nil || len(cs) == 0 {
 		return nil, err
 	}
@@ -215,7 +217,7 @@ func (h *Handlers) nextConference(ctx context.Context, userID string, now time.T
 }
 
 // profileSummary is the filled profile parts in one short paragraph.
-func profileSummary(p *storage.Profile) string {
+func profileSummary(p *plpbot.Profile) string {
 	var parts []string
 	for _, part := range profileParts {
 		if v := part.get(p); v != "" {
@@ -238,7 +240,7 @@ func (h *Handlers) cmdProfileShow(ctx context.Context, c *call) ([]bot.Message, 
 	return []bot.Message{h.profileMessage(c.actor, "")}, nil
 }
 
-func (h *Handlers) profileMessage(u *storage.User, lead string) bot.Message {
+func (h *Handlers) profileMessage(u *plpbot.Person, lead string) bot.Message {
 	m := reply("Your learner profile")
 	if lead != "" {
 		m.Blocks = append(m.Blocks, bot.Text{Text: lead})
@@ -277,7 +279,7 @@ func (h *Handlers) cmdProfileSet(ctx context.Context, c *call) ([]bot.Message, e
 	field, text := c.inv.Arg("field"), c.inv.Arg("text")
 	usage := h.grammar.Usage([]string{"profile", "set"})
 	var (
-		u    *storage.User
+		u    *plpbot.Person
 		err  error
 		lead string
 	)
@@ -308,7 +310,7 @@ func (h *Handlers) cmdProfileSet(ctx context.Context, c *call) ([]bot.Message, e
 		u, err = h.store.SetTimeZone(ctx, c.actor.ID, loc.String())
 		lead = "Time zone set to " + bot.User(loc.String()) + ". It's " + h.now().In(loc).Format("15:04") + " there now."
 	default:
-		if _, ok := storage.ProfileFields[field]; !ok {
+		if !slices.Contains(plpbot.ProfileFields, field) {
 			return nil, &bot.UserError{Code: bot.EInvalid, Usage: usage, Message: fmt.Sprintf("I can't set %s.", bot.User(field))}
 		}
 		u, err = h.store.SetProfileField(ctx, c.actor.ID, field, text)

@@ -5,12 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
 
 // user loads a console user by name from the store.
-func (e *env) user(name string) *storage.User {
+func (e *env) user(name string) *plpbot.Person {
 	e.t.Helper()
 	u, err := e.store.User(context.Background(), storage.Identity{Platform: "console", PlatformID: strings.ToLower(name)}.UserID())
 	if err != nil {

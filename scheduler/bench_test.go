@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
@@ -28,10 +29,10 @@ func benchStudents() int {
 
 // seedClass inserts a class and n enrolled students straight into their
 // collections (bulk inserts; the store's one-by-one upserts are for people).
-func seedClass(b *testing.B, st *storage.Store, n int) *storage.Class {
+func seedClass(b *testing.B, st *storage.Store, n int) *plpbot.Class {
 	b.Helper()
 	ctx := context.Background()
-	c, err := st.CreateClass(ctx, storage.Class{Name: "Big", Platform: "console", TimeZone: "America/New_York", CreatedBy: "console::t"})
+	c, err := st.CreateClass(ctx, plpbot.Class{Name: "Big", Platform: "console", TimeZone: "America/New_York", CreatedBy: "console::t"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -40,9 +41,9 @@ func seedClass(b *testing.B, st *storage.Store, n int) *storage.Class {
 	enr := make([]any, 0, n)
 	for i := range n {
 		id := storage.Identity{Platform: "console", PlatformID: "s" + strconv.Itoa(i)}.UserID()
-		users = append(users, storage.User{ID: id, Platform: "console", PlatformID: "s" + strconv.Itoa(i), Name: "S" + strconv.Itoa(i),
-			TimeZone: "America/New_York", Role: storage.RoleStudent, CreatedAt: now, UpdatedAt: now})
-		enr = append(enr, storage.Enrollment{ID: c.ID + "|" + id, ClassID: c.ID, UserID: id, Role: storage.MemberStudent, CreatedAt: now})
+		users = append(users, plpbot.Person{ID: id, Platform: "console", PlatformID: "s" + strconv.Itoa(i), Name: "S" + strconv.Itoa(i),
+			TimeZone: "America/New_York", Role: plpbot.RoleStudent, CreatedAt: now, UpdatedAt: now})
+		enr = append(enr, plpbot.Enrollment{ID: c.ID + "|" + id, ClassID: c.ID, UserID: id, Role: plpbot.MemberStudent, CreatedAt: now})
 	}
 	for lo := 0; lo < n; lo += 10000 {
 		hi := min(lo+10000, n)
@@ -225,8 +226,8 @@ func BenchmarkResidentMemory(b *testing.B) {
 		now := st.Now()
 		confs := make([]any, 10000)
 		for j := range confs {
-			confs[j] = storage.Conference{Number: j + 1, StudentID: "console::s" + strconv.Itoa(j%n), TeacherID: "console::t",
-				At: now.Add(time.Duration(j%(30*24)) * time.Hour), Status: storage.ConferenceScheduled, Agenda: []storage.AgendaItem{}}
+			confs[j] = plpbot.Conference{Number: j + 1, StudentID: "console::s" + strconv.Itoa(j%n), TeacherID: "console::t",
+				At: now.Add(time.Duration(j%(30*24)) * time.Hour), Status: plpbot.ConferenceScheduled, Agenda: []plpbot.AgendaItem{}}
 		}
 		if _, err := st.Collection("conferences").InsertMany(ctx, confs); err != nil {
 			b.Fatal(err)

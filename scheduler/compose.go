@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -19,7 +20,7 @@ import (
 // maxQuote is how much of a student's reflection a prep brief quotes.
 const maxQuote = 280
 
-func identityOf(u *storage.User) *bot.Identity {
+func identityOf(u *plpbot.Person) *bot.Identity {
 	return &bot.Identity{Platform: bot.Platform(u.Platform), Workspace: u.Workspace, UserID: u.PlatformID, Name: u.Name, TimeZone: u.TimeZone}
 }
 
@@ -40,7 +41,7 @@ func (s *Scheduler) compose(ctx context.Context, it *storage.OutboxItem, now tim
 }
 
 // user loads a recipient; a user who was forgotten is a skip, not an error.
-func (s *Scheduler) user(ctx context.Context, id string) (*storage.User, string, error) {
+func (s *Scheduler) user(ctx context.Context, id string) (*plpbot.Person, string, error) {
 	u, err := s.store.User(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, "recipient no longer exists", nil
@@ -115,7 +116,7 @@ func (s *Scheduler) composePrompt(ctx context.Context, it *storage.OutboxItem, n
 	var items []string
 	first := 0
 	for _, g := range goals {
-		if g.Status != storage.GoalActive {
+		if g.Status != plpbot.GoalActive {
 			continue
 		}
 		if first == 0 {
@@ -186,13 +187,13 @@ func (s *Scheduler) composeConference(ctx context.Context, it *storage.OutboxIte
 		return nil, "", err
 	}
 	switch {
-	case c.Status == storage.ConferenceCancelled:
+	case c.Status == plpbot.ConferenceCancelled:
 		return nil, "conference cancelled", nil
 	case !c.At.Equal(it.ConferenceAt):
 		return nil, "conference moved", nil
 	case job == jobNotes && c.Notes != "":
 		return nil, "notes recorded", nil
-	case job != jobNotes && (c.Status != storage.ConferenceScheduled || !c.At.After(now)):
+	case job != jobNotes && (c.Status != plpbot.ConferenceScheduled || !c.At.After(now)):
 		return nil, "conference already started", nil
 	}
 	u, skip, err := s.user(ctx, it.Recipient)
@@ -236,9 +237,9 @@ func (s *Scheduler) composeConference(ctx context.Context, it *storage.OutboxIte
 // prepBrief fills d with a teacher's brief for conference c: goals and
 // progress, activity since the last conference, feedback, attention flags
 // and the agenda. The read is audited like any staff read of a plan.
-func (s *Scheduler) prepBrief(ctx context.Context, d *delivery, c *storage.Conference, teacher *storage.User, now time.Time, loc *time.Location) error {
+func (s *Scheduler) prepBrief(ctx context.Context, d *delivery, c *plpbot.Conference, teacher *plpbot.Person, now time.Time, loc *time.Location) error {
 	since := time.Time{}
-	prev, err := s.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.StudentID, Status: storage.ConferenceDone, To: c.At})
+	prev, err := s.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.StudentID, Status: plpbot.ConferenceDone, To: c.At})
 	if err != nil {
 		return err
 	}
@@ -272,7 +273,7 @@ func (s *Scheduler) prepBrief(ctx context.Context, d *delivery, c *storage.Confe
 		if g.LastCheckIn.After(last) {
 			last = g.LastCheckIn
 		}
-		if g.Status != storage.GoalActive {
+		if g.Status != plpbot.GoalActive {
 			continue
 		}
 		active++
@@ -325,7 +326,7 @@ func (s *Scheduler) prepBrief(ctx context.Context, d *delivery, c *storage.Confe
 	blocks = append(blocks, bot.Context{Text: fmt.Sprintf("Afterwards: `/plp conference done %d NOTES`", c.Number)})
 	d.msg = bot.Message{Title: "Conference prep: " + name, Blocks: blocks}
 	d.before = func(ctx context.Context) error {
-		return s.store.Audit(ctx, storage.AuditEntry{ActorID: teacher.ID, ActorName: teacher.Name, Action: "prep_brief",
+		return s.store.Audit(ctx, plpbot.AuditEntry{ActorID: teacher.ID, ActorName: teacher.Name, Action: "prep_brief",
 			SubjectID: c.StudentID, Detail: "conference " + strconv.Itoa(c.Number)})
 	}
 	return nil
@@ -354,7 +355,7 @@ func (s *Scheduler) composeSummary(ctx context.Context, it *storage.OutboxItem, 
 	if c.ChannelID == "" {
 		return nil, "no linked channel", nil
 	}
-	ids, err := s.store.ClassMembers(ctx, c.ID, storage.MemberStudent)
+	ids, err := s.store.ClassMembers(ctx, c.ID, plpbot.MemberStudent)
 	if err != nil {
 		return nil, "", err
 	}
@@ -376,14 +377,14 @@ func (s *Scheduler) composeSummary(ctx context.Context, it *storage.OutboxItem, 
 			if !g.CreatedAt.Before(from) && g.CreatedAt.Before(now) {
 				set++
 			}
-			if g.Status == storage.GoalDone && !g.DoneAt.Before(from) {
+			if g.Status == plpbot.GoalDone && !g.DoneAt.Before(from) {
 				done++
 				finished++
 			}
 			if !g.LastCheckIn.Before(from) && !g.LastCheckIn.IsZero() {
 				checked = true
 			}
-			if g.Status == storage.GoalActive {
+			if g.Status == plpbot.GoalActive {
 				sum += g.Progress
 				active++
 			}

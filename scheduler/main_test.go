@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/scheduler"
 	"github.com/plpbot/plpbot/storage"
@@ -163,14 +164,14 @@ func (e *env) another(id string) *scheduler.Scheduler {
 }
 
 // user creates a console user.
-func (e *env) user(name, tz string, role storage.Role) *storage.User {
+func (e *env) user(name, tz string, role plpbot.Role) *plpbot.Person {
 	e.t.Helper()
 	u, _, err := e.store.EnsureUser(e.ctx, storage.Identity{Platform: "console", PlatformID: strings.ToLower(name)},
 		storage.UserHints{Name: name, TimeZone: tz})
 	if err != nil {
 		e.t.Fatalf("EnsureUser(%s): %v", name, err)
 	}
-	if role != storage.RoleStudent {
+	if role != plpbot.RoleStudent {
 		if u, err = e.store.SetRole(e.ctx, u.ID, role); err != nil {
 			e.t.Fatalf("SetRole: %v", err)
 		}
@@ -180,9 +181,9 @@ func (e *env) user(name, tz string, role storage.Role) *storage.User {
 
 // class creates a class taught by teacher in zone with the given crons
 // ("" = default) and a linked channel, and enrolls students.
-func (e *env) class(name string, teacher *storage.User, zone, reflections, summaries string, students ...*storage.User) *storage.Class {
+func (e *env) class(name string, teacher *plpbot.Person, zone, reflections, summaries string, students ...*plpbot.Person) *plpbot.Class {
 	e.t.Helper()
-	c, err := e.store.CreateClass(e.ctx, storage.Class{Name: name, Platform: "console", ChannelID: "ch-" + strings.ToLower(name),
+	c, err := e.store.CreateClass(e.ctx, plpbot.Class{Name: name, Platform: "console", ChannelID: "ch-" + strings.ToLower(name),
 		TimeZone: zone, Reflections: reflections, Summaries: summaries, CreatedBy: teacher.ID})
 	if err != nil {
 		e.t.Fatalf("CreateClass: %v", err)
@@ -191,7 +192,7 @@ func (e *env) class(name string, teacher *storage.User, zone, reflections, summa
 	for i, s := range students {
 		ids[i] = s.ID
 	}
-	if err := e.store.Enroll(e.ctx, c.ID, ids, storage.MemberStudent); err != nil {
+	if err := e.store.Enroll(e.ctx, c.ID, ids, plpbot.MemberStudent); err != nil {
 		e.t.Fatalf("Enroll: %v", err)
 	}
 	return c
@@ -207,8 +208,8 @@ func seedStudents(tb testing.TB, st *storage.Store, classID string, n int, zone 
 	for i := range n {
 		pid := fmt.Sprintf("s%d", i)
 		ids[i] = storage.Identity{Platform: "console", PlatformID: pid}.UserID()
-		docs[i] = storage.User{ID: ids[i], Platform: "console", PlatformID: pid, Name: "Student " + pid,
-			NameLower: "student " + pid, TimeZone: zone, Role: storage.RoleStudent, CreatedAt: now, UpdatedAt: now}
+		docs[i] = plpbot.Person{ID: ids[i], Platform: "console", PlatformID: pid, Name: "Student " + pid,
+			NameLower: "student " + pid, TimeZone: zone, Role: plpbot.RoleStudent, CreatedAt: now, UpdatedAt: now}
 	}
 	for lo := 0; lo < n; lo += 5000 {
 		if _, err := st.Collection("users").InsertMany(ctx, docs[lo:min(lo+5000, n)]); err != nil {
@@ -216,7 +217,7 @@ func seedStudents(tb testing.TB, st *storage.Store, classID string, n int, zone 
 		}
 	}
 	for lo := 0; lo < n; lo += 5000 {
-		if err := st.Enroll(ctx, classID, ids[lo:min(lo+5000, n)], storage.MemberStudent); err != nil {
+		if err := st.Enroll(ctx, classID, ids[lo:min(lo+5000, n)], plpbot.MemberStudent); err != nil {
 			tb.Fatalf("enroll students: %v", err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -29,7 +30,7 @@ func nudgePeriod(lastCheckIn time.Time) string {
 // planNudges plans, once an hour, a nudge for every enrolled student quiet
 // for NudgeAfter who is not away and can get DMs; each is due at the next
 // time the student may be messaged (not in quiet hours, on a school day).
-func (s *Scheduler) planNudges(ctx context.Context, now time.Time, runs map[string]storage.JobRun, classes []storage.Class) error {
+func (s *Scheduler) planNudges(ctx context.Context, now time.Time, runs map[string]storage.JobRun, classes []plpbot.Class) error {
 	if s.opts.NudgeAfter <= 0 {
 		return nil
 	}
@@ -40,7 +41,7 @@ func (s *Scheduler) planNudges(ctx context.Context, now time.Time, runs map[stri
 	zones := map[string]*time.Location{} // student → their first class's zone
 	var ids []string
 	for i := range classes {
-		members, err := s.store.ClassMembers(ctx, classes[i].ID, storage.MemberStudent)
+		members, err := s.store.ClassMembers(ctx, classes[i].ID, plpbot.MemberStudent)
 		if err != nil {
 			return err
 		}
@@ -93,9 +94,9 @@ func (s *Scheduler) composeNudge(ctx context.Context, it *storage.OutboxItem, no
 	if err != nil {
 		return nil, "", err
 	}
-	var goal *storage.Goal
+	var goal *plpbot.Goal
 	for i := range goals {
-		if goals[i].Status == storage.GoalActive {
+		if goals[i].Status == plpbot.GoalActive {
 			goal = &goals[i]
 			break
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -62,7 +63,7 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
 }
 
 // classZone is the zone a class's schedules run in.
-func (s *Scheduler) classZone(c *storage.Class) *time.Location { return s.location(c.TimeZone, s.zone) }
+func (s *Scheduler) classZone(c *plpbot.Class) *time.Location { return s.location(c.TimeZone, s.zone) }
 
 // location loads a zone by name, or returns fallback.
 func (s *Scheduler) location(name string, fallback *time.Location) *time.Location {
@@ -82,7 +83,7 @@ func (s *Scheduler) location(name string, fallback *time.Location) *time.Locatio
 
 // classSchedule returns a class's schedule for job, falling back to the
 // default if the class's cron is unreadable.
-func (s *Scheduler) classSchedule(c *storage.Class, job string) wallSchedule {
+func (s *Scheduler) classSchedule(c *plpbot.Class, job string) wallSchedule {
 	spec, def := c.Reflections, s.refl
 	if job == jobSummary {
 		spec, def = c.Summaries, s.summ
@@ -102,7 +103,7 @@ func (s *Scheduler) classSchedule(c *storage.Class, job string) wallSchedule {
 func jobRunID(job, classID string) string { return job + "|" + classID }
 
 // planClassJob plans every run of a class's job from its last run up to now.
-func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *storage.Class, job string, runs map[string]storage.JobRun) error {
+func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.Class, job string, runs map[string]storage.JobRun) error {
 	ws := s.classSchedule(c, job)
 	id := jobRunID(job, c.ID)
 	last := runs[id].Last
@@ -166,8 +167,8 @@ func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *storage.
 // planReflections plans one reflection run of a class: a prompt for every
 // enrolled student who is not away and can get DMs, due at the next time the
 // student may be messaged. It returns how many items were new.
-func (s *Scheduler) planReflections(ctx context.Context, c *storage.Class, period string, at, now time.Time) (int, error) {
-	ids, err := s.store.ClassMembers(ctx, c.ID, storage.MemberStudent)
+func (s *Scheduler) planReflections(ctx context.Context, c *plpbot.Class, period string, at, now time.Time) (int, error) {
+	ids, err := s.store.ClassMembers(ctx, c.ID, plpbot.MemberStudent)
 	if err != nil {
 		return 0, err
 	}
@@ -201,7 +202,7 @@ func (s *Scheduler) planReflections(ctx context.Context, c *storage.Class, perio
 
 // confPeriod names a conference at one time: a rescheduled conference gets
 // new reminders, and the old ones are skipped at send time.
-func confPeriod(c *storage.Conference) string {
+func confPeriod(c *plpbot.Conference) string {
 	return strconv.Itoa(c.Number) + "@" + strconv.FormatInt(c.At.Unix(), 10)
 }
 
@@ -218,7 +219,7 @@ func leadName(d time.Duration) string {
 // reminder), and notes requests for conferences that passed with no notes.
 func (s *Scheduler) planConferences(ctx context.Context, now time.Time) error {
 	confs, err := s.store.Conferences(ctx, storage.ConferenceQuery{
-		Status: storage.ConferenceScheduled, From: now.Add(time.Millisecond), To: now.Add(s.leads[0] + time.Millisecond),
+		Status: plpbot.ConferenceScheduled, From: now.Add(time.Millisecond), To: now.Add(s.leads[0] + time.Millisecond),
 	})
 	if err != nil {
 		return err
@@ -265,7 +266,7 @@ func (s *Scheduler) planConferences(ctx context.Context, now time.Time) error {
 			}
 		}
 	}
-	for _, st := range []storage.ConferenceStatus{storage.ConferenceScheduled, storage.ConferenceDone} {
+	for _, st := range []plpbot.ConferenceStatus{plpbot.ConferenceScheduled, plpbot.ConferenceDone} {
 		past, err := s.store.Conferences(ctx, storage.ConferenceQuery{
 			Status: st, From: now.Add(-7 * 24 * time.Hour), To: now.Add(-s.opts.NotesAfter + time.Millisecond),
 		})
@@ -319,7 +320,7 @@ func (s *Scheduler) nextWake(ctx context.Context, cur time.Time) (time.Time, err
 		}
 	}
 	confs, err := s.store.Conferences(ctx, storage.ConferenceQuery{
-		Status: storage.ConferenceScheduled, From: cur.Add(-s.opts.NotesAfter), Limit: 200,
+		Status: plpbot.ConferenceScheduled, From: cur.Add(-s.opts.NotesAfter), Limit: 200,
 	})
 	if err != nil {
 		return best, err

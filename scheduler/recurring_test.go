@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/scheduler"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -14,7 +15,7 @@ import (
 // occurrence gets its own reminders; ending the series stops it.
 func TestStandingConferenceRollsForward(t *testing.T) {
 	e, teacher, sam := conferenceEnv(t)
-	first, err := e.store.ScheduleConference(e.ctx, storage.Conference{StudentID: sam.ID, StudentName: sam.Name,
+	first, err := e.store.ScheduleConference(e.ctx, plpbot.Conference{StudentID: sam.ID, StudentName: sam.Name,
 		TeacherID: teacher.ID, TeacherName: teacher.Name, At: at(3, 4, 10, 0), Every: "1w", Zone: "America/New_York", Topic: "mentoring"})
 	if err != nil {
 		t.Fatal(err)
@@ -77,11 +78,11 @@ func perDay(ss []sent) map[string]int {
 // student who is away gets none; a check-in starts a new spell.
 func TestNudgeOncePerQuietSpell(t *testing.T) {
 	e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York", NudgeAfter: 72 * time.Hour})
-	teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
-	ana := e.user("Ana Diaz", "America/New_York", storage.RoleStudent)
-	bo := e.user("Bo", "America/New_York", storage.RoleStudent)
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+	ana := e.user("Ana Diaz", "America/New_York", plpbot.RoleStudent)
+	bo := e.user("Bo", "America/New_York", plpbot.RoleStudent)
 	e.class("Advisory", teacher, "America/New_York", "0 0 1 1 *", "0 0 1 1 *", ana, bo)
-	g, err := e.store.AddGoal(e.ctx, storage.Goal{UserID: ana.ID, Title: "Read <b>three</b> novels"})
+	g, err := e.store.AddGoal(e.ctx, plpbot.Goal{UserID: ana.ID, Title: "Read <b>three</b> novels"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestNudgeOncePerQuietSpell(t *testing.T) {
 	}
 
 	// A check-in starts a new spell: one more nudge three days later, no more.
-	if _, err := e.store.RecordCheckIn(e.ctx, storage.CheckIn{UserID: ana.ID, GoalNumber: g.Number, Percent: 20}); err != nil {
+	if _, err := e.store.RecordCheckIn(e.ctx, plpbot.CheckIn{UserID: ana.ID, GoalNumber: g.Number, Percent: 20}); err != nil {
 		t.Fatal(err)
 	}
 	e.advanceTo(at(3, 13, 12, 0))
@@ -116,8 +117,8 @@ func TestNudgeOncePerQuietSpell(t *testing.T) {
 // Nudges are off by default.
 func TestNoNudgesByDefault(t *testing.T) {
 	e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York"})
-	teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
-	ana := e.user("Ana Diaz", "America/New_York", storage.RoleStudent)
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+	ana := e.user("Ana Diaz", "America/New_York", plpbot.RoleStudent)
 	e.class("Advisory", teacher, "America/New_York", "0 0 1 1 *", "0 0 1 1 *", ana)
 	e.advanceTo(at(3, 20, 12, 0))
 	if n := len(e.fake.DMs("Just checking in")); n != 0 {

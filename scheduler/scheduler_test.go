@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/scheduler"
 	"github.com/plpbot/plpbot/storage"
@@ -30,11 +31,11 @@ func labels(bs []bot.Button) []string {
 
 func TestReflectionPromptsAndOneFollowup(t *testing.T) {
 	e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York"})
-	teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
-	ana := e.user("Ana Diaz", "America/New_York", storage.RoleStudent)
-	ben := e.user("Ben", "America/New_York", storage.RoleStudent)
-	cal := e.user("Cal", "America/Los_Angeles", storage.RoleStudent)
-	if _, err := e.store.AddGoal(e.ctx, storage.Goal{UserID: ana.ID, Title: "Read three novels"}); err != nil {
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+	ana := e.user("Ana Diaz", "America/New_York", plpbot.RoleStudent)
+	ben := e.user("Ben", "America/New_York", plpbot.RoleStudent)
+	cal := e.user("Cal", "America/Los_Angeles", plpbot.RoleStudent)
+	if _, err := e.store.AddGoal(e.ctx, plpbot.Goal{UserID: ana.ID, Title: "Read three novels"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.store.SetAway(e.ctx, ben.ID, at(3, 10, 0, 0), "trip"); err != nil {
@@ -121,8 +122,8 @@ func TestQuietHoursWeekendsAndHolidays(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York", Holidays: tt.holidays})
-			teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
-			kim := e.user("Kim", tt.zone, storage.RoleStudent)
+			teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+			kim := e.user("Kim", tt.zone, plpbot.RoleStudent)
 			e.class("Math", teacher, "America/New_York", tt.cron, "", kim)
 			e.advanceTo(tt.until)
 			got := e.fake.DMs("Reflection time")
@@ -154,8 +155,8 @@ func TestDSTRunsNeitherSkipNorDouble(t *testing.T) {
 		for _, kind := range []string{"summaries", "prompts"} {
 			t.Run(tt.name+"/"+kind, func(t *testing.T) {
 				e := newEnv(t, tt.from, scheduler.Options{TimeZone: "America/New_York", QuietHours: "off", Weekends: true})
-				teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
-				kim := e.user("Kim", "America/New_York", storage.RoleStudent)
+				teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+				kim := e.user("Kim", "America/New_York", plpbot.RoleStudent)
 				var got []sent
 				if kind == "summaries" {
 					e.class("Math", teacher, "America/New_York", "0 0 1 1 *", tt.cron, kim)
@@ -192,8 +193,8 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York"})
-			teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
-			kim := e.user("Kim", "America/New_York", storage.RoleStudent)
+			teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+			kim := e.user("Kim", "America/New_York", plpbot.RoleStudent)
 			e.class("Math", teacher, "America/New_York", "", "", kim)
 			for _, tk := range tt.ticks {
 				e.tick(tk)
@@ -213,22 +214,22 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 
 // conferenceEnv is a teacher, a student with an overdue goal and no
 // check-ins, and a class.
-func conferenceEnv(t *testing.T) (*env, *storage.User, *storage.User) {
+func conferenceEnv(t *testing.T) (*env, *plpbot.Person, *plpbot.Person) {
 	t.Helper()
 	e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York"})
-	teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
-	sam := e.user("Sam", "America/New_York", storage.RoleStudent)
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+	sam := e.user("Sam", "America/New_York", plpbot.RoleStudent)
 	e.class("Advisory", teacher, "America/New_York", "0 0 1 1 *", "0 0 1 1 *", sam)
-	if _, err := e.store.AddGoal(e.ctx, storage.Goal{UserID: sam.ID, Title: "Finish the science fair board",
+	if _, err := e.store.AddGoal(e.ctx, plpbot.Goal{UserID: sam.ID, Title: "Finish the science fair board",
 		TargetDate: time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
 	return e, teacher, sam
 }
 
-func (e *env) conference(teacher, student *storage.User, when time.Time) *storage.Conference {
+func (e *env) conference(teacher, student *plpbot.Person, when time.Time) *plpbot.Conference {
 	e.t.Helper()
-	c, err := e.store.ScheduleConference(e.ctx, storage.Conference{StudentID: student.ID, StudentName: student.Name,
+	c, err := e.store.ScheduleConference(e.ctx, plpbot.Conference{StudentID: student.ID, StudentName: student.Name,
 		TeacherID: teacher.ID, TeacherName: teacher.Name, At: when})
 	if err != nil {
 		e.t.Fatal(err)
@@ -239,7 +240,7 @@ func (e *env) conference(teacher, student *storage.User, when time.Time) *storag
 func TestConferenceRemindersBriefAndNotes(t *testing.T) {
 	e, teacher, sam := conferenceEnv(t)
 	c := e.conference(teacher, sam, at(3, 4, 10, 0))
-	if _, err := e.store.AddAgendaItem(e.ctx, c.Number, storage.AgendaItem{Text: "Help choosing electives", ByID: sam.ID, ByName: sam.Name}); err != nil {
+	if _, err := e.store.AddAgendaItem(e.ctx, c.Number, plpbot.AgendaItem{Text: "Help choosing electives", ByID: sam.ID, ByName: sam.Name}); err != nil {
 		t.Fatal(err)
 	}
 	e.advanceTo(at(3, 4, 13, 0))
@@ -315,34 +316,34 @@ func TestRescheduleAndCancelWithdrawReminders(t *testing.T) {
 
 func TestClassSummaryKeepsStudentsPrivate(t *testing.T) {
 	e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York"})
-	teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
-	ana := e.user("Ana", "America/New_York", storage.RoleStudent)
-	ben := e.user("Ben", "America/New_York", storage.RoleStudent)
-	cal := e.user("Cal", "America/New_York", storage.RoleStudent)
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+	ana := e.user("Ana", "America/New_York", plpbot.RoleStudent)
+	ben := e.user("Ben", "America/New_York", plpbot.RoleStudent)
+	cal := e.user("Cal", "America/New_York", plpbot.RoleStudent)
 	if _, err := e.store.SetShoutouts(e.ctx, ana.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	e.class("Biology", teacher, "America/New_York", "0 0 1 1 *", "", ana, ben, cal)
-	done := storage.GoalDone
-	for _, u := range []*storage.User{ana, ben} {
-		g, err := e.store.AddGoal(e.ctx, storage.Goal{UserID: u.ID, Title: "Secret goal of " + u.Name})
+	done := plpbot.GoalDone
+	for _, u := range []*plpbot.Person{ana, ben} {
+		g, err := e.store.AddGoal(e.ctx, plpbot.Goal{UserID: u.ID, Title: "Secret goal of " + u.Name})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.store.RecordCheckIn(e.ctx, storage.CheckIn{UserID: u.ID, GoalNumber: g.Number, Percent: 50}); err != nil {
+		if _, err := e.store.RecordCheckIn(e.ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: g.Number, Percent: 50}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.store.EditGoal(e.ctx, u.ID, g.Number, storage.GoalEdit{Status: &done}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := e.store.AddGoal(e.ctx, storage.Goal{UserID: cal.ID, Title: "Cal's goal", Progress: 5}); err != nil {
+	if _, err := e.store.AddGoal(e.ctx, plpbot.Goal{UserID: cal.ID, Title: "Cal's goal", Progress: 5}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.AddReflection(e.ctx, storage.Reflection{UserID: ben.ID, Text: "I feel lost in class"}); err != nil {
+	if _, err := e.store.AddReflection(e.ctx, plpbot.Reflection{UserID: ben.ID, Text: "I feel lost in class"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.AddFlag(e.ctx, storage.Flag{StudentID: cal.ID, Kind: "iep", Note: "reading support"}); err != nil {
+	if err := e.store.AddFlag(e.ctx, plpbot.Flag{StudentID: cal.ID, Kind: "iep", Note: "reading support"}); err != nil {
 		t.Fatal(err)
 	}
 	e.advanceTo(at(3, 6, 16, 0))
@@ -365,9 +366,9 @@ func TestClassSummaryKeepsStudentsPrivate(t *testing.T) {
 
 func TestUndeliverableFailsAtOnceAndFlags(t *testing.T) {
 	e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York"})
-	teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
-	ana := e.user("Ana", "America/New_York", storage.RoleStudent)
-	dan := e.user("Dan", "America/New_York", storage.RoleStudent)
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+	ana := e.user("Ana", "America/New_York", plpbot.RoleStudent)
+	dan := e.user("Dan", "America/New_York", plpbot.RoleStudent)
 	e.class("Art", teacher, "America/New_York", "", "0 0 1 1 *", ana, dan)
 	tries := 0
 	e.fake.fail = func(_ int, to string) error {
@@ -400,7 +401,7 @@ func TestUndeliverableFailsAtOnceAndFlags(t *testing.T) {
 
 func TestRateLimitsAndServerErrorsLoseNothing(t *testing.T) {
 	e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York"})
-	teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
 	c := e.class("Gym", teacher, "America/New_York", "", "0 0 1 1 *")
 	ids := seedStudents(t, e.store, c.ID, 30, "America/New_York")
 	e.fake.fail = func(n int, _ string) error {
@@ -433,7 +434,7 @@ func TestKillDeliveryMidwayAndRestart(t *testing.T) {
 		n = 200 // the embedded database scans a collection per _id lookup
 	}
 	e := newEnv(t, at(3, 6, 13, 59), scheduler.Options{TimeZone: "America/New_York"})
-	teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
 	c := e.class("Hall", teacher, "America/New_York", "", "0 0 1 1 *")
 	seedStudents(t, e.store, c.ID, n, "America/New_York")
 	e.tick(at(3, 6, 13, 59))
@@ -476,7 +477,7 @@ func TestKillDeliveryMidwayAndRestart(t *testing.T) {
 func TestTwoSchedulersSendOnce(t *testing.T) {
 	const n = 300
 	e := newEnv(t, at(3, 6, 13, 0), scheduler.Options{TimeZone: "America/New_York"})
-	teacher := e.user("Ms Lee", "America/New_York", storage.RoleTeacher)
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
 	c := e.class("Band", teacher, "America/New_York", "", "0 0 1 1 *")
 	seedStudents(t, e.store, c.ID, n, "America/New_York")
 	a, b := e.sched, e.another("replica-b")
@@ -508,8 +509,8 @@ func TestTwoSchedulersSendOnce(t *testing.T) {
 func TestRunCatchesUpAtStartAndStops(t *testing.T) {
 	started := time.Now().UTC()
 	e := newEnv(t, started.Add(-2*time.Hour), scheduler.Options{})
-	teacher := e.user("Ms Lee", "UTC", storage.RoleTeacher)
-	kim := e.user("Kim", "UTC", storage.RoleStudent)
+	teacher := e.user("Ms Lee", "UTC", plpbot.RoleTeacher)
+	kim := e.user("Kim", "UTC", plpbot.RoleStudent)
 	due := started.Add(-30 * time.Minute)
 	e.class("Late", teacher, "UTC", fmt.Sprintf("%d %d * * *", due.Minute(), due.Hour()), "0 0 1 1 *", kim)
 	e.clock.Set(started)

@@ -23,6 +23,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -35,7 +36,7 @@ func BenchmarkRawInsertCheckIn(b *testing.B) {
 	u := mustUser(b, s, "A", "Ava", "")
 	b.ResetTimer()
 	for b.Loop() {
-		c := storage.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 50, Note: "halfway there", Confidence: 4, At: s.Now()}
+		c := plpbot.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 50, Note: "halfway there", Confidence: 4, At: s.Now()}
 		if _, err := coll.InsertOne(ctx, c); err != nil {
 			b.Fatal(err)
 		}
@@ -51,7 +52,7 @@ func BenchmarkRecordCheckIn(b *testing.B) {
 	mustGoal(b, s, u.ID, "Math")
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.RecordCheckIn(ctx, storage.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 50, Note: "halfway there", Confidence: 4}); err != nil {
+		if _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 50, Note: "halfway there", Confidence: 4}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -102,7 +103,7 @@ func BenchmarkSchoolRoster5000(b *testing.B) {
 	})
 	b.Run("RecordCheckIn", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.RecordCheckIn(ctx, storage.CheckIn{UserID: student, GoalNumber: 2, Percent: 60}); err != nil {
+			if _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: student, GoalNumber: 2, Percent: 60}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -143,24 +144,24 @@ func seedStudents(b *testing.B, s *storage.Store, workspace string, n, goals int
 		id := storage.Identity{Platform: "slack", Workspace: workspace, PlatformID: "S" + strconv.Itoa(i)}
 		name := fmt.Sprintf("Student %d", i)
 		ids[i] = id.UserID()
-		summaries := map[string]storage.GoalSummary{}
+		summaries := map[string]plpbot.GoalSummary{}
 		for g := 1; g <= goals; g++ {
-			summaries["g"+strconv.Itoa(g)] = storage.GoalSummary{Status: storage.GoalActive, Progress: (i + g) % 101}
+			summaries["g"+strconv.Itoa(g)] = plpbot.GoalSummary{Status: plpbot.GoalActive, Progress: (i + g) % 101}
 		}
-		users = append(users, storage.User{
+		users = append(users, plpbot.Person{
 			ID: id.UserID(), Platform: id.Platform, Workspace: id.Workspace, PlatformID: id.PlatformID,
-			Name: name, NameLower: name, Role: storage.RoleStudent, GoalSeq: goals, CreatedAt: now, UpdatedAt: now,
+			Name: name, NameLower: name, Role: plpbot.RoleStudent, GoalSeq: goals, CreatedAt: now, UpdatedAt: now,
 			GoalSummaries: summaries, LastCheckIn: now.Add(-time.Duration(i%72) * time.Hour),
 		})
 		for g := 1; g <= goals; g++ {
-			gs = append(gs, storage.Goal{
+			gs = append(gs, plpbot.Goal{
 				ID: id.UserID() + "#g" + strconv.Itoa(g), UserID: id.UserID(), Number: g, Title: "Goal " + strconv.Itoa(g),
-				Category: "academic", Status: storage.GoalActive, Progress: (i + g) % 101, Steps: []storage.Step{{Text: "first step"}},
+				Category: "academic", Status: plpbot.GoalActive, Progress: (i + g) % 101, Steps: []plpbot.Step{{Text: "first step"}},
 				LastCheckIn: now.Add(-time.Duration(i%72) * time.Hour), CreatedAt: now, UpdatedAt: now,
 			})
 		}
 		for c := range 2 {
-			cs = append(cs, storage.CheckIn{UserID: id.UserID(), GoalNumber: 1, Percent: 10 * c, At: now.Add(-time.Duration(c) * time.Hour)})
+			cs = append(cs, plpbot.CheckIn{UserID: id.UserID(), GoalNumber: 1, Percent: 10 * c, At: now.Add(-time.Duration(c) * time.Hour)})
 		}
 	}
 	bulkInsert(b, s.Collection("users"), users)
@@ -177,15 +178,15 @@ func seedClass(b *testing.B, s *storage.Store, students []string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.SetRole(ctx, tch.ID, storage.RoleTeacher); err != nil {
+	if _, err := s.SetRole(ctx, tch.ID, plpbot.RoleTeacher); err != nil {
 		b.Fatal(err)
 	}
 	c := mustClass(b, s, "Bench", tch.ID)
-	if err := s.Enroll(ctx, c.ID, students, storage.MemberStudent); err != nil {
+	if err := s.Enroll(ctx, c.ID, students, plpbot.MemberStudent); err != nil {
 		b.Fatal(err)
 	}
 	for _, id := range students[:len(students)/10] {
-		if err := s.AddFlag(ctx, storage.Flag{StudentID: id, Kind: "504", ByID: tch.ID}); err != nil {
+		if err := s.AddFlag(ctx, plpbot.Flag{StudentID: id, Kind: "504", ByID: tch.ID}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,51 +3,17 @@ package storage
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
+	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// Membership roles in a class.
-const (
-	MemberStudent = "student"
-	MemberTeacher = "teacher"
-)
-
-// Class is a group of students with their teachers, optionally linked to a
-// channel that receives progress summaries.
-type Class struct {
-	ID          string    `bson:"_id"`
-	Name        string    `bson:"name"`
-	NameLower   string    `bson:"name_lower"`
-	Platform    string    `bson:"platform"`
-	Workspace   string    `bson:"workspace"`
-	ChannelID   string    `bson:"channel_id,omitempty"`
-	ChannelName string    `bson:"channel_name,omitempty"`
-	TimeZone    string    `bson:"tz,omitempty"`
-	Reflections string    `bson:"reflections_cron,omitempty"` // cron for reflection prompts; "" = default
-	Summaries   string    `bson:"summaries_cron,omitempty"`   // cron for channel summaries; "" = default
-	CreatedBy   string    `bson:"created_by"`
-	CreatedAt   time.Time `bson:"created_at"`
-	UpdatedAt   time.Time `bson:"updated_at"`
-}
-
-// Enrollment puts a user in a class as a student or teacher.
-type Enrollment struct {
-	ID        string    `bson:"_id"` // class id + "|" + user id
-	ClassID   string    `bson:"class_id"`
-	UserID    string    `bson:"user_id"`
-	Role      string    `bson:"role"`
-	CreatedAt time.Time `bson:"created_at"`
-}
-
 // CreateClass stores a class and enrolls its creator as teacher.
 // ErrDuplicate if the workspace already has a class of that name.
-func (s *Store) CreateClass(ctx context.Context, c Class) (*Class, error) {
+func (s *Store) CreateClass(ctx context.Context, c plpbot.Class) (*plpbot.Class, error) {
 	now := s.Now()
 	c.ID = bson.NewObjectIDFromTimestamp(now).Hex()
 	c.NameLower = strings.ToLower(c.Name)
@@ -55,19 +21,19 @@ func (s *Store) CreateClass(ctx context.Context, c Class) (*Class, error) {
 	if _, err := s.db.Collection(colClasses).InsertOne(ctx, c); err != nil {
 		return nil, fmt.Errorf("create class %q: %w", c.Name, translate(err))
 	}
-	if err := s.Enroll(ctx, c.ID, []string{c.CreatedBy}, MemberTeacher); err != nil {
+	if err := s.Enroll(ctx, c.ID, []string{c.CreatedBy}, plpbot.MemberTeacher); err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
 
 // Class returns a class by id.
-func (s *Store) Class(ctx context.Context, id string) (*Class, error) {
+func (s *Store) Class(ctx context.Context, id string) (*plpbot.Class, error) {
 	return s.findClass(ctx, bson.D{{Key: "_id", Value: id}})
 }
 
 // ClassByName returns a workspace's class by name (case-insensitive).
-func (s *Store) ClassByName(ctx context.Context, platform, workspace, name string) (*Class, error) {
+func (s *Store) ClassByName(ctx context.Context, platform, workspace, name string) (*plpbot.Class, error) {
 	return s.findClass(ctx, bson.D{
 		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace},
 		{Key: "name_lower", Value: strings.ToLower(name)},
@@ -75,15 +41,15 @@ func (s *Store) ClassByName(ctx context.Context, platform, workspace, name strin
 }
 
 // ClassByChannel returns the class linked to a channel.
-func (s *Store) ClassByChannel(ctx context.Context, platform, workspace, channelID string) (*Class, error) {
+func (s *Store) ClassByChannel(ctx context.Context, platform, workspace, channelID string) (*plpbot.Class, error) {
 	return s.findClass(ctx, bson.D{
 		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace},
 		{Key: "channel_id", Value: channelID},
 	})
 }
 
-func (s *Store) findClass(ctx context.Context, filter bson.D) (*Class, error) {
-	var c Class
+func (s *Store) findClass(ctx context.Context, filter bson.D) (*plpbot.Class, error) {
+	var c plpbot.Class
 	if err := s.db.Collection(colClasses).FindOne(ctx, filter).Decode(&c); err != nil {
 		return nil, fmt.Errorf("load class: %w", translate(err))
 	}
@@ -91,12 +57,12 @@ func (s *Store) findClass(ctx context.Context, filter bson.D) (*Class, error) {
 }
 
 // AllClasses returns every class (the scheduler plans per class).
-func (s *Store) AllClasses(ctx context.Context) ([]Class, error) {
+func (s *Store) AllClasses(ctx context.Context) ([]plpbot.Class, error) {
 	cur, err := s.db.Collection(colClasses).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("list classes: %w", err)
 	}
-	var out []Class
+	var out []plpbot.Class
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, fmt.Errorf("list classes: %w", err)
 	}
@@ -105,12 +71,12 @@ func (s *Store) AllClasses(ctx context.Context) ([]Class, error) {
 
 // SetClassSchedule sets a class's reflection or summary cron ("reflections"
 // or "summaries"); "" restores the default.
-func (s *Store) SetClassSchedule(ctx context.Context, classID, kind, spec string) (*Class, error) {
+func (s *Store) SetClassSchedule(ctx context.Context, classID, kind, spec string) (*plpbot.Class, error) {
 	field := map[string]string{"reflections": "reflections_cron", "summaries": "summaries_cron"}[kind]
 	if field == "" {
 		return nil, fmt.Errorf("set class schedule %q: %w", kind, ErrNotFound)
 	}
-	var c Class
+	var c plpbot.Class
 	err := s.db.Collection(colClasses).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: classID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: spec}, {Key: "updated_at", Value: s.Now()}}}},
@@ -123,7 +89,7 @@ func (s *Store) SetClassSchedule(ctx context.Context, classID, kind, spec string
 
 // ClassesOf returns the classes a user belongs to with the given membership
 // role ("" = any), ordered by name.
-func (s *Store) ClassesOf(ctx context.Context, userID, role string) ([]Class, error) {
+func (s *Store) ClassesOf(ctx context.Context, userID, role string) ([]plpbot.Class, error) {
 	ids, err := s.enrolledClassIDs(ctx, userID, role)
 	if err != nil || len(ids) == 0 {
 		return nil, err
@@ -133,7 +99,7 @@ func (s *Store) ClassesOf(ctx context.Context, userID, role string) ([]Class, er
 	if err != nil {
 		return nil, fmt.Errorf("list classes: %w", err)
 	}
-	var out []Class
+	var out []plpbot.Class
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, fmt.Errorf("list classes: %w", err)
 	}
@@ -145,16 +111,16 @@ func (s *Store) enrolledClassIDs(ctx context.Context, userID, role string) ([]st
 	if role != "" {
 		filter = append(filter, bson.E{Key: "role", Value: role})
 	}
-	return s.enrollmentIDs(ctx, filter, "class_id", func(e Enrollment) string { return e.ClassID })
+	return s.enrollmentIDs(ctx, filter, "class_id", func(e plpbot.Enrollment) string { return e.ClassID })
 }
 
 // enrollmentIDs returns one field of the enrollments matching filter.
-func (s *Store) enrollmentIDs(ctx context.Context, filter bson.D, field string, pick func(Enrollment) string) ([]string, error) {
+func (s *Store) enrollmentIDs(ctx context.Context, filter bson.D, field string, pick func(plpbot.Enrollment) string) ([]string, error) {
 	cur, err := s.db.Collection(colEnrollments).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("list enrollments: %w", err)
 	}
-	var es []Enrollment
+	var es []plpbot.Enrollment
 	if err := cur.All(ctx, &es); err != nil {
 		return nil, fmt.Errorf("list enrollments: %w", err)
 	}
@@ -175,7 +141,7 @@ func (s *Store) Enroll(ctx context.Context, classID string, userIDs []string, ro
 	models := make([]mongo.WriteModel, 0, len(userIDs))
 	for _, uid := range userIDs {
 		models = append(models, mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: classID + "|" + uid}}).
+			SetFilter(bson.D{{Key: "_id", Value: plpbot.EnrollmentID(classID, uid)}}).
 			SetUpdate(bson.D{
 				{Key: "$set", Value: bson.D{{Key: "role", Value: role}}},
 				{Key: "$setOnInsert", Value: bson.D{
@@ -191,7 +157,7 @@ func (s *Store) Enroll(ctx context.Context, classID string, userIDs []string, ro
 
 // Unenroll removes a user from a class. ErrNotFound if they weren't in it.
 func (s *Store) Unenroll(ctx context.Context, classID, userID string) error {
-	res, err := s.db.Collection(colEnrollments).DeleteOne(ctx, bson.D{{Key: "_id", Value: classID + "|" + userID}})
+	res, err := s.db.Collection(colEnrollments).DeleteOne(ctx, bson.D{{Key: "_id", Value: plpbot.EnrollmentID(classID, userID)}})
 	if err != nil {
 		return fmt.Errorf("unenroll: %w", err)
 	}
@@ -204,22 +170,22 @@ func (s *Store) Unenroll(ctx context.Context, classID, userID string) error {
 // ClassMembers returns the ids of a class's members with a membership role.
 func (s *Store) ClassMembers(ctx context.Context, classID, role string) ([]string, error) {
 	return s.enrollmentIDs(ctx, bson.D{{Key: "class_id", Value: classID}, {Key: "role", Value: role}},
-		"user_id", func(e Enrollment) string { return e.UserID })
+		"user_id", func(e plpbot.Enrollment) string { return e.UserID })
 }
 
 // Teaches reports whether staffID teaches a class that studentID is in.
 func (s *Store) Teaches(ctx context.Context, staffID, studentID string) (bool, error) {
-	classIDs, err := s.enrolledClassIDs(ctx, staffID, MemberTeacher)
+	classIDs, err := s.enrolledClassIDs(ctx, staffID, plpbot.MemberTeacher)
 	if err != nil || len(classIDs) == 0 {
 		return false, err
 	}
 	ids := make([]string, len(classIDs))
 	for i, c := range classIDs {
-		ids[i] = c + "|" + studentID
+		ids[i] = plpbot.EnrollmentID(c, studentID)
 	}
 	n, err := s.db.Collection(colEnrollments).CountDocuments(ctx, bson.D{
 		{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
-		{Key: "role", Value: MemberStudent},
+		{Key: "role", Value: plpbot.MemberStudent},
 	})
 	if err != nil {
 		return false, fmt.Errorf("check class membership: %w", err)
@@ -227,24 +193,9 @@ func (s *Store) Teaches(ctx context.Context, staffID, studentID string) (bool, e
 	return n > 0, nil
 }
 
-// RosterRow is one student's line in a roster: enough to see who needs
-// attention, never their reflections or notes.
-type RosterRow struct {
-	UserID      string
-	Name        string
-	ActiveGoals int
-	DoneGoals   int
-	AvgProgress int // mean progress of active goals, 0..100
-	LastCheckIn time.Time
-	AwayUntil   time.Time
-	CantDM      string
-	Flagged     bool // has an intervention flag (staff-only)
-	Shoutouts   bool
-}
-
 // Roster returns a row per student of a class, ordered by name.
-func (s *Store) Roster(ctx context.Context, classID string) ([]RosterRow, error) {
-	ids, err := s.ClassMembers(ctx, classID, MemberStudent)
+func (s *Store) Roster(ctx context.Context, classID string) ([]plpbot.RosterRow, error) {
+	ids, err := s.ClassMembers(ctx, classID, plpbot.MemberStudent)
 	if err != nil {
 		return nil, err
 	}
@@ -253,15 +204,15 @@ func (s *Store) Roster(ctx context.Context, classID string) ([]RosterRow, error)
 
 // SchoolRoster returns a row per student of a workspace (for admins), in
 // one pass over the workspace's users.
-func (s *Store) SchoolRoster(ctx context.Context, platform, workspace string) ([]RosterRow, error) {
+func (s *Store) SchoolRoster(ctx context.Context, platform, workspace string) ([]plpbot.RosterRow, error) {
 	return s.rosterWhere(ctx, bson.D{
-		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}, {Key: "role", Value: RoleStudent},
+		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}, {Key: "role", Value: plpbot.RoleStudent},
 	})
 }
 
 // RosterOf builds roster rows for the given students in one query: each
 // student's user document carries the summary of their goals (noteGoal).
-func (s *Store) RosterOf(ctx context.Context, ids []string) ([]RosterRow, error) {
+func (s *Store) RosterOf(ctx context.Context, ids []string) ([]plpbot.RosterRow, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -272,33 +223,24 @@ func (s *Store) RosterOf(ctx context.Context, ids []string) ([]RosterRow, error)
 // school's roster comes back in few round trips.
 const rosterBatch = 10000
 
-func (s *Store) rosterWhere(ctx context.Context, filter bson.D) ([]RosterRow, error) {
+func (s *Store) rosterWhere(ctx context.Context, filter bson.D) ([]plpbot.RosterRow, error) {
 	cur, err := s.db.Collection(colUsers).Find(ctx, filter,
 		options.Find().SetBatchSize(rosterBatch).SetProjection(rosterProjection))
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
 	}
 	defer cur.Close(ctx)
-	var out []RosterRow
+	var out []plpbot.RosterRow
 	for cur.Next(ctx) {
-		var u User
+		var u plpbot.Person
 		if err := cur.Decode(&u); err != nil {
 			return nil, fmt.Errorf("roster: %w", err)
 		}
-		out = append(out, rosterRow(&u))
+		out = append(out, plpbot.RosterRowOf(&u))
 	}
 	if err := cur.Err(); err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
 	}
-	sortRoster(out)
+	plpbot.SortRoster(out)
 	return out, nil
-}
-
-func sortRoster(rows []RosterRow) {
-	slices.SortFunc(rows, func(a, b RosterRow) int {
-		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.UserID, b.UserID)
-	})
 }

@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
 )
 
 // mustClass creates a class in the test workspace taught by teacherID.
-func mustClass(t testing.TB, s *storage.Store, name, teacherID string) *storage.Class {
+func mustClass(t testing.TB, s *storage.Store, name, teacherID string) *plpbot.Class {
 	t.Helper()
-	c, err := s.CreateClass(context.Background(), storage.Class{Name: name, Platform: "slack", Workspace: "T1", CreatedBy: teacherID})
+	c, err := s.CreateClass(context.Background(), plpbot.Class{Name: name, Platform: "slack", Workspace: "T1", CreatedBy: teacherID})
 	if err != nil {
 		t.Fatalf("CreateClass(%q): %v", name, err)
 	}
@@ -21,7 +22,7 @@ func mustClass(t testing.TB, s *storage.Store, name, teacherID string) *storage.
 }
 
 // classNames returns the names of cs.
-func classNames(cs []storage.Class) []string {
+func classNames(cs []plpbot.Class) []string {
 	var out []string
 	for _, c := range cs {
 		out = append(out, c.Name)
@@ -32,37 +33,37 @@ func classNames(cs []storage.Class) []string {
 func TestCreateAndFindClasses(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	tch := mustUser(t, s, "T", "Ms. Rivera", storage.RoleTeacher)
+	tch := mustUser(t, s, "T", "Ms. Rivera", plpbot.RoleTeacher)
 
-	c, err := s.CreateClass(ctx, storage.Class{Name: "Bio 7", Platform: "slack", Workspace: "T1", ChannelID: "C1", ChannelName: "bio-7", CreatedBy: tch.ID})
+	c, err := s.CreateClass(ctx, plpbot.Class{Name: "Bio 7", Platform: "slack", Workspace: "T1", ChannelID: "C1", ChannelName: "bio-7", CreatedBy: tch.ID})
 	must(t, "CreateClass", err)
 	if c.ID == "" || c.NameLower != "bio 7" {
 		t.Errorf("CreateClass returned %+v", *c)
 	}
 	sameTime(t, "class CreatedAt", c.CreatedAt, t0)
-	members, err := s.ClassMembers(ctx, c.ID, storage.MemberTeacher)
+	members, err := s.ClassMembers(ctx, c.ID, plpbot.MemberTeacher)
 	must(t, "ClassMembers", err)
 	if !slices.Equal(members, []string{tch.ID}) {
 		t.Errorf("teachers of a new class = %v, want its creator", members)
 	}
 
 	for _, name := range []string{"Bio 7", "bio 7", "BIO 7"} {
-		_, err := s.CreateClass(ctx, storage.Class{Name: name, Platform: "slack", Workspace: "T1", CreatedBy: tch.ID})
+		_, err := s.CreateClass(ctx, plpbot.Class{Name: name, Platform: "slack", Workspace: "T1", CreatedBy: tch.ID})
 		if !errors.Is(err, storage.ErrDuplicate) {
 			t.Errorf("CreateClass(%q) again: err = %v, want ErrDuplicate", name, err)
 		}
 	}
 	// The same name in another workspace is another class.
-	_, err = s.CreateClass(ctx, storage.Class{Name: "Bio 7", Platform: "slack", Workspace: "T2", CreatedBy: tch.ID})
+	_, err = s.CreateClass(ctx, plpbot.Class{Name: "Bio 7", Platform: "slack", Workspace: "T2", CreatedBy: tch.ID})
 	must(t, "CreateClass in T2", err)
 
 	lookups := []struct {
 		name string
-		find func() (*storage.Class, error)
+		find func() (*plpbot.Class, error)
 	}{
-		{"Class", func() (*storage.Class, error) { return s.Class(ctx, c.ID) }},
-		{"ClassByName", func() (*storage.Class, error) { return s.ClassByName(ctx, "slack", "T1", "bIO 7") }},
-		{"ClassByChannel", func() (*storage.Class, error) { return s.ClassByChannel(ctx, "slack", "T1", "C1") }},
+		{"Class", func() (*plpbot.Class, error) { return s.Class(ctx, c.ID) }},
+		{"ClassByName", func() (*plpbot.Class, error) { return s.ClassByName(ctx, "slack", "T1", "bIO 7") }},
+		{"ClassByChannel", func() (*plpbot.Class, error) { return s.ClassByChannel(ctx, "slack", "T1", "C1") }},
 	}
 	for _, l := range lookups {
 		got, err := l.find()
@@ -73,12 +74,12 @@ func TestCreateAndFindClasses(t *testing.T) {
 	}
 	misses := []struct {
 		name string
-		find func() (*storage.Class, error)
+		find func() (*plpbot.Class, error)
 	}{
-		{"Class", func() (*storage.Class, error) { return s.Class(ctx, "nope") }},
-		{"ClassByName", func() (*storage.Class, error) { return s.ClassByName(ctx, "slack", "T1", "Chem") }},
-		{"ClassByName other platform", func() (*storage.Class, error) { return s.ClassByName(ctx, "discord", "T1", "Bio 7") }},
-		{"ClassByChannel", func() (*storage.Class, error) { return s.ClassByChannel(ctx, "slack", "T1", "C2") }},
+		{"Class", func() (*plpbot.Class, error) { return s.Class(ctx, "nope") }},
+		{"ClassByName", func() (*plpbot.Class, error) { return s.ClassByName(ctx, "slack", "T1", "Chem") }},
+		{"ClassByName other platform", func() (*plpbot.Class, error) { return s.ClassByName(ctx, "discord", "T1", "Bio 7") }},
+		{"ClassByChannel", func() (*plpbot.Class, error) { return s.ClassByChannel(ctx, "slack", "T1", "C2") }},
 	}
 	for _, l := range misses {
 		_, err := l.find()
@@ -95,7 +96,7 @@ func TestCreateAndFindClasses(t *testing.T) {
 func TestSetClassSchedule(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	tch := mustUser(t, s, "T", "Ms. Rivera", storage.RoleTeacher)
+	tch := mustUser(t, s, "T", "Ms. Rivera", plpbot.RoleTeacher)
 	c := mustClass(t, s, "Bio", tch.ID)
 
 	got, err := s.SetClassSchedule(ctx, c.ID, "reflections", "0 14 * * FRI")
@@ -122,18 +123,18 @@ func TestSetClassSchedule(t *testing.T) {
 func TestEnrollment(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	tch := mustUser(t, s, "T", "Ms. Rivera", storage.RoleTeacher)
-	tch2 := mustUser(t, s, "T2", "Mr. Chen", storage.RoleTeacher)
+	tch := mustUser(t, s, "T", "Ms. Rivera", plpbot.RoleTeacher)
+	tch2 := mustUser(t, s, "T2", "Mr. Chen", plpbot.RoleTeacher)
 	a := mustUser(t, s, "A", "Ava", "")
 	b := mustUser(t, s, "B", "Ben", "")
 	c := mustUser(t, s, "C", "Cy", "")
 	bio := mustClass(t, s, "Bio", tch.ID)
 	art := mustClass(t, s, "Art", tch2.ID)
 
-	must(t, "Enroll", s.Enroll(ctx, bio.ID, []string{a.ID, b.ID}, storage.MemberStudent))
-	must(t, "Enroll again", s.Enroll(ctx, bio.ID, []string{a.ID, b.ID, a.ID}, storage.MemberStudent))
-	must(t, "Enroll nobody", s.Enroll(ctx, bio.ID, nil, storage.MemberStudent))
-	must(t, "Enroll art", s.Enroll(ctx, art.ID, []string{b.ID, c.ID}, storage.MemberStudent))
+	must(t, "Enroll", s.Enroll(ctx, bio.ID, []string{a.ID, b.ID}, plpbot.MemberStudent))
+	must(t, "Enroll again", s.Enroll(ctx, bio.ID, []string{a.ID, b.ID, a.ID}, plpbot.MemberStudent))
+	must(t, "Enroll nobody", s.Enroll(ctx, bio.ID, nil, plpbot.MemberStudent))
+	must(t, "Enroll art", s.Enroll(ctx, art.ID, []string{b.ID, c.ID}, plpbot.MemberStudent))
 
 	members := func(class, role string) []string {
 		t.Helper()
@@ -142,7 +143,7 @@ func TestEnrollment(t *testing.T) {
 		slices.Sort(ids)
 		return ids
 	}
-	if got := members(bio.ID, storage.MemberStudent); !slices.Equal(got, []string{a.ID, b.ID}) {
+	if got := members(bio.ID, plpbot.MemberStudent); !slices.Equal(got, []string{a.ID, b.ID}) {
 		t.Errorf("Bio students after enrolling twice = %v, want [A B] once each", got)
 	}
 	n, err := s.Collection("enrollments").CountDocuments(ctx, map[string]any{})
@@ -157,10 +158,10 @@ func TestEnrollment(t *testing.T) {
 			want       []string
 		}{
 			{b.ID, "", []string{"Art", "Bio"}},
-			{b.ID, storage.MemberStudent, []string{"Art", "Bio"}},
-			{b.ID, storage.MemberTeacher, nil},
+			{b.ID, plpbot.MemberStudent, []string{"Art", "Bio"}},
+			{b.ID, plpbot.MemberTeacher, nil},
 			{a.ID, "", []string{"Bio"}},
-			{tch.ID, storage.MemberTeacher, []string{"Bio"}},
+			{tch.ID, plpbot.MemberTeacher, []string{"Bio"}},
 			{"slack:T1:nobody", "", nil},
 		} {
 			cs, err := s.ClassesOf(ctx, tc.user, tc.role)
@@ -195,18 +196,18 @@ func TestEnrollment(t *testing.T) {
 
 	t.Run("role change and unenroll", func(t *testing.T) {
 		// Enrolling again with another role changes only the role.
-		must(t, "Enroll as teacher", s.Enroll(ctx, art.ID, []string{tch.ID}, storage.MemberTeacher))
+		must(t, "Enroll as teacher", s.Enroll(ctx, art.ID, []string{tch.ID}, plpbot.MemberTeacher))
 		if ok, _ := s.Teaches(ctx, tch.ID, c.ID); !ok {
 			t.Error("after joining Art as teacher, Teaches(Rivera, Cy) = false")
 		}
-		must(t, "Enroll as student", s.Enroll(ctx, art.ID, []string{tch.ID}, storage.MemberStudent))
+		must(t, "Enroll as student", s.Enroll(ctx, art.ID, []string{tch.ID}, plpbot.MemberStudent))
 		if ok, _ := s.Teaches(ctx, tch.ID, c.ID); ok {
 			t.Error("after becoming an Art student, Teaches(Rivera, Cy) = true")
 		}
 		must(t, "Unenroll", s.Unenroll(ctx, art.ID, tch.ID))
 
 		must(t, "Unenroll b", s.Unenroll(ctx, bio.ID, b.ID))
-		if got := members(bio.ID, storage.MemberStudent); !slices.Equal(got, []string{a.ID}) {
+		if got := members(bio.ID, plpbot.MemberStudent); !slices.Equal(got, []string{a.ID}) {
 			t.Errorf("Bio students after unenrolling Ben = %v", got)
 		}
 		isNotFound(t, "Unenroll twice", s.Unenroll(ctx, bio.ID, b.ID))
@@ -220,7 +221,7 @@ func TestEnrollment(t *testing.T) {
 func TestRoster(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newStore(t)
-	tch := mustUser(t, s, "T", "Ms. Rivera", storage.RoleTeacher)
+	tch := mustUser(t, s, "T", "Ms. Rivera", plpbot.RoleTeacher)
 	class := mustClass(t, s, "Bio", tch.ID)
 	// Names chosen so the roster order (case-insensitive) differs from insertion order.
 	zed := mustUser(t, s, "Z", "zed", "")
@@ -228,29 +229,29 @@ func TestRoster(t *testing.T) {
 	bob := mustUser(t, s, "B", "bob", "")
 	amy2 := mustUser(t, s, "A2", "amy", "")
 	outsider := mustUser(t, s, "O", "Oli", "")
-	must(t, "Enroll", s.Enroll(ctx, class.ID, []string{zed.ID, amy.ID, bob.ID, amy2.ID}, storage.MemberStudent))
+	must(t, "Enroll", s.Enroll(ctx, class.ID, []string{zed.ID, amy.ID, bob.ID, amy2.ID}, plpbot.MemberStudent))
 
 	// Amy: two active goals at 20% and 60%, one done; checked in twice.
 	for range 3 {
 		mustGoal(t, s, amy.ID, "g")
 	}
 	clk.Advance(time.Hour)
-	_, err := s.RecordCheckIn(ctx, storage.CheckIn{UserID: amy.ID, GoalNumber: 1, Percent: 20})
+	_, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: amy.ID, GoalNumber: 1, Percent: 20})
 	must(t, "check in", err)
 	clk.Advance(time.Hour)
 	lastAmy := clk.Now()
-	_, err = s.RecordCheckIn(ctx, storage.CheckIn{UserID: amy.ID, GoalNumber: 2, Percent: 60})
+	_, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: amy.ID, GoalNumber: 2, Percent: 60})
 	must(t, "check in", err)
-	done := storage.GoalDone
+	done := plpbot.GoalDone
 	_, err = s.EditGoal(ctx, amy.ID, 3, storage.GoalEdit{Status: &done})
 	must(t, "done", err)
 	// Bob: one paused goal (counts neither as active nor done), flagged, away, can't DM, shoutouts on.
-	paused := storage.GoalPaused
+	paused := plpbot.GoalPaused
 	mustGoal(t, s, bob.ID, "g")
 	_, err = s.EditGoal(ctx, bob.ID, 1, storage.GoalEdit{Status: &paused})
 	must(t, "pause", err)
-	must(t, "flag", s.AddFlag(ctx, storage.Flag{StudentID: bob.ID, Kind: "504", ByID: tch.ID}))
-	must(t, "flag again", s.AddFlag(ctx, storage.Flag{StudentID: bob.ID, Kind: "iep", ByID: tch.ID}))
+	must(t, "flag", s.AddFlag(ctx, plpbot.Flag{StudentID: bob.ID, Kind: "504", ByID: tch.ID}))
+	must(t, "flag again", s.AddFlag(ctx, plpbot.Flag{StudentID: bob.ID, Kind: "iep", ByID: tch.ID}))
 	awayUntil := t0.Add(96 * time.Hour)
 	_, err = s.SetAway(ctx, bob.ID, awayUntil, "trip")
 	must(t, "away", err)
@@ -268,11 +269,11 @@ func TestRoster(t *testing.T) {
 	must(t, "done", err)
 	// The outsider's data must not leak into the class roster.
 	mustGoal(t, s, outsider.ID, "g")
-	must(t, "flag outsider", s.AddFlag(ctx, storage.Flag{StudentID: outsider.ID, Kind: "other"}))
+	must(t, "flag outsider", s.AddFlag(ctx, plpbot.Flag{StudentID: outsider.ID, Kind: "other"}))
 
 	rows, err := s.Roster(ctx, class.ID)
 	must(t, "Roster", err)
-	want := []storage.RosterRow{
+	want := []plpbot.RosterRow{
 		{UserID: amy.ID, Name: "Amy", ActiveGoals: 2, DoneGoals: 1, AvgProgress: 40, LastCheckIn: lastAmy},
 		{UserID: amy2.ID, Name: "amy"},
 		{UserID: bob.ID, Name: "bob", Flagged: true, AwayUntil: awayUntil, CantDM: "dm_disabled", Shoutouts: true},
@@ -307,8 +308,8 @@ func TestRoster(t *testing.T) {
 func TestSchoolRoster(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	mustUser(t, s, "T", "Ms. Rivera", storage.RoleTeacher)
-	mustUser(t, s, "ADM", "Principal", storage.RoleAdmin)
+	mustUser(t, s, "T", "Ms. Rivera", plpbot.RoleTeacher)
+	mustUser(t, s, "ADM", "Principal", plpbot.RoleAdmin)
 	for _, name := range []string{"Cy", "ava", "Ben"} {
 		u := mustUser(t, s, "S"+name, name, "")
 		mustGoal(t, s, u.ID, "g")

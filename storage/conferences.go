@@ -5,65 +5,18 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// ConferenceStatus is where a conference stands.
-type ConferenceStatus string
-
-// Conference statuses.
-const (
-	ConferenceScheduled ConferenceStatus = "scheduled"
-	ConferenceDone      ConferenceStatus = "done"
-	ConferenceCancelled ConferenceStatus = "cancelled"
-)
-
-// AgendaItem is a talking point added by the student or the teacher.
-type AgendaItem struct {
-	Text   string    `bson:"text"`
-	ByID   string    `bson:"by_id"`
-	ByName string    `bson:"by_name"`
-	At     time.Time `bson:"at"`
-}
-
-// Conference is a meeting between a student and a member of staff.
-// Number is the short id people type.
-type Conference struct {
-	ID          bson.ObjectID    `bson:"_id,omitempty"`
-	Number      int              `bson:"number"`
-	StudentID   string           `bson:"student_id"`
-	StudentName string           `bson:"student_name"`
-	TeacherID   string           `bson:"teacher_id"`
-	TeacherName string           `bson:"teacher_name"`
-	At          time.Time        `bson:"at"` // UTC
-	Agenda      []AgendaItem     `bson:"agenda"`
-	Notes       string           `bson:"notes,omitempty"`
-	Status      ConferenceStatus `bson:"status"`
-	// Every is the interval of a standing conference ("1w", "2w"); "" = one-off.
-	Every string `bson:"every,omitempty"`
-	// Series is the number of a standing conference's first occurrence
-	// (0 = one-off); every occurrence of the series carries it.
-	Series int `bson:"series,omitempty"`
-	// Zone is the teacher's time zone when the series was set up: occurrences
-	// keep the same weekday and wall-clock time there across DST changes.
-	Zone string `bson:"zone,omitempty"`
-	// Topic is a standing conference's agenda, put on every occurrence.
-	Topic string `bson:"topic,omitempty"`
-	// Rolled is set once the next occurrence of a standing conference exists.
-	Rolled    bool      `bson:"rolled,omitempty"`
-	DoneAt    time.Time `bson:"done_at,omitempty"`
-	CreatedAt time.Time `bson:"created_at"`
-	UpdatedAt time.Time `bson:"updated_at"`
-}
-
 // ScheduleConference numbers and stores a scheduled conference.
-func (s *Store) ScheduleConference(ctx context.Context, c Conference) (*Conference, error) {
+func (s *Store) ScheduleConference(ctx context.Context, c plpbot.Conference) (*plpbot.Conference, error) {
 	now := s.Now()
-	c.Status = ConferenceScheduled
+	c.Status = plpbot.ConferenceScheduled
 	c.At = c.At.UTC()
 	if c.Agenda == nil {
-		c.Agenda = []AgendaItem{}
+		c.Agenda = []plpbot.AgendaItem{}
 	}
 	c.CreatedAt, c.UpdatedAt = now, now
 	// A duplicate number means a concurrent schedule on FerretDB took it: retry.
@@ -73,11 +26,11 @@ func (s *Store) ScheduleConference(ctx context.Context, c Conference) (*Conferen
 			return err
 		}
 		c.Number = n
-		res, err := s.db.Collection(colConferences).InsertOne(ctx, c)
+		c.ID = newID()
+		_, err = s.db.Collection(colConferences).InsertOne(ctx, c)
 		if err != nil {
 			return fmt.Errorf("insert conference: %w", err)
 		}
-		c.ID, _ = res.InsertedID.(bson.ObjectID)
 		return nil
 	})
 	if err != nil {
@@ -87,8 +40,8 @@ func (s *Store) ScheduleConference(ctx context.Context, c Conference) (*Conferen
 }
 
 // ConferenceByNumber returns conference n.
-func (s *Store) ConferenceByNumber(ctx context.Context, n int) (*Conference, error) {
-	var c Conference
+func (s *Store) ConferenceByNumber(ctx context.Context, n int) (*plpbot.Conference, error) {
+	var c plpbot.Conference
 	if err := s.db.Collection(colConferences).FindOne(ctx, bson.D{{Key: "number", Value: n}}).Decode(&c); err != nil {
 		return nil, fmt.Errorf("load conference %d: %w", n, translate(err))
 	}
@@ -99,13 +52,13 @@ func (s *Store) ConferenceByNumber(ctx context.Context, n int) (*Conference, err
 type ConferenceQuery struct {
 	TeacherID string
 	StudentID string
-	Status    ConferenceStatus
+	Status    plpbot.ConferenceStatus
 	From, To  time.Time // At within [From, To)
 	Limit     int
 }
 
 // Conferences returns the conferences matching q, earliest first.
-func (s *Store) Conferences(ctx context.Context, q ConferenceQuery) ([]Conference, error) {
+func (s *Store) Conferences(ctx context.Context, q ConferenceQuery) ([]plpbot.Conference, error) {
 	filter := bson.D{}
 	if q.TeacherID != "" {
 		filter = append(filter, bson.E{Key: "teacher_id", Value: q.TeacherID})
@@ -134,7 +87,7 @@ func (s *Store) Conferences(ctx context.Context, q ConferenceQuery) ([]Conferenc
 	if err != nil {
 		return nil, fmt.Errorf("list conferences: %w", err)
 	}
-	var out []Conference
+	var out []plpbot.Conference
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, fmt.Errorf("list conferences: %w", err)
 	}
@@ -142,7 +95,7 @@ func (s *Store) Conferences(ctx context.Context, q ConferenceQuery) ([]Conferenc
 }
 
 // AddAgendaItem appends a talking point to conference n.
-func (s *Store) AddAgendaItem(ctx context.Context, n int, item AgendaItem) (*Conference, error) {
+func (s *Store) AddAgendaItem(ctx context.Context, n int, item plpbot.AgendaItem) (*plpbot.Conference, error) {
 	if item.At.IsZero() {
 		item.At = s.Now()
 	}
@@ -153,37 +106,37 @@ func (s *Store) AddAgendaItem(ctx context.Context, n int, item AgendaItem) (*Con
 }
 
 // CompleteConference marks conference n done with notes.
-func (s *Store) CompleteConference(ctx context.Context, n int, notes string) (*Conference, error) {
+func (s *Store) CompleteConference(ctx context.Context, n int, notes string) (*plpbot.Conference, error) {
 	now := s.Now()
 	return s.updateConference(ctx, n, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "status", Value: ConferenceDone}, {Key: "notes", Value: notes},
+		{Key: "status", Value: plpbot.ConferenceDone}, {Key: "notes", Value: notes},
 		{Key: "done_at", Value: now}, {Key: "updated_at", Value: now},
 	}}})
 }
 
 // SetConferenceNotes records notes on conference n without changing its status.
-func (s *Store) SetConferenceNotes(ctx context.Context, n int, notes string) (*Conference, error) {
+func (s *Store) SetConferenceNotes(ctx context.Context, n int, notes string) (*plpbot.Conference, error) {
 	return s.updateConference(ctx, n, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "notes", Value: notes}, {Key: "updated_at", Value: s.Now()},
 	}}})
 }
 
 // CancelConference marks conference n cancelled.
-func (s *Store) CancelConference(ctx context.Context, n int) (*Conference, error) {
+func (s *Store) CancelConference(ctx context.Context, n int) (*plpbot.Conference, error) {
 	return s.updateConference(ctx, n, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "status", Value: ConferenceCancelled}, {Key: "updated_at", Value: s.Now()},
+		{Key: "status", Value: plpbot.ConferenceCancelled}, {Key: "updated_at", Value: s.Now()},
 	}}})
 }
 
 // RescheduleConference moves conference n to a new time.
-func (s *Store) RescheduleConference(ctx context.Context, n int, at time.Time) (*Conference, error) {
+func (s *Store) RescheduleConference(ctx context.Context, n int, at time.Time) (*plpbot.Conference, error) {
 	return s.updateConference(ctx, n, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "at", Value: at.UTC()}, {Key: "status", Value: ConferenceScheduled}, {Key: "updated_at", Value: s.Now()},
+		{Key: "at", Value: at.UTC()}, {Key: "status", Value: plpbot.ConferenceScheduled}, {Key: "updated_at", Value: s.Now()},
 	}}})
 }
 
-func (s *Store) updateConference(ctx context.Context, n int, update bson.D) (*Conference, error) {
-	var c Conference
+func (s *Store) updateConference(ctx context.Context, n int, update bson.D) (*plpbot.Conference, error) {
+	var c plpbot.Conference
 	err := s.db.Collection(colConferences).FindOneAndUpdate(ctx, bson.D{{Key: "number", Value: n}}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&c)
 	if err != nil {
@@ -192,22 +145,12 @@ func (s *Store) updateConference(ctx context.Context, n int, update bson.D) (*Co
 	return &c, nil
 }
 
-// AuditEntry records that someone read or changed a student's records.
-type AuditEntry struct {
-	ID        bson.ObjectID `bson:"_id,omitempty"`
-	ActorID   string        `bson:"actor_id"`
-	ActorName string        `bson:"actor_name"`
-	Action    string        `bson:"action"` // "view_plan", "export", "forget", "flag", ...
-	SubjectID string        `bson:"subject_id"`
-	Detail    string        `bson:"detail,omitempty"`
-	At        time.Time     `bson:"at"`
-}
-
 // Audit appends an entry to the audit log.
-func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+func (s *Store) Audit(ctx context.Context, e plpbot.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = s.Now()
 	}
+	e.ID = newID()
 	if _, err := s.db.Collection(colAudit).InsertOne(ctx, e); err != nil {
 		return fmt.Errorf("write audit entry: %w", err)
 	}
@@ -215,8 +158,8 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 }
 
 // AuditLog returns the entries about a subject, newest first.
-func (s *Store) AuditLog(ctx context.Context, subjectID string, limit int) ([]AuditEntry, error) {
-	var out []AuditEntry
+func (s *Store) AuditLog(ctx context.Context, subjectID string, limit int) ([]plpbot.AuditEntry, error) {
+	var out []plpbot.AuditEntry
 	if err := s.findSince(ctx, colAudit, "subject_id", subjectID, time.Time{}, limit, &out); err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}

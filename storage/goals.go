@@ -6,76 +6,23 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// GoalStatus is where a goal stands.
-type GoalStatus string
-
-// Goal statuses.
-const (
-	GoalActive  GoalStatus = "active"
-	GoalDone    GoalStatus = "done"
-	GoalPaused  GoalStatus = "paused"
-	GoalDropped GoalStatus = "dropped"
-)
-
-// Step is a milestone of a goal.
-type Step struct {
-	Text   string    `bson:"text"`
-	Done   bool      `bson:"done"`
-	DoneAt time.Time `bson:"done_at,omitempty"`
-}
-
-// Goal is one of a student's goals. Students address goals by Number.
-type Goal struct {
-	ID          string     `bson:"_id"`
-	UserID      string     `bson:"user_id"`
-	Number      int        `bson:"number"`
-	Title       string     `bson:"title"`
-	Category    string     `bson:"category"` // academic | personal | career
-	Why         string     `bson:"why,omitempty"`
-	Tag         string     `bson:"tag,omitempty"`
-	TargetDate  time.Time  `bson:"target_date,omitempty"`
-	Status      GoalStatus `bson:"status"`
-	Progress    int        `bson:"progress"`
-	Steps       []Step     `bson:"steps"`
-	LastCheckIn time.Time  `bson:"last_checkin,omitempty"`
-	DoneAt      time.Time  `bson:"done_at,omitempty"`
-	CreatedAt   time.Time  `bson:"created_at"`
-	UpdatedAt   time.Time  `bson:"updated_at"`
-}
-
-// NextStep returns the first step not done, or nil.
-func (g *Goal) NextStep() *Step {
-	for i := range g.Steps {
-		if !g.Steps[i].Done {
-			return &g.Steps[i]
-		}
-	}
-	return nil
-}
-
-// Overdue reports whether an active goal's target date has passed at t.
-func (g *Goal) Overdue(t time.Time) bool {
-	return g.Status == GoalActive && !g.TargetDate.IsZero() && t.After(g.TargetDate.Add(24*time.Hour))
-}
-
-func goalID(userID string, n int) string { return userID + "#g" + strconv.Itoa(n) }
-
 // AddGoal numbers and stores a new active goal for g.UserID (two round
 // trips: the user's goal counter, then the insert).
-func (s *Store) AddGoal(ctx context.Context, g Goal) (*Goal, error) {
+func (s *Store) AddGoal(ctx context.Context, g plpbot.Goal) (*plpbot.Goal, error) {
 	now := s.Now()
 	if g.Status == "" {
-		g.Status = GoalActive
+		g.Status = plpbot.GoalActive
 	}
 	if g.Category == "" {
 		g.Category = "academic"
 	}
 	if g.Steps == nil {
-		g.Steps = []Step{}
+		g.Steps = []plpbot.Step{}
 	}
 	g.CreatedAt, g.UpdatedAt = now, now
 	// A duplicate number means a concurrent add on FerretDB took it: retry.
@@ -93,7 +40,7 @@ func (s *Store) AddGoal(ctx context.Context, g Goal) (*Goal, error) {
 			return fmt.Errorf("number goal: %w", translate(err))
 		}
 		g.Number = u.Seq
-		g.ID = goalID(g.UserID, g.Number)
+		g.ID = plpbot.GoalID(g.UserID, g.Number)
 		if _, err := s.db.Collection(colGoals).InsertOne(ctx, g); err != nil {
 			return fmt.Errorf("insert goal: %w", err)
 		}
@@ -107,13 +54,13 @@ func (s *Store) AddGoal(ctx context.Context, g Goal) (*Goal, error) {
 }
 
 // Goals returns a student's goals ordered by number.
-func (s *Store) Goals(ctx context.Context, userID string) ([]Goal, error) {
+func (s *Store) Goals(ctx context.Context, userID string) ([]plpbot.Goal, error) {
 	cur, err := s.db.Collection(colGoals).Find(ctx, bson.D{{Key: "user_id", Value: userID}},
 		options.Find().SetSort(bson.D{{Key: "number", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("list goals: %w", err)
 	}
-	var out []Goal
+	var out []plpbot.Goal
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, fmt.Errorf("list goals: %w", err)
 	}
@@ -121,9 +68,9 @@ func (s *Store) Goals(ctx context.Context, userID string) ([]Goal, error) {
 }
 
 // Goal returns a student's goal number n.
-func (s *Store) Goal(ctx context.Context, userID string, n int) (*Goal, error) {
-	var g Goal
-	if err := s.db.Collection(colGoals).FindOne(ctx, bson.D{{Key: "_id", Value: goalID(userID, n)}}).Decode(&g); err != nil {
+func (s *Store) Goal(ctx context.Context, userID string, n int) (*plpbot.Goal, error) {
+	var g plpbot.Goal
+	if err := s.db.Collection(colGoals).FindOne(ctx, bson.D{{Key: "_id", Value: plpbot.GoalID(userID, n)}}).Decode(&g); err != nil {
 		return nil, fmt.Errorf("load goal %d: %w", n, translate(err))
 	}
 	return &g, nil
@@ -136,12 +83,12 @@ type GoalEdit struct {
 	Why        *string
 	Tag        *string
 	TargetDate *time.Time
-	Status     *GoalStatus
+	Status     *plpbot.GoalStatus
 	Progress   *int
 }
 
 // EditGoal changes a goal and returns it as it is now (one round trip).
-func (s *Store) EditGoal(ctx context.Context, userID string, n int, e GoalEdit) (*Goal, error) {
+func (s *Store) EditGoal(ctx context.Context, userID string, n int, e GoalEdit) (*plpbot.Goal, error) {
 	now := s.Now()
 	set := bson.D{{Key: "updated_at", Value: now}}
 	add := func(k string, v any) { set = append(set, bson.E{Key: k, Value: v}) }
@@ -165,15 +112,15 @@ func (s *Store) EditGoal(ctx context.Context, userID string, n int, e GoalEdit) 
 	}
 	if e.Status != nil {
 		add("status", *e.Status)
-		if *e.Status == GoalDone {
+		if *e.Status == plpbot.GoalDone {
 			add("done_at", now)
 			add("progress", 100)
 		}
 	}
-	return s.updateGoal(ctx, bson.D{{Key: "_id", Value: goalID(userID, n)}}, bson.D{{Key: "$set", Value: set}})
+	return s.updateGoal(ctx, bson.D{{Key: "_id", Value: plpbot.GoalID(userID, n)}}, bson.D{{Key: "$set", Value: set}})
 }
 
-func (s *Store) updateGoal(ctx context.Context, filter, update bson.D) (*Goal, error) {
+func (s *Store) updateGoal(ctx context.Context, filter, update bson.D) (*plpbot.Goal, error) {
 	g, err := s.writeGoal(ctx, filter, update)
 	if err != nil {
 		return nil, err
@@ -184,8 +131,8 @@ func (s *Store) updateGoal(ctx context.Context, filter, update bson.D) (*Goal, e
 
 // writeGoal updates one goal and returns it as it is now, without touching
 // the roster summary.
-func (s *Store) writeGoal(ctx context.Context, filter, update bson.D) (*Goal, error) {
-	var g Goal
+func (s *Store) writeGoal(ctx context.Context, filter, update bson.D) (*plpbot.Goal, error) {
+	var g plpbot.Goal
 	err := s.db.Collection(colGoals).FindOneAndUpdate(ctx, filter, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&g)
 	if err != nil {
@@ -195,25 +142,25 @@ func (s *Store) writeGoal(ctx context.Context, filter, update bson.D) (*Goal, er
 }
 
 // AddStep appends a step to a goal.
-func (s *Store) AddStep(ctx context.Context, userID string, n int, text string) (*Goal, error) {
+func (s *Store) AddStep(ctx context.Context, userID string, n int, text string) (*plpbot.Goal, error) {
 	return s.updateGoal(ctx,
-		bson.D{{Key: "_id", Value: goalID(userID, n)}},
+		bson.D{{Key: "_id", Value: plpbot.GoalID(userID, n)}},
 		bson.D{
-			{Key: "$push", Value: bson.D{{Key: "steps", Value: Step{Text: text}}}},
+			{Key: "$push", Value: bson.D{{Key: "steps", Value: plpbot.Step{Text: text}}}},
 			{Key: "$set", Value: bson.D{{Key: "updated_at", Value: s.Now()}}},
 		})
 }
 
 // CompleteStep checks off step m (1-based) of goal n. ErrNotFound if the
 // goal or the step does not exist.
-func (s *Store) CompleteStep(ctx context.Context, userID string, n, m int) (*Goal, error) {
+func (s *Store) CompleteStep(ctx context.Context, userID string, n, m int) (*plpbot.Goal, error) {
 	if m < 1 {
 		return nil, fmt.Errorf("complete step %d.%d: %w", n, m, ErrNotFound)
 	}
 	path := "steps." + strconv.Itoa(m-1)
 	now := s.Now()
 	return s.updateGoal(ctx,
-		bson.D{{Key: "_id", Value: goalID(userID, n)}, {Key: path, Value: bson.D{{Key: "$exists", Value: true}}}},
+		bson.D{{Key: "_id", Value: plpbot.GoalID(userID, n)}, {Key: path, Value: bson.D{{Key: "$exists", Value: true}}}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: path + ".done", Value: true},
 			{Key: path + ".done_at", Value: now},
@@ -221,28 +168,17 @@ func (s *Store) CompleteStep(ctx context.Context, userID string, n, m int) (*Goa
 		}}})
 }
 
-// CheckIn is a progress report on a goal.
-type CheckIn struct {
-	ID         bson.ObjectID `bson:"_id,omitempty"`
-	UserID     string        `bson:"user_id"`
-	GoalNumber int           `bson:"goal"`
-	Percent    int           `bson:"percent"`
-	Note       string        `bson:"note,omitempty"`
-	Confidence int           `bson:"confidence,omitempty"` // 1..5, 0 = not given
-	At         time.Time     `bson:"at"`
-}
-
 // RecordCheckIn stores a check-in, sets the goal's progress and the
 // student's roster summary. The goal is written first (it must exist); the
 // check-in and the summary are then written concurrently, so the command
 // costs about two round trips. It returns the goal as it is now;
 // ErrNotFound if it doesn't exist.
-func (s *Store) RecordCheckIn(ctx context.Context, c CheckIn) (*Goal, error) {
+func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Goal, error) {
 	if c.At.IsZero() {
 		c.At = s.Now()
 	}
 	g, err := s.writeGoal(ctx,
-		bson.D{{Key: "_id", Value: goalID(c.UserID, c.GoalNumber)}},
+		bson.D{{Key: "_id", Value: plpbot.GoalID(c.UserID, c.GoalNumber)}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "progress", Value: c.Percent},
 			{Key: "last_checkin", Value: c.At},
@@ -260,12 +196,13 @@ func (s *Store) RecordCheckIn(ctx context.Context, c CheckIn) (*Goal, error) {
 // insertCheckIn stores c and the roster summary of g, its goal as it is
 // after the check-in. The two writes go concurrently, so a check-in waits
 // for about two round trips (the goal's, then these), not three.
-func (s *Store) insertCheckIn(ctx context.Context, g *Goal, c CheckIn) error {
+func (s *Store) insertCheckIn(ctx context.Context, g *plpbot.Goal, c plpbot.CheckIn) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		s.noteGoal(ctx, g, c.At)
 	}()
+	c.ID = newID()
 	_, err := s.db.Collection(colCheckIns).InsertOne(ctx, c)
 	<-done
 	if err != nil {
@@ -276,8 +213,8 @@ func (s *Store) insertCheckIn(ctx context.Context, g *Goal, c CheckIn) error {
 
 // CheckIns returns a student's check-ins at or after since, newest first,
 // at most limit (0 = all).
-func (s *Store) CheckIns(ctx context.Context, userID string, since time.Time, limit int) ([]CheckIn, error) {
-	var out []CheckIn
+func (s *Store) CheckIns(ctx context.Context, userID string, since time.Time, limit int) ([]plpbot.CheckIn, error) {
+	var out []plpbot.CheckIn
 	if err := s.findSince(ctx, colCheckIns, "user_id", userID, since, limit, &out); err != nil {
 		return nil, fmt.Errorf("list check-ins: %w", err)
 	}
@@ -301,88 +238,56 @@ func (s *Store) findSince(ctx context.Context, coll, key, id string, since time.
 	return cur.All(ctx, out)
 }
 
-// Reflection is a student's free-text reflection, optionally the answer to a
-// prompt the scheduler sent.
-type Reflection struct {
-	ID       bson.ObjectID `bson:"_id,omitempty"`
-	UserID   string        `bson:"user_id"`
-	Text     string        `bson:"text"`
-	PromptID string        `bson:"prompt_id,omitempty"`
-	Prompt   string        `bson:"prompt,omitempty"`
-	At       time.Time     `bson:"at"`
-}
-
 // AddReflection stores a reflection.
-func (s *Store) AddReflection(ctx context.Context, r Reflection) (*Reflection, error) {
+func (s *Store) AddReflection(ctx context.Context, r plpbot.Reflection) (*plpbot.Reflection, error) {
 	if r.At.IsZero() {
 		r.At = s.Now()
 	}
-	res, err := s.db.Collection(colReflections).InsertOne(ctx, r)
+	r.ID = newID()
+	_, err := s.db.Collection(colReflections).InsertOne(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("insert reflection: %w", err)
 	}
-	r.ID, _ = res.InsertedID.(bson.ObjectID)
 	return &r, nil
 }
 
 // Reflections returns a student's reflections at or after since, newest first.
-func (s *Store) Reflections(ctx context.Context, userID string, since time.Time, limit int) ([]Reflection, error) {
-	var out []Reflection
+func (s *Store) Reflections(ctx context.Context, userID string, since time.Time, limit int) ([]plpbot.Reflection, error) {
+	var out []plpbot.Reflection
 	if err := s.findSince(ctx, colReflections, "user_id", userID, since, limit, &out); err != nil {
 		return nil, fmt.Errorf("list reflections: %w", err)
 	}
 	return out, nil
 }
 
-// Feedback is a staff comment on a student's goal.
-type Feedback struct {
-	ID         bson.ObjectID `bson:"_id,omitempty"`
-	StudentID  string        `bson:"student_id"`
-	StaffID    string        `bson:"staff_id"`
-	StaffName  string        `bson:"staff_name"`
-	GoalNumber int           `bson:"goal"`
-	Text       string        `bson:"text"`
-	At         time.Time     `bson:"at"`
-}
-
 // AddFeedback stores feedback.
-func (s *Store) AddFeedback(ctx context.Context, f Feedback) (*Feedback, error) {
+func (s *Store) AddFeedback(ctx context.Context, f plpbot.Feedback) (*plpbot.Feedback, error) {
 	if f.At.IsZero() {
 		f.At = s.Now()
 	}
-	res, err := s.db.Collection(colFeedback).InsertOne(ctx, f)
+	f.ID = newID()
+	_, err := s.db.Collection(colFeedback).InsertOne(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("insert feedback: %w", err)
 	}
-	f.ID, _ = res.InsertedID.(bson.ObjectID)
 	return &f, nil
 }
 
 // FeedbackFor returns feedback given to a student at or after since, newest first.
-func (s *Store) FeedbackFor(ctx context.Context, studentID string, since time.Time, limit int) ([]Feedback, error) {
-	var out []Feedback
+func (s *Store) FeedbackFor(ctx context.Context, studentID string, since time.Time, limit int) ([]plpbot.Feedback, error) {
+	var out []plpbot.Feedback
 	if err := s.findSince(ctx, colFeedback, "student_id", studentID, since, limit, &out); err != nil {
 		return nil, fmt.Errorf("list feedback: %w", err)
 	}
 	return out, nil
 }
 
-// Flag is a staff-only intervention flag (IEP, 504, other). Never shown to
-// students or in channels.
-type Flag struct {
-	ID        bson.ObjectID `bson:"_id,omitempty"`
-	StudentID string        `bson:"student_id"`
-	Kind      string        `bson:"kind"` // iep | 504 | other
-	Note      string        `bson:"note,omitempty"`
-	ByID      string        `bson:"by_id"`
-	At        time.Time     `bson:"at"`
-}
-
 // AddFlag stores a flag.
-func (s *Store) AddFlag(ctx context.Context, f Flag) error {
+func (s *Store) AddFlag(ctx context.Context, f plpbot.Flag) error {
 	if f.At.IsZero() {
 		f.At = s.Now()
 	}
+	f.ID = newID()
 	if _, err := s.db.Collection(colFlags).InsertOne(ctx, f); err != nil {
 		return fmt.Errorf("insert flag: %w", err)
 	}
@@ -393,8 +298,8 @@ func (s *Store) AddFlag(ctx context.Context, f Flag) error {
 }
 
 // Flags returns a student's flags, newest first.
-func (s *Store) Flags(ctx context.Context, studentID string) ([]Flag, error) {
-	var out []Flag
+func (s *Store) Flags(ctx context.Context, studentID string) ([]plpbot.Flag, error) {
+	var out []plpbot.Flag
 	if err := s.findSince(ctx, colFlags, "student_id", studentID, time.Time{}, 0, &out); err != nil {
 		return nil, fmt.Errorf("list flags: %w", err)
 	}

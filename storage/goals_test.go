@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -16,7 +17,7 @@ func TestAddGoalNumbersPerStudent(t *testing.T) {
 	b := mustUser(t, s, "B", "Ben", "")
 
 	adds := []struct {
-		user *storage.User
+		user *plpbot.Person
 		want int
 	}{{a, 1}, {a, 2}, {b, 1}, {a, 3}, {b, 2}}
 	for i, add := range adds {
@@ -26,7 +27,7 @@ func TestAddGoalNumbersPerStudent(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		user *storage.User
+		user *plpbot.Person
 		want []int
 	}{{a, []int{1, 2, 3}}, {b, []int{1, 2}}} {
 		gs, err := s.Goals(ctx, tc.user.ID)
@@ -46,7 +47,7 @@ func TestAddGoalNumbersPerStudent(t *testing.T) {
 	errs := make(chan error, 8)
 	for range 8 {
 		go func() {
-			_, err := s.AddGoal(ctx, storage.Goal{UserID: b.ID, Title: "parallel"})
+			_, err := s.AddGoal(ctx, plpbot.Goal{UserID: b.ID, Title: "parallel"})
 			errs <- err
 		}()
 	}
@@ -59,7 +60,7 @@ func TestAddGoalNumbersPerStudent(t *testing.T) {
 		t.Errorf("after 8 concurrent adds, %s has %d goals ending at %d; want 10 numbered 1..10", b.Name, len(gs), gs[len(gs)-1].Number)
 	}
 
-	_, err = s.AddGoal(ctx, storage.Goal{UserID: "slack:T1:nobody", Title: "x"})
+	_, err = s.AddGoal(ctx, plpbot.Goal{UserID: "slack:T1:nobody", Title: "x"})
 	isNotFound(t, "AddGoal for an unknown user", err)
 }
 
@@ -68,23 +69,23 @@ func TestAddGoalDefaults(t *testing.T) {
 	s, _ := newStore(t)
 	u := mustUser(t, s, "A", "Ava", "")
 	target := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	g, err := s.AddGoal(ctx, storage.Goal{UserID: u.ID, Title: "Read 5 books", Why: "I like stories", TargetDate: target})
+	g, err := s.AddGoal(ctx, plpbot.Goal{UserID: u.ID, Title: "Read 5 books", Why: "I like stories", TargetDate: target})
 	must(t, "AddGoal", err)
-	if g.Status != storage.GoalActive || g.Category != "academic" || g.Steps == nil || len(g.Steps) != 0 || g.Progress != 0 {
+	if g.Status != plpbot.GoalActive || g.Category != "academic" || g.Steps == nil || len(g.Steps) != 0 || g.Progress != 0 {
 		t.Errorf("AddGoal defaults: %+v", *g)
 	}
 	stored, err := s.Goal(ctx, u.ID, g.Number)
 	must(t, "Goal", err)
 	if stored.ID != g.ID || stored.Title != "Read 5 books" || stored.Why != "I like stories" || stored.Category != "academic" ||
-		stored.Status != storage.GoalActive || stored.Steps == nil {
+		stored.Status != plpbot.GoalActive || stored.Steps == nil {
 		t.Errorf("stored goal = %+v", *stored)
 	}
 	sameTime(t, "TargetDate", stored.TargetDate, target)
 	sameTime(t, "CreatedAt", stored.CreatedAt, t0)
 
-	g2, err := s.AddGoal(ctx, storage.Goal{UserID: u.ID, Title: "Run", Category: "personal", Status: storage.GoalPaused})
+	g2, err := s.AddGoal(ctx, plpbot.Goal{UserID: u.ID, Title: "Run", Category: "personal", Status: plpbot.GoalPaused})
 	must(t, "AddGoal personal", err)
-	if g2.Category != "personal" || g2.Status != storage.GoalPaused {
+	if g2.Category != "personal" || g2.Status != plpbot.GoalPaused {
 		t.Errorf("explicit category/status were replaced: %+v", *g2)
 	}
 	_, err = s.Goal(ctx, u.ID, 3)
@@ -100,7 +101,7 @@ func TestEditGoal(t *testing.T) {
 	g := mustGoal(t, s, u.ID, "Old title")
 	str := func(v string) *string { return &v }
 	num := func(v int) *int { return &v }
-	status := func(v storage.GoalStatus) *storage.GoalStatus { return &v }
+	status := func(v plpbot.GoalStatus) *plpbot.GoalStatus { return &v }
 	date := time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC)
 
 	clk.Advance(time.Hour)
@@ -110,7 +111,7 @@ func TestEditGoal(t *testing.T) {
 	})
 	must(t, "EditGoal", err)
 	if got.Title != "New title" || got.Category != "career" || got.Why != "$where" || got.Tag != "ELA.8.1" ||
-		got.Progress != 40 || got.Status != storage.GoalActive {
+		got.Progress != 40 || got.Status != plpbot.GoalActive {
 		t.Errorf("after edit: %+v", *got)
 	}
 	sameTime(t, "TargetDate", got.TargetDate, date)
@@ -125,13 +126,13 @@ func TestEditGoal(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		status   storage.GoalStatus
+		status   plpbot.GoalStatus
 		progress int
 		doneAt   bool
 	}{
-		{storage.GoalPaused, 55, false},
-		{storage.GoalDone, 100, true},
-		{storage.GoalDropped, 100, true}, // done_at stays from the earlier done
+		{plpbot.GoalPaused, 55, false},
+		{plpbot.GoalDone, 100, true},
+		{plpbot.GoalDropped, 100, true}, // done_at stays from the earlier done
 	} {
 		got, err = s.EditGoal(ctx, u.ID, g.Number, storage.GoalEdit{Status: status(tc.status)})
 		must(t, "EditGoal status", err)
@@ -149,7 +150,7 @@ func TestSteps(t *testing.T) {
 	s, clk := newStore(t)
 	u := mustUser(t, s, "A", "Ava", "")
 	g := mustGoal(t, s, u.ID, "Essay")
-	if g.NextStep() != nil {
+	if st, _ := g.NextStep(); st != nil {
 		t.Error("NextStep of a goal without steps is not nil")
 	}
 	texts := []string{"Outline", "Draft", `{"$gt": ""}`}
@@ -171,7 +172,7 @@ func TestSteps(t *testing.T) {
 		t.Errorf("after CompleteStep 2, done = %v", done)
 	}
 	sameTime(t, "step 2 DoneAt", got.Steps[1].DoneAt, t0.Add(time.Minute))
-	if next := got.NextStep(); next == nil || next.Text != "Outline" {
+	if next, _ := got.NextStep(); next == nil || next.Text != "Outline" {
 		t.Errorf("NextStep = %+v, want Outline", next)
 	}
 	// Completing twice is harmless.
@@ -205,8 +206,8 @@ func TestSteps(t *testing.T) {
 		got, err = s.CompleteStep(ctx, u.ID, g.Number, i)
 		must(t, "CompleteStep", err)
 	}
-	if got.NextStep() != nil {
-		t.Errorf("NextStep with every step done = %+v, want nil", got.NextStep())
+	if next, n := got.NextStep(); next != nil || n != 0 {
+		t.Errorf("NextStep with every step done = %+v, %d; want nil, 0", next, n)
 	}
 }
 
@@ -220,17 +221,17 @@ func TestCheckIns(t *testing.T) {
 
 	for i, pct := range []int{10, 30, 60} {
 		clk.Advance(24 * time.Hour)
-		got, err := s.RecordCheckIn(ctx, storage.CheckIn{UserID: a.ID, GoalNumber: g.Number, Percent: pct, Note: "day", Confidence: i + 2})
+		got, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: a.ID, GoalNumber: g.Number, Percent: pct, Note: "day", Confidence: i + 2})
 		must(t, "RecordCheckIn", err)
 		if got.Progress != pct {
 			t.Errorf("progress after check-in = %d, want %d", got.Progress, pct)
 		}
 		sameTime(t, "LastCheckIn", got.LastCheckIn, clk.Now())
 	}
-	_, err := s.RecordCheckIn(ctx, storage.CheckIn{UserID: b.ID, GoalNumber: 1, Percent: 5})
+	_, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: b.ID, GoalNumber: 1, Percent: 5})
 	must(t, "RecordCheckIn b", err)
 
-	_, err = s.RecordCheckIn(ctx, storage.CheckIn{UserID: a.ID, GoalNumber: 9, Percent: 50})
+	_, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: a.ID, GoalNumber: 9, Percent: 50})
 	isNotFound(t, "RecordCheckIn on a missing goal", err)
 
 	all, err := s.CheckIns(ctx, a.ID, time.Time{}, 0)
@@ -238,7 +239,7 @@ func TestCheckIns(t *testing.T) {
 	var pcts []int
 	for _, c := range all {
 		pcts = append(pcts, c.Percent)
-		if c.UserID != a.ID || c.GoalNumber != g.Number || c.Note != "day" || c.ID.IsZero() {
+		if c.UserID != a.ID || c.GoalNumber != g.Number || c.Note != "day" || c.ID == "" {
 			t.Errorf("stored check-in = %+v", c)
 		}
 	}
@@ -270,7 +271,7 @@ func TestCheckIns(t *testing.T) {
 	}
 	// An explicit time is kept.
 	at := t0.Add(-time.Hour)
-	_, err = s.RecordCheckIn(ctx, storage.CheckIn{UserID: b.ID, GoalNumber: 1, Percent: 1, At: at})
+	_, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: b.ID, GoalNumber: 1, Percent: 1, At: at})
 	must(t, "RecordCheckIn with At", err)
 	cs, err := s.CheckIns(ctx, b.ID, time.Time{}, 0)
 	must(t, "CheckIns b", err)
@@ -287,14 +288,14 @@ func TestReflections(t *testing.T) {
 	b := mustUser(t, s, "B", "Ben", "")
 	for _, text := range []string{"I learned fractions", "$where: 1", "Next: decimals"} {
 		clk.Advance(time.Hour)
-		r, err := s.AddReflection(ctx, storage.Reflection{UserID: a.ID, Text: text, PromptID: "p1", Prompt: "What did you learn?"})
+		r, err := s.AddReflection(ctx, plpbot.Reflection{UserID: a.ID, Text: text, PromptID: "p1", Prompt: "What did you learn?"})
 		must(t, "AddReflection", err)
-		if r.ID.IsZero() || r.Text != text {
+		if r.ID == "" || r.Text != text {
 			t.Errorf("AddReflection returned %+v", *r)
 		}
 		sameTime(t, "reflection At", r.At, clk.Now())
 	}
-	_, err := s.AddReflection(ctx, storage.Reflection{UserID: b.ID, Text: "other"})
+	_, err := s.AddReflection(ctx, plpbot.Reflection{UserID: b.ID, Text: "other"})
 	must(t, "AddReflection b", err)
 
 	rs, err := s.Reflections(ctx, a.ID, t0.Add(2*time.Hour), 0)
@@ -321,13 +322,13 @@ func TestFeedbackAndFlags(t *testing.T) {
 	s, clk := newStore(t)
 	st := mustUser(t, s, "S", "Sam", "")
 	other := mustUser(t, s, "O", "Oli", "")
-	tch := mustUser(t, s, "T", "Ms. Rivera", storage.RoleTeacher)
+	tch := mustUser(t, s, "T", "Ms. Rivera", plpbot.RoleTeacher)
 
 	for _, text := range []string{"Great start!", "Try a smaller step"} {
 		clk.Advance(time.Hour)
-		f, err := s.AddFeedback(ctx, storage.Feedback{StudentID: st.ID, StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 1, Text: text})
+		f, err := s.AddFeedback(ctx, plpbot.Feedback{StudentID: st.ID, StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 1, Text: text})
 		must(t, "AddFeedback", err)
-		if f.ID.IsZero() {
+		if f.ID == "" {
 			t.Error("AddFeedback returned no id")
 		}
 		sameTime(t, "feedback At", f.At, clk.Now())
@@ -346,7 +347,7 @@ func TestFeedbackAndFlags(t *testing.T) {
 
 	for _, kind := range []string{"iep", "504"} {
 		clk.Advance(time.Hour)
-		must(t, "AddFlag", s.AddFlag(ctx, storage.Flag{StudentID: st.ID, Kind: kind, Note: "on file", ByID: tch.ID}))
+		must(t, "AddFlag", s.AddFlag(ctx, plpbot.Flag{StudentID: st.ID, Kind: kind, Note: "on file", ByID: tch.ID}))
 	}
 	flags, err := s.Flags(ctx, st.ID)
 	must(t, "Flags", err)
@@ -355,25 +356,5 @@ func TestFeedbackAndFlags(t *testing.T) {
 	}
 	if flags, err := s.Flags(ctx, other.ID); err != nil || len(flags) != 0 {
 		t.Errorf("Flags of an unflagged student = %+v, %v", flags, err)
-	}
-}
-
-func TestGoalOverdue(t *testing.T) {
-	day := time.Date(2026, 4, 10, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		name   string
-		goal   storage.Goal
-		at     time.Time
-		expect bool
-	}{
-		{"no target", storage.Goal{Status: storage.GoalActive}, day.Add(1000 * time.Hour), false},
-		{"on the day", storage.Goal{Status: storage.GoalActive, TargetDate: day}, day.Add(23 * time.Hour), false},
-		{"day after", storage.Goal{Status: storage.GoalActive, TargetDate: day}, day.Add(25 * time.Hour), true},
-		{"done", storage.Goal{Status: storage.GoalDone, TargetDate: day}, day.Add(100 * time.Hour), false},
-		{"paused", storage.Goal{Status: storage.GoalPaused, TargetDate: day}, day.Add(100 * time.Hour), false},
-	} {
-		if got := tc.goal.Overdue(tc.at); got != tc.expect {
-			t.Errorf("%s: Overdue = %v, want %v", tc.name, got, tc.expect)
-		}
 	}
 }

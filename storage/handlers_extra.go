@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -24,13 +25,13 @@ const MaxStreakCheckIns = 1000
 // the check-in. Two round trips: the goal update (which also checks that the
 // goal is active) and the check-in insert. ErrNotFound if the goal does not
 // exist or is not active; nothing is stored then.
-func (s *Store) RecordActiveCheckIn(ctx context.Context, c CheckIn) (*Goal, int, error) {
+func (s *Store) RecordActiveCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Goal, int, error) {
 	if c.At.IsZero() {
 		c.At = s.Now()
 	}
-	var g Goal
+	var g plpbot.Goal
 	err := s.db.Collection(colGoals).FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: goalID(c.UserID, c.GoalNumber)}, {Key: "status", Value: GoalActive}},
+		bson.D{{Key: "_id", Value: plpbot.GoalID(c.UserID, c.GoalNumber)}, {Key: "status", Value: plpbot.GoalActive}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "progress", Value: c.Percent},
 			{Key: "last_checkin", Value: c.At},
@@ -76,20 +77,14 @@ func (s *Store) CheckInTimes(ctx context.Context, userID string, since time.Time
 	return out, nil
 }
 
-// AwayPeriod is a span a person was (or is) away: [From, Until).
-type AwayPeriod struct {
-	From  time.Time `bson:"from"`
-	Until time.Time `bson:"until"`
-}
-
 // awayLog is the user-document field holding past and current away periods.
 // It lives on the user document so that Forget removes it with the user.
 const awayLog = "away_log"
 
 // StartAway marks a user away from from until until with a note, and adds
 // the period to their away history (one round trip).
-func (s *Store) StartAway(ctx context.Context, id string, from, until time.Time, note string) (*User, error) {
-	var u User
+func (s *Store) StartAway(ctx context.Context, id string, from, until time.Time, note string) (*plpbot.Person, error) {
+	var u plpbot.Person
 	err := s.db.Collection(colUsers).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}},
 		bson.D{
@@ -98,7 +93,7 @@ func (s *Store) StartAway(ctx context.Context, id string, from, until time.Time,
 				{Key: "away_note", Value: note},
 				{Key: "updated_at", Value: s.Now()},
 			}},
-			{Key: "$push", Value: bson.D{{Key: awayLog, Value: AwayPeriod{From: from.UTC(), Until: until.UTC()}}}},
+			{Key: "$push", Value: bson.D{{Key: awayLog, Value: plpbot.AwayPeriod{From: from.UTC(), Until: until.UTC()}}}},
 		},
 		options.FindOneAndUpdate().SetReturnDocument(options.After),
 	).Decode(&u)
@@ -110,7 +105,7 @@ func (s *Store) StartAway(ctx context.Context, id string, from, until time.Time,
 
 // EndAway clears a user's away status at at and ends their latest away
 // period there if it was still running (two round trips).
-func (s *Store) EndAway(ctx context.Context, id string, at time.Time) (*User, error) {
+func (s *Store) EndAway(ctx context.Context, id string, at time.Time) (*plpbot.Person, error) {
 	periods, err := s.AwayPeriods(ctx, id)
 	if err != nil {
 		return nil, err
@@ -119,7 +114,7 @@ func (s *Store) EndAway(ctx context.Context, id string, at time.Time) (*User, er
 	if n := len(periods); n > 0 && periods[n-1].Until.After(at) {
 		set = append(set, bson.E{Key: awayLog + "." + strconv.Itoa(n-1) + ".until", Value: at.UTC()})
 	}
-	var u User
+	var u plpbot.Person
 	err = s.db.Collection(colUsers).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}},
 		bson.D{
@@ -136,9 +131,9 @@ func (s *Store) EndAway(ctx context.Context, id string, at time.Time) (*User, er
 
 // AwayPeriods returns a user's away history, oldest first (one projected
 // read of the user document).
-func (s *Store) AwayPeriods(ctx context.Context, id string) ([]AwayPeriod, error) {
+func (s *Store) AwayPeriods(ctx context.Context, id string) ([]plpbot.AwayPeriod, error) {
 	var doc struct {
-		Log []AwayPeriod `bson:"away_log"`
+		Log []plpbot.AwayPeriod `bson:"away_log"`
 	}
 	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id}},
 		options.FindOne().SetProjection(bson.D{{Key: awayLog, Value: 1}})).Decode(&doc)

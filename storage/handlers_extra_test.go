@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -18,7 +19,7 @@ func TestRecordActiveCheckIn(t *testing.T) {
 	u := mustUser(t, s, "U1", "sam", "")
 	mustGoal(t, s, u.ID, "Read three novels")
 	mustGoal(t, s, u.ID, "Run a 5k")
-	paused := storage.GoalPaused
+	paused := plpbot.GoalPaused
 	if _, err := s.EditGoal(ctx, u.ID, 2, storage.GoalEdit{Status: &paused}); err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestRecordActiveCheckIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		clk.Advance(time.Minute)
-		g, prev, err := s.RecordActiveCheckIn(ctx, storage.CheckIn{UserID: u.ID, GoalNumber: tt.goal, Percent: tt.pct})
+		g, prev, err := s.RecordActiveCheckIn(ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: tt.goal, Percent: tt.pct})
 		if !errors.Is(err, tt.wantErr) {
 			t.Fatalf("goal %d: err = %v, want %v", tt.goal, err, tt.wantErr)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
@@ -80,7 +81,7 @@ func slackID(platformID string) storage.Identity {
 }
 
 // mustUser creates (or loads) a user named name with the given role.
-func mustUser(t testing.TB, s *storage.Store, platformID, name string, role storage.Role) *storage.User {
+func mustUser(t testing.TB, s *storage.Store, platformID, name string, role plpbot.Role) *plpbot.Person {
 	t.Helper()
 	ctx := context.Background()
 	u, _, err := s.EnsureUser(ctx, slackID(platformID), storage.UserHints{Name: name})
@@ -96,9 +97,9 @@ func mustUser(t testing.TB, s *storage.Store, platformID, name string, role stor
 }
 
 // mustGoal adds a goal titled title for userID.
-func mustGoal(t testing.TB, s *storage.Store, userID, title string) *storage.Goal {
+func mustGoal(t testing.TB, s *storage.Store, userID, title string) *plpbot.Goal {
 	t.Helper()
-	g, err := s.AddGoal(context.Background(), storage.Goal{UserID: userID, Title: title})
+	g, err := s.AddGoal(context.Background(), plpbot.Goal{UserID: userID, Title: title})
 	if err != nil {
 		t.Fatalf("AddGoal(%s, %q): %v", userID, title, err)
 	}

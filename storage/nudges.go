@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -49,7 +50,7 @@ func (s *Store) QuietStudents(ctx context.Context, ids []string, before time.Tim
 	}
 	filter := bson.D{
 		{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
-		{Key: "role", Value: RoleStudent},
+		{Key: "role", Value: plpbot.RoleStudent},
 		{Key: "created_at", Value: bson.D{{Key: "$lt", Value: before}}},
 		{Key: "$and", Value: bson.A{notAfter("last_checkin"), notAfter("away_until"), bson.D{{Key: "$or", Value: bson.A{
 			bson.D{{Key: "cant_dm", Value: ""}},

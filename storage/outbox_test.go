@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -198,9 +199,9 @@ func TestRecordJobRunNeverGoesBack(t *testing.T) {
 func TestRecipientsAndSweep(t *testing.T) {
 	s, clk := newStore(t)
 	ctx := context.Background()
-	ana := mustUser(t, s, "U1", "Ana", storage.RoleStudent)
-	ben := mustUser(t, s, "U2", "Ben", storage.RoleStudent)
-	mustUser(t, s, "U3", "Cal", storage.RoleStudent)
+	ana := mustUser(t, s, "U1", "Ana", plpbot.RoleStudent)
+	ben := mustUser(t, s, "U2", "Ben", plpbot.RoleStudent)
+	mustUser(t, s, "U3", "Cal", plpbot.RoleStudent)
 	if _, err := s.SetAway(ctx, ben.ID, t0.Add(24*time.Hour), ""); err != nil {
 		t.Fatal(err)
 	}

@@ -3,96 +3,51 @@ package storage
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// Standing conference intervals people may choose.
-const (
-	EveryWeek     = "1w"
-	EveryTwoWeeks = "2w"
-)
-
-// IntervalDays is how many days apart a standing conference's occurrences
-// are (0 for a one-off).
-func (c *Conference) IntervalDays() int {
-	switch c.Every {
-	case EveryWeek:
-		return 7
-	case EveryTwoWeeks:
-		return 14
-	}
-	return 0
-}
-
-// NextAt returns the first occurrence of standing conference c after now:
-// c's weekday and wall-clock time in its zone, one interval after c.At (or
-// several, when the bot was down through one). Zero for a one-off.
-func (c *Conference) NextAt(now time.Time) time.Time {
-	days := c.IntervalDays()
-	if days == 0 {
-		return time.Time{}
-	}
-	loc := time.UTC
-	if c.Zone != "" {
-		if l, err := time.LoadLocation(c.Zone); err == nil {
-			loc = l
-		}
-	}
-	w := c.At.In(loc)
-	for k := 1; k < 10000; k++ {
-		t := time.Date(w.Year(), w.Month(), w.Day()+k*days, w.Hour(), w.Minute(), 0, 0, loc).UTC()
-		if t.After(now) {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
 // occurrenceID is the _id of a series' occurrence at at. Deriving it from
 // the series and the time makes rolling forward idempotent: two replicas, or
 // the scheduler and a teacher's "conference done", racing to create the same
 // occurrence insert the same _id and exactly one succeeds.
-func occurrenceID(series int, at time.Time) bson.ObjectID {
+func occurrenceID(series int, at time.Time) string {
 	sum := sha256.Sum256([]byte("conference-series|" + strconv.Itoa(series) + "|" + strconv.FormatInt(at.Unix(), 10)))
-	var id bson.ObjectID
-	copy(id[:], sum[:12])
-	return id
+	return hex.EncodeToString(sum[:12])
 }
 
 // RollConference makes sure standing conference c has its next occurrence
 // (after now), creating it if need be, and marks c rolled. It returns the
 // next occurrence and whether this call created it. A one-off, or a series
 // that was ended, returns nil.
-func (s *Store) RollConference(ctx context.Context, c *Conference, now time.Time) (*Conference, bool, error) {
+func (s *Store) RollConference(ctx context.Context, c *plpbot.Conference, now time.Time) (*plpbot.Conference, bool, error) {
 	at := c.NextAt(now)
 	if at.IsZero() {
 		return nil, false, nil
 	}
-	series := c.Series
-	if series == 0 {
-		series = c.Number
-	}
-	next := Conference{
+	series := c.SeriesNumber()
+	next := plpbot.Conference{
 		ID: occurrenceID(series, at), StudentID: c.StudentID, StudentName: c.StudentName,
-		TeacherID: c.TeacherID, TeacherName: c.TeacherName, At: at, Agenda: []AgendaItem{},
-		Status: ConferenceScheduled, Every: c.Every, Series: series, Zone: c.Zone, Topic: c.Topic,
+		TeacherID: c.TeacherID, TeacherName: c.TeacherName, At: at, Agenda: []plpbot.AgendaItem{},
+		Status: plpbot.ConferenceScheduled, Every: c.Every, Series: series, Zone: c.Zone, Topic: c.Topic,
 	}
 	stamp := s.Now()
 	if next.Topic != "" {
-		next.Agenda = []AgendaItem{{Text: next.Topic, ByID: c.TeacherID, ByName: c.TeacherName, At: stamp}}
+		next.Agenda = []plpbot.AgendaItem{{Text: next.Topic, ByID: c.TeacherID, ByName: c.TeacherName, At: stamp}}
 	}
 	next.CreatedAt, next.UpdatedAt = stamp, stamp
 	coll := s.db.Collection(colConferences)
 	created := false
 	err := retryDuplicate(numberAttempts, func() error {
-		var have Conference
+		var have plpbot.Conference
 		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: next.ID}}).Decode(&have)
 		if err == nil {
 			next = have
@@ -126,13 +81,13 @@ func (s *Store) RollConference(ctx context.Context, c *Conference, now time.Time
 // ConferencesToRoll returns up to limit standing conferences whose next
 // occurrence is owed at now: the latest of a series that is done, cancelled
 // (just this once) or whose time has come, and that was not rolled yet.
-func (s *Store) ConferencesToRoll(ctx context.Context, now time.Time, limit int) ([]Conference, error) {
+func (s *Store) ConferencesToRoll(ctx context.Context, now time.Time, limit int) ([]plpbot.Conference, error) {
 	filter := bson.D{
-		{Key: "every", Value: bson.D{{Key: "$in", Value: bson.A{EveryWeek, EveryTwoWeeks}}}},
+		{Key: "every", Value: bson.D{{Key: "$in", Value: bson.A{plpbot.EveryWeek, plpbot.EveryTwoWeeks}}}},
 		{Key: "rolled", Value: bson.D{{Key: "$ne", Value: true}}},
 		{Key: "$or", Value: bson.A{
 			bson.D{{Key: "at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
-			bson.D{{Key: "status", Value: bson.D{{Key: "$ne", Value: ConferenceScheduled}}}},
+			bson.D{{Key: "status", Value: bson.D{{Key: "$ne", Value: plpbot.ConferenceScheduled}}}},
 		}},
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}})
@@ -143,7 +98,7 @@ func (s *Store) ConferencesToRoll(ctx context.Context, now time.Time, limit int)
 	if err != nil {
 		return nil, fmt.Errorf("conferences to roll: %w", err)
 	}
-	var out []Conference
+	var out []plpbot.Conference
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, fmt.Errorf("conferences to roll: %w", err)
 	}
@@ -152,8 +107,8 @@ func (s *Store) ConferencesToRoll(ctx context.Context, now time.Time, limit int)
 
 // EndConferenceSeries cancels conference n and ends its standing series:
 // no further occurrence is scheduled.
-func (s *Store) EndConferenceSeries(ctx context.Context, n int) (*Conference, error) {
+func (s *Store) EndConferenceSeries(ctx context.Context, n int) (*plpbot.Conference, error) {
 	return s.updateConference(ctx, n, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "status", Value: ConferenceCancelled}, {Key: "every", Value: ""}, {Key: "updated_at", Value: s.Now()},
+		{Key: "status", Value: plpbot.ConferenceCancelled}, {Key: "every", Value: ""}, {Key: "updated_at", Value: s.Now()},
 	}}})
 }

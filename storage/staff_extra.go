@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -57,14 +58,14 @@ func (s *Store) CountRecords(ctx context.Context, id string) (RecordCounts, erro
 }
 
 // ClassesIn returns every class of a workspace, ordered by name (for admins).
-func (s *Store) ClassesIn(ctx context.Context, platform, workspace string) ([]Class, error) {
+func (s *Store) ClassesIn(ctx context.Context, platform, workspace string) ([]plpbot.Class, error) {
 	cur, err := s.db.Collection(colClasses).Find(ctx,
 		bson.D{{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}},
 		options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("list workspace classes: %w", err)
 	}
-	var out []Class
+	var out []plpbot.Class
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, fmt.Errorf("list workspace classes: %w", err)
 	}
@@ -107,7 +108,7 @@ func (s *Store) ClassSizes(ctx context.Context, classIDs []string, role string) 
 // IsMember reports whether a user belongs to a class with a membership role.
 func (s *Store) IsMember(ctx context.Context, classID, userID, role string) (bool, error) {
 	n, err := s.db.Collection(colEnrollments).CountDocuments(ctx, bson.D{
-		{Key: "_id", Value: classID + "|" + userID}, {Key: "role", Value: role},
+		{Key: "_id", Value: plpbot.EnrollmentID(classID, userID)}, {Key: "role", Value: role},
 	})
 	if err != nil {
 		return false, fmt.Errorf("check class membership: %w", err)
@@ -116,6 +117,6 @@ func (s *Store) IsMember(ctx context.Context, classID, userID, role string) (boo
 }
 
 // WorkspaceRoster is SchoolRoster under the name the staff commands use.
-func (s *Store) WorkspaceRoster(ctx context.Context, platform, workspace string) ([]RosterRow, error) {
+func (s *Store) WorkspaceRoster(ctx context.Context, platform, workspace string) ([]plpbot.RosterRow, error) {
 	return s.SchoolRoster(ctx, platform, workspace)
 }

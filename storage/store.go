@@ -219,6 +219,10 @@ func (s *Store) nextSeq(ctx context.Context, name string) (int, error) {
 	return doc.Seq, nil
 }
 
+// newID returns a fresh document id: an ObjectID's hex form, so ids sort
+// by creation time and the model needs no database type.
+func newID() string { return bson.NewObjectID().Hex() }
+
 // translate maps driver errors to the store's errors.
 func translate(err error) error {
 	switch {

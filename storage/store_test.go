@@ -8,6 +8,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -16,9 +17,9 @@ func TestAudit(t *testing.T) {
 	s, clk := newStore(t)
 	for _, action := range []string{"view_plan", "export", "flag"} {
 		clk.Advance(time.Minute)
-		must(t, "Audit", s.Audit(ctx, storage.AuditEntry{ActorID: "t1", ActorName: "Ms. Rivera", Action: action, SubjectID: "s1", Detail: "d"}))
+		must(t, "Audit", s.Audit(ctx, plpbot.AuditEntry{ActorID: "t1", ActorName: "Ms. Rivera", Action: action, SubjectID: "s1", Detail: "d"}))
 	}
-	must(t, "Audit other", s.Audit(ctx, storage.AuditEntry{ActorID: "t1", Action: "view_plan", SubjectID: "s2"}))
+	must(t, "Audit other", s.Audit(ctx, plpbot.AuditEntry{ActorID: "t1", Action: "view_plan", SubjectID: "s2"}))
 
 	log, err := s.AuditLog(ctx, "s1", 0)
 	must(t, "AuditLog", err)
@@ -41,27 +42,27 @@ func TestAudit(t *testing.T) {
 }
 
 // seedPerson gives a student a record in every collection Forget clears.
-func seedPerson(t *testing.T, s *storage.Store, u *storage.User, teacherID, classID string) {
+func seedPerson(t *testing.T, s *storage.Store, u *plpbot.Person, teacherID, classID string) {
 	t.Helper()
 	ctx := context.Background()
 	mustGoal(t, s, u.ID, "goal")
-	_, err := s.RecordCheckIn(ctx, storage.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 10})
+	_, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 10})
 	must(t, "RecordCheckIn", err)
-	_, err = s.AddReflection(ctx, storage.Reflection{UserID: u.ID, Text: "private thoughts"})
+	_, err = s.AddReflection(ctx, plpbot.Reflection{UserID: u.ID, Text: "private thoughts"})
 	must(t, "AddReflection", err)
-	_, err = s.AddFeedback(ctx, storage.Feedback{StudentID: u.ID, StaffID: teacherID, GoalNumber: 1, Text: "nice"})
+	_, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: u.ID, StaffID: teacherID, GoalNumber: 1, Text: "nice"})
 	must(t, "AddFeedback", err)
-	must(t, "AddFlag", s.AddFlag(ctx, storage.Flag{StudentID: u.ID, Kind: "iep", ByID: teacherID}))
-	must(t, "Enroll", s.Enroll(ctx, classID, []string{u.ID}, storage.MemberStudent))
-	_, err = s.ScheduleConference(ctx, storage.Conference{StudentID: u.ID, TeacherID: teacherID, At: t0})
+	must(t, "AddFlag", s.AddFlag(ctx, plpbot.Flag{StudentID: u.ID, Kind: "iep", ByID: teacherID}))
+	must(t, "Enroll", s.Enroll(ctx, classID, []string{u.ID}, plpbot.MemberStudent))
+	_, err = s.ScheduleConference(ctx, plpbot.Conference{StudentID: u.ID, TeacherID: teacherID, At: t0})
 	must(t, "ScheduleConference", err)
-	must(t, "Audit", s.Audit(ctx, storage.AuditEntry{ActorID: teacherID, Action: "export", SubjectID: u.ID, Detail: "exported " + u.Name + "'s plan"}))
+	must(t, "Audit", s.Audit(ctx, plpbot.AuditEntry{ActorID: teacherID, Action: "export", SubjectID: u.ID, Detail: "exported " + u.Name + "'s plan"}))
 }
 
 func TestForget(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	tch := mustUser(t, s, "T", "Ms. Rivera", storage.RoleTeacher)
+	tch := mustUser(t, s, "T", "Ms. Rivera", plpbot.RoleTeacher)
 	class := mustClass(t, s, "Bio", tch.ID)
 	gone := mustUser(t, s, "G", "Gia", "")
 	kept := mustUser(t, s, "K", "Kai", "")
@@ -174,7 +175,7 @@ func TestReopenKeepsData(t *testing.T) {
 	}
 	u, _, err := s.EnsureUser(ctx, slackID("R"), storage.UserHints{Name: "Rae"})
 	must(t, "EnsureUser", err)
-	g, err := s.AddGoal(ctx, storage.Goal{UserID: u.ID, Title: "Survive a restart"})
+	g, err := s.AddGoal(ctx, plpbot.Goal{UserID: u.ID, Title: "Survive a restart"})
 	must(t, "AddGoal", err)
 	_, err = s.AddStep(ctx, u.ID, g.Number, "close cleanly")
 	must(t, "AddStep", err)

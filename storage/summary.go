@@ -6,18 +6,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
-
-// GoalSummary is the part of a goal a roster needs, kept on the student's
-// user document so a roster reads users only. The embedded database scans a
-// whole collection for any filter but an _id, so reading goals for a school
-// of 5,000 would mean decoding every goal; this keeps rosters to one pass
-// over users.
-type GoalSummary struct {
-	Status   GoalStatus `bson:"st"`
-	Progress int        `bson:"p"`
-}
 
 func summaryKey(n int) string { return "gs.g" + strconv.Itoa(n) }
 
@@ -25,8 +16,8 @@ func summaryKey(n int) string { return "gs.g" + strconv.Itoa(n) }
 // document (and the check-in time, if given). The goal itself is already
 // stored, so a failure here is logged, not returned: a roster a little out of
 // date is better than telling a student their check-in failed when it didn't.
-func (s *Store) noteGoal(ctx context.Context, g *Goal, checkIn time.Time) {
-	summary := bson.E{Key: summaryKey(g.Number), Value: GoalSummary{Status: g.Status, Progress: g.Progress}}
+func (s *Store) noteGoal(ctx context.Context, g *plpbot.Goal, checkIn time.Time) {
+	summary := bson.E{Key: summaryKey(g.Number), Value: g.Summary()}
 	users := s.db.Collection(colUsers)
 	byID := bson.D{{Key: "_id", Value: g.UserID}}
 	if !checkIn.IsZero() {
@@ -53,24 +44,4 @@ func (s *Store) noteGoal(ctx context.Context, g *Goal, checkIn time.Time) {
 var rosterProjection = bson.D{
 	{Key: "name", Value: 1}, {Key: "away_until", Value: 1}, {Key: "cant_dm", Value: 1},
 	{Key: "shoutouts", Value: 1}, {Key: "gs", Value: 1}, {Key: "last_checkin", Value: 1}, {Key: "flagged", Value: 1},
-}
-
-// rosterRow builds a roster row from a user's summary fields.
-func rosterRow(u *User) RosterRow {
-	r := RosterRow{UserID: u.ID, Name: u.Name, AwayUntil: u.AwayUntil, CantDM: u.CantDM,
-		Shoutouts: u.Shoutouts, LastCheckIn: u.LastCheckIn, Flagged: u.Flagged}
-	sum := 0
-	for _, g := range u.GoalSummaries {
-		switch g.Status {
-		case GoalActive:
-			r.ActiveGoals++
-			sum += g.Progress
-		case GoalDone:
-			r.DoneGoals++
-		}
-	}
-	if r.ActiveGoals > 0 {
-		r.AvgProgress = sum / r.ActiveGoals
-	}
-	return r
 }

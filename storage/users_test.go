@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -19,18 +20,18 @@ func TestEnsureUserCreatesOnce(t *testing.T) {
 	if !created {
 		t.Error("first EnsureUser: created = false, want true")
 	}
-	want := storage.User{
+	want := plpbot.Person{
 		ID: "slack:T1:U1", Platform: "slack", Workspace: "T1", PlatformID: "U1",
 		Name: "Ana Lima", NameLower: "ana lima", TimeZone: "America/Chicago", Locale: "en-US",
-		Role: storage.RoleStudent,
+		Role: plpbot.RoleStudent,
 	}
 	if u.ID != want.ID || u.Platform != want.Platform || u.Workspace != want.Workspace || u.PlatformID != want.PlatformID ||
 		u.Name != want.Name || u.NameLower != want.NameLower || u.TimeZone != want.TimeZone || u.Locale != want.Locale || u.Role != want.Role {
 		t.Errorf("first EnsureUser = %+v, want %+v", *u, want)
 	}
 	sameTime(t, "CreatedAt", u.CreatedAt, t0)
-	if u.Identity() != id || id.UserID() != u.ID {
-		t.Errorf("Identity() = %+v, UserID() = %q; want %+v, %q", u.Identity(), id.UserID(), id, u.ID)
+	if got := (storage.Identity{Platform: u.Platform, Workspace: u.Workspace, PlatformID: u.PlatformID}); got != id || id.UserID() != u.ID {
+		t.Errorf("identity = %+v, UserID() = %q; want %+v, %q", got, id.UserID(), id, u.ID)
 	}
 
 	// Same instant (a fixed test clock, or two events in one millisecond).
@@ -45,7 +46,7 @@ func TestEnsureUserCreatesOnce(t *testing.T) {
 	if created {
 		t.Error("third EnsureUser: created = true, want false")
 	}
-	for _, got := range []*storage.User{u2, u3} {
+	for _, got := range []*plpbot.Person{u2, u3} {
 		if got.ID != u.ID || got.Name != "Ana Lima" || got.TimeZone != "America/Chicago" || got.Locale != "en-US" {
 			t.Errorf("EnsureUser with empty hints changed the user: %+v", *got)
 		}
@@ -161,7 +162,7 @@ func TestRolesAndAdmins(t *testing.T) {
 	s, _ := newStore(t)
 	a := mustUser(t, s, "A", "Ava", "")
 	b := mustUser(t, s, "B", "Ben", "")
-	if a.Role != storage.RoleStudent {
+	if a.Role != plpbot.RoleStudent {
 		t.Fatalf("new user role = %q, want student", a.Role)
 	}
 	count := func() int64 {
@@ -173,32 +174,32 @@ func TestRolesAndAdmins(t *testing.T) {
 	if n := count(); n != 0 {
 		t.Errorf("CountAdmins = %d, want 0", n)
 	}
-	for _, r := range []storage.Role{storage.RoleTeacher, storage.RoleCounselor, storage.RoleAdmin} {
+	for _, r := range []plpbot.Role{plpbot.RoleTeacher, plpbot.RoleCounselor, plpbot.RoleAdmin} {
 		u, err := s.SetRole(ctx, a.ID, r)
 		must(t, "SetRole", err)
 		if u.Role != r {
 			t.Errorf("SetRole(%s) returned role %q", r, u.Role)
 		}
 	}
-	_, err := s.SetRole(ctx, b.ID, storage.RoleAdmin)
+	_, err := s.SetRole(ctx, b.ID, plpbot.RoleAdmin)
 	must(t, "SetRole b", err)
 	// An admin elsewhere does not count.
 	other, _, err := s.EnsureUser(ctx, storage.Identity{Platform: "slack", Workspace: "T2", PlatformID: "C"}, storage.UserHints{})
 	must(t, "EnsureUser other", err)
-	_, err = s.SetRole(ctx, other.ID, storage.RoleAdmin)
+	_, err = s.SetRole(ctx, other.ID, plpbot.RoleAdmin)
 	must(t, "SetRole other", err)
 	if n := count(); n != 2 {
 		t.Errorf("CountAdmins = %d, want 2", n)
 	}
-	_, err = s.SetRole(ctx, "slack:T1:nobody", storage.RoleAdmin)
+	_, err = s.SetRole(ctx, "slack:T1:nobody", plpbot.RoleAdmin)
 	isNotFound(t, "SetRole of an unknown user", err)
 
 	for _, tc := range []struct {
-		role  storage.Role
+		role  plpbot.Role
 		staff bool
 	}{
-		{storage.RoleStudent, false}, {storage.RoleTeacher, true}, {storage.RoleCounselor, true},
-		{storage.RoleAdmin, true}, {"", false}, {"parent", false},
+		{plpbot.RoleStudent, false}, {plpbot.RoleTeacher, true}, {plpbot.RoleCounselor, true},
+		{plpbot.RoleAdmin, true}, {"", false}, {"parent", false},
 	} {
 		if got := tc.role.IsStaff(); got != tc.staff {
 			t.Errorf("Role(%q).IsStaff() = %v, want %v", tc.role, got, tc.staff)
@@ -212,7 +213,8 @@ func TestUserSetters(t *testing.T) {
 	u := mustUser(t, s, "U", "Uma", "")
 
 	t.Run("profile", func(t *testing.T) {
-		for field, path := range storage.ProfileFields {
+		for _, field := range plpbot.ProfileFields {
+			path := "profile." + field
 			text := "my " + field + ` {"$gt": ""}`
 			got, err := s.SetProfileField(ctx, u.ID, field, text)
 			must(t, "SetProfileField "+field, err)
@@ -283,11 +285,11 @@ func TestUserSetters(t *testing.T) {
 		}
 	})
 
-	for name, set := range map[string]func(id string) (*storage.User, error){
-		"SetShoutouts": func(id string) (*storage.User, error) { return s.SetShoutouts(ctx, id, true) },
-		"SetTimeZone":  func(id string) (*storage.User, error) { return s.SetTimeZone(ctx, id, "UTC") },
-		"SetAway":      func(id string) (*storage.User, error) { return s.SetAway(ctx, id, t0, "") },
-		"SetCantDM":    func(id string) (*storage.User, error) { return s.SetCantDM(ctx, id, "x") },
+	for name, set := range map[string]func(id string) (*plpbot.Person, error){
+		"SetShoutouts": func(id string) (*plpbot.Person, error) { return s.SetShoutouts(ctx, id, true) },
+		"SetTimeZone":  func(id string) (*plpbot.Person, error) { return s.SetTimeZone(ctx, id, "UTC") },
+		"SetAway":      func(id string) (*plpbot.Person, error) { return s.SetAway(ctx, id, t0, "") },
+		"SetCantDM":    func(id string) (*plpbot.Person, error) { return s.SetCantDM(ctx, id, "x") },
 	} {
 		_, err := set("slack:T1:nobody")
 		isNotFound(t, name+" of an unknown user", err)
