@@ -51,7 +51,7 @@ func ParseSchedule(spec string, zone *time.Location) (*Schedule, error) {
 		if rest, ok := strings.CutPrefix(body, p); ok {
 			name, tail, _ := strings.Cut(rest, " ")
 			loc, err := time.LoadLocation(name)
-			if err != nil {
+			if err != nil || name == "" || name == "Local" {
 				return nil, scheduleErrorf("%q isn't a time zone I know; use an Area/City name such as America/New_York.", name)
 			}
 			s.loc, body = loc, strings.TrimSpace(tail)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/plpbot/plpbot"
 )
 
 // Code classifies an error a person can act on.
@@ -37,11 +39,17 @@ func Errorf(code Code, format string, args ...any) *UserError {
 	return &UserError{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// AsUserError returns the *UserError in err's chain, if any.
+// AsUserError returns the *UserError in err's chain, if any, or one made
+// from the domain's *plpbot.Error (a rule's refusal, such as a schedule
+// that can't be read), which is for the person's eyes too.
 func AsUserError(err error) (*UserError, bool) {
 	var ue *UserError
 	if errors.As(err, &ue) {
 		return ue, true
+	}
+	var de *plpbot.Error
+	if errors.As(err, &de) {
+		return &UserError{Code: Code(de.Code), Message: de.Message, Field: de.Field}, true
 	}
 	return nil, false
 }

@@ -4,105 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
 
-// streakWeeks is how far back a streak is counted: a school year and more.
-const streakWeeks = 53
-
-// WeeklyStreak counts the ISO weeks (Monday to Sunday in loc), back from
-// the week containing now, in which the student checked in at least once.
-// The current week counts if it has a check-in and never breaks the streak,
-// because it isn't over yet. A week without a check-in that overlaps an away
-// period is frozen: it neither counts nor breaks the streak, so a sick week
-// or a trip doesn't cost a student what they built.
-func WeeklyStreak(now time.Time, loc *time.Location, checkIns []time.Time, away []plpbot.AwayPeriod) int {
-	if len(checkIns) == 0 {
-		return 0
-	}
-	has := make(map[string]bool, len(checkIns))
-	oldest := weekStart(now, loc)
-	for _, t := range checkIns {
-		w := weekStart(t, loc)
-		has[w.Format(time.DateOnly)] = true
-		if w.Before(oldest) {
-			oldest = w
-		}
-	}
-	streak := 0
-	w := weekStart(now, loc)
-	for i := 0; !w.Before(oldest); i++ {
-		switch {
-		case has[w.Format(time.DateOnly)]:
-			streak++
-		case i == 0: // this week is still going
-		case awayDuring(away, w, addDays(w, 7)):
-		default:
-			return streak
-		}
-		w = addDays(w, -7)
-	}
-	return streak
-}
-
-// weekStart is midnight of the Monday of t's week in loc.
-func weekStart(t time.Time, loc *time.Location) time.Time {
-	t = t.In(loc)
-	y, m, d := t.Date()
-	back := (int(t.Weekday()) + 6) % 7 // Monday = 0
-	return time.Date(y, m, d-back, 0, 0, 0, 0, loc)
-}
-
-// addDays moves a local midnight by n calendar days, staying at midnight
-// across daylight-saving changes.
-func addDays(t time.Time, n int) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d+n, 0, 0, 0, 0, t.Location())
-}
-
-// awayDuring reports whether any away period overlaps [from, to).
-func awayDuring(away []plpbot.AwayPeriod, from, to time.Time) bool {
-	for _, p := range away {
-		if p.From.Before(to) && p.Until.After(from) {
-			return true
-		}
-	}
-	return false
-}
-
-// streakOf computes u's current weekly streak from the store.
+// streakOf computes u's current weekly streak: their check-ins, with their
+// away periods and the school's holidays frozen (plpbot.WeeklyStreak).
 func (h *Handlers) streakOf(ctx context.Context, u *plpbot.Person) (int, error) {
 	now := h.now()
 	loc := h.loc(u)
-	times, err := h.store.CheckInTimes(ctx, u.ID, addDays(weekStart(now, loc), -7*streakWeeks))
-	if err != nil {
+	times, err := h.store.CheckInTimes(ctx, u.ID, plpbot.StreakSince(now, loc))
+	if err != nil || len(times) == 0 {
 		return 0, err
 	}
-	if len(times) == 0 {
-		return 0, nil
-	}
-	away, err := h.store.AwayPeriods(ctx, u.ID)
-	if err != nil {
-		return 0, err
-	}
-	return WeeklyStreak(now, loc, times, append(away, holidayPeriods(h.holidays, loc)...)), nil
-}
-
-// holidayPeriods turns school holidays into day-long periods in loc, which
-// freeze a streak the way an away period does.
-func holidayPeriods(days []time.Time, loc *time.Location) []plpbot.AwayPeriod {
-	out := make([]plpbot.AwayPeriod, 0, len(days))
-	for _, d := range days {
-		from := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
-		out = append(out, plpbot.AwayPeriod{From: from, Until: addDays(from, 1)})
-	}
-	return out
+	frozen := append(slices.Clone(u.AwayLog), plpbot.HolidayPeriods(h.holidays, loc)...)
+	return plpbot.WeeklyStreak(now, loc, times, frozen), nil
 }
 
 // streakText says a streak in a sentence that never shames.

@@ -93,8 +93,8 @@ func New(store *storage.Store, opts Options) *Handlers {
 		admins:          opts.Admins,
 		zone:            zone,
 		holidays:        opts.Holidays,
-		reflectionsCron: cmp.Or(opts.Reflections, defaultReflectionsCron),
-		summariesCron:   cmp.Or(opts.Summaries, defaultSummariesCron),
+		reflectionsCron: cmp.Or(opts.Reflections, plpbot.DefaultReflections),
+		summariesCron:   cmp.Or(opts.Summaries, plpbot.DefaultSummaries),
 		log:             opts.Logger,
 	}
 	h.routes = h.routeTable()

@@ -6,19 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
-)
-
-// The built-in schedules of a class that sets none, used when
-// Options.Reflections and Options.Summaries are empty. They match the
-// scheduler's defaults; handlers can't import the scheduler, which sits
-// above them.
-const (
-	defaultReflectionsCron = "0 14 * * FRI"
-	defaultSummariesCron   = "0 15 * * FRI"
 )
 
 // scheduleKind is one of a class's schedules.
@@ -98,7 +87,10 @@ func (h *Handlers) setSchedule(ctx context.Context, c *call, kind, label string)
 	}
 	zone := h.classZone(cl)
 	runs, err := nextRuns(spec, zone, h.now(), 1)
-	if err != nil || len(runs) == 0 {
+	if err != nil {
+		return nil, err
+	}
+	if len(runs) == 0 {
 		return nil, &bot.UserError{Code: bot.EInvalid, Field: "when",
 			Message: "That schedule never runs: " + bot.User(spec) + ".",
 			Usage:   "/plp schedule " + kind + " \"0 14 * * FRI\""}
@@ -130,48 +122,12 @@ func (h *Handlers) classZone(cl *plpbot.Class) *time.Location {
 	return h.zone
 }
 
-// nextRuns returns the next n runs of a cron spec after t, read on the wall
-// clock of zone (or of its CRON_TZ=), as the scheduler runs them: a run in a
-// spring-forward gap happens once, late by the gap, and one in the repeated
-// fall-back hour happens once.
-func nextRuns(spec string, zone *time.Location, after time.Time, n int) (out []time.Time, err error) {
-	spec = strings.TrimSpace(spec)
-	for _, p := range []string{"CRON_TZ=", "TZ="} {
-		if rest, ok := strings.CutPrefix(spec, p); ok {
-			name, tail, _ := strings.Cut(rest, " ")
-			if zone, err = time.LoadLocation(name); err != nil {
-				return nil, fmt.Errorf("cron %q: %w", spec, err)
-			}
-			spec = strings.TrimSpace(tail)
-			break
-		}
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			out, err = nil, fmt.Errorf("cron %q: %v", spec, p)
-		}
-	}()
-	sched, err := cron.ParseStandard(spec)
+// nextRuns returns the next n runs of a cron spec after t in zone (or its
+// CRON_TZ=), as the scheduler runs them (plpbot.Schedule).
+func nextRuns(spec string, zone *time.Location, after time.Time, n int) ([]time.Time, error) {
+	sched, err := plpbot.ParseSchedule(spec, zone)
 	if err != nil {
-		return nil, fmt.Errorf("cron %q: %w", spec, err)
+		return nil, err
 	}
-	ss, ok := sched.(*cron.SpecSchedule)
-	if !ok {
-		return nil, fmt.Errorf("cron %q: not a calendar schedule", spec)
-	}
-	ss.Location = time.UTC
-	l := after.In(zone)
-	w := time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
-	for len(out) < n {
-		w = ss.Next(w)
-		if w.IsZero() {
-			break
-		}
-		t := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), 0, 0, zone)
-		if lt := t.In(zone); time.Date(lt.Year(), lt.Month(), lt.Day(), lt.Hour(), lt.Minute(), 0, 0, time.UTC).Before(w) {
-			t = t.Add(w.Sub(time.Date(lt.Year(), lt.Month(), lt.Day(), lt.Hour(), lt.Minute(), 0, 0, time.UTC)))
-		}
-		out = append(out, t)
-	}
-	return out, nil
+	return sched.NextN(after, n), nil
 }

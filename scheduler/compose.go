@@ -292,8 +292,8 @@ func (s *Scheduler) prepBrief(ctx context.Context, d *delivery, c *plpbot.Confer
 	switch {
 	case last.IsZero() && active > 0:
 		flags = append(flags, "No check-ins yet")
-	case !last.IsZero() && now.Sub(last) > NoCheckInFlag:
-		flags = append(flags, fmt.Sprintf("No check-in for %d days", int(NoCheckInFlag/(24*time.Hour))))
+	case plpbot.Quiet(last, now):
+		flags = append(flags, plpbot.Attention{Concern: plpbot.ConcernQuiet}.String())
 	}
 	blocks = append(blocks, bot.Fields{Fields: []bot.Field{
 		{Label: "Check-ins " + sinceLabel, Value: strconv.Itoa(len(checkins))},

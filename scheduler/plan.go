@@ -83,32 +83,31 @@ func (s *Scheduler) location(name string, fallback *time.Location) *time.Locatio
 
 // classSchedule returns a class's schedule for job, falling back to the
 // default if the class's cron is unreadable.
-func (s *Scheduler) classSchedule(c *plpbot.Class, job string) wallSchedule {
+func (s *Scheduler) classSchedule(c *plpbot.Class, job string) *plpbot.Schedule {
 	spec, def := c.Reflections, s.refl
 	if job == jobSummary {
 		spec, def = c.Summaries, s.summ
 	}
 	zone := s.classZone(c)
 	if spec != "" {
-		ws, err := parseSchedule(spec, zone)
+		sched, err := plpbot.ParseSchedule(spec, zone)
 		if err == nil {
-			return ws
+			return sched
 		}
 		s.log.Warn("class schedule unreadable; using the default", slog.String("class", c.ID), slog.String("job", job), slog.Any("err", err))
 	}
-	ws, _ := parseSchedule(def, zone)
-	return ws
+	return plpbot.MustParseSchedule(def, zone) // New checked the defaults
 }
 
 func jobRunID(job, classID string) string { return job + "|" + classID }
 
 // planClassJob plans every run of a class's job from its last run up to now.
 func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.Class, job string, runs map[string]storage.JobRun) error {
-	ws := s.classSchedule(c, job)
+	sched := s.classSchedule(c, job)
 	id := jobRunID(job, c.ID)
 	last := runs[id].Last
 	if last.IsZero() {
-		last = wall(c.CreatedAt, ws.loc)
+		last = c.CreatedAt
 	}
 	start := last
 	planned, skipped := 0, 0
@@ -119,21 +118,18 @@ func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.C
 		}
 		return s.store.RecordJobRun(ctx, id, last, status, planned, skipped)
 	}
+	loc := sched.Location()
 	for i := 0; i < 100000; i++ {
-		n := ws.nextWall(last)
-		if n.IsZero() {
+		at := sched.Next(last)
+		if at.IsZero() || at.After(now) {
 			break
 		}
-		at := instant(n, ws.loc)
-		if at.After(now) {
-			break
-		}
-		from := instant(last, ws.loc)
+		from, period := last, at.In(loc).Format(periodLayout)
 		switch {
 		case now.Sub(at) > StillUseful:
 			skipped++
 			status = "skipped: missed while down"
-		case job == jobReflect && s.cal.holiday(at, ws.loc):
+		case job == jobReflect && s.cal.holiday(at, loc):
 			skipped++
 			status = "skipped: holiday"
 		case job == jobSummary && c.ChannelID == "":
@@ -142,10 +138,10 @@ func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.C
 		default:
 			var err error
 			if job == jobReflect {
-				_, err = s.planReflections(ctx, c, n.Format(periodLayout), at, now)
+				_, err = s.planReflections(ctx, c, period, at, now)
 			} else {
 				_, err = s.store.PlanOutbox(ctx, []storage.OutboxItem{{
-					Job: jobSummary, Period: n.Format(periodLayout), Recipient: "class:" + c.ID,
+					Job: jobSummary, Period: period, Recipient: "class:" + c.ID,
 					ClassID: c.ID, From: from, Due: now,
 				}})
 			}
@@ -156,7 +152,7 @@ func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.C
 			planned++
 			status = "planned"
 		}
-		last = n
+		last = at
 	}
 	if skipped > 0 {
 		s.log.InfoContext(ctx, "runs skipped", slog.String("job", job), slog.String("class", c.ID), slog.Int("skipped", skipped), slog.String("why", status))
@@ -309,14 +305,11 @@ func (s *Scheduler) nextWake(ctx context.Context, cur time.Time) (time.Time, err
 	for i := range classes {
 		c := &classes[i]
 		for _, job := range []string{jobReflect, jobSummary} {
-			ws := s.classSchedule(c, job)
 			last := runs[jobRunID(job, c.ID)].Last
-			if w := wall(cur, ws.loc); last.Before(w) {
-				last = w
+			if last.Before(cur) {
+				last = cur
 			}
-			if n := ws.nextWall(last); !n.IsZero() {
-				consider(instant(n, ws.loc))
-			}
+			consider(s.classSchedule(c, job).Next(last))
 		}
 	}
 	confs, err := s.store.Conferences(ctx, storage.ConferenceQuery{

@@ -28,24 +28,21 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
 
 // Defaults of Options.
 const (
-	DefaultReflections = "0 14 * * FRI"
-	DefaultSummaries   = "0 15 * * FRI"
-	DefaultQuietHours  = "20:00-07:00"
-	DefaultFollowup    = 24 * time.Hour
-	DefaultNotesAfter  = 2 * time.Hour
-	DefaultMaxTries    = 5
-	DefaultWorkers     = 4
+	DefaultQuietHours = "20:00-07:00"
+	DefaultFollowup   = 24 * time.Hour
+	DefaultNotesAfter = 2 * time.Hour
+	DefaultMaxTries   = 5
+	DefaultWorkers    = 4
 	// StillUseful is how late a missed reflection prompt or summary may still
 	// be sent; an older run is recorded as skipped.
 	StillUseful = 24 * time.Hour
-	// NoCheckInFlag is how long without a check-in earns a flag in a prep brief.
-	NoCheckInFlag = 14 * 24 * time.Hour
 )
 
 // plannerLease is the lease that elects the planning replica.
@@ -134,7 +131,7 @@ func (o Options) Validate() error {
 	}
 	for key, spec := range map[string]string{"schedule.reflections": o.Reflections, "schedule.summaries": o.Summaries} {
 		if spec != "" {
-			if _, err := parseSchedule(spec, time.UTC); err != nil {
+			if _, err := plpbot.ParseSchedule(spec, time.UTC); err != nil {
 				return fmt.Errorf("%s: %w", key, err)
 			}
 		}
@@ -173,11 +170,11 @@ func New(store *storage.Store, sender bot.Sender, opts Options) *Scheduler {
 	if l, err := time.LoadLocation(opts.TimeZone); err == nil && opts.TimeZone != "" {
 		s.zone = l
 	}
-	s.refl, s.summ = DefaultReflections, DefaultSummaries
-	if _, err := parseSchedule(opts.Reflections, s.zone); opts.Reflections != "" && err == nil {
+	s.refl, s.summ = plpbot.DefaultReflections, plpbot.DefaultSummaries
+	if _, err := plpbot.ParseSchedule(opts.Reflections, s.zone); opts.Reflections != "" && err == nil {
 		s.refl = opts.Reflections
 	}
-	if _, err := parseSchedule(opts.Summaries, s.zone); opts.Summaries != "" && err == nil {
+	if _, err := plpbot.ParseSchedule(opts.Summaries, s.zone); opts.Summaries != "" && err == nil {
 		s.summ = opts.Summaries
 	}
 	s.leads = slices.Clone(opts.ConferenceReminders)

@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 )
 
@@ -548,7 +548,7 @@ func (s ScheduleConfig) parse(cfg *Config) (ScheduleSettings, error) {
 		dst       *string
 	}{{"schedule.reflections", s.Reflections, &out.Reflections}, {"schedule.summaries", s.Summaries, &out.Summaries}} {
 		if err := checkCron(c.spec); err != nil {
-			return out, cfg.bad(c.key, "want a 5-field cron spec such as \"0 14 * * FRI\", got %q (%v)", c.spec, err)
+			return out, cfg.bad(c.key, "%q: %s", c.spec, cronProblem(err))
 		}
 		*c.dst = strings.TrimSpace(c.spec)
 	}
@@ -626,22 +626,20 @@ func parseDuration(s string) (time.Duration, bool) {
 	return d, err == nil
 }
 
-// checkCron parses spec as robfig/cron does for the scheduler, turning its
-// panics (CRON_TZ= with no zone) into errors. @every is refused: it can
-// fire every second.
-func checkCron(spec string) (err error) {
-	spec = strings.TrimSpace(spec)
-	if spec == "" {
+// cronProblem is what is wrong with a schedule, in the domain's words.
+func cronProblem(err error) string {
+	var de *plpbot.Error
+	if errors.As(err, &de) {
+		return de.Message
+	}
+	return "want a 5-field cron spec such as \"0 14 * * FRI\""
+}
+
+// checkCron reads spec as the scheduler does (plpbot.Schedule).
+func checkCron(spec string) error {
+	if strings.TrimSpace(spec) == "" {
 		return errors.New("empty")
 	}
-	if strings.Contains(spec, "@every") {
-		return errors.New("@every is not allowed")
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	_, err = cron.ParseStandard(spec)
+	_, err := plpbot.ParseSchedule(spec, time.UTC)
 	return err
 }
