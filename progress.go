@@ -133,3 +133,18 @@ func StatsOf(rows []RosterRow, now time.Time) ClassStats {
 	st.Progress, st.HasProgress = ClassProgress(rows)
 	return st
 }
+
+// QuietSince is when a student's current quiet spell began: their latest
+// check-in, or the end of their latest absence if later, or when they
+// joined if they never checked in. A nudge counts from here, so coming
+// back from a trip restarts the clock.
+func QuietSince(lastCheckIn, awayUntil, joined time.Time) time.Time {
+	t := lastCheckIn
+	if t.IsZero() {
+		t = joined
+	}
+	if awayUntil.After(t) {
+		t = awayUntil
+	}
+	return t
+}

@@ -22,8 +22,6 @@ const (
 	defaultActivityDays = 30
 	// maxActivityItems caps each activity list in the student view.
 	maxActivityItems = 25
-	// quietAfter is how long without a check-in makes a student worth a look.
-	quietAfter = 14 * 24 * time.Hour
 )
 
 // findMentioned loads the person mentioned in user argument arg without
@@ -128,34 +126,11 @@ func (h *Handlers) rosterMessage(title string, rows []plpbot.RosterRow, loc *tim
 			bot.Context{Text: "Add them with `/plp class add @sam @alex`."})
 		return m
 	}
-	var weekly, away, cantDM, flagged, quiet, sum, withGoals int
+	st := plpbot.StatsOf(rows, now)
 	items := make([]string, 0, rosterRowsPerBlock)
 	var lists []bot.Block
 	for i := range rows {
-		r := &rows[i]
-		if !r.LastCheckIn.IsZero() && now.Sub(r.LastCheckIn) < 7*24*time.Hour {
-			weekly++
-		}
-		isAway := !r.AwayUntil.IsZero() && now.Before(r.AwayUntil)
-		if isAway {
-			away++
-		}
-		if r.CantDM != "" {
-			cantDM++
-		}
-		if r.Flagged {
-			flagged++
-		}
-		// "Quiet" means a student who checked in before and stopped; one
-		// who hasn't started yet shows as "no check-ins yet" on their row.
-		if !isAway && !r.LastCheckIn.IsZero() && now.Sub(r.LastCheckIn) >= quietAfter {
-			quiet++
-		}
-		if r.ActiveGoals > 0 {
-			sum += r.AvgProgress
-			withGoals++
-		}
-		items = append(items, rosterLine(r, now, isAway, loc))
+		items = append(items, rosterLine(&rows[i], now, loc))
 		if len(items) == rosterRowsPerBlock {
 			lists = append(lists, bot.List{Items: items})
 			items = make([]string, 0, rosterRowsPerBlock)
@@ -164,24 +139,24 @@ func (h *Handlers) rosterMessage(title string, rows []plpbot.RosterRow, loc *tim
 	if len(items) > 0 {
 		lists = append(lists, bot.List{Items: items})
 	}
-	head := []string{countNoun(len(rows), "student", "students"),
-		strconv.Itoa(weekly) + " checked in this week"}
-	if withGoals > 0 {
-		head = append(head, "average "+strconv.Itoa(sum/withGoals)+"%")
+	head := []string{countNoun(st.Students, "student", "students"),
+		strconv.Itoa(st.CheckedIn) + " checked in this week"}
+	if st.HasProgress {
+		head = append(head, "average "+strconv.Itoa(st.Progress)+"%")
 	}
-	if quiet > 0 {
-		head = append(head, strconv.Itoa(quiet)+" quiet for 2+ weeks")
+	if st.Quiet > 0 {
+		head = append(head, strconv.Itoa(st.Quiet)+" quiet for 2+ weeks")
 	}
-	if away > 0 {
-		head = append(head, strconv.Itoa(away)+" away")
+	if st.Away > 0 {
+		head = append(head, strconv.Itoa(st.Away)+" away")
 	}
-	if cantDM > 0 {
-		head = append(head, strconv.Itoa(cantDM)+" can't get DMs")
+	if st.CantDM > 0 {
+		head = append(head, strconv.Itoa(st.CantDM)+" can't get DMs")
 	}
 	m.Blocks = append(m.Blocks, bot.Text{Text: strings.Join(head, " · ")})
 	m.Blocks = append(m.Blocks, lists...)
 	foot := "Open one student with `/plp student @name`."
-	if flagged > 0 {
+	if st.Flagged > 0 {
 		foot = "🔒 = staff-only intervention flag. " + foot
 	}
 	m.Blocks = append(m.Blocks, bot.Context{Text: foot})
@@ -190,7 +165,7 @@ func (h *Handlers) rosterMessage(title string, rows []plpbot.RosterRow, loc *tim
 
 // rosterLine is one student's compact row, such as
 // "Sam ▰▰▰▱▱ 60% · 2 goals · checked in 5d ago · away until Fri 4 Dec · 🔒".
-func rosterLine(r *plpbot.RosterRow, now time.Time, away bool, loc *time.Location) string {
+func rosterLine(r *plpbot.RosterRow, now time.Time, loc *time.Location) string {
 	var b strings.Builder
 	b.WriteString(bot.Bold(bot.User(r.Name)))
 	if r.ActiveGoals > 0 {
@@ -207,7 +182,7 @@ func rosterLine(r *plpbot.RosterRow, now time.Time, away bool, loc *time.Locatio
 	} else {
 		b.WriteString(" · checked in " + agoShort(r.LastCheckIn, now))
 	}
-	if away {
+	if plpbot.IsAway(r.AwayUntil, now) {
 		b.WriteString(" · away until " + r.AwayUntil.In(loc).Format("Mon 2 Jan"))
 	}
 	if r.CantDM != "" {

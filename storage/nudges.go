@@ -24,14 +24,7 @@ type QuietStudent struct {
 // QuietSince is when the student's current quiet spell began: their last
 // check-in, or the end of an absence, or when they joined.
 func (q *QuietStudent) QuietSince() time.Time {
-	t := q.LastCheckIn
-	if t.IsZero() {
-		t = q.CreatedAt
-	}
-	if q.AwayUntil.After(t) {
-		t = q.AwayUntil
-	}
-	return t
+	return plpbot.QuietSince(q.LastCheckIn, q.AwayUntil, q.CreatedAt)
 }
 
 // QuietStudents returns those of ids who are students, can get DMs and have

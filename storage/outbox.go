@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -281,7 +282,7 @@ type Recipient struct {
 }
 
 // Away reports whether the recipient is away at t.
-func (r *Recipient) Away(t time.Time) bool { return !r.AwayUntil.IsZero() && t.Before(r.AwayUntil) }
+func (r *Recipient) Away(t time.Time) bool { return plpbot.IsAway(r.AwayUntil, t) }
 
 // recipientsScanAt is the number of ids from which Recipients reads the
 // users collection once rather than matching a long $in list, which FerretDB
