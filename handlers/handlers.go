@@ -280,16 +280,29 @@ func (h *Handlers) mentioned(ctx context.Context, c *call, arg string) (*plpbot.
 	return u, true, nil
 }
 
-// canSeeStudent reports whether actor may read student's plan: themselves,
-// an admin, or staff teaching one of the student's classes.
+// tiesOf looks up, now, how staff serves student (plpbot.Ties).
+func (h *Handlers) tiesOf(ctx context.Context, staff, student *plpbot.Person) (plpbot.Ties, error) {
+	if !staff.Role.IsStaff() || staff.ID == student.ID {
+		return plpbot.Ties{}, nil
+	}
+	teaches, err := h.store.Teaches(ctx, staff.ID, student.ID)
+	if err != nil {
+		return plpbot.Ties{}, fmt.Errorf("check ties: %w", err)
+	}
+	return plpbot.Ties{Teaches: teaches}, nil
+}
+
+// canSeeStudent asks the access policy whether actor may read student's
+// plan (plpbot.CanViewPlan).
 func (h *Handlers) canSeeStudent(ctx context.Context, actor, student *plpbot.Person) (bool, error) {
 	if actor.ID == student.ID || actor.Role == plpbot.RoleAdmin {
-		return true, nil
+		return true, nil // no lookup needed
 	}
-	if !actor.Role.IsStaff() {
-		return false, nil
+	ties, err := h.tiesOf(ctx, actor, student)
+	if err != nil {
+		return false, err
 	}
-	return h.store.Teaches(ctx, actor.ID, student.ID)
+	return plpbot.CanViewPlan(actor, student, ties), nil
 }
 
 // requireStudentAccess returns a friendly forbidden error unless actor may

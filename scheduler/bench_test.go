@@ -14,6 +14,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/handlers"
 	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
@@ -64,7 +65,7 @@ func BenchmarkPlan(b *testing.B) {
 	n := benchStudents()
 	ctx := context.Background()
 	st := storagetest.New(b, nil)
-	s := New(st, nil, Options{TimeZone: "America/New_York", Logger: slog.New(slog.DiscardHandler)})
+	s := New(st, handlers.New(st, handlers.Options{}), nil, Options{TimeZone: "America/New_York", Logger: slog.New(slog.DiscardHandler)})
 	c := seedClass(b, st, n)
 	at := time.Date(2026, 3, 6, 19, 0, 0, 0, time.UTC)
 	reset := func() {
@@ -173,7 +174,7 @@ func BenchmarkDelivery(b *testing.B) {
 		b.StopTimer()
 		st := storagetest.New(b, nil)
 		fake := &limitedPlatform{perSecond: perSecond}
-		s := New(st, fake, Options{TimeZone: "America/New_York", RatePerSecond: perSecond, Weekends: true, QuietHours: "off", PollEvery: 100 * time.Millisecond,
+		s := New(st, handlers.New(st, handlers.Options{}), fake, Options{TimeZone: "America/New_York", RatePerSecond: perSecond, Weekends: true, QuietHours: "off", PollEvery: 100 * time.Millisecond,
 			Logger: slog.New(slog.DiscardHandler)})
 		c := seedClass(b, st, items)
 		now := time.Now()
@@ -221,7 +222,7 @@ func BenchmarkResidentMemory(b *testing.B) {
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		st := storagetest.New(b, nil)
-		s := New(st, nil, Options{TimeZone: "America/New_York", Logger: slog.New(slog.DiscardHandler)})
+		s := New(st, handlers.New(st, handlers.Options{}), nil, Options{TimeZone: "America/New_York", Logger: slog.New(slog.DiscardHandler)})
 		c := seedClass(b, st, n)
 		now := st.Now()
 		confs := make([]any, 10000)

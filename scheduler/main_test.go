@@ -11,6 +11,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/handlers"
 	"github.com/plpbot/plpbot/scheduler"
 	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
@@ -135,7 +136,9 @@ type env struct {
 	store *storage.Store
 	fake  *fakePlatform
 	sched *scheduler.Scheduler
-	opts  scheduler.Options
+	// composer is the real one: the handlers, with the real grammar.
+	composer *handlers.Handlers
+	opts     scheduler.Options
 }
 
 // newEnv starts at start with opts (Now, SetNow and Logger are filled in).
@@ -152,7 +155,8 @@ func newEnv(t *testing.T, start time.Time, opts scheduler.Options) *env {
 		opts.ReplicaID = "replica-a"
 	}
 	e.opts = opts
-	e.sched = scheduler.New(e.store, e.fake, opts)
+	e.composer = handlers.New(e.store, handlers.Options{Now: c.Now, DefaultTimeZone: opts.TimeZone, Logger: opts.Logger})
+	e.sched = scheduler.New(e.store, e.composer, e.fake, opts)
 	return e
 }
 
@@ -160,7 +164,7 @@ func newEnv(t *testing.T, start time.Time, opts scheduler.Options) *env {
 func (e *env) another(id string) *scheduler.Scheduler {
 	o := e.opts
 	o.ReplicaID = id
-	return scheduler.New(e.store, e.fake, o)
+	return scheduler.New(e.store, e.composer, e.fake, o)
 }
 
 // user creates a console user.

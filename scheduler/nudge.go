@@ -2,12 +2,9 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/plpbot/plpbot"
-	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -90,40 +87,9 @@ func (s *Scheduler) composeNudge(ctx context.Context, it *storage.OutboxItem, no
 	case nudgePeriod(u.LastCheckIn) != it.Period:
 		return nil, "checked in since", nil
 	}
-	goals, err := s.store.Goals(ctx, u.ID)
+	msg, err := s.composer.Nudge(ctx, u, now)
 	if err != nil {
 		return nil, "", err
 	}
-	var goal *plpbot.Goal
-	for i := range goals {
-		if goals[i].Status == plpbot.GoalActive {
-			goal = &goals[i]
-			break
-		}
-	}
-	d := &delivery{to: identityOf(u), userID: u.ID}
-	hi := "Hi " + bot.User(firstName(u.Name)) + " 👋"
-	if goal == nil {
-		d.msg = bot.Message{Title: "Just checking in",
-			Blocks: []bot.Block{
-				bot.Text{Text: hi + " What's something you'd like to get better at this term? One small goal is a great start."},
-				bot.Context{Text: "Add one with `/plp goal add TITLE`."},
-			},
-			Buttons: []bot.Button{{Label: "Add a goal", Command: "goal add", Style: bot.Primary,
-				Form: s.form([]string{"goal", "add"}, nil, bot.Form{Title: "Add a goal", Command: "goal add",
-					Fields: []bot.FormField{{Name: "title", Label: "What you want to achieve", MaxLen: bot.MaxTitleLen}}})}},
-		}
-		return d, "", nil
-	}
-	n := strconv.Itoa(goal.Number)
-	d.msg = bot.Message{Title: "Just checking in",
-		Blocks: []bot.Block{
-			bot.Text{Text: fmt.Sprintf("%s How's %s going? Wherever it's at is fine — a quick check-in takes ten seconds.",
-				hi, bot.Bold(bot.User(goal.Title)))},
-			bot.Context{Text: "Or type `/plp checkin " + n + " PCT%`. Away for a while? `/plp away until YYYY-MM-DD` pauses these."},
-		},
-		Buttons: []bot.Button{s.checkInButton(goal.Number)},
-	}
-	d.msg.Buttons[0].Style = bot.Primary
-	return d, "", nil
+	return &delivery{to: identityOf(u), userID: u.ID, msg: msg}, "", nil
 }

@@ -81,8 +81,6 @@ type Options struct {
 	Logger *slog.Logger
 	// ReplicaID names this process among replicas; default host-pid-random.
 	ReplicaID string
-	// Grammar, if set, shapes the forms of buttons (Reflect, Check in).
-	Grammar *bot.Grammar
 	// Workers is how many sends run at once; default 4.
 	Workers int
 	// RatePerSecond paces sends (0 = as fast as the platform allows).
@@ -100,18 +98,19 @@ type Options struct {
 // Scheduler plans and delivers scheduled messages. It is safe for
 // concurrent use.
 type Scheduler struct {
-	store   *storage.Store
-	sender  bot.Sender
-	opts    Options
-	log     *slog.Logger
-	zone    *time.Location
-	refl    string
-	summ    string
-	leads   []time.Duration // longest first
-	cal     calendar
-	replica string
-	pace    *pacer
-	wake    chan struct{}
+	store    *storage.Store
+	composer Composer
+	sender   bot.Sender
+	opts     Options
+	log      *slog.Logger
+	zone     *time.Location
+	refl     string
+	summ     string
+	leads    []time.Duration // longest first
+	cal      calendar
+	replica  string
+	pace     *pacer
+	wake     chan struct{}
 
 	zones sync.Map // zone name → *time.Location
 
@@ -152,10 +151,11 @@ func (o Options) Validate() error {
 	return nil
 }
 
-// New returns a scheduler over store that reaches people through sender.
+// New returns a scheduler over store that has composer build its messages
+// and reaches people through sender.
 // Invalid options (check them first with Options.Validate) fall back to
 // their defaults with a warning.
-func New(store *storage.Store, sender bot.Sender, opts Options) *Scheduler {
+func New(store *storage.Store, composer Composer, sender bot.Sender, opts Options) *Scheduler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -166,7 +166,7 @@ func New(store *storage.Store, sender bot.Sender, opts Options) *Scheduler {
 	if err := opts.Validate(); err != nil {
 		log.Warn("scheduler options invalid; using defaults where wrong", slog.Any("err", err))
 	}
-	s := &Scheduler{store: store, sender: sender, log: log, zone: time.UTC, wake: make(chan struct{}, 1)}
+	s := &Scheduler{store: store, composer: composer, sender: sender, log: log, zone: time.UTC, wake: make(chan struct{}, 1)}
 	if l, err := time.LoadLocation(opts.TimeZone); err == nil && opts.TimeZone != "" {
 		s.zone = l
 	}

@@ -514,7 +514,7 @@ func TestRunCatchesUpAtStartAndStops(t *testing.T) {
 	due := started.Add(-30 * time.Minute)
 	e.class("Late", teacher, "UTC", fmt.Sprintf("%d %d * * *", due.Minute(), due.Hour()), "0 0 1 1 *", kim)
 	e.clock.Set(started)
-	s := scheduler.New(e.store, e.fake, scheduler.Options{QuietHours: "off", Weekends: true, PollEvery: 50 * time.Millisecond,
+	s := scheduler.New(e.store, e.composer, e.fake, scheduler.Options{QuietHours: "off", Weekends: true, PollEvery: 50 * time.Millisecond,
 		ReplicaID: "runner", Logger: e.opts.Logger})
 	ctx, stop := context.WithCancel(e.ctx)
 	done := make(chan error, 1)

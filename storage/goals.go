@@ -67,6 +67,24 @@ func (s *Store) Goals(ctx context.Context, userID string) ([]plpbot.Goal, error)
 	return out, nil
 }
 
+// GoalsOf returns the goals of several students in one query, ordered by
+// student and number (class summaries).
+func (s *Store) GoalsOf(ctx context.Context, userIDs []string) ([]plpbot.Goal, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	cur, err := s.db.Collection(colGoals).Find(ctx, bson.D{{Key: "user_id", Value: bson.D{{Key: "$in", Value: userIDs}}}},
+		options.Find().SetSort(bson.D{{Key: "user_id", Value: 1}, {Key: "number", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list goals of %d students: %w", len(userIDs), err)
+	}
+	var out []plpbot.Goal
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list goals of %d students: %w", len(userIDs), err)
+	}
+	return out, nil
+}
+
 // Goal returns a student's goal number n.
 func (s *Store) Goal(ctx context.Context, userID string, n int) (*plpbot.Goal, error) {
 	var g plpbot.Goal

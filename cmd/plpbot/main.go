@@ -320,7 +320,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	m.Scheduler = m.newScheduler(senders, grammar)
+	m.Scheduler = m.newScheduler(senders)
 	if m.Command == cmdOutbox {
 		report, err := m.Scheduler.OutboxReport(ctx)
 		if err != nil {
@@ -467,10 +467,10 @@ func versionString() string {
 
 // newScheduler builds the scheduler from the configuration, on the shared
 // clock, sending through the adapters that run.
-func (m *Main) newScheduler(senders senderRouter, grammar *bot.Grammar) *scheduler.Scheduler {
+func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 	cfg := &m.Config
 	set := cfg.ScheduleSettings()
-	return scheduler.New(m.Store, senders, scheduler.Options{
+	return scheduler.New(m.Store, m.Handlers, senders, scheduler.Options{
 		TimeZone:            cfg.Schedule.TimeZone,
 		Reflections:         set.Reflections,
 		Summaries:           set.Summaries,
@@ -482,6 +482,5 @@ func (m *Main) newScheduler(senders senderRouter, grammar *bot.Grammar) *schedul
 		Now:                 m.clock.Now,
 		SetNow:              m.clock.Set,
 		Logger:              m.Logger.With(slog.String("component", "scheduler")),
-		Grammar:             grammar,
 	})
 }
