@@ -302,7 +302,6 @@ func (h *Handlers) ClassSummary(ctx context.Context, c *plpbot.Class, from, now 
 	return bot.Message{Visibility: bot.Public, Title: "This week in " + bot.User(c.Name), Blocks: blocks}, nil
 }
 
-
 // activeGoals returns the active goals in number order.
 func activeGoals(goals []plpbot.Goal) []plpbot.Goal {
 	var out []plpbot.Goal

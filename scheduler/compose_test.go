@@ -81,7 +81,6 @@ func TestEveryButtonIsACommand(t *testing.T) {
 	}
 }
 
-
 // TestBriefsStopWhenTheTeacherLeavesTheClass: access is asked when a
 // message is sent. A teacher removed from the class after booking gets no
 // prep brief or notes request, and nothing of the student reaches them.
