@@ -26,6 +26,10 @@ type Request struct {
 	// Lookup, if set, completes what the platform knows of a mentioned person
 	// (name, time zone, locale). Handlers call it for people they meet first.
 	Lookup func(ctx context.Context, id Identity) (Identity, error)
+	// Adapter is the adapter that received the request, for optional
+	// capabilities (DMAdvisor, Mentioner) that handlers check by type
+	// assertion; nil when there is none, such as in tests.
+	Adapter any
 }
 
 // Handler answers requests. Handle returns the messages to deliver (to the
