@@ -1,6 +1,8 @@
 // Package bot is plpbot's platform-neutral vocabulary: who asked what and
 // where (Request), what a person sees (Message), how commands are handled
-// (Handler) and how the bot reaches people on its own (Sender).
+// (Handler) and how the bot reaches people on its own (Sender). What only
+// some adapters can do is an optional capability: a small interface checked
+// by type assertion (Reacher, DMAdvisor, Mentioner).
 //
 // Adapters (bot/console, bot/slack, bot/discord) turn a platform's protocol
 // into Requests and render Messages natively; handlers never see a platform

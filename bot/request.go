@@ -26,6 +26,10 @@ type Request struct {
 	// Lookup, if set, completes what the platform knows of a mentioned person
 	// (name, time zone, locale). Handlers call it for people they meet first.
 	Lookup func(ctx context.Context, id Identity) (Identity, error)
+	// Adapter is the adapter that received the request, for optional
+	// capabilities (DMAdvisor, Mentioner) that handlers check by type
+	// assertion; nil when there is none, such as in tests.
+	Adapter any
 }
 
 // Handler answers requests. Handle returns the messages to deliver (to the
@@ -47,11 +51,14 @@ func (f HandlerFunc) Handle(ctx context.Context, req *Request) ([]Message, error
 
 // Sender is how the bot reaches people when nobody asked: the scheduler's
 // prompts, reminders and summaries. Each adapter implements it for its own
-// platform; a Router picks the adapter by the identity's platform.
+// platform; a router picks the adapter by the identity's platform and says
+// which platforms it reaches (Reacher).
 //
-// Errors: a refusal that will not change (DMs blocked, unknown user) is an
-// *UndeliverableError; a rate limit is a *RetryAfterError; anything else is
-// treated as transient.
+// Errors: the platform's own refusal that will not change (DMs blocked,
+// unknown user) is an *UndeliverableError, and a refused DM marks the person
+// as one who can't get DMs until they next write to the bot; a rate limit is
+// a *RetryAfterError; anything else, including being asked for a platform
+// the sender doesn't run, is treated as transient.
 type Sender interface {
 	// SendDM sends msg to one person as a direct message.
 	SendDM(ctx context.Context, to Identity, msg Message) error

@@ -89,7 +89,7 @@ func (h *Handlers) cmdForget(ctx context.Context, c *call) ([]bot.Message, error
 	if err != nil {
 		return nil, fmt.Errorf("forget: %w", err)
 	}
-	confirm := "forget " + mentionOf(u) + " confirm"
+	confirm := "forget " + mentionOf(c, u) + " confirm"
 	if !c.inv.Has("confirm") {
 		m := reply("Forget "+bot.User(u.Name)+"?",
 			bot.Text{Text: "This deletes every record of " + bot.Bold(bot.User(u.Name)) + " for good:"},

@@ -14,8 +14,9 @@ import (
 // them there, so the flag is cleared and prompts resume. Any other request
 // proves nothing about DMs (a slash command in a channel works either way),
 // so the flag stays and the reply gains a private note saying how to allow
-// DMs on their platform. Errors clearing the flag are logged, never shown:
-// the command itself succeeded.
+// DMs, in the words of the adapter that carries the request (bot.DMAdvisor;
+// an adapter without it, such as the console, gets no note). Errors clearing
+// the flag are logged, never shown: the command itself succeeded.
 func (h *Handlers) cantDMNote(ctx context.Context, c *call, msgs []bot.Message) []bot.Message {
 	if c == nil || c.actor == nil || c.actor.CantDM == "" || c.req == nil {
 		return msgs
@@ -29,16 +30,11 @@ func (h *Handlers) cantDMNote(ctx context.Context, c *call, msgs []bot.Message) 
 		h.log.InfoContext(ctx, "can't-DM flag cleared by a DM", slog.String("user", c.actor.ID))
 		return appendNote(msgs, "Good news: I can message you here again, so your reminders are back on.")
 	}
-	how := ""
-	switch bot.Platform(c.actor.Platform) {
-	case bot.Slack:
-		how = "To get reminders from me, open plpbot's Messages tab in Slack and send me a quick hi."
-	case bot.Discord:
-		how = "To get reminders from me, allow DMs: tap the server name → Privacy Settings → turn on Direct Messages. Then send me a quick hi."
-	default:
+	adv, ok := c.req.Adapter.(bot.DMAdvisor)
+	if !ok {
 		return msgs
 	}
-	return appendNote(msgs, "I couldn't send you a direct message, so you've been missing reminders. "+how)
+	return appendNote(msgs, "I couldn't send you a direct message, so you've been missing reminders. "+adv.AllowDMsHint())
 }
 
 // appendNote adds a private context line to the first private reply, or a

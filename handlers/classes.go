@@ -190,7 +190,7 @@ func (h *Handlers) cmdClassRemove(ctx context.Context, c *call) ([]bot.Message, 
 	}
 	return []bot.Message{reply("",
 		bot.Text{Text: fmt.Sprintf("Removed %s from %s. Their plan stays as it is.", bot.User(u.Name), bot.Bold(bot.User(cl.Name)))},
-		bot.Context{Text: "Changed your mind? `/plp class add " + mentionOf(u) + " class:" + bot.User(cl.Name) + "`"})}, nil
+		bot.Context{Text: "Changed your mind? `/plp class add " + mentionOf(c, u) + " class:" + bot.User(cl.Name) + "`"})}, nil
 }
 
 func notInClass(name string, cl *plpbot.Class) *bot.UserError {

@@ -223,7 +223,7 @@ func (h *Handlers) cmdConferenceDone(ctx context.Context, c *call) ([]bot.Messag
 	} else if roll != nil {
 		return []bot.Message{reply("", bot.Text{Text: text}, roll)}, nil
 	}
-	next := "Book the next one with `/plp conference " + mentionOfID(cf.StudentID, cf.StudentName) + " YYYY-MM-DD HH:MM`."
+	next := "Book the next one with `/plp conference " + mentionOfID(c, cf.StudentID, cf.StudentName) + " YYYY-MM-DD HH:MM`."
 	return []bot.Message{reply("", bot.Text{Text: text}, bot.Context{Text: next})}, nil
 }
 
@@ -259,7 +259,7 @@ func (h *Handlers) cancelConference(ctx context.Context, c *call, all bool) ([]b
 	}
 	ack := reply("",
 		bot.Text{Text: fmt.Sprintf("Cancelled conference #%d with %s. I've let them know.", cf.Number, bot.User(cf.StudentName))},
-		bot.Context{Text: "Book a new time with `/plp conference " + mentionOfID(cf.StudentID, cf.StudentName) + " YYYY-MM-DD HH:MM`."})
+		bot.Context{Text: "Book a new time with `/plp conference " + mentionOfID(c, cf.StudentID, cf.StudentName) + " YYYY-MM-DD HH:MM`."})
 	studentNote := "Nothing to do — they'll set up a new time."
 	switch {
 	case all:
@@ -289,12 +289,12 @@ func (h *Handlers) cancelConference(ctx context.Context, c *call, all bool) ([]b
 	return out, nil
 }
 
-// mentionOfID writes a mention of a stored user known by id, falling back
-// to @name in the actor's platform style.
-func mentionOfID(id, name string) string {
+// mentionOfID writes a mention of a stored user known by id (see
+// mentionOf), falling back to @name.
+func mentionOfID(c *call, id, name string) string {
 	if p, rest, ok := strings.Cut(id, ":"); ok {
-		if _, pid, ok := strings.Cut(rest, ":"); ok {
-			return mentionOf(&plpbot.Person{Platform: p, PlatformID: pid})
+		if ws, pid, ok := strings.Cut(rest, ":"); ok {
+			return mentionOf(c, &plpbot.Person{Platform: p, Workspace: ws, PlatformID: pid, Name: name})
 		}
 	}
 	return "@" + name

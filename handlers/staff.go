@@ -57,11 +57,12 @@ func mentionName(c *call, arg string) string {
 	return m.UserID
 }
 
-// mentionOf writes a mention of u that the parser reads back on u's platform.
-func mentionOf(u *plpbot.Person) string {
-	switch bot.Platform(u.Platform) {
-	case bot.Slack, bot.Discord:
-		return "<@" + u.PlatformID + ">"
+// mentionOf writes a mention of u, for a command to suggest, that the
+// adapter carrying the request reads back (bot.Mentioner); without one, the
+// console's "@id".
+func mentionOf(c *call, u *plpbot.Person) string {
+	if m, ok := c.req.Adapter.(bot.Mentioner); ok {
+		return m.Mention(bot.Identity{Platform: bot.Platform(u.Platform), Workspace: u.Workspace, UserID: u.PlatformID, Name: u.Name})
 	}
 	return "@" + u.PlatformID
 }
@@ -333,7 +334,7 @@ func (h *Handlers) cmdStudent(ctx context.Context, c *call) ([]bot.Message, erro
 		}
 		m.Blocks = append(m.Blocks, bot.Text{Text: "Coming up"}, bot.List{Items: items})
 	}
-	mention := mentionOf(s)
+	mention := mentionOf(c, s)
 	m.Blocks = append(m.Blocks, bot.Context{Text: "Give feedback: `/plp feedback " + mention + " N your note` · Meet: `/plp conference " + mention + " YYYY-MM-DD HH:MM`"})
 	return []bot.Message{m}, nil
 }
@@ -411,7 +412,7 @@ func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, err
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, &bot.UserError{Code: bot.ENotFound,
 			Message: fmt.Sprintf("%s doesn't have a goal %d.", bot.User(s.Name), n),
-			Hint:    "See their goals with `/plp student " + mentionOf(s) + "`."}
+			Hint:    "See their goals with `/plp student " + mentionOf(c, s) + "`."}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
@@ -462,7 +463,7 @@ func (h *Handlers) cmdFlag(ctx context.Context, c *call) ([]bot.Message, error) 
 	return []bot.Message{reply("",
 		bot.Text{Text: fmt.Sprintf("🔒 Saved %s for %s. It's visible to staff only — never to %s, and never in a channel.",
 			flagLabel(kind), bot.User(s.Name), bot.User(s.Name))},
-		bot.Context{Text: "See it with `/plp student " + mentionOf(s) + "`."})}, nil
+		bot.Context{Text: "See it with `/plp student " + mentionOf(c, s) + "`."})}, nil
 }
 
 // flagLabel names a flag kind with its article: "an IEP flag", "a 504 flag".

@@ -100,7 +100,7 @@ func (s *Scheduler) composePrompt(ctx context.Context, it *storage.OutboxItem, n
 	}
 	d.after = func(ctx context.Context, now time.Time) error {
 		_, err := s.store.PlanOutbox(ctx, []storage.OutboxItem{{
-			Job: jobFollowup, Period: it.Period, Recipient: u.ID, ClassID: it.ClassID, Ref: it.ID,
+			Job: jobFollowup, Period: it.Period, Recipient: u.ID, Platform: u.Platform, ClassID: it.ClassID, Ref: it.ID,
 			Due: s.cal.nextAllowed(now.Add(s.opts.FollowupAfter), loc),
 		}})
 		return err

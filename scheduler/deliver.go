@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,7 +21,7 @@ const maxRetryDelay = time.Hour
 func (s *Scheduler) deliverDue(ctx context.Context, now time.Time) error {
 	clock := func() time.Time { return now }
 	for {
-		items, err := s.store.ClaimOutbox(ctx, s.replica, now, s.opts.SendLease, s.opts.Workers*16)
+		items, err := s.store.ClaimOutbox(ctx, s.replica, now, s.opts.SendLease, s.opts.Workers*16, s.platforms)
 		if err != nil {
 			return fmt.Errorf("claim outbox: %w", err)
 		}
@@ -47,7 +48,7 @@ func (s *Scheduler) deliverLoop(ctx context.Context) {
 		}
 		wait := s.opts.PollEvery
 		for ctx.Err() == nil {
-			items, err := s.store.ClaimOutbox(ctx, s.replica, s.now(), s.opts.SendLease, s.opts.Workers*16)
+			items, err := s.store.ClaimOutbox(ctx, s.replica, s.now(), s.opts.SendLease, s.opts.Workers*16, s.platforms)
 			if err != nil {
 				if ctx.Err() == nil {
 					s.log.ErrorContext(ctx, "claim outbox", slog.Any("err", err))
@@ -135,6 +136,19 @@ type delivery struct {
 	after  func(ctx context.Context, now time.Time) error
 }
 
+// platform is the platform the delivery goes out on.
+func (d *delivery) platform() bot.Platform {
+	if d.channel != nil {
+		return d.channel.Platform
+	}
+	return d.to.Platform
+}
+
+// reaches reports whether this scheduler's sender delivers on p.
+func (s *Scheduler) reaches(p bot.Platform) bool {
+	return s.platforms == nil || slices.Contains(s.platforms, string(p))
+}
+
 // deliver sends one claimed item and records what became of it.
 func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batch, it *storage.OutboxItem) {
 	now := clock()
@@ -156,6 +170,13 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 	if skip != "" {
 		log.DebugContext(ctx, "outbox item skipped", slog.String("why", skip))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxSkipped, Reason: skip})
+		return
+	}
+	if p := d.platform(); !s.reaches(p) {
+		// Only an item planned before items named their platform gets here.
+		// Not running an adapter is this process's gap, not the person's
+		// refusal: retry, perhaps on a replica that runs it.
+		s.retry(ctx, it, now, fmt.Errorf("no %s adapter runs in this process", p))
 		return
 	}
 	if err := s.pace.wait(ctx); err != nil {
@@ -183,6 +204,8 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 	case ctx.Err() != nil:
 		// Stopped mid-send: the lease runs out and another attempt follows.
 	case errors.As(err, &und):
+		// The platform itself refused for good; for a DM that means the
+		// person can't get DMs until they write to the bot (handlers clear it).
 		log.WarnContext(ctx, "undeliverable", slog.String("reason", und.Reason))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxFailed, Reason: "undeliverable: " + und.Reason})
 		if d.userID != "" {

@@ -57,7 +57,7 @@ func (s *Scheduler) planNudges(ctx context.Context, now time.Time, runs map[stri
 	for i := range quiet {
 		q := &quiet[i]
 		items = append(items, storage.OutboxItem{
-			Job: jobNudge, Period: nudgePeriod(q.LastCheckIn), Recipient: q.ID,
+			Job: jobNudge, Period: nudgePeriod(q.LastCheckIn), Recipient: q.ID, Platform: storage.UserPlatform(q.ID),
 			Due: s.cal.nextAllowed(now, s.location(q.TimeZone, zones[q.ID])),
 		})
 	}

@@ -142,7 +142,7 @@ func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.C
 			} else {
 				_, err = s.store.PlanOutbox(ctx, []storage.OutboxItem{{
 					Job: jobSummary, Period: period, Recipient: "class:" + c.ID,
-					ClassID: c.ID, From: from, Due: now,
+					Platform: c.Platform, ClassID: c.ID, From: from, Due: now,
 				}})
 			}
 			if err != nil {
@@ -183,7 +183,7 @@ func (s *Scheduler) planReflections(ctx context.Context, c *plpbot.Class, period
 				continue
 			}
 			items = append(items, storage.OutboxItem{
-				Job: jobReflect, Period: period, Recipient: u.ID, ClassID: c.ID,
+				Job: jobReflect, Period: period, Recipient: u.ID, Platform: storage.UserPlatform(u.ID), ClassID: c.ID,
 				Due: s.cal.nextAllowed(now, s.location(u.TimeZone, zone)),
 			})
 		}
@@ -235,7 +235,7 @@ func (s *Scheduler) planConferences(ctx context.Context, now time.Time) error {
 		}
 		items = append(items, storage.OutboxItem{
 			Job: jobBrief + "-" + leadName(lead), Period: confPeriod(c), Recipient: c.TeacherID,
-			Conference: c.Number, ConferenceAt: c.At, Due: now,
+			Platform: storage.UserPlatform(c.TeacherID), Conference: c.Number, ConferenceAt: c.At, Due: now,
 		})
 		studentIDs = append(studentIDs, c.StudentID)
 	}
@@ -257,7 +257,7 @@ func (s *Scheduler) planConferences(ctx context.Context, now time.Time) error {
 			if due := s.cal.nextAllowed(now, zone); due.Before(c.At) {
 				items = append(items, storage.OutboxItem{
 					Job: jobHeadsUp, Period: confPeriod(c), Recipient: c.StudentID,
-					Conference: c.Number, ConferenceAt: c.At, Due: due,
+					Platform: storage.UserPlatform(c.StudentID), Conference: c.Number, ConferenceAt: c.At, Due: due,
 				})
 			}
 		}
@@ -276,7 +276,7 @@ func (s *Scheduler) planConferences(ctx context.Context, now time.Time) error {
 			}
 			items = append(items, storage.OutboxItem{
 				Job: jobNotes, Period: confPeriod(c), Recipient: c.TeacherID,
-				Conference: c.Number, ConferenceAt: c.At, Due: now,
+				Platform: storage.UserPlatform(c.TeacherID), Conference: c.Number, ConferenceAt: c.At, Due: now,
 			})
 		}
 	}

@@ -8,7 +8,10 @@
 // adds nothing and a crash between planning and sending loses nothing.
 // Workers on every replica claim items one attempt at a time (a unique claim
 // document per attempt arbitrates), send them through a bot.Sender and record
-// the result; a lease elects the one replica that plans. Last runs live in
+// the result; a lease elects the one replica that plans. Every item names the
+// platform it is delivered on, and workers claim only items for platforms
+// their sender reaches (bot.Reacher), so a process without an adapter for a
+// platform leaves its messages to one that has it. Last runs live in
 // the database, so runs missed while the bot was down are caught up (or
 // recorded as skipped when no longer useful) and every job runs on an
 // injected clock.
@@ -112,6 +115,10 @@ type Scheduler struct {
 	pace     *pacer
 	wake     chan struct{}
 
+	// platforms are those the sender reaches (bot.Reacher), the only ones
+	// whose items this scheduler claims; nil claims every item.
+	platforms []string
+
 	zones sync.Map // zone name → *time.Location
 
 	indexOnce sync.Once
@@ -167,6 +174,12 @@ func New(store *storage.Store, composer Composer, sender bot.Sender, opts Option
 		log.Warn("scheduler options invalid; using defaults where wrong", slog.Any("err", err))
 	}
 	s := &Scheduler{store: store, composer: composer, sender: sender, log: log, zone: time.UTC, wake: make(chan struct{}, 1)}
+	if r, ok := sender.(bot.Reacher); ok {
+		s.platforms = []string{}
+		for _, p := range r.Reaches() {
+			s.platforms = append(s.platforms, string(p))
+		}
+	}
 	if l, err := time.LoadLocation(opts.TimeZone); err == nil && opts.TimeZone != "" {
 		s.zone = l
 	}

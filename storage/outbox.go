@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/plpbot/plpbot"
@@ -47,7 +48,11 @@ type OutboxItem struct {
 	Job       string `bson:"job"`
 	Period    string `bson:"period"`
 	Recipient string `bson:"recipient"` // a user id, or a class id for channel posts
-	ClassID   string `bson:"class_id,omitempty"`
+	// Platform is the platform the item is delivered on: the recipient's, or
+	// the class's for a channel post. Only a process that runs it claims the
+	// item. Items planned before there was one have none; anyone claims them.
+	Platform string `bson:"platform,omitempty"`
+	ClassID  string `bson:"class_id,omitempty"`
 	// Conference and ConferenceAt name the conference a reminder is for, as it
 	// was when planned; a moved or cancelled conference's reminder is skipped.
 	Conference   int       `bson:"conference,omitempty"`
@@ -73,6 +78,13 @@ type OutboxItem struct {
 // OutboxKey is the unique key of an outbox item.
 func OutboxKey(job, period, recipient string) string { return job + "|" + period + "|" + recipient }
 
+// UserPlatform returns the platform part of a user id (see Identity.UserID),
+// the platform an item for that user is delivered on.
+func UserPlatform(userID string) string {
+	p, _, _ := strings.Cut(userID, ":")
+	return p
+}
+
 // EnsureSchedulerIndexes creates the indexes of the scheduler's collections.
 func (s *Store) EnsureSchedulerIndexes(ctx context.Context) error {
 	ix := []struct {
@@ -80,6 +92,7 @@ func (s *Store) EnsureSchedulerIndexes(ctx context.Context) error {
 		keys bson.D
 	}{
 		{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "due", Value: 1}}},
+		{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "platform", Value: 1}, {Key: "due", Value: 1}}},
 		{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "updated_at", Value: -1}}},
 		{colClaims, bson.D{{Key: "at", Value: 1}}},
 	}
@@ -103,6 +116,9 @@ func outboxFields(it *OutboxItem) bson.D {
 		{Key: "failures", Value: 0},
 		{Key: "created_at", Value: it.CreatedAt},
 		{Key: "updated_at", Value: it.CreatedAt},
+	}
+	if it.Platform != "" {
+		d = append(d, bson.E{Key: "platform", Value: it.Platform})
 	}
 	if it.ClassID != "" {
 		d = append(d, bson.E{Key: "class_id", Value: it.ClassID})
@@ -170,13 +186,28 @@ func onlyDuplicates(err error) bool {
 
 // ClaimOutbox claims up to limit items that are due at now — pending ones, and
 // sending ones whose worker's lease ran out — for owner, until now+lease.
-// Each claim is won by exactly one caller, across replicas.
-func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]OutboxItem, error) {
+// Each claim is won by exactly one caller, across replicas. If platforms is
+// not nil, only items delivered on those platforms are claimed (and items
+// that name no platform): the rest wait for a process that runs theirs.
+//
+// The platforms are part of the query, not a filter on its answer, so that
+// items for other platforms never fill the limit and starve this process.
+func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, platforms []string) ([]OutboxItem, error) {
 	now = now.UTC()
-	filter := bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "status", Value: OutboxPending}, {Key: "due", Value: bson.D{{Key: "$lte", Value: now}}}},
-		bson.D{{Key: "status", Value: OutboxSending}, {Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now}}}},
-	}}}
+	pending := bson.D{{Key: "status", Value: OutboxPending}, {Key: "due", Value: bson.D{{Key: "$lte", Value: now}}}}
+	expired := bson.D{{Key: "status", Value: OutboxSending}, {Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now}}}}
+	if platforms != nil {
+		// null in $in also matches a missing field: items planned before
+		// items had a platform.
+		in := make(bson.A, 0, len(platforms)+1)
+		for _, p := range platforms {
+			in = append(in, p)
+		}
+		in = append(in, nil)
+		on := bson.E{Key: "platform", Value: bson.D{{Key: "$in", Value: in}}}
+		pending, expired = append(pending, on), append(expired, on)
+	}
+	filter := bson.D{{Key: "$or", Value: bson.A{pending, expired}}}
 	cur, err := s.db.Collection(colOutbox).Find(ctx, filter,
 		options.Find().SetSort(bson.D{{Key: "due", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {

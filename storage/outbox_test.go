@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/plpbot/plpbot"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -61,7 +63,7 @@ func TestClaimOutboxOnceAcrossOwners(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for {
-				got, err := s.ClaimOutbox(ctx, fmt.Sprintf("owner%d", w), t0, time.Minute, 8)
+				got, err := s.ClaimOutbox(ctx, fmt.Sprintf("owner%d", w), t0, time.Minute, 8, nil)
 				if err != nil {
 					t.Error(err)
 					return
@@ -97,7 +99,7 @@ func TestClaimOutboxLeaseAndRetry(t *testing.T) {
 	ids := planN(t, s, 1, t0)
 	claim := func(owner string, at time.Time) []storage.OutboxItem {
 		t.Helper()
-		got, err := s.ClaimOutbox(ctx, owner, at, time.Minute, 10)
+		got, err := s.ClaimOutbox(ctx, owner, at, time.Minute, 10, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,6 +145,60 @@ func TestClaimOutboxLeaseAndRetry(t *testing.T) {
 	}
 	if got := claim("d", retryAt.Add(time.Hour)); len(got) != 0 {
 		t.Errorf("claimed a sent item")
+	}
+}
+
+// TestClaimOutboxByPlatform: a process claims only items for the platforms
+// it runs, however many items for other platforms are due first, and items
+// planned before items named their platform.
+func TestClaimOutboxByPlatform(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	var items []storage.OutboxItem
+	for i := range 20 { // due first, so they would fill a limit of 10
+		id := storage.Identity{Platform: "slack", Workspace: "T1", PlatformID: fmt.Sprintf("U%d", i)}.UserID()
+		items = append(items, storage.OutboxItem{Job: "reflect", Period: "p", Recipient: id, Platform: storage.UserPlatform(id), Due: t0.Add(-time.Hour)})
+	}
+	items = append(items,
+		storage.OutboxItem{Job: "reflect", Period: "p", Recipient: "console::ana", Platform: "console", Due: t0},
+		storage.OutboxItem{Job: "summary", Period: "p", Recipient: "class:c1", Platform: "discord", Due: t0},
+	)
+	if _, err := s.PlanOutbox(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	// An item planned by an older version names no platform.
+	if _, err := s.Collection("outbox").InsertOne(ctx, bson.D{{Key: "_id", Value: "reflect|p|legacy"}, {Key: "job", Value: "reflect"},
+		{Key: "period", Value: "p"}, {Key: "recipient", Value: "legacy"}, {Key: "due", Value: t0}, {Key: "status", Value: storage.OutboxPending},
+		{Key: "attempt", Value: 0}, {Key: "failures", Value: 0}, {Key: "created_at", Value: t0}, {Key: "updated_at", Value: t0}}); err != nil {
+		t.Fatal(err)
+	}
+	claimed := func(owner string, platforms []string) map[string]string {
+		t.Helper()
+		got, err := s.ClaimOutbox(ctx, owner, t0, time.Minute, 10, platforms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, it := range got {
+			m[it.Recipient] = it.Platform
+		}
+		return m
+	}
+	if got := claimed("console", []string{"console"}); len(got) != 2 || got["console::ana"] != "console" || got["legacy"] != "" {
+		t.Errorf("the console claimed %v, want ana's item and the legacy one", got)
+	}
+	if got := claimed("discord", []string{"discord"}); len(got) != 1 || got["class:c1"] != "discord" {
+		t.Errorf("discord claimed %v, want the class summary", got)
+	}
+	if got := claimed("none", []string{}); len(got) != 0 {
+		t.Errorf("a process that runs no platform claimed %v", got)
+	}
+	if got := claimed("slack", []string{"slack", "discord"}); len(got) != 10 {
+		t.Errorf("slack claimed %d items, want its first 10", len(got))
+	}
+	c, err := s.OutboxCounts(ctx)
+	if err != nil || c[storage.OutboxPending] != 10 || c[storage.OutboxSending] != 13 {
+		t.Errorf("counts = %v, %v; want 10 Slack items still pending", c, err)
 	}
 }
 
@@ -216,7 +272,7 @@ func TestRecipientsAndSweep(t *testing.T) {
 	}
 
 	ids := planN(t, s, 2, t0)
-	got, err := s.ClaimOutbox(ctx, "a", t0, time.Minute, 10)
+	got, err := s.ClaimOutbox(ctx, "a", t0, time.Minute, 10, nil)
 	if err != nil || len(got) != 2 {
 		t.Fatalf("claim = %d, %v", len(got), err)
 	}

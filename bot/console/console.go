@@ -215,6 +215,9 @@ func (c *Console) ask(ctx context.Context, text string, slash bool) error {
 		Text:  text,
 		Slash: slash,
 		Place: bot.Place{Kind: bot.InDM},
+		// The console has no optional capabilities yet, but handlers see
+		// every adapter the same way.
+		Adapter: c,
 	}
 	if slash {
 		req.Place = bot.Place{Kind: bot.InChannel, Channel: c.channel}
@@ -258,11 +261,12 @@ func (c *Console) handle(ctx context.Context, req *bot.Request) (msgs []bot.Mess
 	return c.handler.Handle(ctx, req)
 }
 
-// SendDM prints msg as a direct message to a console user. It refuses
-// people on other platforms for good: they have no console.
+// SendDM prints msg as a direct message to a console user. A person on
+// another platform is not the console's to reach: that is a plain error, not
+// a *bot.UndeliverableError, because they did not refuse anything.
 func (c *Console) SendDM(ctx context.Context, to bot.Identity, msg bot.Message) error {
 	if to.Platform != "" && to.Platform != bot.Console {
-		return &bot.UndeliverableError{Reason: "not_console_user", Err: fmt.Errorf("console: %s user %q", to.Platform, to.UserID)}
+		return fmt.Errorf("console: cannot reach %s user %q", to.Platform, to.UserID)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -277,10 +281,11 @@ func (c *Console) SendDM(ctx context.Context, to bot.Identity, msg bot.Message) 
 	return nil
 }
 
-// Post prints msg as a post in a console channel.
+// Post prints msg as a post in a console channel; a channel on another
+// platform is a plain error, like a person there.
 func (c *Console) Post(ctx context.Context, to bot.Channel, msg bot.Message) error {
 	if to.Platform != "" && to.Platform != bot.Console {
-		return &bot.UndeliverableError{Reason: "not_console_channel", Err: fmt.Errorf("console: %s channel %q", to.Platform, to.ChannelID)}
+		return fmt.Errorf("console: cannot reach %s channel %q", to.Platform, to.ChannelID)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -117,6 +117,9 @@ func TestRequests(t *testing.T) {
 		if g.Actor != want[i].Actor || g.Text != want[i].Text || g.Slash != want[i].Slash || g.Place != want[i].Place || g.Invocation != nil {
 			t.Errorf("request %d:\n got %+v\nwant %+v", i, g, want[i])
 		}
+		if _, ok := g.Adapter.(*console.Console); !ok {
+			t.Errorf("request %d: Adapter = %T, want the console", i, g.Adapter)
+		}
 	}
 }
 
@@ -378,13 +381,19 @@ func TestSender(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 
+	// Another platform's people and channels are not the console's to
+	// reach, which is no refusal of theirs: a plain error, nothing printed.
+	before := out.String()
 	err := c.SendDM(ctx, bot.Identity{Platform: bot.Slack, UserID: "U1"}, msg)
 	var ue *bot.UndeliverableError
-	if !errors.As(err, &ue) {
-		t.Errorf("SendDM to a Slack user: got %v, want *bot.UndeliverableError", err)
+	if err == nil || errors.As(err, &ue) {
+		t.Errorf("SendDM to a Slack user: got %v, want a plain error", err)
 	}
-	if err := c.Post(ctx, bot.Channel{Platform: bot.Discord, ChannelID: "1"}, msg); !errors.As(err, &ue) {
-		t.Errorf("Post to a Discord channel: got %v, want *bot.UndeliverableError", err)
+	if err := c.Post(ctx, bot.Channel{Platform: bot.Discord, ChannelID: "1"}, msg); err == nil || errors.As(err, &ue) {
+		t.Errorf("Post to a Discord channel: got %v, want a plain error", err)
+	}
+	if got := out.String(); got != before {
+		t.Errorf("printed for another platform: %q", got[len(before):])
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()

@@ -81,7 +81,8 @@ func InviteURL(appID string) string {
 const deferAfter = 1500 * time.Millisecond
 
 // Adapter is plpbot on Discord. Create it with New, start it with Run; it is
-// a bot.Sender as soon as it is created (REST needs no gateway).
+// a bot.Sender as soon as it is created (REST needs no gateway). It offers
+// the handlers the optional bot.DMAdvisor and bot.Mentioner.
 type Adapter struct {
 	cfg     Config
 	grammar *bot.Grammar
@@ -95,9 +96,6 @@ type Adapter struct {
 	mu sync.Mutex
 	// dmChannels caches the DM channel of each user id.
 	dmChannels map[string]string
-	// cantDM holds users whose DMs were refused (50007): their next
-	// interaction gets a note on how to allow DMs.
-	cantDM map[string]bool
 	// runCtx is Run's context; event handlers use it.
 	runCtx context.Context
 }
@@ -145,7 +143,6 @@ func New(cfg Config, g *bot.Grammar, h bot.Handler, log *slog.Logger) (*Adapter,
 		session:    s,
 		deferAfter: deferAfter,
 		dmChannels: map[string]string{},
-		cantDM:     map[string]bool{},
 		runCtx:     context.Background(),
 	}
 	s.AddHandler(a.onInteraction)

@@ -25,7 +25,6 @@ func (a *Adapter) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 	// They just wrote to us, so the DM channel is open both ways.
 	a.mu.Lock()
 	a.dmChannels[m.Author.ID] = m.ChannelID
-	delete(a.cantDM, m.Author.ID)
 	a.mu.Unlock()
 
 	req := &bot.Request{

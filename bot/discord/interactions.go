@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -204,8 +205,10 @@ func (a *Adapter) serve(ctx context.Context, in *discordgo.Interaction, req *bot
 	}
 }
 
-// call runs the handler, turning errors and panics into replies.
+// call runs the handler, turning errors and panics into replies. Every
+// request reaches the handler here, so here it learns which adapter carries it.
 func (a *Adapter) call(ctx context.Context, req *bot.Request) (out outcome) {
+	req.Adapter = a
 	defer func() {
 		if r := recover(); r != nil {
 			a.log.Error("handler panicked", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
@@ -263,9 +266,6 @@ func (a *Adapter) serveOutcome(ctx context.Context, in *discordgo.Interaction, a
 		}
 		addReply(m)
 	}
-	if in.GuildID != "" && a.takeCannotDM(actor.UserID) {
-		addReply(a.dmHelp(in.GuildID))
-	}
 	if len(replies) == 0 {
 		addReply(bot.Message{Visibility: bot.Private, Blocks: []bot.Block{bot.Text{Text: "Done ✅"}}})
 	}
@@ -281,12 +281,14 @@ func (a *Adapter) serveOutcome(ctx context.Context, in *discordgo.Interaction, a
 		}
 		a.log.Warn("DM from an interaction not delivered", slog.String("to", m.To.UserID), slog.Any("err", err))
 		if m.To.UserID == actor.UserID {
-			// Their DMs are closed: show it here instead, privately, with how to open them.
+			// Their DMs are closed: show it here instead, privately, and
+			// while they are here, say how to open them.
 			m.To, m.Visibility = nil, bot.Private
-			addReply(m)
-			if in.GuildID != "" && a.takeCannotDM(actor.UserID) {
-				addReply(a.dmHelp(in.GuildID))
+			var ue *bot.UndeliverableError
+			if errors.As(err, &ue) && ue.Reason == "cannot_dm" {
+				m.Blocks = append(slices.Clip(m.Blocks), bot.Context{Text: a.AllowDMsHint()})
 			}
+			addReply(m)
 		}
 	}
 	for _, rp := range replies {
@@ -359,35 +361,6 @@ func (a *Adapter) respondModal(ctx context.Context, in *discordgo.Interaction, f
 	if err != nil {
 		a.log.Error("opening modal", slog.String("interaction", in.ID), slog.Any("err", err))
 	}
-}
-
-// dmHelp tells someone whose DMs are closed how to open them for this server.
-func (a *Adapter) dmHelp(guildID string) bot.Message {
-	server := "the server name"
-	if g, err := a.session.State.Guild(guildID); err == nil && g.Name != "" {
-		server = bot.Bold(bot.User(g.Name))
-	}
-	return bot.Message{
-		Visibility: bot.Private,
-		Title:      "I can't DM you yet",
-		Blocks: []bot.Block{
-			bot.Text{Text: "Your settings block DMs from this server, so you'll miss check-in reminders."},
-			bot.Text{Text: "To fix it, tap " + server + " → " + bot.Bold("Privacy Settings") + " → turn on " + bot.Bold("Direct Messages") + "."},
-			bot.Context{Text: "Then send me any DM to check it works."},
-		},
-	}
-}
-
-// takeCannotDM reports whether userID refused a DM and clears the mark, so
-// the note shows once and the next scheduled DM is tried once more.
-func (a *Adapter) takeCannotDM(userID string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if !a.cantDM[userID] {
-		return false
-	}
-	delete(a.cantDM, userID)
-	return true
 }
 
 // actorOf names who sent an interaction.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -24,18 +23,17 @@ const (
 
 // SendDM sends msg to a person as a direct message. A user who blocks DMs
 // from server members (error 50007) gets an *bot.UndeliverableError with
-// reason "cannot_dm" and is not tried again until they next use the bot; a
-// rate limit is a *bot.RetryAfterError, so the scheduler reschedules rather
-// than blocking.
+// reason "cannot_dm": the scheduler records that on the person and DMs them
+// no more until they write to the bot. A rate limit is a
+// *bot.RetryAfterError, so the scheduler reschedules rather than blocking. A
+// person on another platform is not Discord's to reach, which is no refusal
+// of theirs: that is a plain error.
 func (a *Adapter) SendDM(ctx context.Context, to bot.Identity, msg bot.Message) error {
 	if to.Platform != "" && to.Platform != bot.Discord {
-		return &bot.UndeliverableError{Reason: "wrong_platform", Err: fmt.Errorf("discord cannot reach a %s user", to.Platform)}
+		return fmt.Errorf("discord cannot reach a %s user", to.Platform)
 	}
 	if to.UserID == "" {
 		return &bot.UndeliverableError{Reason: "user_not_found", Err: errors.New("discord: no user id")}
-	}
-	if a.cannotDM(to.UserID) {
-		return &bot.UndeliverableError{Reason: "cannot_dm", Err: errors.New("discord: this user refused DMs earlier (50007)")}
 	}
 	err := a.sendDM(ctx, to.UserID, msg, false)
 	if err != nil {
@@ -64,20 +62,14 @@ func (a *Adapter) sendDM(ctx context.Context, userID string, msg bot.Message, re
 	if ch == "" {
 		c, err := a.session.UserChannelCreate(userID, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(retryRateLimit))
 		if err != nil {
-			return a.deliveryError(userID, err)
+			return deliveryError(err)
 		}
 		ch = c.ID
 		a.mu.Lock()
 		a.dmChannels[userID] = ch
 		a.mu.Unlock()
 	}
-	if err := a.sendPages(ctx, ch, renderPages(msg), retryRateLimit); err != nil {
-		return a.deliveryError(userID, err)
-	}
-	a.mu.Lock()
-	delete(a.cantDM, userID)
-	a.mu.Unlock()
-	return nil
+	return a.sendPages(ctx, ch, renderPages(msg), retryRateLimit)
 }
 
 // sendPages posts each page to a channel, in order.
@@ -95,19 +87,6 @@ func (a *Adapter) sendPages(ctx context.Context, channelID string, pages []page,
 		}
 	}
 	return nil
-}
-
-// deliveryError maps err and remembers a user who refuses DMs.
-func (a *Adapter) deliveryError(userID string, err error) error {
-	err = deliveryError(err)
-	var ue *bot.UndeliverableError
-	if errors.As(err, &ue) && ue.Reason == "cannot_dm" {
-		a.mu.Lock()
-		a.cantDM[userID] = true
-		a.mu.Unlock()
-		a.log.Info("user does not accept DMs", slog.String("user", userID))
-	}
-	return err
 }
 
 // deliveryError maps Discord's errors to the bot package's: refusals that
@@ -149,10 +128,4 @@ func deliveryError(err error) error {
 		return &bot.UndeliverableError{Reason: "not_found", Err: err}
 	}
 	return err
-}
-
-func (a *Adapter) cannotDM(userID string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.cantDM[userID]
 }

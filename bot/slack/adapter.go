@@ -84,7 +84,8 @@ const (
 	maxRetries = 8
 )
 
-// Adapter is plpbot's Slack connection. It implements bot.Sender.
+// Adapter is plpbot's Slack connection. It implements bot.Sender, and the
+// optional bot.DMAdvisor and bot.Mentioner for the handlers.
 type Adapter struct {
 	cfg     Config
 	api     *slack.Client
@@ -225,8 +226,10 @@ func placeOf(team, channelID, channelName string) bot.Place {
 	}}
 }
 
-// handle calls the handler, turning a panic into an error.
+// handle calls the handler, turning a panic into an error. Every request
+// reaches the handler here, so here it learns which adapter carries it.
 func (a *Adapter) handle(ctx context.Context, req *bot.Request) (msgs []bot.Message, err error) {
+	req.Adapter = a
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panic: %v\n%s", r, debug.Stack())

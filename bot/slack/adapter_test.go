@@ -523,6 +523,25 @@ func TestSenderMapsSlackErrors(t *testing.T) {
 	}
 }
 
+// TestSenderLeavesOtherPlatforms: a Discord person or channel is not
+// Slack's to reach, which is no refusal of theirs: a plain error (so nobody
+// is marked as refusing DMs), and nothing reaches Slack.
+func TestSenderLeavesOtherPlatforms(t *testing.T) {
+	ta := newTestAdapter(t, nil)
+	ctx := context.Background()
+	msg := bot.Message{Blocks: []bot.Block{bot.Text{Text: "Time for your weekly check-in."}}}
+	var u *bot.UndeliverableError
+	if err := ta.SendDM(ctx, bot.Identity{Platform: bot.Discord, Workspace: "g1", UserID: "123"}, msg); err == nil || errors.As(err, &u) {
+		t.Errorf("SendDM to a Discord person: %v, want a plain error", err)
+	}
+	if err := ta.Post(ctx, bot.Channel{Platform: bot.Discord, Workspace: "g1", ChannelID: "456"}, msg); err == nil || errors.As(err, &u) {
+		t.Errorf("Post to a Discord channel: %v, want a plain error", err)
+	}
+	if m := ta.fake.methods(); len(m) != 0 {
+		t.Errorf("Slack was called: %v", m)
+	}
+}
+
 func undeliverable(reason string) func(error) bool {
 	return func(err error) bool {
 		var u *bot.UndeliverableError

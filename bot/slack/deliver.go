@@ -214,17 +214,21 @@ func (a *Adapter) postAll(ctx context.Context, channel string, m bot.Message) er
 // SendDM implements bot.Sender: conversations.open, then chat.postMessage.
 // A refusal that will not change is a *bot.UndeliverableError; a rate limit
 // before anything was sent is a *bot.RetryAfterError.
+//
+// A person on another platform is not Slack's to reach, which is no refusal
+// of theirs: that is a plain error, so nobody is marked as refusing DMs.
 func (a *Adapter) SendDM(ctx context.Context, to bot.Identity, msg bot.Message) error {
 	if to.Platform != "" && to.Platform != bot.Slack {
-		return &bot.UndeliverableError{Reason: "wrong_platform", Err: fmt.Errorf("slack cannot reach a %s user", to.Platform)}
+		return fmt.Errorf("slack cannot reach a %s user", to.Platform)
 	}
 	return senderError(a.sendDM(ctx, to, msg))
 }
 
 // Post implements bot.Sender: chat.postMessage to a channel the bot is in.
+// A channel on another platform is a plain error, as in SendDM.
 func (a *Adapter) Post(ctx context.Context, to bot.Channel, msg bot.Message) error {
 	if to.Platform != "" && to.Platform != bot.Slack {
-		return &bot.UndeliverableError{Reason: "wrong_platform", Err: fmt.Errorf("slack cannot reach a %s channel", to.Platform)}
+		return fmt.Errorf("slack cannot reach a %s channel", to.Platform)
 	}
 	return senderError(a.postAll(ctx, to.ChannelID, msg))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/handlers"
+	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
@@ -22,7 +23,8 @@ func TestMain(m *testing.M) { storagetest.Main(m) }
 // e2e is a Slack adapter in HTTP mode over the real handlers.
 type e2e struct {
 	*testAdapter
-	h *handlers.Handlers
+	h     *handlers.Handlers
+	store *storage.Store
 }
 
 func newE2E(t testing.TB) *e2e {
@@ -40,7 +42,7 @@ func newE2E(t testing.TB) *e2e {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.drain)
-	return &e2e{testAdapter: &testAdapter{Adapter: a, fake: fake, handler: a.HTTPHandler(), logs: logs}, h: h}
+	return &e2e{testAdapter: &testAdapter{Adapter: a, fake: fake, handler: a.HTTPHandler(), logs: logs}, h: h, store: store}
 }
 
 // slash runs /plp text as user and returns the blocks' text of the answers
@@ -94,6 +96,43 @@ func TestEndToEndStudentFlow(t *testing.T) {
 	}
 	if n := len(pubs[0].blocks(t)); n > MaxBlocksPerView {
 		t.Errorf("home view has %d blocks", n)
+	}
+}
+
+// TestEndToEndCantDM: someone the scheduler marked as refusing DMs hears, in
+// Slack's words (the adapter's bot.DMAdvisor), how to let the bot reach them,
+// until a DM from them clears the mark.
+func TestEndToEndCantDM(t *testing.T) {
+	e := newE2E(t)
+	e.slash(t, "U1", "goal add Read three novels")
+	uid := storage.Identity{Platform: string(bot.Slack), Workspace: "T1", PlatformID: "U1"}.UserID()
+	if _, err := e.store.SetCantDM(context.Background(), uid, "cannot_dm_bot"); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.slash(t, "U1", "goal list"); !strings.Contains(got, "missing reminders") || !strings.Contains(got, e.AllowDMsHint()) {
+		t.Errorf("a flagged person's reply lacks Slack's note on DMs:\n%s", got)
+	}
+	e.event(t, "EvHi", map[string]any{"type": "message", "channel": "DU1", "channel_type": "im", "user": "U1",
+		"text": "hi", "ts": "1700000000.000400"}, nil)
+	e.wait()
+	u, err := e.store.User(context.Background(), uid)
+	if err != nil || u.CantDM != "" {
+		t.Fatalf("after a DM the mark is %q, %v; want it cleared", u.CantDM, err)
+	}
+	if got := e.slash(t, "U1", "goal list"); strings.Contains(got, "missing reminders") {
+		t.Errorf("the note outlived the mark:\n%s", got)
+	}
+}
+
+// TestEndToEndMentions: commands the handlers suggest mention people in
+// Slack's syntax (the adapter's bot.Mentioner), which Slack's parser reads back.
+func TestEndToEndMentions(t *testing.T) {
+	e := newE2E(t)
+	e.slash(t, "U1", "goal add Read three novels")
+	got := e.slash(t, "UADMIN", "student <@U1>")
+	// Escaped in the mrkdwn, so Slack shows it as typed rather than as a ping.
+	if !strings.Contains(got, "/plp feedback &lt;@U1&gt; N your note") {
+		t.Errorf("/plp student suggests no Slack mention:\n%s", got)
 	}
 }
 
