@@ -41,7 +41,7 @@ func streakText(n int) string {
 func (h *Handlers) cmdCheckIn(ctx context.Context, c *call) ([]bot.Message, error) {
 	n := c.inv.Int("n")
 	pct := c.inv.Int("percent")
-	g, prev, err := h.store.RecordActiveCheckIn(ctx, plpbot.CheckIn{
+	g, prev, err := h.store.RecordCheckIn(ctx, plpbot.CheckIn{
 		UserID: c.actor.ID, GoalNumber: n, Percent: pct,
 		Note: c.inv.Arg("note"), Confidence: c.inv.Int("confidence"),
 	})

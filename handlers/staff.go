@@ -101,7 +101,7 @@ func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error
 	)
 	if strings.TrimSpace(name) == "" && c.actor.Role == plpbot.RoleAdmin {
 		title = "Whole school"
-		rows, err = h.store.WorkspaceRoster(ctx, c.actor.Platform, c.actor.Workspace)
+		rows, err = h.store.SchoolRoster(ctx, c.actor.Platform, c.actor.Workspace)
 	} else {
 		cl, perr := h.pickClass(ctx, c, name, func(n string) string { return "/plp roster " + n })
 		if perr != nil {

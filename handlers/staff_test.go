@@ -63,7 +63,7 @@ func (e *env) staffGoal(student, title string, progress int, lastCheckIn time.Ti
 		e.t.Fatalf("AddGoal: %v", err)
 	}
 	if !lastCheckIn.IsZero() {
-		if g, err = e.store.RecordCheckIn(ctx, plpbot.CheckIn{UserID: g.UserID, GoalNumber: g.Number, Percent: progress, At: lastCheckIn, Note: "note on " + title}); err != nil {
+		if g, _, err = e.store.RecordCheckIn(ctx, plpbot.CheckIn{UserID: g.UserID, GoalNumber: g.Number, Percent: progress, At: lastCheckIn, Note: "note on " + title}); err != nil {
 			e.t.Fatalf("RecordCheckIn: %v", err)
 		}
 	}

@@ -104,7 +104,7 @@ func TestNudgeOncePerQuietSpell(t *testing.T) {
 	}
 
 	// A check-in starts a new spell: one more nudge three days later, no more.
-	if _, err := e.store.RecordCheckIn(e.ctx, plpbot.CheckIn{UserID: ana.ID, GoalNumber: g.Number, Percent: 20}); err != nil {
+	if _, _, err := e.store.RecordCheckIn(e.ctx, plpbot.CheckIn{UserID: ana.ID, GoalNumber: g.Number, Percent: 20}); err != nil {
 		t.Fatal(err)
 	}
 	e.advanceTo(at(3, 13, 12, 0))

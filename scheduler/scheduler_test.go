@@ -330,7 +330,7 @@ func TestClassSummaryKeepsStudentsPrivate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.store.RecordCheckIn(e.ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: g.Number, Percent: 50}); err != nil {
+		if _, _, err := e.store.RecordCheckIn(e.ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: g.Number, Percent: 50}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.store.EditGoal(e.ctx, u.ID, g.Number, storage.GoalEdit{Status: &done}); err != nil {

@@ -52,7 +52,7 @@ func BenchmarkRecordCheckIn(b *testing.B) {
 	mustGoal(b, s, u.ID, "Math")
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 50, Note: "halfway there", Confidence: 4}); err != nil {
+		if _, _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 50, Note: "halfway there", Confidence: 4}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -103,7 +103,7 @@ func BenchmarkSchoolRoster5000(b *testing.B) {
 	})
 	b.Run("RecordCheckIn", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: student, GoalNumber: 2, Percent: 60}); err != nil {
+			if _, _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: student, GoalNumber: 2, Percent: 60}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -244,3 +244,62 @@ func (s *Store) rosterWhere(ctx context.Context, filter bson.D) ([]plpbot.Roster
 	plpbot.SortRoster(out)
 	return out, nil
 }
+
+// ClassesIn returns every class of a workspace, ordered by name (for admins).
+func (s *Store) ClassesIn(ctx context.Context, platform, workspace string) ([]plpbot.Class, error) {
+	cur, err := s.db.Collection(colClasses).Find(ctx,
+		bson.D{{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}},
+		options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list workspace classes: %w", err)
+	}
+	var out []plpbot.Class
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list workspace classes: %w", err)
+	}
+	return out, nil
+}
+
+// ClassSizes counts the members with a membership role of each class, by
+// class id, in one grouped query. Classes without such members are absent.
+func (s *Store) ClassSizes(ctx context.Context, classIDs []string, role string) (map[string]int, error) {
+	out := make(map[string]int, len(classIDs))
+	if len(classIDs) == 0 {
+		return out, nil
+	}
+	cur, err := s.db.Collection(colEnrollments).Aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: bson.D{
+			{Key: "class_id", Value: bson.D{{Key: "$in", Value: classIDs}}},
+			{Key: "role", Value: role},
+		}}},
+		bson.D{{Key: "$group", Value: bson.D{
+			{Key: "_id", Value: "$class_id"},
+			{Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}},
+		}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count class members: %w", err)
+	}
+	var rows []struct {
+		ID string `bson:"_id"`
+		N  int    `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("count class members: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.N
+	}
+	return out, nil
+}
+
+// IsMember reports whether a user belongs to a class with a membership role.
+func (s *Store) IsMember(ctx context.Context, classID, userID, role string) (bool, error) {
+	n, err := s.db.Collection(colEnrollments).CountDocuments(ctx, bson.D{
+		{Key: "_id", Value: plpbot.EnrollmentID(classID, userID)}, {Key: "role", Value: role},
+	})
+	if err != nil {
+		return false, fmt.Errorf("check class membership: %w", err)
+	}
+	return n > 0, nil
+}

@@ -236,11 +236,11 @@ func TestRoster(t *testing.T) {
 		mustGoal(t, s, amy.ID, "g")
 	}
 	clk.Advance(time.Hour)
-	_, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: amy.ID, GoalNumber: 1, Percent: 20})
+	_, _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: amy.ID, GoalNumber: 1, Percent: 20})
 	must(t, "check in", err)
 	clk.Advance(time.Hour)
 	lastAmy := clk.Now()
-	_, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: amy.ID, GoalNumber: 2, Percent: 60})
+	_, _, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: amy.ID, GoalNumber: 2, Percent: 60})
 	must(t, "check in", err)
 	done := plpbot.GoalDone
 	_, err = s.EditGoal(ctx, amy.ID, 3, storage.GoalEdit{Status: &done})

@@ -221,17 +221,17 @@ func TestCheckIns(t *testing.T) {
 
 	for i, pct := range []int{10, 30, 60} {
 		clk.Advance(24 * time.Hour)
-		got, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: a.ID, GoalNumber: g.Number, Percent: pct, Note: "day", Confidence: i + 2})
+		got, _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: a.ID, GoalNumber: g.Number, Percent: pct, Note: "day", Confidence: i + 2})
 		must(t, "RecordCheckIn", err)
 		if got.Progress != pct {
 			t.Errorf("progress after check-in = %d, want %d", got.Progress, pct)
 		}
 		sameTime(t, "LastCheckIn", got.LastCheckIn, clk.Now())
 	}
-	_, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: b.ID, GoalNumber: 1, Percent: 5})
+	_, _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: b.ID, GoalNumber: 1, Percent: 5})
 	must(t, "RecordCheckIn b", err)
 
-	_, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: a.ID, GoalNumber: 9, Percent: 50})
+	_, _, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: a.ID, GoalNumber: 9, Percent: 50})
 	isNotFound(t, "RecordCheckIn on a missing goal", err)
 
 	all, err := s.CheckIns(ctx, a.ID, time.Time{}, 0)
@@ -271,7 +271,7 @@ func TestCheckIns(t *testing.T) {
 	}
 	// An explicit time is kept.
 	at := t0.Add(-time.Hour)
-	_, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: b.ID, GoalNumber: 1, Percent: 1, At: at})
+	_, _, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: b.ID, GoalNumber: 1, Percent: 1, At: at})
 	must(t, "RecordCheckIn with At", err)
 	cs, err := s.CheckIns(ctx, b.ID, time.Time{}, 0)
 	must(t, "CheckIns b", err)

@@ -235,3 +235,20 @@ func translate(err error) error {
 	}
 	return err
 }
+
+// findSince loads documents of one person at or after since, newest first.
+func (s *Store) findSince(ctx context.Context, coll, key, id string, since time.Time, limit int, out any) error {
+	filter := bson.D{{Key: key, Value: id}}
+	if !since.IsZero() {
+		filter = append(filter, bson.E{Key: "at", Value: bson.D{{Key: "$gte", Value: since}}})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}})
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := s.db.Collection(coll).Find(ctx, filter, opts)
+	if err != nil {
+		return err
+	}
+	return cur.All(ctx, out)
+}

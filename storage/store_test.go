@@ -46,7 +46,7 @@ func seedPerson(t *testing.T, s *storage.Store, u *plpbot.Person, teacherID, cla
 	t.Helper()
 	ctx := context.Background()
 	mustGoal(t, s, u.ID, "goal")
-	_, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 10})
+	_, _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: 1, Percent: 10})
 	must(t, "RecordCheckIn", err)
 	_, err = s.AddReflection(ctx, plpbot.Reflection{UserID: u.ID, Text: "private thoughts"})
 	must(t, "AddReflection", err)

@@ -217,38 +217,3 @@ func (s *Store) SetAway(ctx context.Context, id string, until time.Time, note st
 func (s *Store) SetCantDM(ctx context.Context, id, reason string) (*plpbot.Person, error) {
 	return s.setUser(ctx, id, bson.D{{Key: "cant_dm", Value: reason}})
 }
-
-// Forget deletes every record of a person: their user document, goals,
-// check-ins, reflections, feedback given to them, flags, enrollments and
-// conferences where they are the student. Audit entries about them keep only
-// the fact that a record was erased (subject id), as FERPA's disclosure log
-// requires; the entries' free text is removed.
-func (s *Store) Forget(ctx context.Context, id string) error {
-	byUser := bson.D{{Key: "user_id", Value: id}}
-	byStudent := bson.D{{Key: "student_id", Value: id}}
-	deletes := []struct {
-		coll   string
-		filter bson.D
-	}{
-		{colGoals, byUser},
-		{colCheckIns, byUser},
-		{colReflections, byUser},
-		{colPrompts, byUser},
-		{colEnrollments, byUser},
-		{colFeedback, byStudent},
-		{colFlags, byStudent},
-		{colConferences, byStudent},
-		{colUsers, bson.D{{Key: "_id", Value: id}}},
-	}
-	for _, d := range deletes {
-		if _, err := s.db.Collection(d.coll).DeleteMany(ctx, d.filter); err != nil {
-			return fmt.Errorf("forget %s in %s: %w", id, d.coll, err)
-		}
-	}
-	if _, err := s.db.Collection(colAudit).UpdateMany(ctx,
-		bson.D{{Key: "subject_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "detail", Value: ""}}}}); err != nil {
-		return fmt.Errorf("forget %s in audit: %w", id, err)
-	}
-	return nil
-}

@@ -10,10 +10,10 @@ import (
 	"github.com/plpbot/plpbot/storage"
 )
 
-// TestRecordActiveCheckIn pins down what the check-in command relies on:
+// TestRecordCheckIn pins down what the check-in command relies on:
 // a FindOneAndUpdate filtered on status that returns the document before
 // the update, and nothing stored when the goal isn't active.
-func TestRecordActiveCheckIn(t *testing.T) {
+func TestRecordCheckIn(t *testing.T) {
 	s, clk := newStore(t)
 	ctx := context.Background()
 	u := mustUser(t, s, "U1", "sam", "")
@@ -34,7 +34,7 @@ func TestRecordActiveCheckIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		clk.Advance(time.Minute)
-		g, prev, err := s.RecordActiveCheckIn(ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: tt.goal, Percent: tt.pct})
+		g, prev, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: tt.goal, Percent: tt.pct})
 		if !errors.Is(err, tt.wantErr) {
 			t.Fatalf("goal %d: err = %v, want %v", tt.goal, err, tt.wantErr)
 		}

@@ -1,0 +1,100 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/plpbot/plpbot"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// insertCheckIn stores c and the roster summary of g, its goal as it is
+// after the check-in. The two writes go concurrently, so a check-in waits
+// for about two round trips (the goal's, then these), not three.
+func (s *Store) insertCheckIn(ctx context.Context, g *plpbot.Goal, c plpbot.CheckIn) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.noteGoal(ctx, g, c.At)
+	}()
+	c.ID = newID()
+	_, err := s.db.Collection(colCheckIns).InsertOne(ctx, c)
+	<-done
+	if err != nil {
+		return fmt.Errorf("insert check-in: %w", err)
+	}
+	return nil
+}
+
+// CheckIns returns a student's check-ins at or after since, newest first,
+// at most limit (0 = all).
+func (s *Store) CheckIns(ctx context.Context, userID string, since time.Time, limit int) ([]plpbot.CheckIn, error) {
+	var out []plpbot.CheckIn
+	if err := s.findSince(ctx, colCheckIns, "user_id", userID, since, limit, &out); err != nil {
+		return nil, fmt.Errorf("list check-ins: %w", err)
+	}
+	return out, nil
+}
+
+// MaxStreakCheckIns bounds how many check-in times CheckInTimes loads: a
+// year of daily check-ins on a few goals, far more than a streak needs.
+const MaxStreakCheckIns = 1000
+
+// RecordCheckIn stores a check-in on an active goal and sets the
+// goal's progress. It returns the goal as it is now and its progress before
+// the check-in. Two round trips: the goal update (which also checks that the
+// goal is active) and the check-in insert. ErrNotFound if the goal does not
+// exist or is not active; nothing is stored then.
+func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Goal, int, error) {
+	if c.At.IsZero() {
+		c.At = s.Now()
+	}
+	var g plpbot.Goal
+	err := s.db.Collection(colGoals).FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: plpbot.GoalID(c.UserID, c.GoalNumber)}, {Key: "status", Value: plpbot.GoalActive}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "progress", Value: c.Percent},
+			{Key: "last_checkin", Value: c.At},
+			{Key: "updated_at", Value: c.At},
+		}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.Before),
+	).Decode(&g)
+	if err != nil {
+		return nil, 0, fmt.Errorf("check in on goal %d: %w", c.GoalNumber, translate(err))
+	}
+	prev := g.Progress
+	g.Progress, g.LastCheckIn, g.UpdatedAt = c.Percent, c.At, c.At
+	if err := s.insertCheckIn(ctx, &g, c); err != nil {
+		return nil, 0, err
+	}
+	return &g, prev, nil
+}
+
+// CheckInTimes returns when a student checked in at or after since, newest
+// first, at most MaxStreakCheckIns; only the times are loaded.
+func (s *Store) CheckInTimes(ctx context.Context, userID string, since time.Time) ([]time.Time, error) {
+	filter := bson.D{{Key: "user_id", Value: userID}}
+	if !since.IsZero() {
+		filter = append(filter, bson.E{Key: "at", Value: bson.D{{Key: "$gte", Value: since}}})
+	}
+	cur, err := s.db.Collection(colCheckIns).Find(ctx, filter, options.Find().
+		SetSort(bson.D{{Key: "at", Value: -1}}).
+		SetLimit(MaxStreakCheckIns).
+		SetProjection(bson.D{{Key: "at", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list check-in times: %w", err)
+	}
+	var docs []struct {
+		At time.Time `bson:"at"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("list check-in times: %w", err)
+	}
+	out := make([]time.Time, len(docs))
+	for i, d := range docs {
+		out[i] = d.At
+	}
+	return out, nil
+}
