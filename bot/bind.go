@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/plpbot/plpbot"
 	"github.com/robfig/cron/v3"
 )
 
@@ -260,7 +261,7 @@ func validateText(a *Arg, raw string) (string, string) {
 	}
 	limit := a.MaxLen
 	if limit <= 0 {
-		limit = MaxTextLen
+		limit = plpbot.MaxTextLen
 	}
 	if n := utf8.RuneCountInString(v); n > limit {
 		return "", fmt.Sprintf("Your %s is %d characters long; the limit is %d. Could you shorten it?", a.Name, n, limit)

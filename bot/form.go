@@ -1,5 +1,7 @@
 package bot
 
+import "github.com/plpbot/plpbot"
+
 // FormFor builds a form that collects the arguments of the command at path,
 // for platforms with modals: "goal add" with no text, a Check in or Reflect
 // button. Fixed arguments are set by the caller and not shown. Literal and
@@ -24,13 +26,13 @@ func (g *Grammar) FormFor(path []string, fixed map[string]string) *Form {
 		}
 		max := a.MaxLen
 		if max == 0 && a.Kind == ArgText {
-			max = MaxTextLen
+			max = plpbot.MaxTextLen
 		}
 		f.Fields = append(f.Fields, FormField{
 			Name:        a.Name,
 			Label:       labelFor(a),
 			Placeholder: a.Description,
-			Multiline:   a.Kind == ArgText && max > MaxTitleLen,
+			Multiline:   a.Kind == ArgText && max > plpbot.MaxTitleLen,
 			Optional:    !a.Required,
 			MaxLen:      max,
 		})

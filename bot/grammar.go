@@ -47,12 +47,6 @@ const (
 	ArgDuration
 )
 
-// Limits on what people type.
-const (
-	MaxTitleLen = 200  // goal titles, step texts, class names
-	MaxTextLen  = 2000 // reflections, notes, feedback, agenda, profile fields
-)
-
 // Arg describes one argument of a command.
 type Arg struct {
 	// Name is lower case, ≤ 32 characters (Discord's option name limit).
@@ -65,7 +59,7 @@ type Arg struct {
 	Keyed bool
 	// Choices lists the accepted values of an ArgChoice (≤ 25).
 	Choices []string
-	// MaxLen limits ArgText and ArgWord (in characters); 0 means MaxTextLen.
+	// MaxLen limits ArgText and ArgWord (in characters); 0 means plpbot.MaxTextLen.
 	MaxLen int
 	// Min and Max bound an ArgRange.
 	Min, Max int

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/plpbot/plpbot"
 )
 
 // token is one word of a command line. Text arguments are cut from the line
@@ -77,8 +79,8 @@ func StripPrefix(line string) string {
 }
 
 // maxLineLen bounds a command line in bytes: the longest text argument
-// (MaxTextLen characters of up to 4 bytes) plus room for the rest.
-const maxLineLen = 4*MaxTextLen + 1024
+// (plpbot.MaxTextLen characters of up to 4 bytes) plus room for the rest.
+const maxLineLen = 4*plpbot.MaxTextLen + 1024
 
 // Parse turns a command line (what follows "/plp"; a leading "/plp" is
 // ignored) into a validated Invocation. An empty line asks for help.
@@ -93,7 +95,7 @@ const maxLineLen = 4*MaxTextLen + 1024
 func (g *Grammar) Parse(line string) (*Invocation, error) {
 	if len(line) > maxLineLen {
 		return nil, &UserError{Code: EInvalid,
-			Message: "That's too long for one command. Keep it under " + itoa(MaxTextLen) + " characters.",
+			Message: "That's too long for one command. Keep it under " + itoa(plpbot.MaxTextLen) + " characters.",
 			Usage:   g.Usage([]string{"help"}), Hint: "See what you can do: `/plp help`"}
 	}
 	line = normalizeNewlines(StripPrefix(line))

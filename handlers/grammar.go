@@ -1,6 +1,9 @@
 package handlers
 
-import "github.com/plpbot/plpbot/bot"
+import (
+	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/bot"
+)
 
 // Goal categories, profile fields, roles and flag kinds people may type.
 var (
@@ -40,7 +43,7 @@ func Grammar() *bot.Grammar {
 					Examples: []string{"profile set interests robotics, drawing", "profile set learn by doing and talking it through", "profile set shoutouts on"},
 					Args: []bot.Arg{
 						{Name: "field", Kind: bot.ArgChoice, Description: "Which part of your profile", Required: true, Choices: profileFields},
-						text("text", "What to write there", true, bot.MaxTextLen),
+						text("text", "What to write there", true, plpbot.MaxTextLen),
 					}},
 			}},
 		{Name: "goal", Summary: "Add, list, finish, drop or edit your goals",
@@ -48,10 +51,10 @@ func Grammar() *bot.Grammar {
 				{Name: "add", Summary: "Add a goal",
 					Examples: []string{"goal add Read three novels category:academic by:2027-05-30 why:I want to enjoy reading again"},
 					Args: []bot.Arg{
-						text("title", "What you want to achieve", true, bot.MaxTitleLen),
+						text("title", "What you want to achieve", true, plpbot.MaxTitleLen),
 						keyed(bot.Arg{Name: "category", Kind: bot.ArgChoice, Description: "academic, personal or career", Choices: categories}),
 						keyed(bot.Arg{Name: "by", Kind: bot.ArgDate, Description: "Target date, YYYY-MM-DD"}),
-						keyed(text("why", "Why it matters to you", false, bot.MaxTextLen)),
+						keyed(text("why", "Why it matters to you", false, plpbot.MaxTextLen)),
 					}},
 				{Name: "list", Summary: "List your goals with their numbers", Examples: []string{"goal list"}},
 				{Name: "done", Summary: "Mark a goal as done", Examples: []string{"goal done 2"},
@@ -66,17 +69,17 @@ func Grammar() *bot.Grammar {
 					Examples: []string{"goal edit 2 by:2027-06-15", "goal edit 1 title:Read four novels why:I'm on a roll"},
 					Args: []bot.Arg{
 						num("n", "Goal number (see goal list)"),
-						keyed(text("title", "New title", false, bot.MaxTitleLen)),
+						keyed(text("title", "New title", false, plpbot.MaxTitleLen)),
 						keyed(bot.Arg{Name: "category", Kind: bot.ArgChoice, Description: "academic, personal or career", Choices: categories}),
 						keyed(bot.Arg{Name: "by", Kind: bot.ArgDate, Description: "New target date, YYYY-MM-DD"}),
-						keyed(text("why", "Why it matters", false, bot.MaxTextLen)),
+						keyed(text("why", "Why it matters", false, plpbot.MaxTextLen)),
 						keyed(text("tag", "Competency or standard tag", false, 100)),
 					}},
 			}},
 		{Name: "step", Summary: "Break a goal into steps and check them off",
 			Sub: []*bot.Command{
 				{Name: "add", Summary: "Add a step to a goal", Examples: []string{"step add 1 Finish Beloved"},
-					Args: []bot.Arg{num("n", "Goal number"), text("text", "The step", true, bot.MaxTitleLen)}},
+					Args: []bot.Arg{num("n", "Goal number"), text("text", "The step", true, plpbot.MaxTitleLen)}},
 				{Name: "done", Summary: "Check off a step", Examples: []string{"step done 1.2"},
 					Args: []bot.Arg{{Name: "step", Kind: bot.ArgStep, Description: "Goal and step number, such as 1.2", Required: true}}},
 			}},
@@ -85,12 +88,12 @@ func Grammar() *bot.Grammar {
 			Args: []bot.Arg{
 				num("n", "Goal number"),
 				{Name: "percent", Kind: bot.ArgPercent, Description: "Progress so far, 0-100%", Required: true},
-				text("note", "A short note on how it went", false, bot.MaxTextLen),
+				text("note", "A short note on how it went", false, plpbot.MaxTextLen),
 				keyed(bot.Arg{Name: "confidence", Kind: bot.ArgRange, Description: "How sure you feel, 1-5", Min: 1, Max: 5}),
 			}},
 		{Name: "reflect", Summary: "Write a reflection: what you learned, what's next, what help you need",
 			Examples: []string{"reflect I learned that outlining first makes essays easier"},
-			Args:     []bot.Arg{text("text", "Your reflection", true, bot.MaxTextLen)}},
+			Args:     []bot.Arg{text("text", "Your reflection", true, plpbot.MaxTextLen)}},
 		{Name: "export", Summary: "Get a plan as a Markdown file (staff: a student's plan)",
 			Examples: []string{"export", "export @sam"},
 			Args:     []bot.Arg{{Name: "user", Kind: bot.ArgUser, Description: "Staff only: whose plan"}}},
@@ -102,7 +105,7 @@ func Grammar() *bot.Grammar {
 						{Name: "user", Kind: bot.ArgUser, Description: "Staff only: who is away"},
 						{Name: "until", Kind: bot.ArgLiteral, Required: true},
 						{Name: "date", Kind: bot.ArgDate, Description: "Back on, YYYY-MM-DD", Required: true},
-						text("note", "Why (optional)", false, bot.MaxTextLen),
+						text("note", "Why (optional)", false, plpbot.MaxTextLen),
 					}},
 				{Name: "off", Summary: "You're back: prompts resume", Examples: []string{"away off"},
 					Args: []bot.Arg{{Name: "user", Kind: bot.ArgUser, Description: "Staff only: who is back"}}},
@@ -137,7 +140,7 @@ func Grammar() *bot.Grammar {
 			}},
 		{Name: "feedback", Audience: bot.Staff, Summary: "Comment on a student's goal (they get a DM)",
 			Examples: []string{"feedback @sam 1 Great pace — try a harder book next"},
-			Args:     []bot.Arg{user("Which student"), num("n", "Their goal number"), text("text", "Your feedback", true, bot.MaxTextLen)}},
+			Args:     []bot.Arg{user("Which student"), num("n", "Their goal number"), text("text", "Your feedback", true, plpbot.MaxTextLen)}},
 		{Name: "conference", Summary: "Schedule and run conferences",
 			Sub: []*bot.Command{
 				{Name: "schedule", Default: true, Audience: bot.Staff, Summary: "Schedule a conference with a student",
@@ -146,7 +149,7 @@ func Grammar() *bot.Grammar {
 						user("Which student"),
 						{Name: "date", Kind: bot.ArgDate, Description: "Day, YYYY-MM-DD", Required: true},
 						{Name: "time", Kind: bot.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
-						text("agenda", "What you'll talk about", false, bot.MaxTextLen),
+						text("agenda", "What you'll talk about", false, plpbot.MaxTextLen),
 					}},
 				{Name: "repeat", Default: true, Audience: bot.Staff, Summary: "Set up a standing 1:1 that repeats every week or two",
 					Help:     "Each occurrence gets the usual reminders; when one is done, cancelled or past, the next is booked. End it with `conference end N`.",
@@ -157,15 +160,15 @@ func Grammar() *bot.Grammar {
 						{Name: "interval", Kind: bot.ArgChoice, Description: "1w (weekly) or 2w (every two weeks)", Required: true, Choices: intervals},
 						{Name: "day", Kind: bot.ArgChoice, Description: "Day of the week, such as tue", Required: true, Choices: weekdays},
 						{Name: "time", Kind: bot.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
-						text("agenda", "What you'll talk about each time", false, bot.MaxTextLen),
+						text("agenda", "What you'll talk about each time", false, plpbot.MaxTextLen),
 					}},
 				{Name: "list", Summary: "Upcoming conferences", Examples: []string{"conference list"}},
 				{Name: "agenda", Summary: "Add a talking point to your next conference",
 					Examples: []string{"conference agenda I want help choosing electives"},
-					Args:     []bot.Arg{text("text", "Your talking point", true, bot.MaxTextLen)}},
+					Args:     []bot.Arg{text("text", "Your talking point", true, plpbot.MaxTextLen)}},
 				{Name: "done", Audience: bot.Staff, Summary: "Mark a conference done, with notes",
 					Examples: []string{"conference done 4 Agreed on two new steps"},
-					Args:     []bot.Arg{num("id", "Conference number (see conference list)"), text("notes", "Notes", false, bot.MaxTextLen)}},
+					Args:     []bot.Arg{num("id", "Conference number (see conference list)"), text("notes", "Notes", false, plpbot.MaxTextLen)}},
 				{Name: "cancel", Audience: bot.Staff, Summary: "Cancel a conference",
 					Examples: []string{"conference cancel 4"},
 					Args:     []bot.Arg{num("id", "Conference number (see conference list)")}},
@@ -198,7 +201,7 @@ func Grammar() *bot.Grammar {
 			Args: []bot.Arg{
 				user("Which student"),
 				{Name: "kind", Kind: bot.ArgChoice, Description: "iep, 504 or other", Required: true, Choices: flagKinds},
-				text("note", "Note for staff", false, bot.MaxTextLen),
+				text("note", "Note for staff", false, plpbot.MaxTextLen),
 			}},
 		{Name: "role", Audience: bot.Admins, Summary: "Give someone a role",
 			Examples: []string{"role @ms.lee teacher"},

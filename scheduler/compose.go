@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -66,7 +67,7 @@ func (s *Scheduler) form(path []string, fixed map[string]string, fallback bot.Fo
 func (s *Scheduler) reflectButton() bot.Button {
 	return bot.Button{Label: "Reflect", Command: "reflect", Style: bot.Primary,
 		Form: s.form([]string{"reflect"}, nil, bot.Form{Title: "Reflect", Command: "reflect", Fields: []bot.FormField{
-			{Name: "text", Label: "Your reflection", Placeholder: "What went well? What's next? What help do you need?", Multiline: true, MaxLen: bot.MaxTextLen},
+			{Name: "text", Label: "Your reflection", Placeholder: "What went well? What's next? What help do you need?", Multiline: true, MaxLen: plpbot.MaxTextLen},
 		}})}
 }
 
@@ -75,7 +76,7 @@ func (s *Scheduler) checkInButton(goal int) bot.Button {
 	return bot.Button{Label: "Check in", Command: "checkin " + n,
 		Form: s.form([]string{"checkin"}, map[string]string{"n": n}, bot.Form{Title: "Check in on goal " + n, Command: "checkin", Fields: []bot.FormField{
 			{Name: "percent", Label: "Progress (0-100%)"},
-			{Name: "note", Label: "Note", Placeholder: "A short note on how it went", Optional: true, Multiline: true, MaxLen: bot.MaxTextLen},
+			{Name: "note", Label: "Note", Placeholder: "A short note on how it went", Optional: true, Multiline: true, MaxLen: plpbot.MaxTextLen},
 		}})}
 }
 
@@ -212,7 +213,7 @@ func (s *Scheduler) composeConference(ctx context.Context, it *storage.OutboxIte
 			},
 			Buttons: []bot.Button{{Label: "Add to agenda", Command: "conference agenda", Style: bot.Primary,
 				Form: s.form([]string{"conference", "agenda"}, nil, bot.Form{Title: "Add to agenda", Command: "conference agenda",
-					Fields: []bot.FormField{{Name: "text", Label: "Your talking point", Multiline: true, MaxLen: bot.MaxTextLen}}})}},
+					Fields: []bot.FormField{{Name: "text", Label: "Your talking point", Multiline: true, MaxLen: plpbot.MaxTextLen}}})}},
 		}
 	case jobNotes:
 		d.msg = bot.Message{
@@ -223,7 +224,7 @@ func (s *Scheduler) composeConference(ctx context.Context, it *storage.OutboxIte
 			},
 			Buttons: []bot.Button{{Label: "Add notes", Command: "conference done " + num, Style: bot.Primary,
 				Form: s.form([]string{"conference", "done"}, map[string]string{"id": num}, bot.Form{Title: "Conference notes", Command: "conference done",
-					Fields: []bot.FormField{{Name: "notes", Label: "Notes", Multiline: true, MaxLen: bot.MaxTextLen}}})}},
+					Fields: []bot.FormField{{Name: "notes", Label: "Notes", Multiline: true, MaxLen: plpbot.MaxTextLen}}})}},
 		}
 	default:
 		if err := s.prepBrief(ctx, d, c, u, now, loc); err != nil {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -110,7 +111,7 @@ func (s *Scheduler) composeNudge(ctx context.Context, it *storage.OutboxItem, no
 			},
 			Buttons: []bot.Button{{Label: "Add a goal", Command: "goal add", Style: bot.Primary,
 				Form: s.form([]string{"goal", "add"}, nil, bot.Form{Title: "Add a goal", Command: "goal add",
-					Fields: []bot.FormField{{Name: "title", Label: "What you want to achieve", MaxLen: bot.MaxTitleLen}}})}},
+					Fields: []bot.FormField{{Name: "title", Label: "What you want to achieve", MaxLen: plpbot.MaxTitleLen}}})}},
 		}
 		return d, "", nil
 	}

@@ -36,7 +36,7 @@ const (
 	// MaxNameLen bounds user and channel names typed after :as and :channel.
 	MaxNameLen = 80
 	// maxLineLen bounds one input line; a pasted essay longer than this is
-	// refused by the grammar anyway (MaxTextLen), with a friendlier message.
+	// refused by the grammar anyway (plpbot.MaxTextLen), with a friendlier message.
 	maxLineLen = 64 * 1024
 )
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 )
 
@@ -173,7 +174,7 @@ func argOptions(a bot.Arg, descMax int) []*discordgo.ApplicationCommandOption {
 		if a.Kind == bot.ArgText || a.Kind == bot.ArgWord {
 			max := a.MaxLen
 			if max <= 0 {
-				max = bot.MaxTextLen
+				max = plpbot.MaxTextLen
 			}
 			o.MaxLength = min(max, maxStringOptionLength)
 		}

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 )
 
@@ -333,7 +334,7 @@ func testGrammar() *bot.Grammar {
 		{Name: "plan", Summary: "See your plan"},
 		{Name: "goal", Summary: "Goals", Sub: []*bot.Command{
 			{Name: "add", Summary: "Add a goal", Args: []bot.Arg{
-				{Name: "title", Kind: bot.ArgText, Description: "What you want to achieve", Required: true, MaxLen: bot.MaxTitleLen},
+				{Name: "title", Kind: bot.ArgText, Description: "What you want to achieve", Required: true, MaxLen: plpbot.MaxTitleLen},
 				{Name: "category", Kind: bot.ArgChoice, Keyed: true, Choices: []string{"academic", "personal", "career"}},
 				{Name: "by", Kind: bot.ArgDate, Keyed: true, Description: "Target date, YYYY-MM-DD"},
 			}},
@@ -345,7 +346,7 @@ func testGrammar() *bot.Grammar {
 			{Name: "note", Kind: bot.ArgText, Description: "A short note"},
 		}},
 		{Name: "reflect", Summary: "Write a reflection", Args: []bot.Arg{
-			{Name: "text", Kind: bot.ArgText, Description: "Your reflection", Required: true, MaxLen: bot.MaxTextLen},
+			{Name: "text", Kind: bot.ArgText, Description: "Your reflection", Required: true, MaxLen: plpbot.MaxTextLen},
 		}},
 		{Name: "student", Summary: "A student's plan", Args: []bot.Arg{
 			{Name: "user", Kind: bot.ArgUser, Description: "Which student", Required: true},
