@@ -245,7 +245,7 @@ func validateText(a *Arg, raw string) (string, string) {
 		return "", ""
 	}
 	bad := strings.IndexFunc(v, func(r rune) bool {
-		if isMarker(r) {
+		if IsMarker(r) {
 			return true
 		}
 		if a.Kind == ArgText && (r == '\n' || r == '\t') {
@@ -397,7 +397,7 @@ func printableOnly(s string) string {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || isMarker(r) {
+		if unicode.IsControl(r) || IsMarker(r) {
 			return -1
 		}
 		return r

@@ -631,7 +631,7 @@ func isPlatformID(s string) bool {
 // or markup markers.
 func isPrintable(s string) bool {
 	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) || isMarker(r)
+		return unicode.IsControl(r) || IsMarker(r)
 	}) < 0
 }
 

@@ -74,7 +74,7 @@ func echo(s string) string {
 		if r == '\n' || r == '\t' {
 			return ' '
 		}
-		if unicode.IsControl(r) || isMarker(r) || r == utf8.RuneError {
+		if unicode.IsControl(r) || IsMarker(r) || r == utf8.RuneError {
 			return -1
 		}
 		return r
