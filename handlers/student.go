@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -23,14 +24,14 @@ func dateIn(t time.Time, loc *time.Location) time.Time {
 }
 
 // helpAudience is who u is, for help and usage lines.
-func helpAudience(u *storage.User) bot.Audience {
+func helpAudience(u *storage.User) grammar.Audience {
 	switch {
 	case u.Role == storage.RoleAdmin:
-		return bot.Admins
+		return grammar.Admins
 	case u.Role.IsStaff():
-		return bot.Staff
+		return grammar.Staff
 	}
-	return bot.Everyone
+	return grammar.Everyone
 }
 
 // profileParts are the learner-profile fields in the order shown, with the

@@ -29,6 +29,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -85,7 +86,7 @@ type Options struct {
 	// ReplicaID names this process among replicas; default host-pid-random.
 	ReplicaID string
 	// Grammar, if set, shapes the forms of buttons (Reflect, Check in).
-	Grammar *bot.Grammar
+	Grammar *grammar.Grammar
 	// Workers is how many sends run at once; default 4.
 	Workers int
 	// RatePerSecond paces sends (0 = as fast as the platform allows).

@@ -1,4 +1,4 @@
-package bot
+package grammar
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/bot"
 	"github.com/robfig/cron/v3"
 )
 
@@ -24,12 +25,12 @@ import (
 //
 // Every error is a *UserError with code EInvalid, and Field names the
 // argument at fault.
-func (g *Grammar) Bind(path []string, args map[string]string, users map[string][]Identity) (*Invocation, error) {
+func (g *Grammar) Bind(path []string, args map[string]string, users map[string][]bot.Identity) (*bot.Invocation, error) {
 	cmd, canon, uerr := g.resolve(path)
 	if uerr != nil {
 		return nil, uerr
 	}
-	inv := &Invocation{Path: canon, Args: map[string]string{}, Users: map[string][]Identity{}}
+	inv := &bot.Invocation{Path: canon, Args: map[string]string{}, Users: map[string][]bot.Identity{}}
 	argOf := func(name string) *Arg {
 		for i := range cmd.Args {
 			if cmd.Args[i].Name == name {
@@ -103,7 +104,7 @@ func (g *Grammar) Bind(path []string, args map[string]string, users map[string][
 
 // resolve finds the command a Bind path names and returns it with its
 // canonical (lower-case) path.
-func (g *Grammar) resolve(path []string) (*Command, []string, *UserError) {
+func (g *Grammar) resolve(path []string) (*Command, []string, *bot.UserError) {
 	cmds := g.Commands
 	var cmd *Command
 	var canon []string
@@ -216,7 +217,7 @@ func validateValue(a *Arg, raw string) (val, msg string) {
 		}
 		msg := fmt.Sprintf("%s isn't a %s I know.", echo(v), a.Name)
 		if s := Nearest(lv, a.Choices); s != "" {
-			msg += " Did you mean " + Bold(s) + "?"
+			msg += " Did you mean " + bot.Bold(s) + "?"
 		}
 		return "", msg + " Pick one of " + listWords(a.Choices, "or") + "."
 	case ArgCron:
@@ -227,7 +228,7 @@ func validateValue(a *Arg, raw string) (val, msg string) {
 		if strings.EqualFold(v, a.Name) || strings.EqualFold(v, "true") {
 			return "true", ""
 		}
-		return "", fmt.Sprintf("I expected the word %s here, not %s.", Bold(a.Name), echo(v))
+		return "", fmt.Sprintf("I expected the word %s here, not %s.", bot.Bold(a.Name), echo(v))
 	}
 	return "", fmt.Sprintf("I can't read %s.", echo(v))
 }
@@ -245,7 +246,7 @@ func validateText(a *Arg, raw string) (string, string) {
 		return "", ""
 	}
 	bad := strings.IndexFunc(v, func(r rune) bool {
-		if IsMarker(r) {
+		if bot.IsMarker(r) {
 			return true
 		}
 		if a.Kind == ArgText && (r == '\n' || r == '\t') {
@@ -397,7 +398,7 @@ func printableOnly(s string) string {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || IsMarker(r) {
+		if unicode.IsControl(r) || bot.IsMarker(r) {
 			return -1
 		}
 		return r

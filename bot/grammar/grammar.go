@@ -1,4 +1,4 @@
-package bot
+package grammar
 
 // ArgKind is the type of a command argument; it decides how the argument is
 // parsed, validated and offered on platforms with typed options.

@@ -1,11 +1,13 @@
-package bot
+package grammar
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/bot"
 )
 
 // token is one word of a command line. Text arguments are cut from the line
@@ -92,16 +94,16 @@ const maxLineLen = 4*plpbot.MaxTextLen + 1024
 //
 // Every error is a *UserError with code EInvalid whose Message names the
 // bad value, Usage shows the command's usage and Hint an example.
-func (g *Grammar) Parse(line string) (*Invocation, error) {
+func (g *Grammar) Parse(line string) (*bot.Invocation, error) {
 	if len(line) > maxLineLen {
-		return nil, &UserError{Code: EInvalid,
-			Message: "That's too long for one command. Keep it under " + itoa(plpbot.MaxTextLen) + " characters.",
+		return nil, &bot.UserError{Code: bot.EInvalid,
+			Message: "That's too long for one command. Keep it under " + strconv.Itoa(plpbot.MaxTextLen) + " characters.",
 			Usage:   g.Usage([]string{"help"}), Hint: "See what you can do: `/plp help`"}
 	}
 	line = normalizeNewlines(StripPrefix(line))
 	toks := tokenize(line)
 	if len(toks) == 0 {
-		return &Invocation{Path: []string{"help"}, Args: map[string]string{}, Users: map[string][]Identity{}}, nil
+		return &bot.Invocation{Path: []string{"help"}, Args: map[string]string{}, Users: map[string][]bot.Identity{}}, nil
 	}
 	word := strings.ToLower(toks[0].val)
 	cmd := findIn(g.Commands, word)
@@ -132,8 +134,8 @@ func (g *Grammar) Parse(line string) (*Invocation, error) {
 // subcommands: it tries each Default subcommand and keeps the first that
 // binds. If none does, a word that looks like a misspelled subcommand wins;
 // else the error of the default that got furthest.
-func (g *Grammar) parseDefault(line string, path []string, group *Command, toks []token) (*Invocation, error) {
-	var bestErr *UserError
+func (g *Grammar) parseDefault(line string, path []string, group *Command, toks []token) (*bot.Invocation, error) {
+	var bestErr *bot.UserError
 	best := -1
 	defaultsTakeArgs := false
 	for _, sub := range group.Sub {
@@ -166,8 +168,8 @@ func (g *Grammar) parseDefault(line string, path []string, group *Command, toks 
 		subPath := append(append([]string(nil), path...), sub.Name)
 		if _, uerr, _ := g.bindTokens(line, subPath, sub, toks); uerr == nil {
 			rest := line[toks[0].start:toks[len(toks)-1].end]
-			return nil, &UserError{
-				Code:    EInvalid,
+			return nil, &bot.UserError{
+				Code:    bot.EInvalid,
 				Message: "I don't know `/plp " + strings.Join(path, " ") + " " + echo(toks[0].val) + "`. Did you mean `/plp " + strings.Join(subPath, " ") + " " + echo(rest) + "`?",
 				Usage:   g.Usage(subPath),
 				Hint:    hintFor(subPath, sub),
@@ -210,18 +212,18 @@ type binding struct {
 	line string
 	path []string
 	cmd  *Command
-	inv  *Invocation
+	inv  *bot.Invocation
 }
 
 // bindTokens binds toks to cmd's arguments. progress counts the arguments
 // bound before any error (two points each, one more if the failing value at
 // least has the right shape, such as a date that does not exist), so the
 // caller can tell which of several default subcommands came closest.
-func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []token) (*Invocation, *UserError, int) {
-	b := &binding{g: g, line: line, path: path, cmd: cmd, inv: &Invocation{
+func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []token) (*bot.Invocation, *bot.UserError, int) {
+	b := &binding{g: g, line: line, path: path, cmd: cmd, inv: &bot.Invocation{
 		Path:  append([]string(nil), path...),
 		Args:  map[string]string{},
-		Users: map[string][]Identity{},
+		Users: map[string][]bot.Identity{},
 	}}
 	progress := 0
 
@@ -295,7 +297,7 @@ func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []to
 				}
 			}
 		case ArgUser, ArgUsers:
-			var ids []Identity
+			var ids []bot.Identity
 			for len(rest) > 0 && (a.Kind == ArgUsers || len(ids) == 0) {
 				id, ok, uerr := parseMention(rest[0].val)
 				if uerr != nil {
@@ -320,7 +322,7 @@ func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []to
 				rest = rest[1:]
 				progress += 2
 			} else if a.Required && len(rest) > 0 {
-				return nil, b.errorf(a, "I expected the word %s here, not %s.", Bold(a.Name), echo(rest[0].val)), progress
+				return nil, b.errorf(a, "I expected the word %s here, not %s.", bot.Bold(a.Name), echo(rest[0].val)), progress
 			}
 		default:
 			if len(rest) > 0 {
@@ -342,8 +344,8 @@ func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []to
 	}
 	if len(rest) > 0 {
 		extra := b.line[rest[0].start:rest[len(rest)-1].end]
-		return nil, &UserError{
-			Code:    EInvalid,
+		return nil, &bot.UserError{
+			Code:    bot.EInvalid,
 			Message: "I didn't expect " + echo(extra) + " after `/plp " + commandLine(path, cmd) + "`.",
 			Usage:   g.Usage(path),
 			Hint:    b.hint(),
@@ -423,13 +425,13 @@ func unquoteWhole(s string) string {
 }
 
 // set validates raw for a and stores it.
-func (b *binding) set(a *Arg, raw string) *UserError {
+func (b *binding) set(a *Arg, raw string) *bot.UserError {
 	if a.Kind == ArgUser || a.Kind == ArgUsers {
-		var ids []Identity
+		var ids []bot.Identity
 		for _, t := range tokenize(raw) {
 			id, ok, uerr := parseMention(t.val)
 			if uerr == nil && !ok {
-				uerr = &UserError{Code: EInvalid, Message: "I need a person here, such as @sam — " + echo(t.val) + " isn't a mention."}
+				uerr = &bot.UserError{Code: bot.EInvalid, Message: "I need a person here, such as @sam — " + echo(t.val) + " isn't a mention."}
 			}
 			if uerr != nil {
 				uerr.Usage, uerr.Field, uerr.Hint = b.g.Usage(b.path), a.Name, b.hint()
@@ -457,17 +459,17 @@ func (b *binding) set(a *Arg, raw string) *UserError {
 	return nil
 }
 
-func (b *binding) errorf(a *Arg, format string, args ...any) *UserError {
+func (b *binding) errorf(a *Arg, format string, args ...any) *bot.UserError {
 	return b.g.argError(b.path, b.cmd, a, format, args...)
 }
 
-func (b *binding) missing(a *Arg) *UserError { return b.g.missingArg(b.path, b.cmd, a) }
+func (b *binding) missing(a *Arg) *bot.UserError { return b.g.missingArg(b.path, b.cmd, a) }
 
 func (b *binding) hint() string { return hintFor(b.path, b.cmd) }
 
 // argError builds the *UserError for argument a of the command at path.
-func (g *Grammar) argError(path []string, cmd *Command, a *Arg, format string, args ...any) *UserError {
-	ue := Errorf(EInvalid, format, args...)
+func (g *Grammar) argError(path []string, cmd *Command, a *Arg, format string, args ...any) *bot.UserError {
+	ue := bot.Errorf(bot.EInvalid, format, args...)
 	ue.Usage = g.Usage(path)
 	ue.Hint = hintFor(path, cmd)
 	if a != nil {
@@ -477,11 +479,11 @@ func (g *Grammar) argError(path []string, cmd *Command, a *Arg, format string, a
 }
 
 // missingArg reports a required argument that was not given.
-func (g *Grammar) missingArg(path []string, cmd *Command, a *Arg) *UserError {
+func (g *Grammar) missingArg(path []string, cmd *Command, a *Arg) *bot.UserError {
 	var msg string
 	switch a.Kind {
 	case ArgLiteral:
-		msg = "`/plp " + commandLine(path, cmd) + "` needs the word " + Bold(a.Name) + " — see the usage below."
+		msg = "`/plp " + commandLine(path, cmd) + "` needs the word " + bot.Bold(a.Name) + " — see the usage below."
 	default:
 		what := placeholder(a)
 		if a.Description != "" {
@@ -520,7 +522,7 @@ func lowerFirst(s string) string {
 
 // unknownCommand reports a word that is not a command (under path; nil for
 // the top level), suggesting the nearest name.
-func (g *Grammar) unknownCommand(path []string, cmds []*Command, word string) *UserError {
+func (g *Grammar) unknownCommand(path []string, cmds []*Command, word string) *bot.UserError {
 	names := make([]string, 0, len(cmds))
 	for _, c := range cmds {
 		names = append(names, c.Name)
@@ -529,7 +531,7 @@ func (g *Grammar) unknownCommand(path []string, cmds []*Command, word string) *U
 	if len(path) > 0 {
 		prefix += strings.Join(path, " ") + " "
 	}
-	ue := &UserError{Code: EInvalid, Message: "I don't know `" + prefix + echo(word) + "`."}
+	ue := &bot.UserError{Code: bot.EInvalid, Message: "I don't know `" + prefix + echo(word) + "`."}
 	if s := Nearest(word, names); s != "" {
 		sugPath := append(append([]string(nil), path...), s)
 		ue.Message = "I don't know `" + prefix + echo(word) + "`. Did you mean `" + prefix + s + "`?"
@@ -548,10 +550,10 @@ func (g *Grammar) unknownCommand(path []string, cmds []*Command, word string) *U
 }
 
 // needsSubcommand reports a group typed without one of its subcommands.
-func (g *Grammar) needsSubcommand(path []string, group *Command) *UserError {
+func (g *Grammar) needsSubcommand(path []string, group *Command) *bot.UserError {
 	name := strings.Join(path, " ")
-	return &UserError{
-		Code:    EInvalid,
+	return &bot.UserError{
+		Code:    bot.EInvalid,
 		Message: "`/plp " + name + "` needs one more word: " + listWords(subNames(group), "or") + ".",
 		Usage:   g.Usage(path),
 		Hint:    "See them all: `/plp help " + name + "`",
@@ -563,21 +565,21 @@ func (g *Grammar) needsSubcommand(path []string, group *Command) *UserError {
 // then both the lower-cased name). ok is false when s is not a mention at
 // all; an error means s mentions something that is not one person, such as
 // @everyone, <!here> or a Discord role.
-func parseMention(s string) (id Identity, ok bool, uerr *UserError) {
+func parseMention(s string) (id bot.Identity, ok bool, uerr *bot.UserError) {
 	s = strings.TrimRight(s, ",;.!?")
-	group := func() (Identity, bool, *UserError) {
-		return Identity{}, false, &UserError{Code: EInvalid,
+	group := func() (bot.Identity, bool, *bot.UserError) {
+		return bot.Identity{}, false, &bot.UserError{Code: bot.EInvalid,
 			Message: echo(s) + " means a whole group, not one person. Mention one person, such as @sam."}
 	}
-	bad := func() (Identity, bool, *UserError) {
-		return Identity{}, false, &UserError{Code: EInvalid,
+	bad := func() (bot.Identity, bool, *bot.UserError) {
+		return bot.Identity{}, false, &bot.UserError{Code: bot.EInvalid,
 			Message: "I can't read the mention " + echo(s) + ". Mention one person, such as @sam."}
 	}
 	switch {
 	case strings.HasPrefix(s, "<!"):
 		return group()
 	case strings.HasPrefix(s, "<@&"):
-		return Identity{}, false, &UserError{Code: EInvalid,
+		return bot.Identity{}, false, &bot.UserError{Code: bot.EInvalid,
 			Message: "That's a role, not a person. Mention one person, such as @sam."}
 	case strings.HasPrefix(s, "<@"):
 		if !strings.HasSuffix(s, ">") {
@@ -591,7 +593,7 @@ func parseMention(s string) (id Identity, ok bool, uerr *UserError) {
 		if !isPrintable(name) || utf8.RuneCountInString(name) > 80 {
 			name = ""
 		}
-		return Identity{UserID: uid, Name: name}, true, nil
+		return bot.Identity{UserID: uid, Name: name}, true, nil
 	case strings.HasPrefix(s, "@") && len(s) > 1:
 		name := strings.ToLower(s[1:])
 		switch name {
@@ -603,9 +605,9 @@ func parseMention(s string) (id Identity, ok bool, uerr *UserError) {
 		}) >= 0 {
 			return bad()
 		}
-		return Identity{UserID: name, Name: name}, true, nil
+		return bot.Identity{UserID: name, Name: name}, true, nil
 	}
-	return Identity{}, false, nil
+	return bot.Identity{}, false, nil
 }
 
 // isPlatformID reports whether s looks like a Discord snowflake (digits) or
@@ -631,7 +633,7 @@ func isPlatformID(s string) bool {
 // or markup markers.
 func isPrintable(s string) bool {
 	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) || IsMarker(r)
+		return unicode.IsControl(r) || bot.IsMarker(r)
 	}) < 0
 }
 
@@ -645,7 +647,7 @@ func keyedExample(a *Arg) string {
 			return a.Name + ":" + a.Choices[0]
 		}
 	case ArgRange:
-		return a.Name + ":" + itoa(a.Max)
+		return a.Name + ":" + strconv.Itoa(a.Max)
 	case ArgText:
 		return a.Name + ":some words"
 	}
