@@ -1,18 +1,11 @@
 package grammar
 
 import (
-	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
-	"github.com/robfig/cron/v3"
 )
 
 // Bind validates arguments that arrive already structured — Discord options,
@@ -135,272 +128,286 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// IsCommand reports whether a direct message starting with word is a
-// command (its first word, after an optional "/plp", names a top-level
-// command) rather than a reflection.
-func (g *Grammar) IsCommand(word string) bool {
-	f := strings.Fields(StripPrefix(word))
-	return len(f) > 0 && findIn(g.Commands, f[0]) != nil
+// binding is the state of binding one command's words to its arguments.
+type binding struct {
+	g    *Grammar
+	line string
+	path []string
+	cmd  *Command
+	inv  *bot.Invocation
 }
 
-// Validation of single values. Each check returns the normalised value, or
-// a message for the person naming what was wrong.
+// bindTokens binds toks to cmd's arguments. progress counts the arguments
+// bound before any error (two points each, one more if the failing value at
+// least has the right shape, such as a date that does not exist), so the
+// caller can tell which of several default subcommands came closest.
+func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []token) (*bot.Invocation, *bot.UserError, int) {
+	b := &binding{g: g, line: line, path: path, cmd: cmd, inv: &bot.Invocation{
+		Path:  append([]string(nil), path...),
+		Args:  map[string]string{},
+		Users: map[string][]bot.Identity{},
+	}}
+	progress := 0
 
-var (
-	dateRE     = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
-	timeRE     = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)?$`)
-	stepRE     = regexp.MustCompile(`^#?(\d{1,6})\.(\d{1,6})$`)
-	durationRE = regexp.MustCompile(`^(\d{1,4})\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)$`)
-)
-
-// maxNumber bounds goal, step and conference numbers: far above any real
-// plan, far below overflow.
-const maxNumber = 999999
-
-// maxDuration bounds ArgDuration.
-const maxDuration = 366 * 24 * time.Hour
-
-// validateValue checks raw for argument a and returns its normalised value;
-// msg is non-empty when raw is not acceptable. An empty value returns "".
-func validateValue(a *Arg, raw string) (val, msg string) {
-	if a.Kind == ArgText || a.Kind == ArgWord {
-		return validateText(a, raw)
+	// Keyed arguments first: they may appear anywhere.
+	positional := make([][]token, 0, 1) // runs of consecutive positional words
+	run := []token(nil)
+	for i := 0; i < len(toks); i++ {
+		a, val := b.keyedArg(toks[i])
+		if a == nil {
+			run = append(run, toks[i])
+			continue
+		}
+		if len(run) > 0 {
+			positional = append(positional, run)
+			run = nil
+		}
+		if b.inv.Has(a.Name) {
+			return nil, b.errorf(a, "You gave %s: twice. Keep just one.", a.Name), progress
+		}
+		// The value: the rest of this word, then following words for text.
+		j := i + 1
+		var raw string
+		switch {
+		case a.Kind == ArgText:
+			for j < len(toks) {
+				if k, _ := b.keyedArg(toks[j]); k != nil {
+					break
+				}
+				j++
+			}
+			raw = b.textFrom(toks[i], val, toks[i+1:j])
+		case val == "" && j < len(toks):
+			if k, _ := b.keyedArg(toks[j]); k == nil {
+				val = toks[j].val
+				j++
+			}
+			raw = val
+		default:
+			raw = val
+		}
+		i = j - 1
+		if strings.TrimSpace(raw) == "" {
+			return nil, b.errorf(a, "Add a value after %s: — such as %s.", a.Name, "`"+keyedExample(a)+"`"), progress
+		}
+		if uerr := b.set(a, raw); uerr != nil {
+			return nil, uerr, progress + looksLike(a, raw)
+		}
+		progress += 2
 	}
-	v := strings.TrimSpace(raw)
+	if len(run) > 0 {
+		positional = append(positional, run)
+	}
+	var rest []token
+	for _, r := range positional {
+		rest = append(rest, r...)
+	}
+
+	// Positional arguments in order.
+	for ai := range cmd.Args {
+		a := &cmd.Args[ai]
+		if a.Keyed {
+			continue
+		}
+		switch a.Kind {
+		case ArgText:
+			if len(rest) > 0 {
+				raw := b.textOfRuns(rest)
+				rest = nil
+				if uerr := b.set(a, raw); uerr != nil {
+					return nil, uerr, progress
+				}
+			}
+		case ArgUser, ArgUsers:
+			var ids []bot.Identity
+			for len(rest) > 0 && (a.Kind == ArgUsers || len(ids) == 0) {
+				id, ok, uerr := parseMention(rest[0].val)
+				if uerr != nil {
+					uerr.Usage, uerr.Field, uerr.Hint = g.Usage(path), a.Name, b.hint()
+					return nil, uerr, progress
+				}
+				if !ok {
+					break
+				}
+				ids = append(ids, id)
+				rest = rest[1:]
+				progress += 2
+			}
+			if len(ids) > 0 {
+				b.inv.Users[a.Name] = ids
+			} else if a.Required && len(rest) > 0 {
+				return nil, b.errorf(a, "I need a person here, such as @sam — %s isn't a mention.", echo(rest[0].val)), progress
+			}
+		case ArgLiteral:
+			if len(rest) > 0 && strings.EqualFold(rest[0].val, a.Name) {
+				b.inv.Args[a.Name] = "true"
+				rest = rest[1:]
+				progress += 2
+			} else if a.Required && len(rest) > 0 {
+				return nil, b.errorf(a, "I expected the word %s here, not %s.", bot.Bold(a.Name), echo(rest[0].val)), progress
+			}
+		default:
+			if len(rest) > 0 {
+				if uerr := b.set(a, rest[0].val); uerr != nil {
+					return nil, uerr, progress + looksLike(a, rest[0].val)
+				}
+				rest = rest[1:]
+				progress += 2
+			}
+		}
+		if a.Required && !b.inv.Has(a.Name) {
+			return nil, b.missing(a), progress
+		}
+	}
+	for ai := range cmd.Args {
+		if a := &cmd.Args[ai]; a.Keyed && a.Required && !b.inv.Has(a.Name) {
+			return nil, b.missing(a), progress
+		}
+	}
+	if len(rest) > 0 {
+		extra := b.line[rest[0].start:rest[len(rest)-1].end]
+		return nil, &bot.UserError{
+			Code:    bot.EInvalid,
+			Message: "I didn't expect " + echo(extra) + " after `/plp " + commandLine(path, cmd) + "`.",
+			Usage:   g.Usage(path),
+			Hint:    b.hint(),
+		}, progress
+	}
+	return b.inv, nil, progress
+}
+
+// keyedArg returns the keyed argument t names ("by:2027-05-30") and the
+// value after the colon, or nil if t is ordinary text.
+func (b *binding) keyedArg(t token) (*Arg, string) {
+	raw := b.line[t.start:t.end]
+	colon := strings.IndexByte(raw, ':')
+	if colon <= 0 {
+		return nil, ""
+	}
+	for i := range b.cmd.Args {
+		a := &b.cmd.Args[i]
+		if a.Keyed && strings.EqualFold(raw[:colon], a.Name) {
+			// The value is the word after "name:", with quotes removed.
+			return a, unquoteAll(raw[colon+1:])
+		}
+	}
+	return nil, ""
+}
+
+// textFrom is the text of a keyed text argument: the value in the keyed word
+// and the following words, cut from the line so spacing survives.
+func (b *binding) textFrom(key token, val string, more []token) string {
+	if len(more) == 0 {
+		return val
+	}
+	raw := b.line[key.start:more[len(more)-1].end]
+	colon := strings.IndexByte(raw, ':')
+	return unquoteWhole(raw[colon+1:])
+}
+
+// textOfRuns is the text of a positional text argument: each run of
+// consecutive words cut from the line, runs joined by a space.
+func (b *binding) textOfRuns(ts []token) string {
+	if len(ts) == 1 && ts[0].quoted {
+		return ts[0].val
+	}
+	var parts []string
+	start := 0
+	for i := 1; i <= len(ts); i++ {
+		if i == len(ts) || !b.adjacent(ts[i-1], ts[i]) {
+			parts = append(parts, b.line[ts[start].start:ts[i-1].end])
+			start = i
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// adjacent reports whether only white space lies between two words.
+func (b *binding) adjacent(a, c token) bool {
+	return strings.TrimSpace(b.line[a.end:c.start]) == ""
+}
+
+// set validates raw for a and stores it.
+func (b *binding) set(a *Arg, raw string) *bot.UserError {
+	if a.Kind == ArgUser || a.Kind == ArgUsers {
+		var ids []bot.Identity
+		for _, t := range tokenize(raw) {
+			id, ok, uerr := parseMention(t.val)
+			if uerr == nil && !ok {
+				uerr = &bot.UserError{Code: bot.EInvalid, Message: "I need a person here, such as @sam — " + echo(t.val) + " isn't a mention."}
+			}
+			if uerr != nil {
+				uerr.Usage, uerr.Field, uerr.Hint = b.g.Usage(b.path), a.Name, b.hint()
+				return uerr
+			}
+			ids = append(ids, id)
+		}
+		if a.Kind == ArgUser && len(ids) > 1 {
+			return b.errorf(a, "Mention just one person for %s.", a.Name)
+		}
+		b.inv.Users[a.Name] = ids
+		return nil
+	}
+	v, msg := validateValue(a, raw)
+	if msg != "" {
+		return b.errorf(a, "%s", msg)
+	}
 	if v == "" {
-		return "", ""
+		if a.Required {
+			return b.missing(a)
+		}
+		return nil
 	}
-	if !isPrintable(v) {
-		return "", fmt.Sprintf("%s has a character I can't read. Please type it again.", echo(v))
-	}
+	b.inv.Args[a.Name] = v
+	return nil
+}
+
+func (b *binding) errorf(a *Arg, format string, args ...any) *bot.UserError {
+	return b.g.argError(b.path, b.cmd, a, format, args...)
+}
+
+func (b *binding) missing(a *Arg) *bot.UserError { return b.g.missingArg(b.path, b.cmd, a) }
+
+func (b *binding) hint() string { return hintFor(b.path, b.cmd) }
+
+// keyedExample is a sample of a keyed argument, for messages.
+func keyedExample(a *Arg) string {
 	switch a.Kind {
-	case ArgNumber:
-		n, ok := atoiBounded(strings.TrimPrefix(v, "#"))
-		if !ok || n < 1 {
-			return "", fmt.Sprintf("%s isn't a number I can use for %s. Use a whole number from 1 up, such as 2.", echo(v), placeholder(a))
-		}
-		return strconv.Itoa(n), ""
-	case ArgStep:
-		m := stepRE.FindStringSubmatch(v)
-		if m == nil {
-			return "", fmt.Sprintf("%s isn't a step number. Write goal.step, such as 1.2 for step 2 of goal 1.", echo(v))
-		}
-		n, _ := strconv.Atoi(m[1])
-		s, _ := strconv.Atoi(m[2])
-		if n < 1 || s < 1 {
-			return "", fmt.Sprintf("%s isn't a step number: goals and steps count from 1, such as 1.2.", echo(v))
-		}
-		return strconv.Itoa(n) + "." + strconv.Itoa(s), ""
-	case ArgPercent:
-		n, ok := atoiBounded(strings.TrimSpace(strings.TrimSuffix(v, "%")))
-		if !ok {
-			return "", fmt.Sprintf("%s isn't a percent. Use a whole number from 0 to 100, such as 40%%.", echo(v))
-		}
-		if n > 100 {
-			return "", fmt.Sprintf("%s is more than 100%%. Use a number from 0 to 100, such as 40%%.", echo(v))
-		}
-		return strconv.Itoa(n), ""
 	case ArgDate:
-		return validateDate(v)
-	case ArgTime:
-		return validateTime(v)
-	case ArgRange:
-		n, ok := atoiBounded(v)
-		if !ok || n < a.Min || n > a.Max {
-			return "", fmt.Sprintf("%s doesn't fit %s. Pick a whole number from %d to %d.", echo(v), a.Name, a.Min, a.Max)
-		}
-		return strconv.Itoa(n), ""
+		return a.Name + ":2027-05-30"
 	case ArgChoice:
-		lv := strings.ToLower(v)
-		if slices.Contains(a.Choices, lv) {
-			return lv, ""
+		if len(a.Choices) > 0 {
+			return a.Name + ":" + a.Choices[0]
 		}
-		msg := fmt.Sprintf("%s isn't a %s I know.", echo(v), a.Name)
-		if s := Nearest(lv, a.Choices); s != "" {
-			msg += " Did you mean " + bot.Bold(s) + "?"
-		}
-		return "", msg + " Pick one of " + listWords(a.Choices, "or") + "."
-	case ArgCron:
-		return validateCron(v)
-	case ArgDuration:
-		return validateDuration(v)
-	case ArgLiteral:
-		if strings.EqualFold(v, a.Name) || strings.EqualFold(v, "true") {
-			return "true", ""
-		}
-		return "", fmt.Sprintf("I expected the word %s here, not %s.", bot.Bold(a.Name), echo(v))
+	case ArgRange:
+		return a.Name + ":" + strconv.Itoa(a.Max)
+	case ArgText:
+		return a.Name + ":some words"
 	}
-	return "", fmt.Sprintf("I can't read %s.", echo(v))
+	return a.Name + ":" + placeholder(a)
 }
 
-// validateText trims and checks free text: length in characters, and no
-// control characters (newlines and tabs are fine in ArgText) or markup
-// markers. Text such as "@everyone" or "{"$gt": ""}" is fine: it is
-// stored as a value and escaped when shown.
-func validateText(a *Arg, raw string) (string, string) {
-	if !utf8.ValidString(raw) {
-		return "", fmt.Sprintf("Your %s has a character I can't read. Please type it again.", a.Name)
+// looksLike returns 1 if v has the shape of a's kind even though it failed
+// validation ("2027-02-30" for a date), else 0.
+func looksLike(a *Arg, v string) int {
+	v = strings.TrimSpace(v)
+	var ok bool
+	switch a.Kind {
+	case ArgDate:
+		ok = dateRE.MatchString(v)
+	case ArgTime:
+		ok = strings.Contains(v, ":") || strings.HasSuffix(strings.ToLower(v), "m")
+	case ArgNumber, ArgRange, ArgPercent:
+		ok = v != "" && strings.Trim(v, "#%0123456789") == ""
+	case ArgStep:
+		ok = strings.Contains(v, ".")
+	case ArgUser, ArgUsers:
+		ok = strings.HasPrefix(v, "@") || strings.HasPrefix(v, "<")
+	default:
+		ok = true
 	}
-	v := strings.TrimSpace(normalizeNewlines(raw))
-	if v == "" {
-		return "", ""
+	if ok {
+		return 1
 	}
-	bad := strings.IndexFunc(v, func(r rune) bool {
-		if bot.IsMarker(r) {
-			return true
-		}
-		if a.Kind == ArgText && (r == '\n' || r == '\t') {
-			return false
-		}
-		return unicode.IsControl(r)
-	})
-	if bad >= 0 {
-		return "", fmt.Sprintf("Your %s has a hidden character I can't store. Please type it again without it.", a.Name)
-	}
-	if a.Kind == ArgWord && strings.ContainsFunc(v, unicode.IsSpace) {
-		return "", fmt.Sprintf("%s should be one word, not %s.", a.Name, echo(v))
-	}
-	limit := a.MaxLen
-	if limit <= 0 {
-		limit = plpbot.MaxTextLen
-	}
-	if n := utf8.RuneCountInString(v); n > limit {
-		return "", fmt.Sprintf("Your %s is %d characters long; the limit is %d. Could you shorten it?", a.Name, n, limit)
-	}
-	return v, ""
-}
-
-// atoiBounded parses a small non-negative whole number.
-func atoiBounded(s string) (int, bool) {
-	if s == "" || len(s) > 6 || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-		return 0, false
-	}
-	n, err := strconv.Atoi(s)
-	return n, err == nil && n <= maxNumber
-}
-
-func validateDate(v string) (string, string) {
-	m := dateRE.FindStringSubmatch(v)
-	if m == nil {
-		return "", fmt.Sprintf("%s isn't a date I can read. Write it as YYYY-MM-DD, such as 2027-05-30.", echo(v))
-	}
-	y, _ := strconv.Atoi(m[1])
-	mo, _ := strconv.Atoi(m[2])
-	d, _ := strconv.Atoi(m[3])
-	norm := fmt.Sprintf("%04d-%02d-%02d", y, mo, d)
-	t, err := time.Parse(time.DateOnly, norm)
-	if err != nil || t.Format(time.DateOnly) != norm {
-		return "", "That date doesn't exist: " + echo(v)
-	}
-	if y < 1900 || y > 2199 {
-		return "", fmt.Sprintf("%s is too far away. Pick a date between 1900 and 2199.", echo(v))
-	}
-	return norm, ""
-}
-
-func validateTime(v string) (string, string) {
-	m := timeRE.FindStringSubmatch(strings.ToLower(v))
-	bad := func() (string, string) {
-		return "", fmt.Sprintf("%s isn't a time I can read. Use 24-hour HH:MM, such as 14:30.", echo(v))
-	}
-	if m == nil || (m[2] == "" && m[3] == "") {
-		return bad()
-	}
-	h, _ := strconv.Atoi(m[1])
-	mi := 0
-	if m[2] != "" {
-		mi, _ = strconv.Atoi(m[2])
-	}
-	if m[3] != "" { // 10:30am, 3pm: teachers write these
-		if h < 1 || h > 12 {
-			return bad()
-		}
-		h %= 12
-		if m[3][0] == 'p' {
-			h += 12
-		}
-	}
-	if h > 23 || mi > 59 {
-		return bad()
-	}
-	return fmt.Sprintf("%02d:%02d", h, mi), ""
-}
-
-// validateCron accepts a 5-field cron spec or a descriptor such as
-// @weekly, optionally after CRON_TZ=Area/City. @every is refused: it can
-// fire every second. The zone is checked here because robfig/cron v3.0.1
-// panics on "CRON_TZ=Zone" with nothing after it.
-func validateCron(v string) (string, string) {
-	fields := strings.Fields(v)
-	example := ` Use 5 fields — minute hour day month weekday — such as "0 14 * * FRI" (2 pm on Fridays).`
-	prefix := ""
-	if len(fields) > 0 {
-		if zone, ok := cutAnyPrefix(fields[0], "CRON_TZ=", "TZ="); ok {
-			if zone == "" || zone == "Local" {
-				return "", fmt.Sprintf("%s needs a time zone such as America/New_York.", echo(v))
-			}
-			if _, err := time.LoadLocation(zone); err != nil {
-				return "", fmt.Sprintf("I don't know the time zone %s. Use one such as America/New_York.", echo(zone))
-			}
-			prefix = "CRON_TZ=" + zone + " "
-			fields = fields[1:]
-		}
-	}
-	if len(fields) == 0 {
-		return "", fmt.Sprintf("%s isn't a schedule I can read.%s", echo(v), example)
-	}
-	if strings.HasPrefix(fields[0], "@every") {
-		return "", "@every isn't allowed here. Use @daily, @weekly or 5 fields, such as \"0 14 * * FRI\" (2 pm on Fridays)."
-	}
-	spec := strings.Join(fields, " ")
-	if _, err := parseCronSafe(spec); err != nil {
-		return "", fmt.Sprintf("%s isn't a schedule I can read (%s).%s", echo(v), echo(err.Error()), example)
-	}
-	return prefix + spec, ""
-}
-
-// parseCronSafe calls cron.ParseStandard and turns a panic into an error.
-func parseCronSafe(spec string) (s cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("invalid schedule %q", spec)
-		}
-	}()
-	return cron.ParseStandard(spec)
-}
-
-func cutAnyPrefix(s string, prefixes ...string) (string, bool) {
-	for _, p := range prefixes {
-		if rest, ok := strings.CutPrefix(s, p); ok {
-			return rest, true
-		}
-	}
-	return "", false
-}
-
-func validateDuration(v string) (string, string) {
-	m := durationRE.FindStringSubmatch(strings.ToLower(v))
-	if m == nil {
-		return "", fmt.Sprintf("%s isn't a length of time. Use a number and a unit, such as 1d, 2w, 24h or 90m.", echo(v))
-	}
-	n, _ := strconv.Atoi(m[1])
-	unit := m[2][:1]
-	per := map[string]time.Duration{"m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[unit]
-	if n < 1 || time.Duration(n)*per > maxDuration {
-		return "", fmt.Sprintf("%s is out of range. Use something from 1m up to a year, such as 2w.", echo(v))
-	}
-	return strconv.Itoa(n) + unit, ""
-}
-
-// printableOnly drops invalid bytes, control characters and markup markers.
-func printableOnly(s string) string {
-	if isPrintable(s) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || bot.IsMarker(r) {
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(s, ""))
+	return 0
 }

@@ -32,71 +32,6 @@ func localGrammar() *Grammar {
 	}}
 }
 
-func TestTokenize(t *testing.T) {
-	tests := []struct {
-		line string
-		want []string
-	}{
-		{"a b  c", []string{"a", "b", "c"}},
-		{"  lead\ttab\nnew  ", []string{"lead", "tab", "new"}},
-		{`schedule reflections "0 14 * * FRI"`, []string{"schedule", "reflections", "0 14 * * FRI"}},
-		{"x “0 14 * * FRI” y", []string{"x", "0 14 * * FRI", "y"}},
-		{`why:"two words" next`, []string{"why:two words", "next"}},
-		{`an "unterminated quote`, []string{"an", `"unterminated`, "quote"}},
-		{`I'm "fine" ok`, []string{"I'm", "fine", "ok"}},
-		{`""`, []string{""}},
-		{"", nil},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, tok := range tokenize(tt.line) {
-			got = append(got, tok.val)
-		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("tokenize(%q) = %q, want %q", tt.line, got, tt.want)
-		}
-	}
-}
-
-func TestParseMention(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    bot.Identity
-		ok      bool
-		errPart string
-	}{
-		{in: "<@U123ABC|sam>", want: bot.Identity{UserID: "U123ABC", Name: "sam"}, ok: true},
-		{in: "<@W42>", want: bot.Identity{UserID: "W42"}, ok: true},
-		{in: "<@80351110224678912>", want: bot.Identity{UserID: "80351110224678912"}, ok: true},
-		{in: "<@!80351110224678912>", want: bot.Identity{UserID: "80351110224678912"}, ok: true},
-		{in: "@Sam", want: bot.Identity{UserID: "sam", Name: "sam"}, ok: true},
-		{in: "@ms.lee,", want: bot.Identity{UserID: "ms.lee", Name: "ms.lee"}, ok: true},
-		{in: "sam"},
-		{in: "@"},
-		{in: "@everyone", errPart: "whole group"},
-		{in: "@HERE", errPart: "whole group"},
-		{in: "<!channel>", errPart: "whole group"},
-		{in: "<!here>", errPart: "whole group"},
-		{in: "<!subteam^S1|@team>", errPart: "whole group"},
-		{in: "<@&123>", errPart: "role, not a person"},
-		{in: "<@nope>", errPart: "can't read the mention"},
-		{in: "<@U123", errPart: "can't read the mention"},
-		{in: "@sam<b>", errPart: "can't read the mention"},
-	}
-	for _, tt := range tests {
-		got, ok, uerr := parseMention(tt.in)
-		if tt.errPart != "" {
-			if uerr == nil || !strings.Contains(uerr.Message, tt.errPart) {
-				t.Errorf("parseMention(%q) error = %v, want one containing %q", tt.in, uerr, tt.errPart)
-			}
-			continue
-		}
-		if uerr != nil || ok != tt.ok || got != tt.want {
-			t.Errorf("parseMention(%q) = %+v, %v, %v; want %+v, %v", tt.in, got, ok, uerr, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestParseLocalKinds(t *testing.T) {
 	g := localGrammar()
 	tests := []struct {
@@ -171,33 +106,5 @@ func TestParseLocalErrors(t *testing.T) {
 		if ue.Code != bot.EInvalid || ue.Usage == "" || ue.Field != tt.field {
 			t.Errorf("Parse(%q) = code %s usage %q field %q, want invalid, a usage, field %q", tt.line, ue.Code, ue.Usage, ue.Field, tt.field)
 		}
-	}
-}
-
-func TestNearest(t *testing.T) {
-	cands := []string{"help", "plan", "goal", "checkin", "conference", "reflect", "role"}
-	tests := []struct{ word, want string }{
-		{"chekin", "checkin"},
-		{"CHECKIN", "checkin"},
-		{"goals", "goal"},
-		{"conf", "conference"},
-		{"refelct", "reflect"},
-		{"xyzzy", ""},
-		{"", ""},
-		{strings.Repeat("a", 100), ""},
-	}
-	for _, tt := range tests {
-		if got := Nearest(tt.word, cands); got != tt.want {
-			t.Errorf("Nearest(%q) = %q, want %q", tt.word, got, tt.want)
-		}
-	}
-}
-
-func TestEchoEscapesAndShortens(t *testing.T) {
-	got := echo("a\x00b\ue001" + strings.Repeat("x", 60))
-	// Control characters and markers dropped, cut to 40 characters, and
-	// wrapped in a User span so adapters escape it.
-	if want := bot.User("ab" + strings.Repeat("x", 37) + "…"); got != want {
-		t.Errorf("echo = %q, want %q", got, want)
 	}
 }

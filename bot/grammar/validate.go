@@ -1,0 +1,287 @@
+package grammar
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/bot"
+)
+
+// Validation of single values. Each check returns the normalised value, or
+// a message for the person naming what was wrong.
+
+var (
+	dateRE     = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
+	timeRE     = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)?$`)
+	stepRE     = regexp.MustCompile(`^#?(\d{1,6})\.(\d{1,6})$`)
+	durationRE = regexp.MustCompile(`^(\d{1,4})\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)$`)
+)
+
+// maxNumber bounds goal, step and conference numbers: far above any real
+// plan, far below overflow.
+const maxNumber = 999999
+
+// maxDuration bounds ArgDuration.
+const maxDuration = 366 * 24 * time.Hour
+
+// validateValue checks raw for argument a and returns its normalised value;
+// msg is non-empty when raw is not acceptable. An empty value returns "".
+func validateValue(a *Arg, raw string) (val, msg string) {
+	if a.Kind == ArgText || a.Kind == ArgWord {
+		return validateText(a, raw)
+	}
+	v := strings.TrimSpace(raw)
+	if v == "" {
+		return "", ""
+	}
+	if !isPrintable(v) {
+		return "", fmt.Sprintf("%s has a character I can't read. Please type it again.", echo(v))
+	}
+	switch a.Kind {
+	case ArgNumber:
+		n, ok := atoiBounded(strings.TrimPrefix(v, "#"))
+		if !ok || n < 1 {
+			return "", fmt.Sprintf("%s isn't a number I can use for %s. Use a whole number from 1 up, such as 2.", echo(v), placeholder(a))
+		}
+		return strconv.Itoa(n), ""
+	case ArgStep:
+		m := stepRE.FindStringSubmatch(v)
+		if m == nil {
+			return "", fmt.Sprintf("%s isn't a step number. Write goal.step, such as 1.2 for step 2 of goal 1.", echo(v))
+		}
+		n, _ := strconv.Atoi(m[1])
+		s, _ := strconv.Atoi(m[2])
+		if n < 1 || s < 1 {
+			return "", fmt.Sprintf("%s isn't a step number: goals and steps count from 1, such as 1.2.", echo(v))
+		}
+		return strconv.Itoa(n) + "." + strconv.Itoa(s), ""
+	case ArgPercent:
+		n, ok := atoiBounded(strings.TrimSpace(strings.TrimSuffix(v, "%")))
+		if !ok {
+			return "", fmt.Sprintf("%s isn't a percent. Use a whole number from 0 to 100, such as 40%%.", echo(v))
+		}
+		if n > 100 {
+			return "", fmt.Sprintf("%s is more than 100%%. Use a number from 0 to 100, such as 40%%.", echo(v))
+		}
+		return strconv.Itoa(n), ""
+	case ArgDate:
+		return validateDate(v)
+	case ArgTime:
+		return validateTime(v)
+	case ArgRange:
+		n, ok := atoiBounded(v)
+		if !ok || n < a.Min || n > a.Max {
+			return "", fmt.Sprintf("%s doesn't fit %s. Pick a whole number from %d to %d.", echo(v), a.Name, a.Min, a.Max)
+		}
+		return strconv.Itoa(n), ""
+	case ArgChoice:
+		lv := strings.ToLower(v)
+		if slices.Contains(a.Choices, lv) {
+			return lv, ""
+		}
+		msg := fmt.Sprintf("%s isn't a %s I know.", echo(v), a.Name)
+		if s := Nearest(lv, a.Choices); s != "" {
+			msg += " Did you mean " + bot.Bold(s) + "?"
+		}
+		return "", msg + " Pick one of " + listWords(a.Choices, "or") + "."
+	case ArgCron:
+		return validateCron(v)
+	case ArgDuration:
+		return validateDuration(v)
+	case ArgLiteral:
+		if strings.EqualFold(v, a.Name) || strings.EqualFold(v, "true") {
+			return "true", ""
+		}
+		return "", fmt.Sprintf("I expected the word %s here, not %s.", bot.Bold(a.Name), echo(v))
+	}
+	return "", fmt.Sprintf("I can't read %s.", echo(v))
+}
+
+// validateText trims and checks free text: length in characters, and no
+// control characters (newlines and tabs are fine in ArgText) or markup
+// markers. Text such as "@everyone" or "{"$gt": ""}" is fine: it is
+// stored as a value and escaped when shown.
+func validateText(a *Arg, raw string) (string, string) {
+	if !utf8.ValidString(raw) {
+		return "", fmt.Sprintf("Your %s has a character I can't read. Please type it again.", a.Name)
+	}
+	v := strings.TrimSpace(normalizeNewlines(raw))
+	if v == "" {
+		return "", ""
+	}
+	bad := strings.IndexFunc(v, func(r rune) bool {
+		if bot.IsMarker(r) {
+			return true
+		}
+		if a.Kind == ArgText && (r == '\n' || r == '\t') {
+			return false
+		}
+		return unicode.IsControl(r)
+	})
+	if bad >= 0 {
+		return "", fmt.Sprintf("Your %s has a hidden character I can't store. Please type it again without it.", a.Name)
+	}
+	if a.Kind == ArgWord && strings.ContainsFunc(v, unicode.IsSpace) {
+		return "", fmt.Sprintf("%s should be one word, not %s.", a.Name, echo(v))
+	}
+	limit := a.MaxLen
+	if limit <= 0 {
+		limit = plpbot.MaxTextLen
+	}
+	if n := utf8.RuneCountInString(v); n > limit {
+		return "", fmt.Sprintf("Your %s is %d characters long; the limit is %d. Could you shorten it?", a.Name, n, limit)
+	}
+	return v, ""
+}
+
+// atoiBounded parses a small non-negative whole number.
+func atoiBounded(s string) (int, bool) {
+	if s == "" || len(s) > 6 || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n <= maxNumber
+}
+
+func validateDate(v string) (string, string) {
+	m := dateRE.FindStringSubmatch(v)
+	if m == nil {
+		return "", fmt.Sprintf("%s isn't a date I can read. Write it as YYYY-MM-DD, such as 2027-05-30.", echo(v))
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	norm := fmt.Sprintf("%04d-%02d-%02d", y, mo, d)
+	t, err := time.Parse(time.DateOnly, norm)
+	if err != nil || t.Format(time.DateOnly) != norm {
+		return "", "That date doesn't exist: " + echo(v)
+	}
+	if y < 1900 || y > 2199 {
+		return "", fmt.Sprintf("%s is too far away. Pick a date between 1900 and 2199.", echo(v))
+	}
+	return norm, ""
+}
+
+func validateTime(v string) (string, string) {
+	m := timeRE.FindStringSubmatch(strings.ToLower(v))
+	bad := func() (string, string) {
+		return "", fmt.Sprintf("%s isn't a time I can read. Use 24-hour HH:MM, such as 14:30.", echo(v))
+	}
+	if m == nil || (m[2] == "" && m[3] == "") {
+		return bad()
+	}
+	h, _ := strconv.Atoi(m[1])
+	mi := 0
+	if m[2] != "" {
+		mi, _ = strconv.Atoi(m[2])
+	}
+	if m[3] != "" { // 10:30am, 3pm: teachers write these
+		if h < 1 || h > 12 {
+			return bad()
+		}
+		h %= 12
+		if m[3][0] == 'p' {
+			h += 12
+		}
+	}
+	if h > 23 || mi > 59 {
+		return bad()
+	}
+	return fmt.Sprintf("%02d:%02d", h, mi), ""
+}
+
+// validateCron accepts a 5-field cron spec or a descriptor such as
+// @weekly, optionally after CRON_TZ=Area/City. @every is refused: it can
+// fire every second. The zone is checked here because robfig/cron v3.0.1
+// panics on "CRON_TZ=Zone" with nothing after it.
+func validateCron(v string) (string, string) {
+	fields := strings.Fields(v)
+	example := ` Use 5 fields — minute hour day month weekday — such as "0 14 * * FRI" (2 pm on Fridays).`
+	prefix := ""
+	if len(fields) > 0 {
+		if zone, ok := cutAnyPrefix(fields[0], "CRON_TZ=", "TZ="); ok {
+			if zone == "" || zone == "Local" {
+				return "", fmt.Sprintf("%s needs a time zone such as America/New_York.", echo(v))
+			}
+			if _, err := time.LoadLocation(zone); err != nil {
+				return "", fmt.Sprintf("I don't know the time zone %s. Use one such as America/New_York.", echo(zone))
+			}
+			prefix = "CRON_TZ=" + zone + " "
+			fields = fields[1:]
+		}
+	}
+	if len(fields) == 0 {
+		return "", fmt.Sprintf("%s isn't a schedule I can read.%s", echo(v), example)
+	}
+	if strings.HasPrefix(fields[0], "@every") {
+		return "", "@every isn't allowed here. Use @daily, @weekly or 5 fields, such as \"0 14 * * FRI\" (2 pm on Fridays)."
+	}
+	spec := strings.Join(fields, " ")
+	if _, err := parseCronSafe(spec); err != nil {
+		return "", fmt.Sprintf("%s isn't a schedule I can read (%s).%s", echo(v), echo(err.Error()), example)
+	}
+	return prefix + spec, ""
+}
+
+// parseCronSafe calls cron.ParseStandard and turns a panic into an error.
+func parseCronSafe(spec string) (s cron.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("invalid schedule %q", spec)
+		}
+	}()
+	return cron.ParseStandard(spec)
+}
+
+func cutAnyPrefix(s string, prefixes ...string) (string, bool) {
+	for _, p := range prefixes {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return rest, true
+		}
+	}
+	return "", false
+}
+
+func validateDuration(v string) (string, string) {
+	m := durationRE.FindStringSubmatch(strings.ToLower(v))
+	if m == nil {
+		return "", fmt.Sprintf("%s isn't a length of time. Use a number and a unit, such as 1d, 2w, 24h or 90m.", echo(v))
+	}
+	n, _ := strconv.Atoi(m[1])
+	unit := m[2][:1]
+	per := map[string]time.Duration{"m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[unit]
+	if n < 1 || time.Duration(n)*per > maxDuration {
+		return "", fmt.Sprintf("%s is out of range. Use something from 1m up to a year, such as 2w.", echo(v))
+	}
+	return strconv.Itoa(n) + unit, ""
+}
+
+// printableOnly drops invalid bytes, control characters and markup markers.
+func printableOnly(s string) string {
+	if isPrintable(s) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || bot.IsMarker(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+}
+
+// isPrintable reports whether s is valid UTF-8 without control characters
+// or markup markers.
+func isPrintable(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || bot.IsMarker(r)
+	}) < 0
+}
