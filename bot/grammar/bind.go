@@ -135,145 +135,201 @@ type binding struct {
 	path []string
 	cmd  *Command
 	inv  *bot.Invocation
+	// progress counts the arguments bound so far, two points each; see
+	// bindTokens.
+	progress int
 }
 
 // bindTokens binds toks to cmd's arguments. progress counts the arguments
 // bound before any error (two points each, one more if the failing value at
 // least has the right shape, such as a date that does not exist), so the
 // caller can tell which of several default subcommands came closest.
+//
+// Keyed arguments bind first, wherever they stand; the other words then
+// fill the positional arguments in order, and any word left over is an
+// error.
 func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []token) (*bot.Invocation, *bot.UserError, int) {
 	b := &binding{g: g, line: line, path: path, cmd: cmd, inv: &bot.Invocation{
 		Path:  append([]string(nil), path...),
 		Args:  map[string]string{},
 		Users: map[string][]bot.Identity{},
 	}}
-	progress := 0
+	rest, uerr := b.bindKeyed(toks)
+	if uerr == nil {
+		rest, uerr = b.bindPositional(rest)
+	}
+	if uerr == nil {
+		uerr = b.requireKeyed()
+	}
+	if uerr == nil && len(rest) > 0 {
+		uerr = b.unexpected(rest)
+	}
+	if uerr != nil {
+		return nil, uerr, b.progress
+	}
+	return b.inv, nil, b.progress
+}
 
-	// Keyed arguments first: they may appear anywhere.
-	positional := make([][]token, 0, 1) // runs of consecutive positional words
-	run := []token(nil)
+// bindKeyed binds the keyed arguments (name:value), which may appear
+// anywhere, and returns the other words in order.
+func (b *binding) bindKeyed(toks []token) ([]token, *bot.UserError) {
+	var rest []token
 	for i := 0; i < len(toks); i++ {
 		a, val := b.keyedArg(toks[i])
 		if a == nil {
-			run = append(run, toks[i])
+			rest = append(rest, toks[i])
 			continue
 		}
-		if len(run) > 0 {
-			positional = append(positional, run)
-			run = nil
-		}
 		if b.inv.Has(a.Name) {
-			return nil, b.errorf(a, "You gave %s: twice. Keep just one.", a.Name), progress
+			return nil, b.errorf(a, "You gave %s: twice. Keep just one.", a.Name)
 		}
-		// The value: the rest of this word, then following words for text.
-		j := i + 1
-		var raw string
-		switch {
-		case a.Kind == ArgText:
-			for j < len(toks) {
-				if k, _ := b.keyedArg(toks[j]); k != nil {
-					break
-				}
-				j++
-			}
-			raw = b.textFrom(toks[i], val, toks[i+1:j])
-		case val == "" && j < len(toks):
-			if k, _ := b.keyedArg(toks[j]); k == nil {
-				val = toks[j].val
-				j++
-			}
-			raw = val
-		default:
-			raw = val
-		}
-		i = j - 1
+		raw, next := b.keyedValue(a, val, toks, i)
+		i = next - 1
 		if strings.TrimSpace(raw) == "" {
-			return nil, b.errorf(a, "Add a value after %s: — such as %s.", a.Name, "`"+keyedExample(a)+"`"), progress
+			return nil, b.errorf(a, "Add a value after %s: — such as %s.", a.Name, "`"+keyedExample(a)+"`")
 		}
-		if uerr := b.set(a, raw); uerr != nil {
-			return nil, uerr, progress + looksLike(a, raw)
+		if uerr := b.bindValue(a, raw); uerr != nil {
+			return nil, uerr
 		}
-		progress += 2
 	}
-	if len(run) > 0 {
-		positional = append(positional, run)
-	}
-	var rest []token
-	for _, r := range positional {
-		rest = append(rest, r...)
-	}
+	return rest, nil
+}
 
-	// Positional arguments in order.
-	for ai := range cmd.Args {
-		a := &cmd.Args[ai]
+// keyedValue is the value of keyed argument a, named in toks[i] with val
+// after its colon: for text, val and the words up to the next keyed
+// argument; else val, or the next word if val is empty ("by: 2027-05-30").
+// next is the index of the first word after the value.
+func (b *binding) keyedValue(a *Arg, val string, toks []token, i int) (raw string, next int) {
+	j := i + 1
+	switch {
+	case a.Kind == ArgText:
+		for j < len(toks) {
+			if k, _ := b.keyedArg(toks[j]); k != nil {
+				break
+			}
+			j++
+		}
+		return b.textFrom(toks[i], val, toks[i+1:j]), j
+	case val == "" && j < len(toks):
+		if k, _ := b.keyedArg(toks[j]); k == nil {
+			return toks[j].val, j + 1
+		}
+	}
+	return val, j
+}
+
+// bindValue validates raw for a, stores it and counts the progress.
+func (b *binding) bindValue(a *Arg, raw string) *bot.UserError {
+	if uerr := b.set(a, raw); uerr != nil {
+		b.progress += looksLike(a, raw)
+		return uerr
+	}
+	b.progress += 2
+	return nil
+}
+
+// bindPositional binds the words left after the keyed arguments to the
+// positional arguments, in order, and returns the words left over.
+func (b *binding) bindPositional(rest []token) ([]token, *bot.UserError) {
+	for i := range b.cmd.Args {
+		a := &b.cmd.Args[i]
 		if a.Keyed {
 			continue
 		}
+		var uerr *bot.UserError
 		switch a.Kind {
 		case ArgText:
-			if len(rest) > 0 {
-				raw := b.textOfRuns(rest)
-				rest = nil
-				if uerr := b.set(a, raw); uerr != nil {
-					return nil, uerr, progress
-				}
-			}
+			rest, uerr = b.bindText(a, rest)
 		case ArgUser, ArgUsers:
-			var ids []bot.Identity
-			for len(rest) > 0 && (a.Kind == ArgUsers || len(ids) == 0) {
-				id, ok, uerr := parseMention(rest[0].val)
-				if uerr != nil {
-					uerr.Usage, uerr.Field, uerr.Hint = g.Usage(path), a.Name, b.hint()
-					return nil, uerr, progress
-				}
-				if !ok {
-					break
-				}
-				ids = append(ids, id)
-				rest = rest[1:]
-				progress += 2
-			}
-			if len(ids) > 0 {
-				b.inv.Users[a.Name] = ids
-			} else if a.Required && len(rest) > 0 {
-				return nil, b.errorf(a, "I need a person here, such as @sam — %s isn't a mention.", echo(rest[0].val)), progress
-			}
+			rest, uerr = b.bindMentions(a, rest)
 		case ArgLiteral:
-			if len(rest) > 0 && strings.EqualFold(rest[0].val, a.Name) {
-				b.inv.Args[a.Name] = "true"
-				rest = rest[1:]
-				progress += 2
-			} else if a.Required && len(rest) > 0 {
-				return nil, b.errorf(a, "I expected the word %s here, not %s.", bot.Bold(a.Name), echo(rest[0].val)), progress
-			}
+			rest, uerr = b.bindLiteral(a, rest)
 		default:
 			if len(rest) > 0 {
-				if uerr := b.set(a, rest[0].val); uerr != nil {
-					return nil, uerr, progress + looksLike(a, rest[0].val)
+				if uerr = b.bindValue(a, rest[0].val); uerr == nil {
+					rest = rest[1:]
 				}
-				rest = rest[1:]
-				progress += 2
 			}
 		}
+		if uerr != nil {
+			return nil, uerr
+		}
 		if a.Required && !b.inv.Has(a.Name) {
-			return nil, b.missing(a), progress
+			return nil, b.missing(a)
 		}
 	}
-	for ai := range cmd.Args {
-		if a := &cmd.Args[ai]; a.Keyed && a.Required && !b.inv.Has(a.Name) {
-			return nil, b.missing(a), progress
+	return rest, nil
+}
+
+// bindText gives every remaining word to positional text argument a.
+// Text fits anything, so it earns no progress.
+func (b *binding) bindText(a *Arg, rest []token) ([]token, *bot.UserError) {
+	if len(rest) == 0 {
+		return rest, nil
+	}
+	if uerr := b.set(a, b.textOfRuns(rest)); uerr != nil {
+		return nil, uerr
+	}
+	return nil, nil
+}
+
+// bindMentions takes the mentions at the front of rest for user argument
+// a: one for ArgUser, as many as there are for ArgUsers.
+func (b *binding) bindMentions(a *Arg, rest []token) ([]token, *bot.UserError) {
+	var ids []bot.Identity
+	for len(rest) > 0 && (a.Kind == ArgUsers || len(ids) == 0) {
+		id, ok, uerr := parseMention(rest[0].val)
+		if uerr != nil {
+			uerr.Usage, uerr.Field, uerr.Hint = b.g.Usage(b.path), a.Name, b.hint()
+			return nil, uerr
+		}
+		if !ok {
+			break
+		}
+		ids = append(ids, id)
+		rest = rest[1:]
+		b.progress += 2
+	}
+	if len(ids) > 0 {
+		b.inv.Users[a.Name] = ids
+	} else if a.Required && len(rest) > 0 {
+		return nil, b.errorf(a, "I need a person here, such as @sam — %s isn't a mention.", echo(rest[0].val))
+	}
+	return rest, nil
+}
+
+// bindLiteral takes literal a ("until") if it is the next word.
+func (b *binding) bindLiteral(a *Arg, rest []token) ([]token, *bot.UserError) {
+	switch {
+	case len(rest) > 0 && strings.EqualFold(rest[0].val, a.Name):
+		b.inv.Args[a.Name] = "true"
+		b.progress += 2
+		return rest[1:], nil
+	case a.Required && len(rest) > 0:
+		return nil, b.errorf(a, "I expected the word %s here, not %s.", bot.Bold(a.Name), echo(rest[0].val))
+	}
+	return rest, nil
+}
+
+// requireKeyed reports the first required keyed argument not given.
+func (b *binding) requireKeyed() *bot.UserError {
+	for i := range b.cmd.Args {
+		if a := &b.cmd.Args[i]; a.Keyed && a.Required && !b.inv.Has(a.Name) {
+			return b.missing(a)
 		}
 	}
-	if len(rest) > 0 {
-		extra := b.line[rest[0].start:rest[len(rest)-1].end]
-		return nil, &bot.UserError{
-			Code:    bot.EInvalid,
-			Message: "I didn't expect " + echo(extra) + " after `/plp " + commandLine(path, cmd) + "`.",
-			Usage:   g.Usage(path),
-			Hint:    b.hint(),
-		}, progress
+	return nil
+}
+
+// unexpected reports the words left over once every argument is bound.
+func (b *binding) unexpected(rest []token) *bot.UserError {
+	extra := b.line[rest[0].start:rest[len(rest)-1].end]
+	return &bot.UserError{
+		Code:    bot.EInvalid,
+		Message: "I didn't expect " + echo(extra) + " after `/plp " + commandLine(b.path, b.cmd) + "`.",
+		Usage:   b.g.Usage(b.path),
+		Hint:    b.hint(),
 	}
-	return b.inv, nil, progress
 }
 
 // keyedArg returns the keyed argument t names ("by:2027-05-30") and the
