@@ -10,14 +10,14 @@ import (
 
 // Bind validates arguments that arrive already structured — Discord options,
 // a form's fields — exactly as Parse validates a command line, and returns
-// the Invocation. args holds values by argument name (an empty value counts
-// as not given, as forms send for blank optional fields); users holds
-// mentioned people by argument name (a user argument may instead be given
-// in args as mention text). Required literals such as "until" carry no
-// information in structured input and are set for the caller.
+// the bot.Invocation. args holds values by argument name (an empty value
+// counts as not given, as forms send for blank optional fields); users
+// holds mentioned people by argument name (a user argument may instead be
+// given in args as mention text). Required literals such as "until" carry
+// no information in structured input and are set for the caller.
 //
-// Every error is a *UserError with code EInvalid, and Field names the
-// argument at fault.
+// Every error is a *bot.UserError with code bot.EInvalid, and Field names
+// the argument at fault.
 func (g *Grammar) Bind(path []string, args map[string]string, users map[string][]bot.Identity) (*bot.Invocation, error) {
 	cmd, canon, uerr := g.resolve(path)
 	if uerr != nil {

@@ -7,7 +7,7 @@ import (
 	"github.com/plpbot/plpbot/bot"
 )
 
-// argError builds the *UserError for argument a of the command at path.
+// argError builds the *bot.UserError for argument a of the command at path.
 func (g *Grammar) argError(path []string, cmd *Command, a *Arg, format string, args ...any) *bot.UserError {
 	ue := bot.Errorf(bot.EInvalid, format, args...)
 	ue.Usage = g.Usage(path)

@@ -45,15 +45,19 @@ const (
 type Arg struct {
 	// Name is lower case, ≤ 32 characters (Discord's option name limit).
 	Name string
+	// Kind decides how the value is read, checked and offered.
 	Kind ArgKind
 	// Description is ≤ 100 characters (Discord's limit).
 	Description string
-	Required    bool
+	// Required arguments must be given; a missing one is an error that
+	// names it.
+	Required bool
 	// Keyed arguments are written name:value on a command line, in any order.
 	Keyed bool
 	// Choices lists the accepted values of an ArgChoice (≤ 25).
 	Choices []string
-	// MaxLen limits ArgText and ArgWord (in characters); 0 means plpbot.MaxTextLen.
+	// MaxLen limits ArgText and ArgWord (in characters); 0 means
+	// plpbot.MaxTextLen.
 	MaxLen int
 	// Min and Max bound an ArgRange.
 	Min, Max int
@@ -64,8 +68,11 @@ type Audience int
 
 // Audiences, from widest to narrowest.
 const (
+	// Everyone is every person the bot knows, students included.
 	Everyone Audience = iota
-	Staff             // teachers, counselors and admins
+	// Staff is teachers, counselors and admins.
+	Staff
+	// Admins is administrators only.
 	Admins
 )
 
@@ -81,9 +88,14 @@ type Command struct {
 	Help string
 	// Examples are command lines without "/plp".
 	Examples []string
+	// Audience is the narrowest audience that may run the command; help
+	// hides it from everyone else.
 	Audience Audience
-	Args     []Arg
-	Sub      []*Command
+	// Args are the command's arguments, positional ones in the order they
+	// are typed.
+	Args []Arg
+	// Sub are the subcommands of a group, in the order help lists them.
+	Sub []*Command
 	// Default marks a subcommand that runs when the word after its group is
 	// not a subcommand name ("conference @sam 2027-01-12 10:00" runs
 	// "conference schedule"). When a group has several, the parser tries
@@ -94,5 +106,6 @@ type Command struct {
 // Grammar is the whole command tree, defined once and shared by the parser,
 // the help text and platforms' command registration.
 type Grammar struct {
+	// Commands are the top-level commands, in the order help lists them.
 	Commands []*Command
 }

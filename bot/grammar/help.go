@@ -132,8 +132,8 @@ func helpSection(top, leaf *Command) string {
 // commands) and ends with the first step for a newcomer. With a topic
 // ("checkin", "goal add", "goal") it explains that command or group.
 //
-// Errors: an unknown topic is a *UserError (ENotFound) suggesting the
-// nearest command; a command aud may not use is EForbidden.
+// Errors: an unknown topic is a *bot.UserError (bot.ENotFound) suggesting
+// the nearest command; a command aud may not use is bot.EForbidden.
 func (g *Grammar) Help(aud Audience, topic string) (bot.Message, error) {
 	words := strings.Fields(strings.ToLower(StripPrefix(topic)))
 	if len(words) > 0 && words[0] == "help" && len(words) > 1 {

@@ -23,15 +23,15 @@ func StripPrefix(line string) string {
 const maxLineLen = 4*plpbot.MaxTextLen + 1024
 
 // Parse turns a command line (what follows "/plp"; a leading "/plp" is
-// ignored) into a validated Invocation. An empty line asks for help.
+// ignored) into a validated bot.Invocation. An empty line asks for help.
 //
 // Words are separated by white space; "double" or “smart” quotes keep words
 // together, such as a cron spec. Group names lead to subcommands; when the
 // next word is not a subcommand, the group's Default subcommands are tried
 // in order. Arguments bind as described on ArgKind and Arg.
 //
-// Every error is a *UserError with code EInvalid whose Message names the
-// bad value, Usage shows the command's usage and Hint an example.
+// Every error is a *bot.UserError with code bot.EInvalid whose Message
+// names the bad value, Usage shows the command's usage and Hint an example.
 func (g *Grammar) Parse(line string) (*bot.Invocation, error) {
 	if len(line) > maxLineLen {
 		return nil, &bot.UserError{Code: bot.EInvalid,

@@ -69,7 +69,7 @@ func listWords(words []string, conj string) string {
 
 // echo prepares a value a person typed for quoting back in a message: at
 // most 40 characters, control characters and markup markers removed, and
-// wrapped in User so adapters escape it.
+// wrapped in bot.User so adapters escape it.
 func echo(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
