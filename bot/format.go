@@ -32,18 +32,21 @@ func Italic(s string) string { return string(italicOpen) + s + string(italicClos
 
 // StripMarkup removes every markup marker from s.
 func StripMarkup(s string) string {
-	if !strings.ContainsFunc(s, isMarker) {
+	if !strings.ContainsFunc(s, IsMarker) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if isMarker(r) {
+		if IsMarker(r) {
 			return -1
 		}
 		return r
 	}, s)
 }
 
-func isMarker(r rune) bool { return r >= userOpen && r <= italicClose }
+// IsMarker reports whether r is a span marker of the inline markup. Text a
+// person types must never contain one, so it can never open or close a span:
+// parsers refuse markers and echoes drop them.
+func IsMarker(r rune) bool { return r >= userOpen && r <= italicClose }
 
 // Dialect is how one platform writes the inline markup.
 type Dialect struct {
@@ -64,7 +67,7 @@ var PlainDialect = Dialect{
 // Format renders text written with User, Bold and Italic in dialect d.
 // Authored text outside User spans is passed through unescaped: it is ours.
 func Format(text string, d Dialect) string {
-	if !strings.ContainsFunc(text, isMarker) {
+	if !strings.ContainsFunc(text, IsMarker) {
 		return text
 	}
 	out, _ := formatUntil(text, 0, d)
@@ -76,7 +79,7 @@ func Format(text string, d Dialect) string {
 func formatUntil(text string, until rune, d Dialect) (string, string) {
 	var b strings.Builder
 	for len(text) > 0 {
-		i := strings.IndexFunc(text, isMarker)
+		i := strings.IndexFunc(text, IsMarker)
 		if i < 0 {
 			b.WriteString(text)
 			return b.String(), ""

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 )
 
@@ -26,9 +27,9 @@ func (h *Handlers) dmReflection(ctx context.Context, c *call, text string) ([]bo
 		return nil, &bot.UserError{Code: bot.EInvalid,
 			Message: "Your message has a hidden character I can't store. Could you type it again without it?"}
 	}
-	if n := utf8.RuneCountInString(text); n > bot.MaxTextLen {
+	if n := utf8.RuneCountInString(text); n > plpbot.MaxTextLen {
 		return nil, &bot.UserError{Code: bot.EInvalid,
-			Message: fmt.Sprintf("That's %d characters; a reflection can be up to %d. Could you send it in two parts?", n, bot.MaxTextLen)}
+			Message: fmt.Sprintf("That's %d characters; a reflection can be up to %d. Could you send it in two parts?", n, plpbot.MaxTextLen)}
 	}
 	return h.saveReflection(ctx, c, text)
 }

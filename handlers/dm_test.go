@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -39,7 +40,7 @@ func TestDMReflection(t *testing.T) {
 		name, text, want string
 	}{
 		{"empty", "   ", "Send me a few words"},
-		{"oversize", strings.Repeat("a", bot.MaxTextLen+1), "2001 characters"},
+		{"oversize", strings.Repeat("a", plpbot.MaxTextLen+1), "2001 characters"},
 		{"control character", "hello\x07there", "hidden character"},
 		{"markup marker", "hi \uE000there", "hidden character"},
 	}

@@ -33,9 +33,9 @@ func (h *Handlers) targetDate(c *call, path []string) (t time.Time, ok bool, err
 func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, error) {
 	path := []string{"goal", "add"}
 	title := c.inv.Arg("title")
-	if n := len([]rune(title)); n > bot.MaxTitleLen {
+	if n := len([]rune(title)); n > plpbot.MaxTitleLen {
 		return nil, &bot.UserError{Code: bot.EInvalid, Field: "title", Usage: h.grammar.Usage(path),
-			Message: fmt.Sprintf("Your goal's title is %d characters long; the limit is %d. Put the details in why:TEXT.", n, bot.MaxTitleLen)}
+			Message: fmt.Sprintf("Your goal's title is %d characters long; the limit is %d. Put the details in why:TEXT.", n, plpbot.MaxTitleLen)}
 	}
 	by, _, err := h.targetDate(c, path)
 	if err != nil {
@@ -233,9 +233,9 @@ func (h *Handlers) cmdGoalEdit(ctx context.Context, c *call) ([]bot.Message, err
 		return &v
 	}
 	e.Title, e.Category, e.Why, e.Tag = str("title"), str("category"), str("why"), str("tag")
-	if e.Title != nil && len([]rune(*e.Title)) > bot.MaxTitleLen {
+	if e.Title != nil && len([]rune(*e.Title)) > plpbot.MaxTitleLen {
 		return nil, &bot.UserError{Code: bot.EInvalid, Field: "title", Usage: h.grammar.Usage(path),
-			Message: fmt.Sprintf("That title is %d characters long; the limit is %d.", len([]rune(*e.Title)), bot.MaxTitleLen)}
+			Message: fmt.Sprintf("That title is %d characters long; the limit is %d.", len([]rune(*e.Title)), plpbot.MaxTitleLen)}
 	}
 	by, given, err := h.targetDate(c, path)
 	if err != nil {

@@ -1,6 +1,9 @@
 package handlers
 
-import "github.com/plpbot/plpbot/bot"
+import (
+	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/bot/grammar"
+)
 
 // Goal categories, profile fields, roles and flag kinds people may type.
 var (
@@ -15,199 +18,199 @@ var (
 
 // Grammar returns plpbot's command tree: the one definition the parser,
 // /plp help and Discord's command registration all read.
-func Grammar() *bot.Grammar {
-	num := func(name, desc string) bot.Arg {
-		return bot.Arg{Name: name, Kind: bot.ArgNumber, Description: desc, Required: true}
+func Grammar() *grammar.Grammar {
+	num := func(name, desc string) grammar.Arg {
+		return grammar.Arg{Name: name, Kind: grammar.ArgNumber, Description: desc, Required: true}
 	}
-	user := func(desc string) bot.Arg {
-		return bot.Arg{Name: "user", Kind: bot.ArgUser, Description: desc, Required: true}
+	user := func(desc string) grammar.Arg {
+		return grammar.Arg{Name: "user", Kind: grammar.ArgUser, Description: desc, Required: true}
 	}
-	text := func(name, desc string, required bool, max int) bot.Arg {
-		return bot.Arg{Name: name, Kind: bot.ArgText, Description: desc, Required: required, MaxLen: max}
+	text := func(name, desc string, required bool, max int) grammar.Arg {
+		return grammar.Arg{Name: name, Kind: grammar.ArgText, Description: desc, Required: required, MaxLen: max}
 	}
-	keyed := func(a bot.Arg) bot.Arg { a.Keyed = true; return a }
+	keyed := func(a grammar.Arg) grammar.Arg { a.Keyed = true; return a }
 
-	return &bot.Grammar{Commands: []*bot.Command{
+	return &grammar.Grammar{Commands: []*grammar.Command{
 		{Name: "help", Summary: "Show what you can do, or how one command works",
 			Examples: []string{"help", "help checkin"},
-			Args:     []bot.Arg{text("command", "The command to explain, such as checkin", false, 60)}},
+			Args:     []grammar.Arg{text("command", "The command to explain, such as checkin", false, 60)}},
 		{Name: "plan", Summary: "See your whole plan: profile, goals, progress and next conference",
 			Examples: []string{"plan"}},
 		{Name: "profile", Summary: "Your learner profile: interests, strengths, how you learn best",
-			Sub: []*bot.Command{
+			Sub: []*grammar.Command{
 				{Name: "show", Default: true, Summary: "Show your learner profile"},
 				{Name: "set", Summary: "Set one part of your profile",
 					Examples: []string{"profile set interests robotics, drawing", "profile set learn by doing and talking it through", "profile set shoutouts on"},
-					Args: []bot.Arg{
-						{Name: "field", Kind: bot.ArgChoice, Description: "Which part of your profile", Required: true, Choices: profileFields},
-						text("text", "What to write there", true, bot.MaxTextLen),
+					Args: []grammar.Arg{
+						{Name: "field", Kind: grammar.ArgChoice, Description: "Which part of your profile", Required: true, Choices: profileFields},
+						text("text", "What to write there", true, plpbot.MaxTextLen),
 					}},
 			}},
 		{Name: "goal", Summary: "Add, list, finish, drop or edit your goals",
-			Sub: []*bot.Command{
+			Sub: []*grammar.Command{
 				{Name: "add", Summary: "Add a goal",
 					Examples: []string{"goal add Read three novels category:academic by:2027-05-30 why:I want to enjoy reading again"},
-					Args: []bot.Arg{
-						text("title", "What you want to achieve", true, bot.MaxTitleLen),
-						keyed(bot.Arg{Name: "category", Kind: bot.ArgChoice, Description: "academic, personal or career", Choices: categories}),
-						keyed(bot.Arg{Name: "by", Kind: bot.ArgDate, Description: "Target date, YYYY-MM-DD"}),
-						keyed(text("why", "Why it matters to you", false, bot.MaxTextLen)),
+					Args: []grammar.Arg{
+						text("title", "What you want to achieve", true, plpbot.MaxTitleLen),
+						keyed(grammar.Arg{Name: "category", Kind: grammar.ArgChoice, Description: "academic, personal or career", Choices: categories}),
+						keyed(grammar.Arg{Name: "by", Kind: grammar.ArgDate, Description: "Target date, YYYY-MM-DD"}),
+						keyed(text("why", "Why it matters to you", false, plpbot.MaxTextLen)),
 					}},
 				{Name: "list", Summary: "List your goals with their numbers", Examples: []string{"goal list"}},
 				{Name: "done", Summary: "Mark a goal as done", Examples: []string{"goal done 2"},
-					Args: []bot.Arg{num("n", "Goal number (see goal list)")}},
+					Args: []grammar.Arg{num("n", "Goal number (see goal list)")}},
 				{Name: "drop", Summary: "Drop a goal you no longer want", Examples: []string{"goal drop 3"},
-					Args: []bot.Arg{num("n", "Goal number (see goal list)")}},
+					Args: []grammar.Arg{num("n", "Goal number (see goal list)")}},
 				{Name: "pause", Summary: "Pause a goal for now", Examples: []string{"goal pause 3"},
-					Args: []bot.Arg{num("n", "Goal number (see goal list)")}},
+					Args: []grammar.Arg{num("n", "Goal number (see goal list)")}},
 				{Name: "resume", Summary: "Make a paused or dropped goal active again", Examples: []string{"goal resume 3"},
-					Args: []bot.Arg{num("n", "Goal number (see goal list)")}},
+					Args: []grammar.Arg{num("n", "Goal number (see goal list)")}},
 				{Name: "edit", Summary: "Change a goal's title, category, date, why or tag",
 					Examples: []string{"goal edit 2 by:2027-06-15", "goal edit 1 title:Read four novels why:I'm on a roll"},
-					Args: []bot.Arg{
+					Args: []grammar.Arg{
 						num("n", "Goal number (see goal list)"),
-						keyed(text("title", "New title", false, bot.MaxTitleLen)),
-						keyed(bot.Arg{Name: "category", Kind: bot.ArgChoice, Description: "academic, personal or career", Choices: categories}),
-						keyed(bot.Arg{Name: "by", Kind: bot.ArgDate, Description: "New target date, YYYY-MM-DD"}),
-						keyed(text("why", "Why it matters", false, bot.MaxTextLen)),
+						keyed(text("title", "New title", false, plpbot.MaxTitleLen)),
+						keyed(grammar.Arg{Name: "category", Kind: grammar.ArgChoice, Description: "academic, personal or career", Choices: categories}),
+						keyed(grammar.Arg{Name: "by", Kind: grammar.ArgDate, Description: "New target date, YYYY-MM-DD"}),
+						keyed(text("why", "Why it matters", false, plpbot.MaxTextLen)),
 						keyed(text("tag", "Competency or standard tag", false, 100)),
 					}},
 			}},
 		{Name: "step", Summary: "Break a goal into steps and check them off",
-			Sub: []*bot.Command{
+			Sub: []*grammar.Command{
 				{Name: "add", Summary: "Add a step to a goal", Examples: []string{"step add 1 Finish Beloved"},
-					Args: []bot.Arg{num("n", "Goal number"), text("text", "The step", true, bot.MaxTitleLen)}},
+					Args: []grammar.Arg{num("n", "Goal number"), text("text", "The step", true, plpbot.MaxTitleLen)}},
 				{Name: "done", Summary: "Check off a step", Examples: []string{"step done 1.2"},
-					Args: []bot.Arg{{Name: "step", Kind: bot.ArgStep, Description: "Goal and step number, such as 1.2", Required: true}}},
+					Args: []grammar.Arg{{Name: "step", Kind: grammar.ArgStep, Description: "Goal and step number, such as 1.2", Required: true}}},
 			}},
 		{Name: "checkin", Summary: "Log progress on a goal",
 			Examples: []string{"checkin 1 40%", "checkin 2 75% finished chapter 3 confidence:4"},
-			Args: []bot.Arg{
+			Args: []grammar.Arg{
 				num("n", "Goal number"),
-				{Name: "percent", Kind: bot.ArgPercent, Description: "Progress so far, 0-100%", Required: true},
-				text("note", "A short note on how it went", false, bot.MaxTextLen),
-				keyed(bot.Arg{Name: "confidence", Kind: bot.ArgRange, Description: "How sure you feel, 1-5", Min: 1, Max: 5}),
+				{Name: "percent", Kind: grammar.ArgPercent, Description: "Progress so far, 0-100%", Required: true},
+				text("note", "A short note on how it went", false, plpbot.MaxTextLen),
+				keyed(grammar.Arg{Name: "confidence", Kind: grammar.ArgRange, Description: "How sure you feel, 1-5", Min: 1, Max: 5}),
 			}},
 		{Name: "reflect", Summary: "Write a reflection: what you learned, what's next, what help you need",
 			Examples: []string{"reflect I learned that outlining first makes essays easier"},
-			Args:     []bot.Arg{text("text", "Your reflection", true, bot.MaxTextLen)}},
+			Args:     []grammar.Arg{text("text", "Your reflection", true, plpbot.MaxTextLen)}},
 		{Name: "export", Summary: "Get a plan as a Markdown file (staff: a student's plan)",
 			Examples: []string{"export", "export @sam"},
-			Args:     []bot.Arg{{Name: "user", Kind: bot.ArgUser, Description: "Staff only: whose plan"}}},
+			Args:     []grammar.Arg{{Name: "user", Kind: grammar.ArgUser, Description: "Staff only: whose plan"}}},
 		{Name: "away", Summary: "Pause prompts while you're away (sick, trip, break)",
-			Sub: []*bot.Command{
+			Sub: []*grammar.Command{
 				{Name: "set", Default: true, Summary: "Be away until a date",
 					Examples: []string{"away until 2027-01-10 family trip", "away @sam until 2027-01-10"},
-					Args: []bot.Arg{
-						{Name: "user", Kind: bot.ArgUser, Description: "Staff only: who is away"},
-						{Name: "until", Kind: bot.ArgLiteral, Required: true},
-						{Name: "date", Kind: bot.ArgDate, Description: "Back on, YYYY-MM-DD", Required: true},
-						text("note", "Why (optional)", false, bot.MaxTextLen),
+					Args: []grammar.Arg{
+						{Name: "user", Kind: grammar.ArgUser, Description: "Staff only: who is away"},
+						{Name: "until", Kind: grammar.ArgLiteral, Required: true},
+						{Name: "date", Kind: grammar.ArgDate, Description: "Back on, YYYY-MM-DD", Required: true},
+						text("note", "Why (optional)", false, plpbot.MaxTextLen),
 					}},
 				{Name: "off", Summary: "You're back: prompts resume", Examples: []string{"away off"},
-					Args: []bot.Arg{{Name: "user", Kind: bot.ArgUser, Description: "Staff only: who is back"}}},
+					Args: []grammar.Arg{{Name: "user", Kind: grammar.ArgUser, Description: "Staff only: who is back"}}},
 			}},
-		{Name: "class", Audience: bot.Staff, Summary: "Create classes and manage who is in them",
-			Sub: []*bot.Command{
-				{Name: "create", Audience: bot.Staff, Summary: "Create a class (in a channel: links it for summaries)",
+		{Name: "class", Audience: grammar.Staff, Summary: "Create classes and manage who is in them",
+			Sub: []*grammar.Command{
+				{Name: "create", Audience: grammar.Staff, Summary: "Create a class (in a channel: links it for summaries)",
 					Examples: []string{"class create Period 3 English"},
-					Args:     []bot.Arg{text("name", "Class name", true, 100)}},
-				{Name: "add", Audience: bot.Staff, Summary: "Add students (or co-teachers) to a class",
+					Args:     []grammar.Arg{text("name", "Class name", true, 100)}},
+				{Name: "add", Audience: grammar.Staff, Summary: "Add students (or co-teachers) to a class",
 					Examples: []string{"class add @sam @alex", "class add @sam class:Period 3 English"},
-					Args: []bot.Arg{
-						{Name: "users", Kind: bot.ArgUsers, Description: "Who to add", Required: true},
+					Args: []grammar.Arg{
+						{Name: "users", Kind: grammar.ArgUsers, Description: "Who to add", Required: true},
 						keyed(text("class", "Which class, if you have several", false, 100)),
 					}},
-				{Name: "remove", Audience: bot.Staff, Summary: "Remove a student from a class",
+				{Name: "remove", Audience: grammar.Staff, Summary: "Remove a student from a class",
 					Examples: []string{"class remove @sam"},
-					Args: []bot.Arg{
+					Args: []grammar.Arg{
 						user("Who to remove"),
 						keyed(text("class", "Which class, if you have several", false, 100)),
 					}},
-				{Name: "list", Audience: bot.Staff, Summary: "List your classes", Examples: []string{"class list"}},
+				{Name: "list", Audience: grammar.Staff, Summary: "List your classes", Examples: []string{"class list"}},
 			}},
-		{Name: "roster", Audience: bot.Staff, Summary: "See your class's progress at a glance",
+		{Name: "roster", Audience: grammar.Staff, Summary: "See your class's progress at a glance",
 			Examples: []string{"roster", "roster Period 3 English"},
-			Args:     []bot.Arg{text("class", "Which class, if you have several", false, 100)}},
-		{Name: "student", Audience: bot.Staff, Summary: "A student's plan with check-ins and reflections",
+			Args:     []grammar.Arg{text("class", "Which class, if you have several", false, 100)}},
+		{Name: "student", Audience: grammar.Staff, Summary: "A student's plan with check-ins and reflections",
 			Examples: []string{"student @sam", "student @sam since:2026-09-01"},
-			Args: []bot.Arg{
+			Args: []grammar.Arg{
 				user("Which student"),
-				keyed(bot.Arg{Name: "since", Kind: bot.ArgDate, Description: "Show activity since, YYYY-MM-DD"}),
+				keyed(grammar.Arg{Name: "since", Kind: grammar.ArgDate, Description: "Show activity since, YYYY-MM-DD"}),
 			}},
-		{Name: "feedback", Audience: bot.Staff, Summary: "Comment on a student's goal (they get a DM)",
+		{Name: "feedback", Audience: grammar.Staff, Summary: "Comment on a student's goal (they get a DM)",
 			Examples: []string{"feedback @sam 1 Great pace — try a harder book next"},
-			Args:     []bot.Arg{user("Which student"), num("n", "Their goal number"), text("text", "Your feedback", true, bot.MaxTextLen)}},
+			Args:     []grammar.Arg{user("Which student"), num("n", "Their goal number"), text("text", "Your feedback", true, plpbot.MaxTextLen)}},
 		{Name: "conference", Summary: "Schedule and run conferences",
-			Sub: []*bot.Command{
-				{Name: "schedule", Default: true, Audience: bot.Staff, Summary: "Schedule a conference with a student",
+			Sub: []*grammar.Command{
+				{Name: "schedule", Default: true, Audience: grammar.Staff, Summary: "Schedule a conference with a student",
 					Examples: []string{"conference @sam 2027-01-12 10:30 goals check"},
-					Args: []bot.Arg{
+					Args: []grammar.Arg{
 						user("Which student"),
-						{Name: "date", Kind: bot.ArgDate, Description: "Day, YYYY-MM-DD", Required: true},
-						{Name: "time", Kind: bot.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
-						text("agenda", "What you'll talk about", false, bot.MaxTextLen),
+						{Name: "date", Kind: grammar.ArgDate, Description: "Day, YYYY-MM-DD", Required: true},
+						{Name: "time", Kind: grammar.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
+						text("agenda", "What you'll talk about", false, plpbot.MaxTextLen),
 					}},
-				{Name: "repeat", Default: true, Audience: bot.Staff, Summary: "Set up a standing 1:1 that repeats every week or two",
+				{Name: "repeat", Default: true, Audience: grammar.Staff, Summary: "Set up a standing 1:1 that repeats every week or two",
 					Help:     "Each occurrence gets the usual reminders; when one is done, cancelled or past, the next is booked. End it with `conference end N`.",
 					Examples: []string{"conference @sam every 1w tue 10:30 mentoring check-in", "conference repeat @sam every 2w fri 14:00"},
-					Args: []bot.Arg{
+					Args: []grammar.Arg{
 						user("Which student"),
-						{Name: "every", Kind: bot.ArgLiteral, Required: true},
-						{Name: "interval", Kind: bot.ArgChoice, Description: "1w (weekly) or 2w (every two weeks)", Required: true, Choices: intervals},
-						{Name: "day", Kind: bot.ArgChoice, Description: "Day of the week, such as tue", Required: true, Choices: weekdays},
-						{Name: "time", Kind: bot.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
-						text("agenda", "What you'll talk about each time", false, bot.MaxTextLen),
+						{Name: "every", Kind: grammar.ArgLiteral, Required: true},
+						{Name: "interval", Kind: grammar.ArgChoice, Description: "1w (weekly) or 2w (every two weeks)", Required: true, Choices: intervals},
+						{Name: "day", Kind: grammar.ArgChoice, Description: "Day of the week, such as tue", Required: true, Choices: weekdays},
+						{Name: "time", Kind: grammar.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
+						text("agenda", "What you'll talk about each time", false, plpbot.MaxTextLen),
 					}},
 				{Name: "list", Summary: "Upcoming conferences", Examples: []string{"conference list"}},
 				{Name: "agenda", Summary: "Add a talking point to your next conference",
 					Examples: []string{"conference agenda I want help choosing electives"},
-					Args:     []bot.Arg{text("text", "Your talking point", true, bot.MaxTextLen)}},
-				{Name: "done", Audience: bot.Staff, Summary: "Mark a conference done, with notes",
+					Args:     []grammar.Arg{text("text", "Your talking point", true, plpbot.MaxTextLen)}},
+				{Name: "done", Audience: grammar.Staff, Summary: "Mark a conference done, with notes",
 					Examples: []string{"conference done 4 Agreed on two new steps"},
-					Args:     []bot.Arg{num("id", "Conference number (see conference list)"), text("notes", "Notes", false, bot.MaxTextLen)}},
-				{Name: "cancel", Audience: bot.Staff, Summary: "Cancel a conference",
+					Args:     []grammar.Arg{num("id", "Conference number (see conference list)"), text("notes", "Notes", false, plpbot.MaxTextLen)}},
+				{Name: "cancel", Audience: grammar.Staff, Summary: "Cancel a conference",
 					Examples: []string{"conference cancel 4"},
-					Args:     []bot.Arg{num("id", "Conference number (see conference list)")}},
-				{Name: "end", Audience: bot.Staff, Summary: "End a standing 1:1: cancel this one and book no more",
+					Args:     []grammar.Arg{num("id", "Conference number (see conference list)")}},
+				{Name: "end", Audience: grammar.Staff, Summary: "End a standing 1:1: cancel this one and book no more",
 					Examples: []string{"conference end 4"},
-					Args:     []bot.Arg{num("id", "Conference number (see conference list)")}},
+					Args:     []grammar.Arg{num("id", "Conference number (see conference list)")}},
 			}},
-		{Name: "schedule", Audience: bot.Staff, Summary: "See or change when reflection prompts and class summaries go out",
-			Sub: []*bot.Command{
-				{Name: "show", Default: true, Audience: bot.Staff, Summary: "A class's schedules and their next run times",
+		{Name: "schedule", Audience: grammar.Staff, Summary: "See or change when reflection prompts and class summaries go out",
+			Sub: []*grammar.Command{
+				{Name: "show", Default: true, Audience: grammar.Staff, Summary: "A class's schedules and their next run times",
 					Examples: []string{"schedule", "schedule class:Period 3 English"},
-					Args:     []bot.Arg{keyed(text("class", "Which class, if you have several", false, 100))}},
-				{Name: "reflections", Audience: bot.Staff, Summary: "When students get a reflection prompt (class time zone)",
+					Args:     []grammar.Arg{keyed(text("class", "Which class, if you have several", false, 100))}},
+				{Name: "reflections", Audience: grammar.Staff, Summary: "When students get a reflection prompt (class time zone)",
 					Help:     "Five cron fields: minute hour day-of-month month weekday, in quotes. \"0 14 * * FRI\" is Fridays at 14:00.",
 					Examples: []string{`schedule reflections "0 14 * * FRI"`, `schedule reflections "30 8 * * MON" class:Period 3 English`},
-					Args: []bot.Arg{
-						{Name: "when", Kind: bot.ArgCron, Description: "Cron in quotes, such as \"0 14 * * FRI\"", Required: true},
+					Args: []grammar.Arg{
+						{Name: "when", Kind: grammar.ArgCron, Description: "Cron in quotes, such as \"0 14 * * FRI\"", Required: true},
 						keyed(text("class", "Which class, if you have several", false, 100)),
 					}},
-				{Name: "summaries", Audience: bot.Staff, Summary: "When the class channel gets its progress summary",
+				{Name: "summaries", Audience: grammar.Staff, Summary: "When the class channel gets its progress summary",
 					Help:     "Five cron fields: minute hour day-of-month month weekday, in quotes. \"0 15 * * FRI\" is Fridays at 15:00.",
 					Examples: []string{`schedule summaries "0 15 * * FRI"`},
-					Args: []bot.Arg{
-						{Name: "when", Kind: bot.ArgCron, Description: "Cron in quotes, such as \"0 15 * * FRI\"", Required: true},
+					Args: []grammar.Arg{
+						{Name: "when", Kind: grammar.ArgCron, Description: "Cron in quotes, such as \"0 15 * * FRI\"", Required: true},
 						keyed(text("class", "Which class, if you have several", false, 100)),
 					}},
 			}},
-		{Name: "flag", Audience: bot.Staff, Summary: "Record an intervention flag (staff-only)",
+		{Name: "flag", Audience: grammar.Staff, Summary: "Record an intervention flag (staff-only)",
 			Examples: []string{"flag @sam iep reading support"},
-			Args: []bot.Arg{
+			Args: []grammar.Arg{
 				user("Which student"),
-				{Name: "kind", Kind: bot.ArgChoice, Description: "iep, 504 or other", Required: true, Choices: flagKinds},
-				text("note", "Note for staff", false, bot.MaxTextLen),
+				{Name: "kind", Kind: grammar.ArgChoice, Description: "iep, 504 or other", Required: true, Choices: flagKinds},
+				text("note", "Note for staff", false, plpbot.MaxTextLen),
 			}},
-		{Name: "role", Audience: bot.Admins, Summary: "Give someone a role",
+		{Name: "role", Audience: grammar.Admins, Summary: "Give someone a role",
 			Examples: []string{"role @ms.lee teacher"},
-			Args: []bot.Arg{
+			Args: []grammar.Arg{
 				user("Who"),
-				{Name: "role", Kind: bot.ArgChoice, Description: "student, teacher, counselor or admin", Required: true, Choices: roleNames},
+				{Name: "role", Kind: grammar.ArgChoice, Description: "student, teacher, counselor or admin", Required: true, Choices: roleNames},
 			}},
-		{Name: "forget", Audience: bot.Admins, Summary: "Delete every record of a person",
+		{Name: "forget", Audience: grammar.Admins, Summary: "Delete every record of a person",
 			Examples: []string{"forget @sam", "forget @sam confirm"},
-			Args:     []bot.Arg{user("Who to forget"), {Name: "confirm", Kind: bot.ArgLiteral}}},
+			Args:     []grammar.Arg{user("Who to forget"), {Name: "confirm", Kind: grammar.ArgLiteral}}},
 	}}
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -48,7 +49,7 @@ type Options struct {
 // Handlers answers every plpbot command. It implements bot.Handler.
 type Handlers struct {
 	store    *storage.Store
-	grammar  *bot.Grammar
+	grammar  *grammar.Grammar
 	now      func() time.Time
 	admins   map[bot.Platform][]string
 	zone     *time.Location
@@ -102,7 +103,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 }
 
 // Grammar returns the command tree the handlers answer.
-func (h *Handlers) Grammar() *bot.Grammar { return h.grammar }
+func (h *Handlers) Grammar() *grammar.Grammar { return h.grammar }
 
 // Handle answers one request. User mistakes come back as *bot.UserError;
 // panics are recovered and reported as internal errors.
@@ -181,9 +182,9 @@ func (h *Handlers) route(ctx context.Context, c *call) ([]bot.Message, error) {
 	return fn(ctx, c)
 }
 
-func forbidden(a bot.Audience) *bot.UserError {
+func forbidden(a grammar.Audience) *bot.UserError {
 	who := "staff"
-	if a == bot.Admins {
+	if a == grammar.Admins {
 		who = "admins"
 	}
 	return &bot.UserError{Code: bot.EForbidden,
@@ -191,11 +192,11 @@ func forbidden(a bot.Audience) *bot.UserError {
 		Hint:    "Type `/plp help` to see what you can do."}
 }
 
-func (h *Handlers) allowed(u *plpbot.Person, a bot.Audience) bool {
+func (h *Handlers) allowed(u *plpbot.Person, a grammar.Audience) bool {
 	switch a {
-	case bot.Staff:
+	case grammar.Staff:
 		return u.Role.IsStaff()
-	case bot.Admins:
+	case grammar.Admins:
 		return u.Role == plpbot.RoleAdmin
 	}
 	return true

@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // leafCommands lists every command path of g that runs something.
-func leafCommands(cmds []*bot.Command, prefix []string) []string {
+func leafCommands(cmds []*grammar.Command, prefix []string) []string {
 	var out []string
 	for _, c := range cmds {
 		p := append(slices.Clone(prefix), c.Name)

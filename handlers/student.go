@@ -11,6 +11,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -25,14 +26,14 @@ func dateIn(t time.Time, loc *time.Location) time.Time {
 }
 
 // helpAudience is who u is, for help and usage lines.
-func helpAudience(u *plpbot.Person) bot.Audience {
+func helpAudience(u *plpbot.Person) grammar.Audience {
 	switch {
 	case u.Role == plpbot.RoleAdmin:
-		return bot.Admins
+		return grammar.Admins
 	case u.Role.IsStaff():
-		return bot.Staff
+		return grammar.Staff
 	}
-	return bot.Everyone
+	return grammar.Everyone
 }
 
 // profileParts are the learner-profile fields in the order shown, with the

@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // consoleCommands returns the ":" commands' names, for suggestions.
@@ -33,7 +33,7 @@ func (c *Console) consoleCommand(ctx context.Context, line string) (bool, error)
 		return false, c.advance(ctx, rest)
 	}
 	msg := fmt.Sprintf("I don't know :%s.", literal(word))
-	if s := bot.Nearest(word, consoleCommands()); s != "" {
+	if s := grammar.Nearest(word, consoleCommands()); s != "" {
 		msg += " Did you mean :" + s + "?"
 	}
 	return false, c.note("%s Type :help for console commands.", msg)

@@ -24,6 +24,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // Defaults for Options.
@@ -36,7 +37,7 @@ const (
 	// MaxNameLen bounds user and channel names typed after :as and :channel.
 	MaxNameLen = 80
 	// maxLineLen bounds one input line; a pasted essay longer than this is
-	// refused by the grammar anyway (MaxTextLen), with a friendlier message.
+	// refused by the grammar anyway (plpbot.MaxTextLen), with a friendlier message.
 	maxLineLen = 64 * 1024
 )
 
@@ -55,7 +56,7 @@ type Options struct {
 	Channel string
 	// Grammar, if set, orders the arguments of a form button's command hint
 	// as the grammar does; without it they are shown in name order.
-	Grammar *bot.Grammar
+	Grammar *grammar.Grammar
 	// Logger receives internal errors; default: discard.
 	Logger *slog.Logger
 }
@@ -186,7 +187,7 @@ func (c *Console) Do(ctx context.Context, line string) (quit bool, err error) {
 	case strings.HasPrefix(line, ":"):
 		return c.consoleCommand(ctx, line)
 	case isPlp(line):
-		return false, c.ask(ctx, bot.StripPrefix(line), true)
+		return false, c.ask(ctx, grammar.StripPrefix(line), true)
 	case strings.HasPrefix(line, "/"):
 		word, _, _ := strings.Cut(line, " ")
 		return false, c.note("%s isn't a command here. Commands start with /plp — try /plp help.", literal(word))

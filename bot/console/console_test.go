@@ -13,6 +13,7 @@ import (
 
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/bot/console"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // recorder is a scripted handler: it records every request and answers
@@ -283,10 +284,10 @@ func TestRenderInteractive(t *testing.T) {
 }
 
 func TestFormButtonWithGrammar(t *testing.T) {
-	g := &bot.Grammar{Commands: []*bot.Command{{Name: "checkin", Args: []bot.Arg{
-		{Name: "n", Kind: bot.ArgNumber, Required: true},
-		{Name: "percent", Kind: bot.ArgPercent, Required: true},
-		{Name: "confidence", Kind: bot.ArgRange, Keyed: true, Min: 1, Max: 5},
+	g := &grammar.Grammar{Commands: []*grammar.Command{{Name: "checkin", Args: []grammar.Arg{
+		{Name: "n", Kind: grammar.ArgNumber, Required: true},
+		{Name: "percent", Kind: grammar.ArgPercent, Required: true},
+		{Name: "confidence", Kind: grammar.ArgRange, Keyed: true, Min: 1, Max: 5},
 	}}}}
 	rec := &recorder{reply: func(*bot.Request) ([]bot.Message, error) {
 		return []bot.Message{{Buttons: []bot.Button{{Label: "Go", Form: &bot.Form{Command: "checkin",

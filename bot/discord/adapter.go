@@ -26,6 +26,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // Config is what the adapter needs to know; the keys are discord.token,
@@ -85,7 +86,7 @@ const deferAfter = 1500 * time.Millisecond
 // the handlers the optional bot.DMAdvisor and bot.Mentioner.
 type Adapter struct {
 	cfg     Config
-	grammar *bot.Grammar
+	grammar *grammar.Grammar
 	handler bot.Handler
 	log     *slog.Logger
 	session *discordgo.Session
@@ -103,7 +104,7 @@ type Adapter struct {
 var _ bot.Sender = (*Adapter)(nil)
 
 // New builds the adapter. It does not connect: Run does.
-func New(cfg Config, g *bot.Grammar, h bot.Handler, log *slog.Logger) (*Adapter, error) {
+func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

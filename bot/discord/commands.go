@@ -8,7 +8,9 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // RootCommand is the one application command plpbot registers; every
@@ -30,7 +32,7 @@ const (
 )
 
 // isFormCommand reports whether the command's required text may be left out
-// on Discord: the adapter then opens a modal (built by bot.Grammar.FormFor)
+// on Discord: the adapter then opens a modal (built by grammar.Grammar.FormFor)
 // instead of refusing the command, which is friendlier for long text on a phone.
 func isFormCommand(path []string) bool {
 	switch strings.ToLower(strings.Join(path, " ")) {
@@ -45,7 +47,7 @@ func isFormCommand(path []string) bool {
 // arguments become typed options. Names and descriptions are fitted to
 // Discord's limits; if the whole command would exceed Discord's total of
 // 4,000 characters, descriptions are shortened until it fits.
-func BuildCommand(g *bot.Grammar) *discordgo.ApplicationCommand {
+func BuildCommand(g *grammar.Grammar) *discordgo.ApplicationCommand {
 	for _, descMax := range []int{MaxCommandDescLen, 80, 60, 45, 32, 24} {
 		cmd := buildCommand(g, descMax)
 		if commandChars(cmd) <= MaxCommandTotalChars {
@@ -55,7 +57,7 @@ func BuildCommand(g *bot.Grammar) *discordgo.ApplicationCommand {
 	return buildCommand(g, 16)
 }
 
-func buildCommand(g *bot.Grammar, descMax int) *discordgo.ApplicationCommand {
+func buildCommand(g *grammar.Grammar, descMax int) *discordgo.ApplicationCommand {
 	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	integrations := []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 	root := &discordgo.ApplicationCommand{
@@ -89,7 +91,7 @@ func buildCommand(g *bot.Grammar, descMax int) *discordgo.ApplicationCommand {
 	return root
 }
 
-func subcommand(c *bot.Command, path []string, descMax int) *discordgo.ApplicationCommandOption {
+func subcommand(c *grammar.Command, path []string, descMax int) *discordgo.ApplicationCommandOption {
 	sub := &discordgo.ApplicationCommandOption{
 		Type:        discordgo.ApplicationCommandOptionSubCommand,
 		Name:        optionName(c.Name),
@@ -119,14 +121,14 @@ func subcommand(c *bot.Command, path []string, descMax int) *discordgo.Applicati
 
 // argOptions maps one grammar argument to its Discord options (none for a
 // required literal word, several for a list of users).
-func argOptions(a bot.Arg, descMax int) []*discordgo.ApplicationCommandOption {
+func argOptions(a grammar.Arg, descMax int) []*discordgo.ApplicationCommandOption {
 	o := &discordgo.ApplicationCommandOption{
 		Name:        optionName(a.Name),
 		Description: description(a.Description, a.Name, descMax),
 		Required:    a.Required,
 	}
 	switch a.Kind {
-	case bot.ArgLiteral:
+	case grammar.ArgLiteral:
 		if a.Required {
 			return nil
 		}
@@ -134,9 +136,9 @@ func argOptions(a bot.Arg, descMax int) []*discordgo.ApplicationCommandOption {
 		if a.Description == "" {
 			o.Description = description("Choose True to "+a.Name, a.Name, descMax)
 		}
-	case bot.ArgUser:
+	case grammar.ArgUser:
 		o.Type = discordgo.ApplicationCommandOptionUser
-	case bot.ArgUsers:
+	case grammar.ArgUsers:
 		o.Type = discordgo.ApplicationCommandOptionUser
 		out := []*discordgo.ApplicationCommandOption{o}
 		for i := 2; i <= maxExtraUsers; i++ {
@@ -147,19 +149,19 @@ func argOptions(a bot.Arg, descMax int) []*discordgo.ApplicationCommandOption {
 			})
 		}
 		return out
-	case bot.ArgNumber:
+	case grammar.ArgNumber:
 		o.Type = discordgo.ApplicationCommandOptionInteger
 		o.MinValue = floatPtr(1)
-	case bot.ArgRange:
+	case grammar.ArgRange:
 		o.Type = discordgo.ApplicationCommandOptionInteger
 		o.MinValue = floatPtr(float64(a.Min))
 		o.MaxValue = float64(a.Max)
-	case bot.ArgPercent:
+	case grammar.ArgPercent:
 		// A number pad on phones beats typing "%".
 		o.Type = discordgo.ApplicationCommandOptionInteger
 		o.MinValue = floatPtr(0)
 		o.MaxValue = 100
-	case bot.ArgChoice:
+	case grammar.ArgChoice:
 		o.Type = discordgo.ApplicationCommandOptionString
 		for _, ch := range a.Choices {
 			if len(o.Choices) == MaxOptionChoices {
@@ -170,10 +172,10 @@ func argOptions(a bot.Arg, descMax int) []*discordgo.ApplicationCommandOption {
 		}
 	default:
 		o.Type = discordgo.ApplicationCommandOptionString
-		if a.Kind == bot.ArgText || a.Kind == bot.ArgWord {
+		if a.Kind == grammar.ArgText || a.Kind == grammar.ArgWord {
 			max := a.MaxLen
 			if max <= 0 {
-				max = bot.MaxTextLen
+				max = plpbot.MaxTextLen
 			}
 			o.MaxLength = min(max, maxStringOptionLength)
 		}

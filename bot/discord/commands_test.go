@@ -8,7 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 func findOption(opts []*discordgo.ApplicationCommandOption, path ...string) *discordgo.ApplicationCommandOption {
@@ -148,11 +148,11 @@ func TestValidateCommandCatchesViolations(t *testing.T) {
 
 func TestBuildCommandShortensToFitTotal(t *testing.T) {
 	// A grammar with long summaries everywhere must still fit in 4,000 characters.
-	g := &bot.Grammar{}
+	g := &grammar.Grammar{}
 	for i := range 25 {
-		c := &bot.Command{Name: "cmd" + string(rune('a'+i)), Summary: strings.Repeat("long summary ", 10)}
+		c := &grammar.Command{Name: "cmd" + string(rune('a'+i)), Summary: strings.Repeat("long summary ", 10)}
 		for j := range 5 {
-			c.Args = append(c.Args, bot.Arg{Name: "arg" + string(rune('a'+j)), Kind: bot.ArgText, Description: strings.Repeat("d", 100)})
+			c.Args = append(c.Args, grammar.Arg{Name: "arg" + string(rune('a'+j)), Kind: grammar.ArgText, Description: strings.Repeat("d", 100)})
 		}
 		g.Commands = append(g.Commands, c)
 	}

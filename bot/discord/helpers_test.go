@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/handlers"
 )
 
 // testGrammar is the real command tree.
-func testGrammar() *bot.Grammar { return handlers.Grammar() }
+func testGrammar() *grammar.Grammar { return handlers.Grammar() }
 
 // scripted is a handler whose replies the test decides; it records requests.
 type scripted struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // outcome is what the handler produced for one request.
@@ -98,7 +99,7 @@ func (a *Adapter) commandRequest(in *discordgo.Interaction, actor bot.Identity, 
 		return nil, nil, bot.Errorf(bot.ENotFound, "I don't know that command. Try /plp help.")
 	}
 	// Option names back to argument names (several user options feed one ArgUsers).
-	argOf := map[string]bot.Arg{}
+	argOf := map[string]grammar.Arg{}
 	for _, arg := range cmd.Args {
 		for _, o := range argOptions(arg, MaxCommandDescLen) {
 			argOf[o.Name] = arg
@@ -125,7 +126,7 @@ func (a *Adapter) commandRequest(in *discordgo.Interaction, actor bot.Identity, 
 	}
 	if isFormCommand(path) {
 		for _, arg := range cmd.Args {
-			if arg.Required && arg.Kind != bot.ArgLiteral && strings.TrimSpace(args[arg.Name]) == "" && len(users[arg.Name]) == 0 {
+			if arg.Required && arg.Kind != grammar.ArgLiteral && strings.TrimSpace(args[arg.Name]) == "" && len(users[arg.Name]) == 0 {
 				return nil, prefill(a.grammar.FormFor(path, nil), args), nil
 			}
 		}

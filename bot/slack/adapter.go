@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/slack-go/slack"
 )
 
@@ -90,7 +91,7 @@ type Adapter struct {
 	cfg     Config
 	api     *slack.Client
 	hc      *http.Client // for response_url posts
-	grammar *bot.Grammar
+	grammar *grammar.Grammar
 	handler bot.Handler
 	log     *slog.Logger
 	seen    *eventSet
@@ -106,7 +107,7 @@ type Adapter struct {
 
 // New builds an adapter. g is the command grammar (for modals), h answers
 // requests. It does not connect: Run does.
-func New(cfg Config, g *bot.Grammar, h bot.Handler, log *slog.Logger) (*Adapter, error) {
+func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("slack config: %w", err)
 	}

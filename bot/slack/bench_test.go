@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // benchHandler parses the command line with the grammar and answers with a
 // check-in card, standing in for the real handler.
-func benchHandler(g *bot.Grammar) bot.Handler {
+func benchHandler(g *grammar.Grammar) bot.Handler {
 	return bot.HandlerFunc(func(_ context.Context, req *bot.Request) ([]bot.Message, error) {
 		inv, err := g.Parse(req.Text)
 		if err != nil {

@@ -19,7 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // fakeSlack is a local Slack: the Web API methods the adapter calls, a
@@ -328,27 +330,27 @@ func (r *recorder) waitRequests(t testing.TB, n int) []*bot.Request {
 }
 
 // testGrammar is a slice of plpbot's command tree, enough for forms.
-func testGrammar() *bot.Grammar {
-	return &bot.Grammar{Commands: []*bot.Command{
+func testGrammar() *grammar.Grammar {
+	return &grammar.Grammar{Commands: []*grammar.Command{
 		{Name: "plan", Summary: "See your plan"},
-		{Name: "goal", Summary: "Goals", Sub: []*bot.Command{
-			{Name: "add", Summary: "Add a goal", Args: []bot.Arg{
-				{Name: "title", Kind: bot.ArgText, Description: "What you want to achieve", Required: true, MaxLen: bot.MaxTitleLen},
-				{Name: "category", Kind: bot.ArgChoice, Keyed: true, Choices: []string{"academic", "personal", "career"}},
-				{Name: "by", Kind: bot.ArgDate, Keyed: true, Description: "Target date, YYYY-MM-DD"},
+		{Name: "goal", Summary: "Goals", Sub: []*grammar.Command{
+			{Name: "add", Summary: "Add a goal", Args: []grammar.Arg{
+				{Name: "title", Kind: grammar.ArgText, Description: "What you want to achieve", Required: true, MaxLen: plpbot.MaxTitleLen},
+				{Name: "category", Kind: grammar.ArgChoice, Keyed: true, Choices: []string{"academic", "personal", "career"}},
+				{Name: "by", Kind: grammar.ArgDate, Keyed: true, Description: "Target date, YYYY-MM-DD"},
 			}},
 			{Name: "list", Summary: "List your goals"},
 		}},
-		{Name: "checkin", Summary: "Log progress on a goal", Args: []bot.Arg{
-			{Name: "n", Kind: bot.ArgNumber, Description: "Goal number", Required: true},
-			{Name: "percent", Kind: bot.ArgPercent, Description: "Progress so far", Required: true},
-			{Name: "note", Kind: bot.ArgText, Description: "A short note"},
+		{Name: "checkin", Summary: "Log progress on a goal", Args: []grammar.Arg{
+			{Name: "n", Kind: grammar.ArgNumber, Description: "Goal number", Required: true},
+			{Name: "percent", Kind: grammar.ArgPercent, Description: "Progress so far", Required: true},
+			{Name: "note", Kind: grammar.ArgText, Description: "A short note"},
 		}},
-		{Name: "reflect", Summary: "Write a reflection", Args: []bot.Arg{
-			{Name: "text", Kind: bot.ArgText, Description: "Your reflection", Required: true, MaxLen: bot.MaxTextLen},
+		{Name: "reflect", Summary: "Write a reflection", Args: []grammar.Arg{
+			{Name: "text", Kind: grammar.ArgText, Description: "Your reflection", Required: true, MaxLen: plpbot.MaxTextLen},
 		}},
-		{Name: "student", Summary: "A student's plan", Args: []bot.Arg{
-			{Name: "user", Kind: bot.ArgUser, Description: "Which student", Required: true},
+		{Name: "student", Summary: "A student's plan", Args: []grammar.Arg{
+			{Name: "user", Kind: grammar.ArgUser, Description: "Which student", Required: true},
 		}},
 	}}
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/slack-go/slack"
 )
 
@@ -280,7 +281,7 @@ func buttonValue(b bot.Button) string {
 }
 
 // decodeButton reads a button value: a command line, or a form to open.
-func decodeButton(g *bot.Grammar, value string) (command string, form *bot.Form) {
+func decodeButton(g *grammar.Grammar, value string) (command string, form *bot.Form) {
 	switch {
 	case strings.HasPrefix(value, formPrefix):
 		var f bot.Form

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -47,7 +48,7 @@ func (a *Adapter) onSlashCommand(cmd slack.SlashCommand) any {
 // nothing else, when the command has required arguments a form can collect.
 // Commands that need a person are left to the parser: forms can't pick people.
 func (a *Adapter) bareForm(text string) *bot.Form {
-	words := strings.Fields(strings.ToLower(bot.StripPrefix(text)))
+	words := strings.Fields(strings.ToLower(grammar.StripPrefix(text)))
 	if len(words) == 0 {
 		return nil
 	}
@@ -61,9 +62,9 @@ func (a *Adapter) bareForm(text string) *bot.Form {
 			continue
 		}
 		switch arg.Kind {
-		case bot.ArgUser, bot.ArgUsers:
+		case grammar.ArgUser, grammar.ArgUsers:
 			return nil
-		case bot.ArgLiteral:
+		case grammar.ArgLiteral:
 		default:
 			needs = true
 		}

@@ -18,7 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/plpbot/plpbot"
-	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // DefaultConfigFile is read when -config is not given, if it exists.
@@ -227,7 +227,7 @@ func checkShape(node *yaml.Node, t reflect.Type, path string) error {
 			if !ok {
 				msg := "unknown key"
 				names := slices.Sorted(mapKeys(keys))
-				if s := bot.Nearest(k.Value, names); s != "" {
+				if s := grammar.Nearest(k.Value, names); s != "" {
 					msg += "; did you mean " + join(path, s) + "?"
 				} else {
 					msg += "; known keys here: " + strings.Join(names, ", ")
@@ -356,7 +356,7 @@ func (cfg *Config) applyEnv(env []string) error {
 			continue
 		}
 		msg := "unknown setting"
-		if s := bot.Nearest(k, slices.Sorted(mapKeys(known))); s != "" {
+		if s := grammar.Nearest(k, slices.Sorted(mapKeys(known))); s != "" {
 			msg += "; did you mean " + s + "?"
 		}
 		return &ConfigError{Key: k, Msg: msg}

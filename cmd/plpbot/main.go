@@ -30,6 +30,7 @@ import (
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/bot/console"
 	"github.com/plpbot/plpbot/bot/discord"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/bot/slack"
 	"github.com/plpbot/plpbot/handlers"
 	"github.com/plpbot/plpbot/scheduler"
@@ -200,7 +201,7 @@ Flags:
 	}
 	if !isSubcommand(m.Command) {
 		msg := fmt.Sprintf("plpbot: unknown command %q", m.Command)
-		if s := bot.Nearest(m.Command, subcommands()); s != "" {
+		if s := grammar.Nearest(m.Command, subcommands()); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		return errors.New(msg + " (see plpbot -h)")
@@ -257,7 +258,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Store = store
 
-	grammar := handlers.Grammar()
+	g := handlers.Grammar()
 	sched := cfg.ScheduleSettings()
 	m.Handlers = handlers.New(store, handlers.Options{
 		Now: now,
@@ -279,7 +280,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if useConsole {
 		m.Console = console.New(m.Stdin, m.Stdout, m.Handlers, console.Options{
 			Interactive: isTerminal(m.Stdin) && isTerminal(m.Stdout),
-			Grammar:     grammar,
+			Grammar:     g,
 			Logger:      log,
 			// ":advance 7d" runs the scheduler over simulated time; the
 			// scheduler is built below, before any input runs.
@@ -296,7 +297,7 @@ func (m *Main) Run(ctx context.Context) error {
 				Mode:          cfg.Slack.Mode,
 				APIURL:        cfg.Slack.APIURL,
 				HTTPAddr:      cfg.HTTP.Addr,
-			}, grammar, m.Handlers, log)
+			}, g, m.Handlers, log)
 			if err != nil {
 				return fmt.Errorf("start slack: %w", err)
 			}
@@ -310,7 +311,7 @@ func (m *Main) Run(ctx context.Context) error {
 				AppID:   cfg.Discord.AppID,
 				GuildID: cfg.Discord.GuildID,
 				APIURL:  cfg.Discord.APIURL,
-			}, grammar, m.Handlers, log)
+			}, g, m.Handlers, log)
 			if err != nil {
 				return fmt.Errorf("start discord: %w", err)
 			}

@@ -1,4 +1,4 @@
-package bot_test
+package grammar_test
 
 import (
 	"reflect"
@@ -8,15 +8,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/handlers"
 )
 
 // fuzzSeeds are every example of the grammar, every table case and a few
 // nasty lines.
-func fuzzSeeds(g *bot.Grammar) []string {
+func fuzzSeeds(g *grammar.Grammar) []string {
 	var seeds []string
-	var walk func(cmds []*bot.Command)
-	walk = func(cmds []*bot.Command) {
+	var walk func(cmds []*grammar.Command)
+	walk = func(cmds []*grammar.Command) {
 		for _, c := range cmds {
 			seeds = append(seeds, c.Examples...)
 			walk(c.Sub)
@@ -72,9 +73,9 @@ func FuzzParse(f *testing.F) {
 }
 
 // checkInvocation asserts what every successful parse guarantees handlers.
-func checkInvocation(t *testing.T, line string, cmd *bot.Command, inv *bot.Invocation) {
+func checkInvocation(t *testing.T, line string, cmd *grammar.Command, inv *bot.Invocation) {
 	t.Helper()
-	kinds := map[string]bot.ArgKind{}
+	kinds := map[string]grammar.ArgKind{}
 	for _, a := range cmd.Args {
 		kinds[a.Name] = a.Kind
 		if a.Required && !inv.Has(a.Name) {
@@ -97,12 +98,12 @@ func checkInvocation(t *testing.T, line string, cmd *bot.Command, inv *bot.Invoc
 		if !ok {
 			t.Fatalf("Parse(%q): unknown arg %q", line, name)
 		}
-		if v == "" || !clean(v, k == bot.ArgText) || v != strings.TrimSpace(v) {
+		if v == "" || !clean(v, k == grammar.ArgText) || v != strings.TrimSpace(v) {
 			t.Fatalf("Parse(%q): arg %s = %q is not clean", line, name, v)
 		}
 	}
 	for name, ids := range inv.Users {
-		if k := kinds[name]; (k != bot.ArgUser && k != bot.ArgUsers) || len(ids) == 0 || (k == bot.ArgUser && len(ids) > 1) {
+		if k := kinds[name]; (k != grammar.ArgUser && k != grammar.ArgUsers) || len(ids) == 0 || (k == grammar.ArgUser && len(ids) > 1) {
 			t.Fatalf("Parse(%q): users %s = %v", line, name, ids)
 		}
 		for _, id := range ids {
@@ -119,7 +120,7 @@ func FuzzHelp(f *testing.F) {
 		f.Add(uint8(0), s)
 	}
 	f.Fuzz(func(t *testing.T, aud uint8, topic string) {
-		m, err := g.Help(bot.Audience(aud%3), topic)
+		m, err := g.Help(grammar.Audience(aud%3), topic)
 		if err != nil {
 			if ue, ok := bot.AsUserError(err); !ok || bot.StripMarkup(ue.Message) == "" {
 				t.Fatalf("Help(%q) = %v, want a UserError with a message", topic, err)

@@ -1,16 +1,17 @@
-package bot_test
+package grammar_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/handlers"
 )
 
 // audienceOf is the narrowest audience that may run the leaf at path.
-func audienceOf(g *bot.Grammar, path string) bot.Audience {
-	var aud bot.Audience
+func audienceOf(g *grammar.Grammar, path string) grammar.Audience {
+	var aud grammar.Audience
 	p := strings.Fields(path)
 	for i := range p {
 		if c := g.Find(p[:i+1]...); c.Audience > aud {
@@ -22,7 +23,7 @@ func audienceOf(g *bot.Grammar, path string) bot.Audience {
 
 func TestHelpOverview(t *testing.T) {
 	g := handlers.Grammar()
-	for _, aud := range []bot.Audience{bot.Everyone, bot.Staff, bot.Admins} {
+	for _, aud := range []grammar.Audience{grammar.Everyone, grammar.Staff, grammar.Admins} {
 		m, err := g.Help(aud, "")
 		if err != nil {
 			t.Fatalf("Help(%d): %v", aud, err)
@@ -33,7 +34,7 @@ func TestHelpOverview(t *testing.T) {
 			// up to its first optional argument.
 			usage := g.Usage(strings.Fields(path))
 			head := strings.SplitN(usage, " [", 2)[0]
-			if aud < bot.Staff {
+			if aud < grammar.Staff {
 				head = strings.Replace(head, " [@user]", "", 1)
 			}
 			visible := audienceOf(g, path) <= aud
@@ -68,13 +69,13 @@ func TestHelpOverview(t *testing.T) {
 func TestHelpOverviewSections(t *testing.T) {
 	g := handlers.Grammar()
 	tests := []struct {
-		aud       bot.Audience
+		aud       grammar.Audience
 		sections  []string
 		forbidden []string
 	}{
-		{bot.Everyone, []string{"Your plan", "Goals & steps", "Check-ins & reflections", "Conferences"}, []string{"Staff", "Admin", "flag", "roster", "[@user]", "conference @user"}},
-		{bot.Staff, []string{"Your plan", "Goals & steps", "Check-ins & reflections", "Conferences", "Staff"}, []string{"Admin", "/plp role", "/plp forget"}},
-		{bot.Admins, []string{"Your plan", "Goals & steps", "Check-ins & reflections", "Conferences", "Staff", "Admin"}, nil},
+		{grammar.Everyone, []string{"Your plan", "Goals & steps", "Check-ins & reflections", "Conferences"}, []string{"Staff", "Admin", "flag", "roster", "[@user]", "conference @user"}},
+		{grammar.Staff, []string{"Your plan", "Goals & steps", "Check-ins & reflections", "Conferences", "Staff"}, []string{"Admin", "/plp role", "/plp forget"}},
+		{grammar.Admins, []string{"Your plan", "Goals & steps", "Check-ins & reflections", "Conferences", "Staff", "Admin"}, nil},
 	}
 	for _, tt := range tests {
 		m, _ := g.Help(tt.aud, "")
@@ -99,28 +100,28 @@ func TestHelpOverviewSections(t *testing.T) {
 func TestHelpTopic(t *testing.T) {
 	g := handlers.Grammar()
 	tests := []struct {
-		aud   bot.Audience
+		aud   grammar.Audience
 		topic string
 		title string
 		parts []string
 		not   []string
 	}{
-		{bot.Everyone, "checkin", "/plp checkin", []string{
+		{grammar.Everyone, "checkin", "/plp checkin", []string{
 			"Log progress on a goal",
 			"Usage: `/plp checkin N PCT% [note] [confidence:1-5]`",
 			"`[confidence:1-5]` — How sure you feel, 1-5",
 			"Try it: `/plp checkin 1 40%`",
 			"`/plp checkin 2 75% finished chapter 3 confidence:4`",
 		}, nil},
-		{bot.Everyone, "/plp checkin 1 40%", "/plp checkin", []string{"Usage: `/plp checkin"}, nil},
-		{bot.Everyone, "help goal add", "/plp goal add", []string{"Usage: `/plp goal add TITLE [category:academic|personal|career] [by:YYYY-MM-DD] [why:TEXT]`"}, nil},
-		{bot.Everyone, "GOAL", "/plp goal", []string{"`/plp goal done N` — Mark a goal as done", "Details: `/plp help goal add`"}, nil},
-		{bot.Everyone, "conference", "/plp conference", []string{"/plp conference agenda TEXT"}, []string{"conference @user", "cancel"}},
-		{bot.Staff, "conference", "/plp conference", []string{"`/plp conference @user YYYY-MM-DD HH:MM [agenda]`", "cancel"}, nil},
-		{bot.Everyone, "export", "/plp export", []string{"Usage: `/plp export`", "Try it: `/plp export`"}, []string{"@"}},
-		{bot.Staff, "export", "/plp export", []string{"Usage: `/plp export [@user]`", "`/plp export @sam`"}, nil},
-		{bot.Staff, "flag", "/plp flag", []string{"`/plp flag @user iep|504|other [note]`"}, nil},
-		{bot.Everyone, "away set", "/plp away", []string{"Usage: `/plp away until YYYY-MM-DD [note]`"}, []string{"@sam"}},
+		{grammar.Everyone, "/plp checkin 1 40%", "/plp checkin", []string{"Usage: `/plp checkin"}, nil},
+		{grammar.Everyone, "help goal add", "/plp goal add", []string{"Usage: `/plp goal add TITLE [category:academic|personal|career] [by:YYYY-MM-DD] [why:TEXT]`"}, nil},
+		{grammar.Everyone, "GOAL", "/plp goal", []string{"`/plp goal done N` — Mark a goal as done", "Details: `/plp help goal add`"}, nil},
+		{grammar.Everyone, "conference", "/plp conference", []string{"/plp conference agenda TEXT"}, []string{"conference @user", "cancel"}},
+		{grammar.Staff, "conference", "/plp conference", []string{"`/plp conference @user YYYY-MM-DD HH:MM [agenda]`", "cancel"}, nil},
+		{grammar.Everyone, "export", "/plp export", []string{"Usage: `/plp export`", "Try it: `/plp export`"}, []string{"@"}},
+		{grammar.Staff, "export", "/plp export", []string{"Usage: `/plp export [@user]`", "`/plp export @sam`"}, nil},
+		{grammar.Staff, "flag", "/plp flag", []string{"`/plp flag @user iep|504|other [note]`"}, nil},
+		{grammar.Everyone, "away set", "/plp away", []string{"Usage: `/plp away until YYYY-MM-DD [note]`"}, []string{"@sam"}},
 	}
 	for _, tt := range tests {
 		m, err := g.Help(tt.aud, tt.topic)
@@ -148,17 +149,17 @@ func TestHelpTopic(t *testing.T) {
 func TestHelpErrors(t *testing.T) {
 	g := handlers.Grammar()
 	tests := []struct {
-		aud       bot.Audience
+		aud       grammar.Audience
 		topic     string
 		code      bot.Code
 		msg, hint string
 	}{
-		{bot.Everyone, "chekin", bot.ENotFound, "Did you mean `/plp checkin`?", "Try `/plp help checkin`"},
-		{bot.Everyone, "goal ad", bot.ENotFound, "Did you mean `/plp goal add`?", "Try `/plp help goal add`"},
-		{bot.Everyone, "xyzzy", bot.ENotFound, "I don't know `/plp xyzzy`.", "`/plp help`"},
-		{bot.Everyone, "flag", bot.EForbidden, "`/plp flag` is for staff.", "`/plp help`"},
-		{bot.Everyone, "conference cancel", bot.EForbidden, "is for staff", "`/plp help`"},
-		{bot.Staff, "forget", bot.EForbidden, "`/plp forget` is for admins.", "`/plp help`"},
+		{grammar.Everyone, "chekin", bot.ENotFound, "Did you mean `/plp checkin`?", "Try `/plp help checkin`"},
+		{grammar.Everyone, "goal ad", bot.ENotFound, "Did you mean `/plp goal add`?", "Try `/plp help goal add`"},
+		{grammar.Everyone, "xyzzy", bot.ENotFound, "I don't know `/plp xyzzy`.", "`/plp help`"},
+		{grammar.Everyone, "flag", bot.EForbidden, "`/plp flag` is for staff.", "`/plp help`"},
+		{grammar.Everyone, "conference cancel", bot.EForbidden, "is for staff", "`/plp help`"},
+		{grammar.Staff, "forget", bot.EForbidden, "`/plp forget` is for admins.", "`/plp help`"},
 	}
 	for _, tt := range tests {
 		_, err := g.Help(tt.aud, tt.topic)

@@ -1,10 +1,4 @@
-package bot
-
-import (
-	"strconv"
-	"strings"
-	"time"
-)
+package grammar
 
 // ArgKind is the type of a command argument; it decides how the argument is
 // parsed, validated and offered on platforms with typed options.
@@ -47,25 +41,23 @@ const (
 	ArgDuration
 )
 
-// Limits on what people type.
-const (
-	MaxTitleLen = 200  // goal titles, step texts, class names
-	MaxTextLen  = 2000 // reflections, notes, feedback, agenda, profile fields
-)
-
 // Arg describes one argument of a command.
 type Arg struct {
 	// Name is lower case, ≤ 32 characters (Discord's option name limit).
 	Name string
+	// Kind decides how the value is read, checked and offered.
 	Kind ArgKind
 	// Description is ≤ 100 characters (Discord's limit).
 	Description string
-	Required    bool
+	// Required arguments must be given; a missing one is an error that
+	// names it.
+	Required bool
 	// Keyed arguments are written name:value on a command line, in any order.
 	Keyed bool
 	// Choices lists the accepted values of an ArgChoice (≤ 25).
 	Choices []string
-	// MaxLen limits ArgText and ArgWord (in characters); 0 means MaxTextLen.
+	// MaxLen limits ArgText and ArgWord (in characters); 0 means
+	// plpbot.MaxTextLen.
 	MaxLen int
 	// Min and Max bound an ArgRange.
 	Min, Max int
@@ -76,8 +68,11 @@ type Audience int
 
 // Audiences, from widest to narrowest.
 const (
+	// Everyone is every person the bot knows, students included.
 	Everyone Audience = iota
-	Staff             // teachers, counselors and admins
+	// Staff is teachers, counselors and admins.
+	Staff
+	// Admins is administrators only.
 	Admins
 )
 
@@ -93,9 +88,14 @@ type Command struct {
 	Help string
 	// Examples are command lines without "/plp".
 	Examples []string
+	// Audience is the narrowest audience that may run the command; help
+	// hides it from everyone else.
 	Audience Audience
-	Args     []Arg
-	Sub      []*Command
+	// Args are the command's arguments, positional ones in the order they
+	// are typed.
+	Args []Arg
+	// Sub are the subcommands of a group, in the order help lists them.
+	Sub []*Command
 	// Default marks a subcommand that runs when the word after its group is
 	// not a subcommand name ("conference @sam 2027-01-12 10:00" runs
 	// "conference schedule"). When a group has several, the parser tries
@@ -106,56 +106,6 @@ type Command struct {
 // Grammar is the whole command tree, defined once and shared by the parser,
 // the help text and platforms' command registration.
 type Grammar struct {
+	// Commands are the top-level commands, in the order help lists them.
 	Commands []*Command
-}
-
-// Invocation is a parsed and validated command.
-type Invocation struct {
-	// Path is the command path, such as ["goal", "add"].
-	Path []string
-	// Args holds validated, normalised values by argument name (percent as
-	// digits, dates as YYYY-MM-DD, choices in lower case, switches as "true").
-	Args map[string]string
-	// Users holds mentioned people by argument name. Platform and Workspace
-	// may be empty: the handler fills them from the actor.
-	Users map[string][]Identity
-}
-
-// Name returns the path joined by spaces, such as "goal add".
-func (inv *Invocation) Name() string { return strings.Join(inv.Path, " ") }
-
-// Has reports whether argument name was given.
-func (inv *Invocation) Has(name string) bool {
-	if _, ok := inv.Args[name]; ok {
-		return true
-	}
-	return len(inv.Users[name]) > 0
-}
-
-// Arg returns argument name, or "".
-func (inv *Invocation) Arg(name string) string { return inv.Args[name] }
-
-// Int returns a numeric argument, or 0.
-func (inv *Invocation) Int(name string) int {
-	n, _ := strconv.Atoi(inv.Args[name])
-	return n
-}
-
-// Date returns a date argument as midnight UTC of that day, and whether it was given.
-func (inv *Invocation) Date(name string) (time.Time, bool) {
-	v, ok := inv.Args[name]
-	if !ok {
-		return time.Time{}, false
-	}
-	d, err := time.Parse(time.DateOnly, v)
-	return d, err == nil
-}
-
-// User returns the first person of a user argument.
-func (inv *Invocation) User(name string) (Identity, bool) {
-	us := inv.Users[name]
-	if len(us) == 0 {
-		return Identity{}, false
-	}
-	return us[0], true
 }

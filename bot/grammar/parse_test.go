@@ -1,9 +1,11 @@
-package bot
+package grammar
 
 import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/plpbot/plpbot/bot"
 )
 
 // localGrammar exercises argument kinds the product tree does not use yet
@@ -28,71 +30,6 @@ func localGrammar() *Grammar {
 				{Name: "other"},
 			}},
 	}}
-}
-
-func TestTokenize(t *testing.T) {
-	tests := []struct {
-		line string
-		want []string
-	}{
-		{"a b  c", []string{"a", "b", "c"}},
-		{"  lead\ttab\nnew  ", []string{"lead", "tab", "new"}},
-		{`schedule reflections "0 14 * * FRI"`, []string{"schedule", "reflections", "0 14 * * FRI"}},
-		{"x “0 14 * * FRI” y", []string{"x", "0 14 * * FRI", "y"}},
-		{`why:"two words" next`, []string{"why:two words", "next"}},
-		{`an "unterminated quote`, []string{"an", `"unterminated`, "quote"}},
-		{`I'm "fine" ok`, []string{"I'm", "fine", "ok"}},
-		{`""`, []string{""}},
-		{"", nil},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, tok := range tokenize(tt.line) {
-			got = append(got, tok.val)
-		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("tokenize(%q) = %q, want %q", tt.line, got, tt.want)
-		}
-	}
-}
-
-func TestParseMention(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    Identity
-		ok      bool
-		errPart string
-	}{
-		{in: "<@U123ABC|sam>", want: Identity{UserID: "U123ABC", Name: "sam"}, ok: true},
-		{in: "<@W42>", want: Identity{UserID: "W42"}, ok: true},
-		{in: "<@80351110224678912>", want: Identity{UserID: "80351110224678912"}, ok: true},
-		{in: "<@!80351110224678912>", want: Identity{UserID: "80351110224678912"}, ok: true},
-		{in: "@Sam", want: Identity{UserID: "sam", Name: "sam"}, ok: true},
-		{in: "@ms.lee,", want: Identity{UserID: "ms.lee", Name: "ms.lee"}, ok: true},
-		{in: "sam"},
-		{in: "@"},
-		{in: "@everyone", errPart: "whole group"},
-		{in: "@HERE", errPart: "whole group"},
-		{in: "<!channel>", errPart: "whole group"},
-		{in: "<!here>", errPart: "whole group"},
-		{in: "<!subteam^S1|@team>", errPart: "whole group"},
-		{in: "<@&123>", errPart: "role, not a person"},
-		{in: "<@nope>", errPart: "can't read the mention"},
-		{in: "<@U123", errPart: "can't read the mention"},
-		{in: "@sam<b>", errPart: "can't read the mention"},
-	}
-	for _, tt := range tests {
-		got, ok, uerr := parseMention(tt.in)
-		if tt.errPart != "" {
-			if uerr == nil || !strings.Contains(uerr.Message, tt.errPart) {
-				t.Errorf("parseMention(%q) error = %v, want one containing %q", tt.in, uerr, tt.errPart)
-			}
-			continue
-		}
-		if uerr != nil || ok != tt.ok || got != tt.want {
-			t.Errorf("parseMention(%q) = %+v, %v, %v; want %+v, %v", tt.in, got, ok, uerr, tt.want, tt.ok)
-		}
-	}
 }
 
 func TestParseLocalKinds(t *testing.T) {
@@ -155,45 +92,19 @@ func TestParseLocalErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := g.Parse(tt.line)
-		ue, ok := AsUserError(err)
+		ue, ok := bot.AsUserError(err)
 		if !ok {
 			t.Errorf("Parse(%q) error = %v, want a *UserError", tt.line, err)
 			continue
 		}
-		msg := Format(ue.Message, PlainDialect)
+		msg := bot.Format(ue.Message, bot.PlainDialect)
 		for _, p := range tt.parts {
 			if !strings.Contains(msg, p) {
 				t.Errorf("Parse(%q) message %q lacks %q", tt.line, msg, p)
 			}
 		}
-		if ue.Code != EInvalid || ue.Usage == "" || ue.Field != tt.field {
+		if ue.Code != bot.EInvalid || ue.Usage == "" || ue.Field != tt.field {
 			t.Errorf("Parse(%q) = code %s usage %q field %q, want invalid, a usage, field %q", tt.line, ue.Code, ue.Usage, ue.Field, tt.field)
 		}
-	}
-}
-
-func TestNearest(t *testing.T) {
-	cands := []string{"help", "plan", "goal", "checkin", "conference", "reflect", "role"}
-	tests := []struct{ word, want string }{
-		{"chekin", "checkin"},
-		{"CHECKIN", "checkin"},
-		{"goals", "goal"},
-		{"conf", "conference"},
-		{"refelct", "reflect"},
-		{"xyzzy", ""},
-		{"", ""},
-		{strings.Repeat("a", 100), ""},
-	}
-	for _, tt := range tests {
-		if got := Nearest(tt.word, cands); got != tt.want {
-			t.Errorf("Nearest(%q) = %q, want %q", tt.word, got, tt.want)
-		}
-	}
-}
-
-func TestEchoEscapesAndShortens(t *testing.T) {
-	got := echo("a\x00b\ue001" + strings.Repeat("x", 60))
-	if !strings.HasPrefix(got, string(userOpen)+"ab") || strings.ContainsRune(got, 0) || !strings.HasSuffix(got, "…"+string(userClose)) {
-		t.Errorf("echo = %q", got)
 	}
 }

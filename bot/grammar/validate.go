@@ -1,4 +1,4 @@
-package bot
+package grammar
 
 import (
 	"fmt"
@@ -11,135 +11,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/bot"
 )
-
-// Bind validates arguments that arrive already structured — Discord options,
-// a form's fields — exactly as Parse validates a command line, and returns
-// the Invocation. args holds values by argument name (an empty value counts
-// as not given, as forms send for blank optional fields); users holds
-// mentioned people by argument name (a user argument may instead be given
-// in args as mention text). Required literals such as "until" carry no
-// information in structured input and are set for the caller.
-//
-// Every error is a *UserError with code EInvalid, and Field names the
-// argument at fault.
-func (g *Grammar) Bind(path []string, args map[string]string, users map[string][]Identity) (*Invocation, error) {
-	cmd, canon, uerr := g.resolve(path)
-	if uerr != nil {
-		return nil, uerr
-	}
-	inv := &Invocation{Path: canon, Args: map[string]string{}, Users: map[string][]Identity{}}
-	argOf := func(name string) *Arg {
-		for i := range cmd.Args {
-			if cmd.Args[i].Name == name {
-				return &cmd.Args[i]
-			}
-		}
-		return nil
-	}
-	for _, name := range sortedKeys(args) {
-		if argOf(name) == nil {
-			ue := g.argError(canon, cmd, nil, "`/plp %s` has no option %s.", commandLine(canon, cmd), echo(name))
-			ue.Field = name
-			return nil, ue
-		}
-	}
-	for _, name := range sortedKeys(users) {
-		if a := argOf(name); a == nil || (a.Kind != ArgUser && a.Kind != ArgUsers) {
-			ue := g.argError(canon, cmd, nil, "`/plp %s` has no person option %s.", commandLine(canon, cmd), echo(name))
-			ue.Field = name
-			return nil, ue
-		}
-	}
-	b := &binding{g: g, path: canon, cmd: cmd, inv: inv}
-	for i := range cmd.Args {
-		a := &cmd.Args[i]
-		switch a.Kind {
-		case ArgUser, ArgUsers:
-			ids := users[a.Name]
-			if len(ids) == 0 && strings.TrimSpace(args[a.Name]) != "" {
-				if uerr := b.set(a, args[a.Name]); uerr != nil {
-					return nil, uerr
-				}
-				continue
-			}
-			if a.Kind == ArgUser && len(ids) > 1 {
-				return nil, b.errorf(a, "Pick just one person for %s.", a.Name)
-			}
-			ids = slices.Clone(ids)
-			for j := range ids {
-				if ids[j].UserID == "" || !isPrintable(ids[j].UserID) {
-					return nil, b.errorf(a, "I couldn't tell who you picked for %s. Please pick them again.", a.Name)
-				}
-				// A display name is only a hint: keep what can be shown.
-				ids[j].Name = printableOnly(ids[j].Name)
-			}
-			if len(ids) > 0 {
-				inv.Users[a.Name] = ids
-			}
-		case ArgLiteral:
-			switch v := strings.ToLower(strings.TrimSpace(args[a.Name])); {
-			case a.Required, v == "true", v == "yes", v == a.Name:
-				inv.Args[a.Name] = "true"
-			case v == "", v == "false", v == "no":
-			default:
-				return nil, b.errorf(a, "%s should be true or false, not %s.", a.Name, echo(v))
-			}
-		default:
-			if strings.TrimSpace(args[a.Name]) == "" {
-				break
-			}
-			if uerr := b.set(a, args[a.Name]); uerr != nil {
-				return nil, uerr
-			}
-		}
-		if a.Required && !inv.Has(a.Name) {
-			return nil, b.missing(a)
-		}
-	}
-	return inv, nil
-}
-
-// resolve finds the command a Bind path names and returns it with its
-// canonical (lower-case) path.
-func (g *Grammar) resolve(path []string) (*Command, []string, *UserError) {
-	cmds := g.Commands
-	var cmd *Command
-	var canon []string
-	for _, p := range path {
-		next := findIn(cmds, strings.TrimSpace(p))
-		if next == nil {
-			return nil, nil, g.unknownCommand(canon, cmds, p)
-		}
-		cmd = next
-		canon = append(canon, next.Name)
-		cmds = next.Sub
-	}
-	if cmd == nil {
-		return nil, nil, g.unknownCommand(nil, g.Commands, "")
-	}
-	if len(cmd.Sub) > 0 {
-		return nil, nil, g.needsSubcommand(canon, cmd)
-	}
-	return cmd, canon, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// IsCommand reports whether a direct message starting with word is a
-// command (its first word, after an optional "/plp", names a top-level
-// command) rather than a reflection.
-func (g *Grammar) IsCommand(word string) bool {
-	f := strings.Fields(StripPrefix(word))
-	return len(f) > 0 && findIn(g.Commands, f[0]) != nil
-}
 
 // Validation of single values. Each check returns the normalised value, or
 // a message for the person naming what was wrong.
@@ -215,7 +90,7 @@ func validateValue(a *Arg, raw string) (val, msg string) {
 		}
 		msg := fmt.Sprintf("%s isn't a %s I know.", echo(v), a.Name)
 		if s := Nearest(lv, a.Choices); s != "" {
-			msg += " Did you mean " + Bold(s) + "?"
+			msg += " Did you mean " + bot.Bold(s) + "?"
 		}
 		return "", msg + " Pick one of " + listWords(a.Choices, "or") + "."
 	case ArgCron:
@@ -226,7 +101,7 @@ func validateValue(a *Arg, raw string) (val, msg string) {
 		if strings.EqualFold(v, a.Name) || strings.EqualFold(v, "true") {
 			return "true", ""
 		}
-		return "", fmt.Sprintf("I expected the word %s here, not %s.", Bold(a.Name), echo(v))
+		return "", fmt.Sprintf("I expected the word %s here, not %s.", bot.Bold(a.Name), echo(v))
 	}
 	return "", fmt.Sprintf("I can't read %s.", echo(v))
 }
@@ -244,7 +119,7 @@ func validateText(a *Arg, raw string) (string, string) {
 		return "", ""
 	}
 	bad := strings.IndexFunc(v, func(r rune) bool {
-		if isMarker(r) {
+		if bot.IsMarker(r) {
 			return true
 		}
 		if a.Kind == ArgText && (r == '\n' || r == '\t') {
@@ -260,7 +135,7 @@ func validateText(a *Arg, raw string) (string, string) {
 	}
 	limit := a.MaxLen
 	if limit <= 0 {
-		limit = MaxTextLen
+		limit = plpbot.MaxTextLen
 	}
 	if n := utf8.RuneCountInString(v); n > limit {
 		return "", fmt.Sprintf("Your %s is %d characters long; the limit is %d. Could you shorten it?", a.Name, n, limit)
@@ -396,9 +271,17 @@ func printableOnly(s string) string {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || isMarker(r) {
+		if unicode.IsControl(r) || bot.IsMarker(r) {
 			return -1
 		}
 		return r
 	}, strings.ToValidUTF8(s, ""))
+}
+
+// isPrintable reports whether s is valid UTF-8 without control characters
+// or markup markers.
+func isPrintable(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || bot.IsMarker(r)
+	}) < 0
 }

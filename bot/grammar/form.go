@@ -1,11 +1,18 @@
-package bot
+package grammar
+
+import (
+	"strconv"
+
+	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/bot"
+)
 
 // FormFor builds a form that collects the arguments of the command at path,
 // for platforms with modals: "goal add" with no text, a Check in or Reflect
 // button. Fixed arguments are set by the caller and not shown. Literal and
 // user arguments are left out (a form can't pick people); it returns nil if
 // the path is not a command.
-func (g *Grammar) FormFor(path []string, fixed map[string]string) *Form {
+func (g *Grammar) FormFor(path []string, fixed map[string]string) *bot.Form {
 	cmd := g.Find(path...)
 	if cmd == nil {
 		return nil
@@ -14,7 +21,7 @@ func (g *Grammar) FormFor(path []string, fixed map[string]string) *Form {
 	if r := []rune(title); len(r) > 24 {
 		title = string(r[:23]) + "…"
 	}
-	f := &Form{Title: title, Submit: "Save", Command: joinPath(path), Fixed: fixed}
+	f := &bot.Form{Title: title, Submit: "Save", Command: joinPath(path), Fixed: fixed}
 	for _, a := range cmd.Args {
 		if _, ok := fixed[a.Name]; ok {
 			continue
@@ -24,13 +31,13 @@ func (g *Grammar) FormFor(path []string, fixed map[string]string) *Form {
 		}
 		max := a.MaxLen
 		if max == 0 && a.Kind == ArgText {
-			max = MaxTextLen
+			max = plpbot.MaxTextLen
 		}
-		f.Fields = append(f.Fields, FormField{
+		f.Fields = append(f.Fields, bot.FormField{
 			Name:        a.Name,
 			Label:       labelFor(a),
 			Placeholder: a.Description,
-			Multiline:   a.Kind == ArgText && max > MaxTitleLen,
+			Multiline:   a.Kind == ArgText && max > plpbot.MaxTitleLen,
 			Optional:    !a.Required,
 			MaxLen:      max,
 		})
@@ -51,7 +58,7 @@ func labelFor(a Arg) string {
 			return "Goal number"
 		}
 	case ArgRange:
-		return capitalize(a.Name) + " (" + itoa(a.Min) + "-" + itoa(a.Max) + ")"
+		return capitalize(a.Name) + " (" + strconv.Itoa(a.Min) + "-" + strconv.Itoa(a.Max) + ")"
 	}
 	return capitalize(a.Name)
 }

@@ -1,7 +1,10 @@
-package bot
+package grammar
 
 import (
+	"strconv"
 	"strings"
+
+	"github.com/plpbot/plpbot/bot"
 )
 
 // Usage returns how to type the command at path, such as
@@ -91,7 +94,7 @@ func placeholder(a *Arg) string {
 	case ArgCron:
 		return `"CRON"`
 	case ArgRange:
-		return itoa(a.Min) + "-" + itoa(a.Max)
+		return strconv.Itoa(a.Min) + "-" + strconv.Itoa(a.Max)
 	case ArgLiteral:
 		return a.Name
 	}
@@ -129,9 +132,9 @@ func helpSection(top, leaf *Command) string {
 // commands) and ends with the first step for a newcomer. With a topic
 // ("checkin", "goal add", "goal") it explains that command or group.
 //
-// Errors: an unknown topic is a *UserError (ENotFound) suggesting the
-// nearest command; a command aud may not use is EForbidden.
-func (g *Grammar) Help(aud Audience, topic string) (Message, error) {
+// Errors: an unknown topic is a *bot.UserError (bot.ENotFound) suggesting
+// the nearest command; a command aud may not use is bot.EForbidden.
+func (g *Grammar) Help(aud Audience, topic string) (bot.Message, error) {
 	words := strings.Fields(strings.ToLower(StripPrefix(topic)))
 	if len(words) > 0 && words[0] == "help" && len(words) > 1 {
 		words = words[1:] // "help help goal" is "help goal"
@@ -149,11 +152,11 @@ func (g *Grammar) Help(aud Audience, topic string) (Message, error) {
 				break // "help checkin 1 40%": explain checkin
 			}
 			ue := g.unknownCommand(path, cmds, w)
-			ue.Code = ENotFound
+			ue.Code = bot.ENotFound
 			if s := Nearest(w, namesOf(cmds)); s != "" {
 				ue.Hint = "Try `/plp help " + strings.Join(append(path, s), " ") + "`"
 			}
-			return Message{}, ue
+			return bot.Message{}, ue
 		}
 		cmd, path, cmds = next, append(path, next.Name), next.Sub
 		if len(cmds) == 0 {
@@ -161,8 +164,8 @@ func (g *Grammar) Help(aud Audience, topic string) (Message, error) {
 		}
 	}
 	if !visibleTo(cmd, aud) {
-		return Message{}, &UserError{
-			Code:    EForbidden,
+		return bot.Message{}, &bot.UserError{
+			Code:    bot.EForbidden,
 			Message: "`/plp " + strings.Join(path, " ") + "` is for " + audienceName(cmd.Audience) + ".",
 			Hint:    "See what you can do: `/plp help`",
 		}
@@ -231,7 +234,7 @@ func (g *Grammar) helpLine(aud Audience, path []string, cmd *Command) string {
 }
 
 // overview lists what aud can do, grouped into sections.
-func (g *Grammar) overview(aud Audience) Message {
+func (g *Grammar) overview(aud Audience) bot.Message {
 	items := map[string][]string{}
 	var walk func(top *Command, path []string, cmds []*Command)
 	walk = func(top *Command, path []string, cmds []*Command) {
@@ -254,18 +257,18 @@ func (g *Grammar) overview(aud Audience) Message {
 	}
 	walk(nil, nil, g.Commands)
 
-	m := Message{
-		Visibility: Private,
+	m := bot.Message{
+		Visibility: bot.Private,
 		Title:      "What you can do with /plp",
-		Blocks:     []Block{Text{Text: "Details on any command: `/plp help COMMAND`, such as `/plp help checkin`."}},
+		Blocks:     []bot.Block{bot.Text{Text: "Details on any command: `/plp help COMMAND`, such as `/plp help checkin`."}},
 	}
 	for _, sec := range helpSections() {
 		if len(items[sec]) == 0 {
 			continue
 		}
-		m.Blocks = append(m.Blocks, Text{Text: Bold(sec)}, List{Items: items[sec]})
+		m.Blocks = append(m.Blocks, bot.Text{Text: bot.Bold(sec)}, bot.List{Items: items[sec]})
 	}
-	m.Blocks = append(m.Blocks, Context{Text: "Start here: `/plp " + firstStep(aud) + "`"})
+	m.Blocks = append(m.Blocks, bot.Context{Text: "Start here: `/plp " + firstStep(aud) + "`"})
 	return m
 }
 
@@ -281,7 +284,7 @@ func firstStep(aud Audience) string {
 }
 
 // groupHelp explains a group: each subcommand aud may use.
-func (g *Grammar) groupHelp(aud Audience, path []string, group *Command) Message {
+func (g *Grammar) groupHelp(aud Audience, path []string, group *Command) bot.Message {
 	var items []string
 	first := ""
 	for _, s := range group.Sub {
@@ -294,31 +297,31 @@ func (g *Grammar) groupHelp(aud Audience, path []string, group *Command) Message
 			first = strings.Join(p, " ")
 		}
 	}
-	m := Message{
-		Visibility: Private,
+	m := bot.Message{
+		Visibility: bot.Private,
 		Title:      "/plp " + strings.Join(path, " "),
-		Blocks:     []Block{Text{Text: group.Summary}},
+		Blocks:     []bot.Block{bot.Text{Text: group.Summary}},
 	}
 	if group.Help != "" {
-		m.Blocks = append(m.Blocks, Text{Text: group.Help})
+		m.Blocks = append(m.Blocks, bot.Text{Text: group.Help})
 	}
-	m.Blocks = append(m.Blocks, List{Items: items}, Context{Text: "Details: `/plp help " + first + "`"})
+	m.Blocks = append(m.Blocks, bot.List{Items: items}, bot.Context{Text: "Details: `/plp help " + first + "`"})
 	return m
 }
 
 // commandHelp explains one command: usage, what each argument means and
 // examples, ending with one to try.
-func (g *Grammar) commandHelp(aud Audience, path []string, cmd *Command) Message {
-	m := Message{
-		Visibility: Private,
+func (g *Grammar) commandHelp(aud Audience, path []string, cmd *Command) bot.Message {
+	m := bot.Message{
+		Visibility: bot.Private,
 		Title:      "/plp " + commandLine(path, cmd),
-		Blocks: []Block{
-			Text{Text: cmd.Summary},
-			Text{Text: "Usage: `" + g.usage(path, aud) + "`"},
+		Blocks: []bot.Block{
+			bot.Text{Text: cmd.Summary},
+			bot.Text{Text: "Usage: `" + g.usage(path, aud) + "`"},
 		},
 	}
 	if cmd.Help != "" {
-		m.Blocks = append(m.Blocks, Text{Text: cmd.Help})
+		m.Blocks = append(m.Blocks, bot.Text{Text: cmd.Help})
 	}
 	var args []string
 	for i := range cmd.Args {
@@ -329,7 +332,7 @@ func (g *Grammar) commandHelp(aud Audience, path []string, cmd *Command) Message
 		args = append(args, "`"+usageOf(a)+"` — "+a.Description)
 	}
 	if len(args) > 0 {
-		m.Blocks = append(m.Blocks, List{Items: args})
+		m.Blocks = append(m.Blocks, bot.List{Items: args})
 	}
 	var examples []string
 	for _, ex := range cmd.Examples {
@@ -339,12 +342,12 @@ func (g *Grammar) commandHelp(aud Audience, path []string, cmd *Command) Message
 		examples = append(examples, "`/plp "+ex+"`")
 	}
 	if len(examples) > 1 {
-		m.Blocks = append(m.Blocks, Text{Text: Bold("Examples")}, List{Items: examples[1:]})
+		m.Blocks = append(m.Blocks, bot.Text{Text: bot.Bold("Examples")}, bot.List{Items: examples[1:]})
 	}
 	if len(examples) > 0 {
-		m.Blocks = append(m.Blocks, Context{Text: "Try it: " + examples[0]})
+		m.Blocks = append(m.Blocks, bot.Context{Text: "Try it: " + examples[0]})
 	} else {
-		m.Blocks = append(m.Blocks, Context{Text: "Everything else: `/plp help`"})
+		m.Blocks = append(m.Blocks, bot.Context{Text: "Everything else: `/plp help`"})
 	}
 	return m
 }

@@ -1,4 +1,4 @@
-package bot_test
+package grammar_test
 
 import (
 	"reflect"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/handlers"
 )
 
@@ -143,8 +144,8 @@ func TestParseEveryCommand(t *testing.T) {
 // its own command, so help never shows a line that fails.
 func TestExamplesParse(t *testing.T) {
 	g := handlers.Grammar()
-	var walk func(path []string, cmds []*bot.Command)
-	walk = func(path []string, cmds []*bot.Command) {
+	var walk func(path []string, cmds []*grammar.Command)
+	walk = func(path []string, cmds []*grammar.Command) {
 		for _, c := range cmds {
 			p := append(append([]string(nil), path...), c.Name)
 			for _, ex := range c.Examples {
@@ -162,10 +163,10 @@ func TestExamplesParse(t *testing.T) {
 }
 
 // leaves lists the path of every runnable command.
-func leaves(g *bot.Grammar) []string {
+func leaves(g *grammar.Grammar) []string {
 	var out []string
-	var walk func(path []string, cmds []*bot.Command)
-	walk = func(path []string, cmds []*bot.Command) {
+	var walk func(path []string, cmds []*grammar.Command)
+	walk = func(path []string, cmds []*grammar.Command) {
 		for _, c := range cmds {
 			p := append(append([]string(nil), path...), c.Name)
 			if len(c.Sub) == 0 {

@@ -1,4 +1,4 @@
-package bot
+package grammar
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
+	"github.com/plpbot/plpbot/bot"
 )
 
 // maxSuggestLen bounds the words we compare: a 40-letter word is not a typo
@@ -68,13 +69,13 @@ func listWords(words []string, conj string) string {
 
 // echo prepares a value a person typed for quoting back in a message: at
 // most 40 characters, control characters and markup markers removed, and
-// wrapped in User so adapters escape it.
+// wrapped in bot.User so adapters escape it.
 func echo(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
 			return ' '
 		}
-		if unicode.IsControl(r) || isMarker(r) || r == utf8.RuneError {
+		if unicode.IsControl(r) || bot.IsMarker(r) || r == utf8.RuneError {
 			return -1
 		}
 		return r
@@ -83,5 +84,5 @@ func echo(s string) string {
 	if r := []rune(s); len(r) > 40 {
 		s = string(r[:39]) + "…"
 	}
-	return User(s)
+	return bot.User(s)
 }
