@@ -20,13 +20,13 @@ func (h *Handlers) cmdRole(ctx context.Context, c *call) ([]bot.Message, error) 
 	}
 	if u == nil {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Mention who gets the role, such as @ms.lee.",
-			Usage: h.grammar.Usage(c.inv.Path)}
+			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
-	role := plpbot.Role(c.inv.Arg("role"))
+	role := plpbot.Role(c.Invocation.Arg("role"))
 	if u.Role == role {
 		return []bot.Message{reply("", bot.Text{Text: fmt.Sprintf("%s is already %s.", bot.User(u.Name), roleWithArticle(role))})}, nil
 	}
-	if u.ID == c.actor.ID && u.Role == plpbot.RoleAdmin {
+	if u.ID == c.Actor.ID && u.Role == plpbot.RoleAdmin {
 		n, err := h.store.CountAdmins(ctx, u.Platform, u.Workspace)
 		if err != nil {
 			return nil, fmt.Errorf("role: %w", err)
@@ -37,7 +37,7 @@ func (h *Handlers) cmdRole(ctx context.Context, c *call) ([]bot.Message, error) 
 				Hint:    "Make someone else an admin first: `/plp role @name admin`."}
 		}
 	}
-	if err := h.audit(ctx, c.actor, "role", u, string(u.Role)+" → "+string(role)); err != nil {
+	if err := h.audit(ctx, c.Actor, "role", u, string(u.Role)+" → "+string(role)); err != nil {
 		return nil, err
 	}
 	old := u.Role
@@ -45,7 +45,7 @@ func (h *Handlers) cmdRole(ctx context.Context, c *call) ([]bot.Message, error) 
 		return nil, fmt.Errorf("role: %w", err)
 	}
 	out := []bot.Message{reply("", bot.Text{Text: fmt.Sprintf("%s is now %s (was %s).", bot.User(u.Name), roleWithArticle(role), old)})}
-	if u.ID != c.actor.ID && role.IsStaff() {
+	if u.ID != c.Actor.ID && role.IsStaff() {
 		var next string
 		switch role {
 		case plpbot.RoleTeacher:
@@ -56,7 +56,7 @@ func (h *Handlers) cmdRole(ctx context.Context, c *call) ([]bot.Message, error) 
 			next = "Type `/plp help` to see everything you can do now."
 		}
 		out = append(out, dmTo(u, reply("You're "+roleWithArticle(role)+" in plpbot",
-			bot.Text{Text: fmt.Sprintf("%s made you %s.", bot.User(c.actor.Name), roleWithArticle(role))},
+			bot.Text{Text: fmt.Sprintf("%s made you %s.", bot.User(c.Actor.Name), roleWithArticle(role))},
 			bot.Context{Text: next})))
 	}
 	return out, nil
@@ -81,7 +81,7 @@ func (h *Handlers) cmdForget(ctx context.Context, c *call) ([]bot.Message, error
 	if err != nil {
 		return nil, fmt.Errorf("forget: %w", err)
 	}
-	if u.ID == c.actor.ID {
+	if u.ID == c.Actor.ID {
 		return nil, &bot.UserError{Code: bot.EForbidden, Message: "You can't forget yourself.",
 			Hint: "Ask another admin to do it."}
 	}
@@ -90,7 +90,7 @@ func (h *Handlers) cmdForget(ctx context.Context, c *call) ([]bot.Message, error
 		return nil, fmt.Errorf("forget: %w", err)
 	}
 	confirm := "forget " + mentionOf(c, u) + " confirm"
-	if !c.inv.Has("confirm") {
+	if !c.Invocation.Has("confirm") {
 		m := reply("Forget "+bot.User(u.Name)+"?",
 			bot.Text{Text: "This deletes every record of " + bot.Bold(bot.User(u.Name)) + " for good:"},
 			bot.List{Items: forgetItems(counts)},
@@ -99,7 +99,7 @@ func (h *Handlers) cmdForget(ctx context.Context, c *call) ([]bot.Message, error
 		m.Buttons = []bot.Button{{Label: "Forget " + bot.User(u.Name), Command: confirm, Style: bot.Danger}}
 		return []bot.Message{m}, nil
 	}
-	if err := h.audit(ctx, c.actor, "forget", u, strconv.FormatInt(counts.Total(), 10)+" records"); err != nil {
+	if err := h.audit(ctx, c.Actor, "forget", u, strconv.FormatInt(counts.Total(), 10)+" records"); err != nil {
 		return nil, err
 	}
 	if err := h.store.Forget(ctx, u.ID); err != nil {

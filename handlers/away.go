@@ -16,10 +16,10 @@ const maxAway = 366 * 24 * time.Hour
 // awaySubject is who an away command is about: the actor, or (staff) a
 // student they teach. others is true when it isn't the actor.
 func (h *Handlers) awaySubject(ctx context.Context, c *call) (u *plpbot.Person, others bool, err error) {
-	if !c.inv.Has("user") || h.mentionsActor(c, "user") {
-		return c.actor, false, nil
+	if !c.Invocation.Has("user") || h.mentionsActor(c, "user") {
+		return c.Actor, false, nil
 	}
-	if !c.actor.Role.IsStaff() {
+	if !c.Actor.Role.IsStaff() {
 		return nil, false, &bot.UserError{Code: bot.EForbidden,
 			Message: "Only teachers can mark someone else away.",
 			Hint:    "For yourself: `/plp away until YYYY-MM-DD`"}
@@ -27,7 +27,7 @@ func (h *Handlers) awaySubject(ctx context.Context, c *call) (u *plpbot.Person, 
 	if u, err = h.studentFor(ctx, c); err != nil {
 		return nil, false, err
 	}
-	return u, u.ID != c.actor.ID, nil
+	return u, u.ID != c.Actor.ID, nil
 }
 
 // cmdAwaySet pauses prompts and freezes the streak until a date.
@@ -38,22 +38,22 @@ func (h *Handlers) cmdAwaySet(ctx context.Context, c *call) ([]bot.Message, erro
 	}
 	loc := h.loc(who)
 	now := h.now()
-	d, _ := c.inv.Date("date")
+	d, _ := c.Invocation.Date("date")
 	today := dateIn(now, loc)
 	usage := h.grammar.Usage([]string{"away", "set"})
 	if !d.After(today) {
 		return nil, &bot.UserError{Code: bot.EInvalid, Field: "date", Usage: usage,
 			Message: fmt.Sprintf("%s isn't in the future. Give the day you'll be back, such as tomorrow, %s.",
-				bot.User(c.inv.Arg("date")), today.AddDate(0, 0, 1).Format(time.DateOnly))}
+				bot.User(c.Invocation.Arg("date")), today.AddDate(0, 0, 1).Format(time.DateOnly))}
 	}
 	// Back on that day: away until its midnight in the person's own zone.
 	until := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 	if until.Sub(now) > maxAway {
 		return nil, &bot.UserError{Code: bot.EInvalid, Field: "date", Usage: usage,
-			Message: fmt.Sprintf("%s is more than a year away. Pick a date within the next year.", bot.User(c.inv.Arg("date")))}
+			Message: fmt.Sprintf("%s is more than a year away. Pick a date within the next year.", bot.User(c.Invocation.Arg("date")))}
 	}
 	if others {
-		if err := h.audit(ctx, c.actor, "away", who, "away until "+d.Format(time.DateOnly)); err != nil {
+		if err := h.audit(ctx, c.Actor, "away", who, "away until "+d.Format(time.DateOnly)); err != nil {
 			return nil, err
 		}
 	}
@@ -63,7 +63,7 @@ func (h *Handlers) cmdAwaySet(ctx context.Context, c *call) ([]bot.Message, erro
 			return nil, err
 		}
 	}
-	if _, err := h.store.StartAway(ctx, who.ID, now, until, c.inv.Arg("note")); err != nil {
+	if _, err := h.store.StartAway(ctx, who.ID, now, until, c.Invocation.Arg("note")); err != nil {
 		return nil, err
 	}
 	back := formatDay(d)
@@ -76,7 +76,7 @@ func (h *Handlers) cmdAwaySet(ctx context.Context, c *call) ([]bot.Message, erro
 	return []bot.Message{
 		reply("", bot.Text{Text: fmt.Sprintf("%s is marked away until %s: prompts are paused and their streak is frozen.", bot.User(who.Name), back)},
 			bot.Context{Text: "To undo: `/plp away off @" + who.Name + "`"}),
-		dmTo(who, reply("", bot.Text{Text: fmt.Sprintf("%s marked you away until %s. I'll pause prompts; your streak is frozen. Take care!", bot.User(c.actor.Name), back)},
+		dmTo(who, reply("", bot.Text{Text: fmt.Sprintf("%s marked you away until %s. I'll pause prompts; your streak is frozen. Take care!", bot.User(c.Actor.Name), back)},
 			bot.Context{Text: "Back early? `/plp away off`"})),
 	}, nil
 }
@@ -96,7 +96,7 @@ func (h *Handlers) cmdAwayOff(ctx context.Context, c *call) ([]bot.Message, erro
 		return []bot.Message{reply("", bot.Text{Text: text}, bot.Context{Text: "See the plan: `/plp plan`"})}, nil
 	}
 	if others {
-		if err := h.audit(ctx, c.actor, "away_off", who, ""); err != nil {
+		if err := h.audit(ctx, c.Actor, "away_off", who, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -106,7 +106,7 @@ func (h *Handlers) cmdAwayOff(ctx context.Context, c *call) ([]bot.Message, erro
 	if others {
 		return []bot.Message{
 			reply("", bot.Text{Text: bot.User(who.Name) + " is back: prompts resume."}),
-			dmTo(who, reply("", bot.Text{Text: "Welcome back! " + bot.User(c.actor.Name) + " turned your prompts back on."},
+			dmTo(who, reply("", bot.Text{Text: "Welcome back! " + bot.User(c.Actor.Name) + " turned your prompts back on."},
 				bot.Context{Text: "Pick up where you left off: `/plp plan`"})),
 		}, nil
 	}

@@ -18,19 +18,19 @@ import (
 // an adapter without it, such as the console, gets no note). Errors clearing
 // the flag are logged, never shown: the command itself succeeded.
 func (h *Handlers) cantDMNote(ctx context.Context, c *call, msgs []bot.Message) []bot.Message {
-	if c == nil || c.actor == nil || c.actor.CantDM == "" || c.req == nil {
+	if c == nil || c.Actor == nil || c.Actor.CantDM == "" || c.Request == nil {
 		return msgs
 	}
-	if c.req.Place.Kind == bot.InDM {
-		if _, err := h.store.SetCantDM(ctx, c.actor.ID, ""); err != nil {
-			h.log.WarnContext(ctx, "clear can't-DM flag", slog.String("user", c.actor.ID), slog.Any("err", err))
+	if c.Request.Place.Kind == bot.InDM {
+		if _, err := h.store.SetCantDM(ctx, c.Actor.ID, ""); err != nil {
+			h.log.WarnContext(ctx, "clear can't-DM flag", slog.String("user", c.Actor.ID), slog.Any("err", err))
 			return msgs
 		}
-		c.actor.CantDM = ""
-		h.log.InfoContext(ctx, "can't-DM flag cleared by a DM", slog.String("user", c.actor.ID))
+		c.Actor.CantDM = ""
+		h.log.InfoContext(ctx, "can't-DM flag cleared by a DM", slog.String("user", c.Actor.ID))
 		return appendNote(msgs, "Good news: I can message you here again, so your reminders are back on.")
 	}
-	adv, ok := c.req.Adapter.(bot.DMAdvisor)
+	adv, ok := c.Request.Adapter.(bot.DMAdvisor)
 	if !ok {
 		return msgs
 	}

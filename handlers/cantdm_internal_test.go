@@ -49,7 +49,7 @@ func TestCantDMNote(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			c := &call{req: &bot.Request{Place: bot.Place{Kind: tt.place}, Adapter: tt.adapter}, actor: u}
+			c := &call{Request: &bot.Request{Place: bot.Place{Kind: tt.place}, Adapter: tt.adapter}, Actor: u}
 			in := []bot.Message{dmTo(u, reply("to someone else")), reply("Done", bot.Text{Text: "Saved."})}
 			out := h.cantDMNote(ctx, c, in)
 			got := out[1].PlainText()

@@ -39,14 +39,14 @@ func streakText(n int) string {
 
 // cmdCheckIn logs progress on an active goal.
 func (h *Handlers) cmdCheckIn(ctx context.Context, c *call) ([]bot.Message, error) {
-	n := c.inv.Int("n")
-	pct := c.inv.Int("percent")
+	n := c.Invocation.Int("n")
+	pct := c.Invocation.Int("percent")
 	g, prev, err := h.store.RecordCheckIn(ctx, plpbot.CheckIn{
-		UserID: c.actor.ID, GoalNumber: n, Percent: pct,
-		Note: c.inv.Arg("note"), Confidence: c.inv.Int("confidence"),
+		UserID: c.Actor.ID, GoalNumber: n, Percent: pct,
+		Note: c.Invocation.Arg("note"), Confidence: c.Invocation.Int("confidence"),
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, h.whyNotActive(ctx, c.actor.ID, n, "check in on")
+		return nil, h.whyNotActive(ctx, c.Actor.ID, n, "check in on")
 	}
 	if err != nil {
 		return nil, err
@@ -76,7 +76,7 @@ func (h *Handlers) cmdCheckIn(ctx context.Context, c *call) ([]bot.Message, erro
 		m.Buttons = []bot.Button{{Label: "Add a step", Command: "step add " + strconv.Itoa(n),
 			Form: h.grammar.FormFor([]string{"step", "add"}, map[string]string{"n": strconv.Itoa(n)})}}
 	}
-	if conf := c.inv.Int("confidence"); conf > 0 && conf <= 2 {
+	if conf := c.Invocation.Int("confidence"); conf > 0 && conf <= 2 {
 		m.Blocks = append(m.Blocks, bot.Context{Text: "Feeling unsure is normal. Want to talk it through? `/plp conference agenda TEXT` adds it to your next conference."})
 	}
 	return []bot.Message{m}, nil
@@ -112,15 +112,15 @@ func (h *Handlers) whyNotActive(ctx context.Context, userID string, n int, verb 
 
 // cmdReflect stores a reflection typed as a command.
 func (h *Handlers) cmdReflect(ctx context.Context, c *call) ([]bot.Message, error) {
-	return h.saveReflection(ctx, c, c.inv.Arg("text"))
+	return h.saveReflection(ctx, c, c.Invocation.Arg("text"))
 }
 
 // saveReflection stores text as the actor's reflection, as the answer to
 // their open prompt if they have one, and thanks them.
 func (h *Handlers) saveReflection(ctx context.Context, c *call, text string) ([]bot.Message, error) {
 	now := h.now().UTC()
-	r := plpbot.Reflection{UserID: c.actor.ID, Text: text, At: now}
-	p, err := h.store.OpenPrompt(ctx, c.actor.ID, now)
+	r := plpbot.Reflection{UserID: c.Actor.ID, Text: text, At: now}
+	p, err := h.store.OpenPrompt(ctx, c.Actor.ID, now)
 	switch {
 	case err == nil:
 		r.PromptID, r.Prompt = p.ID, p.Text

@@ -16,18 +16,18 @@ import (
 // links that channel for progress summaries, unless another class already
 // has it.
 func (h *Handlers) cmdClassCreate(ctx context.Context, c *call) ([]bot.Message, error) {
-	name := strings.Join(strings.Fields(c.inv.Arg("name")), " ")
+	name := strings.Join(strings.Fields(c.Invocation.Arg("name")), " ")
 	if name == "" {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Give the class a name.",
-			Usage: h.grammar.Usage(c.inv.Path)}
+			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
 	cl := plpbot.Class{
-		Name: name, Platform: c.actor.Platform, Workspace: c.actor.Workspace,
-		TimeZone: c.actor.TimeZone, CreatedBy: c.actor.ID,
+		Name: name, Platform: c.Actor.Platform, Workspace: c.Actor.Workspace,
+		TimeZone: c.Actor.TimeZone, CreatedBy: c.Actor.ID,
 	}
 	var channelNote string
-	if ch := c.req.Place.Channel; c.req.Place.Kind == bot.InChannel && ch.ChannelID != "" {
-		other, err := h.store.ClassByChannel(ctx, c.actor.Platform, c.actor.Workspace, ch.ChannelID)
+	if ch := c.Request.Place.Channel; c.Request.Place.Kind == bot.InChannel && ch.ChannelID != "" {
+		other, err := h.store.ClassByChannel(ctx, c.Actor.Platform, c.Actor.Workspace, ch.ChannelID)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			cl.ChannelID, cl.ChannelName = ch.ChannelID, ch.Name
@@ -60,13 +60,13 @@ func (h *Handlers) cmdClassCreate(ctx context.Context, c *call) ([]bot.Message, 
 // cmdClassAdd enrolls the mentioned people: students as students, staff as
 // co-teachers. Each new student gets a welcome DM with their first step.
 func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, error) {
-	cl, err := h.pickClass(ctx, c, c.inv.Arg("class"), func(n string) string { return "/plp class add @sam class:" + n })
+	cl, err := h.pickClass(ctx, c, c.Invocation.Arg("class"), func(n string) string { return "/plp class add @sam class:" + n })
 	if err != nil {
 		return nil, err
 	}
 	var people []*plpbot.Person
 	seen := map[string]bool{}
-	for _, mention := range c.inv.Users["users"] {
+	for _, mention := range c.Invocation.Users["users"] {
 		u, err := h.resolveUser(ctx, c, mention)
 		if err != nil {
 			return nil, err
@@ -78,7 +78,7 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 	}
 	if len(people) == 0 {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Mention who to add, such as @sam.",
-			Usage: h.grammar.Usage(c.inv.Path)}
+			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
 	studentsIn, err := h.store.ClassMembers(ctx, cl.ID, plpbot.MemberStudent)
 	if err != nil {
@@ -134,12 +134,12 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 		if u.CantDM != "" {
 			cantDM = append(cantDM, u)
 		}
-		out = append(out, dmTo(u, h.welcomeStudent(c.actor, cl)))
+		out = append(out, dmTo(u, h.welcomeStudent(c.Actor, cl)))
 	}
 	for _, u := range teachers {
-		if u.ID != c.actor.ID {
+		if u.ID != c.Actor.ID {
 			out = append(out, dmTo(u, reply("You're co-teaching "+bot.User(cl.Name),
-				bot.Text{Text: fmt.Sprintf("%s added you as a teacher of %s.", bot.User(c.actor.Name), className)},
+				bot.Text{Text: fmt.Sprintf("%s added you as a teacher of %s.", bot.User(c.Actor.Name), className)},
 				bot.Context{Text: "See how the class is doing with `/plp roster " + bot.User(cl.Name) + "`."})))
 		}
 	}
@@ -168,7 +168,7 @@ func (h *Handlers) welcomeStudent(teacher *plpbot.Person, cl *plpbot.Class) bot.
 
 // cmdClassRemove takes someone out of a class. Their plan is untouched.
 func (h *Handlers) cmdClassRemove(ctx context.Context, c *call) ([]bot.Message, error) {
-	cl, err := h.pickClass(ctx, c, c.inv.Arg("class"), func(n string) string { return "/plp class remove @sam class:" + n })
+	cl, err := h.pickClass(ctx, c, c.Invocation.Arg("class"), func(n string) string { return "/plp class remove @sam class:" + n })
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (h *Handlers) cmdClassRemove(ctx context.Context, c *call) ([]bot.Message, 
 	if err != nil {
 		return nil, err
 	}
-	if u.ID == c.actor.ID {
+	if u.ID == c.Actor.ID {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "You can't remove yourself from a class.",
 			Hint: "Ask a co-teacher or an admin to do it."}
 	}
@@ -202,13 +202,13 @@ func notInClass(name string, cl *plpbot.Class) *bot.UserError {
 // cmdClassList lists the actor's classes (an admin's: every class of the
 // workspace) with their sizes and linked channels.
 func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, error) {
-	admin := c.actor.Role == plpbot.RoleAdmin
+	admin := c.Actor.Role == plpbot.RoleAdmin
 	var classes []plpbot.Class
 	var err error
 	if admin {
-		classes, err = h.store.ClassesIn(ctx, c.actor.Platform, c.actor.Workspace)
+		classes, err = h.store.ClassesIn(ctx, c.Actor.Platform, c.Actor.Workspace)
 	} else {
-		classes, err = h.store.ClassesOf(ctx, c.actor.ID, plpbot.MemberTeacher)
+		classes, err = h.store.ClassesOf(ctx, c.Actor.ID, plpbot.MemberTeacher)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("class list: %w", err)
@@ -228,7 +228,7 @@ func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, er
 	}
 	var mine map[string]bool
 	if admin {
-		own, err := h.store.ClassesOf(ctx, c.actor.ID, plpbot.MemberTeacher)
+		own, err := h.store.ClassesOf(ctx, c.Actor.ID, plpbot.MemberTeacher)
 		if err != nil {
 			return nil, fmt.Errorf("class list: %w", err)
 		}
@@ -261,10 +261,10 @@ func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, er
 // it asks which. Teachers may only pick classes they teach; admins any.
 // example shows the command with a class name, for the hint.
 func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example func(name string) string) (*plpbot.Class, error) {
-	admin := c.actor.Role == plpbot.RoleAdmin
+	admin := c.Actor.Role == plpbot.RoleAdmin
 	name = strings.Join(strings.Fields(name), " ")
 	if name != "" {
-		cl, err := h.store.ClassByName(ctx, c.actor.Platform, c.actor.Workspace, name)
+		cl, err := h.store.ClassByName(ctx, c.Actor.Platform, c.Actor.Workspace, name)
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil, &bot.UserError{Code: bot.ENotFound,
 				Message: "I can't find a class called " + bot.Bold(bot.User(name)) + ".",
@@ -274,7 +274,7 @@ func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example 
 			return nil, fmt.Errorf("find class: %w", err)
 		}
 		if !admin {
-			ok, err := h.store.IsMember(ctx, cl.ID, c.actor.ID, plpbot.MemberTeacher)
+			ok, err := h.store.IsMember(ctx, cl.ID, c.Actor.ID, plpbot.MemberTeacher)
 			if err != nil {
 				return nil, fmt.Errorf("find class: %w", err)
 			}
@@ -286,13 +286,13 @@ func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example 
 		}
 		return cl, nil
 	}
-	if ch := c.req.Place.Channel; c.req.Place.Kind == bot.InChannel && ch.ChannelID != "" {
-		cl, err := h.store.ClassByChannel(ctx, c.actor.Platform, c.actor.Workspace, ch.ChannelID)
+	if ch := c.Request.Place.Channel; c.Request.Place.Kind == bot.InChannel && ch.ChannelID != "" {
+		cl, err := h.store.ClassByChannel(ctx, c.Actor.Platform, c.Actor.Workspace, ch.ChannelID)
 		switch {
 		case err == nil:
 			ok := admin
 			if !ok {
-				if ok, err = h.store.IsMember(ctx, cl.ID, c.actor.ID, plpbot.MemberTeacher); err != nil {
+				if ok, err = h.store.IsMember(ctx, cl.ID, c.Actor.ID, plpbot.MemberTeacher); err != nil {
 					return nil, fmt.Errorf("find class: %w", err)
 				}
 			}
@@ -303,7 +303,7 @@ func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example 
 			return nil, fmt.Errorf("find class: %w", err)
 		}
 	}
-	mine, err := h.store.ClassesOf(ctx, c.actor.ID, plpbot.MemberTeacher)
+	mine, err := h.store.ClassesOf(ctx, c.Actor.ID, plpbot.MemberTeacher)
 	if err != nil {
 		return nil, fmt.Errorf("find class: %w", err)
 	}

@@ -25,28 +25,28 @@ func (h *Handlers) cmdConferenceSchedule(ctx context.Context, c *call) ([]bot.Me
 	if err != nil {
 		return nil, err
 	}
-	if s.ID == c.actor.ID {
+	if s.ID == c.Actor.ID {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "A conference needs a student — mention who you're meeting.",
-			Usage: h.grammar.Usage(c.inv.Path)}
+			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
-	tloc := h.loc(c.actor)
-	at, err := time.ParseInLocation("2006-01-02 15:04", c.inv.Arg("date")+" "+c.inv.Arg("time"), tloc)
+	tloc := h.loc(c.Actor)
+	at, err := time.ParseInLocation("2006-01-02 15:04", c.Invocation.Arg("date")+" "+c.Invocation.Arg("time"), tloc)
 	if err != nil {
 		return nil, &bot.UserError{Code: bot.EInvalid, Field: "date",
-			Message: "I can't read that date and time: " + bot.User(c.inv.Arg("date")+" "+c.inv.Arg("time")) + ".",
-			Usage:   h.grammar.Usage(c.inv.Path)}
+			Message: "I can't read that date and time: " + bot.User(c.Invocation.Arg("date")+" "+c.Invocation.Arg("time")) + ".",
+			Usage:   h.grammar.Usage(c.Invocation.Path)}
 	}
 	if !at.After(h.now()) {
 		return nil, &bot.UserError{Code: bot.EInvalid, Field: "date",
 			Message: formatWhen(at, tloc) + " has already passed. Pick a time in the future.",
-			Usage:   h.grammar.Usage(c.inv.Path)}
+			Usage:   h.grammar.Usage(c.Invocation.Path)}
 	}
 	conf := plpbot.Conference{
-		StudentID: s.ID, StudentName: s.Name, TeacherID: c.actor.ID, TeacherName: c.actor.Name, At: at,
+		StudentID: s.ID, StudentName: s.Name, TeacherID: c.Actor.ID, TeacherName: c.Actor.Name, At: at,
 	}
-	agenda := strings.TrimSpace(c.inv.Arg("agenda"))
+	agenda := strings.TrimSpace(c.Invocation.Arg("agenda"))
 	if agenda != "" {
-		conf.Agenda = []plpbot.AgendaItem{{Text: agenda, ByID: c.actor.ID, ByName: c.actor.Name, At: h.now().UTC()}}
+		conf.Agenda = []plpbot.AgendaItem{{Text: agenda, ByID: c.Actor.ID, ByName: c.Actor.Name, At: h.now().UTC()}}
 	}
 	saved, err := h.store.ScheduleConference(ctx, conf)
 	if err != nil {
@@ -61,7 +61,7 @@ func (h *Handlers) cmdConferenceSchedule(ctx context.Context, c *call) ([]bot.Me
 	}
 	dm := reply("Conference booked 📅",
 		bot.Text{Text: fmt.Sprintf("%s set up a conference with you on %s (your time).",
-			bot.User(c.actor.Name), bot.Bold(formatWhen(saved.At, h.loc(s))))})
+			bot.User(c.Actor.Name), bot.Bold(formatWhen(saved.At, h.loc(s))))})
 	if agenda != "" {
 		dm.Blocks = append(dm.Blocks, bot.Text{Text: "They'd like to talk about: " + bot.User(agenda)})
 	}
@@ -80,9 +80,9 @@ func agendaButton(h *Handlers) bot.Button {
 // ones still to be marked done) and students their own upcoming ones.
 func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Message, error) {
 	now := h.now()
-	loc := h.loc(c.actor)
-	if !c.actor.Role.IsStaff() {
-		confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.actor.ID, Status: plpbot.ConferenceScheduled, From: now})
+	loc := h.loc(c.Actor)
+	if !c.Actor.Role.IsStaff() {
+		confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.Actor.ID, Status: plpbot.ConferenceScheduled, From: now})
 		if err != nil {
 			return nil, fmt.Errorf("conference list: %w", err)
 		}
@@ -101,7 +101,7 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 		m.Buttons = []bot.Button{agendaButton(h)}
 		return []bot.Message{m}, nil
 	}
-	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.actor.ID, Status: plpbot.ConferenceScheduled, From: now.Add(-conferenceGrace)})
+	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.Actor.ID, Status: plpbot.ConferenceScheduled, From: now.Add(-conferenceGrace)})
 	if err != nil {
 		return nil, fmt.Errorf("conference list: %w", err)
 	}
@@ -154,12 +154,12 @@ func agendaItems(agenda []plpbot.AgendaItem) []string {
 // cmdConferenceAgenda adds a student's talking point to their next
 // scheduled conference.
 func (h *Handlers) cmdConferenceAgenda(ctx context.Context, c *call) ([]bot.Message, error) {
-	text := strings.TrimSpace(c.inv.Arg("text"))
+	text := strings.TrimSpace(c.Invocation.Arg("text"))
 	if text == "" {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Write the talking point after `agenda`.",
-			Usage: h.grammar.Usage(c.inv.Path)}
+			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
-	next, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.actor.ID, Status: plpbot.ConferenceScheduled, From: h.now(), Limit: 1})
+	next, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: c.Actor.ID, Status: plpbot.ConferenceScheduled, From: h.now(), Limit: 1})
 	if err != nil {
 		return nil, fmt.Errorf("conference agenda: %w", err)
 	}
@@ -168,20 +168,20 @@ func (h *Handlers) cmdConferenceAgenda(ctx context.Context, c *call) ([]bot.Mess
 			Message: "You don't have a conference booked yet, so there's nowhere to add that. Nothing was saved.",
 			Hint:    "Keep the thought as a reflection: `/plp reflect " + bot.User(text) + "`"}
 	}
-	cf, err := h.store.AddAgendaItem(ctx, next[0].Number, plpbot.AgendaItem{Text: text, ByID: c.actor.ID, ByName: c.actor.Name})
+	cf, err := h.store.AddAgendaItem(ctx, next[0].Number, plpbot.AgendaItem{Text: text, ByID: c.Actor.ID, ByName: c.Actor.Name})
 	if err != nil {
 		return nil, fmt.Errorf("conference agenda: %w", err)
 	}
 	return []bot.Message{reply("",
 		bot.Text{Text: fmt.Sprintf("Added to your conference with %s on %s: %s",
-			bot.User(cf.TeacherName), bot.Bold(formatWhen(cf.At, h.loc(c.actor))), bot.User(text))},
+			bot.User(cf.TeacherName), bot.Bold(formatWhen(cf.At, h.loc(c.Actor))), bot.User(text))},
 		bot.Context{Text: countNoun(len(cf.Agenda), "talking point", "talking points") + " so far. See them with `/plp conference list`."})}, nil
 }
 
 // ownConference loads conference n for a command only its teacher or an
 // admin may run, and checks it is still scheduled.
 func (h *Handlers) ownConference(ctx context.Context, c *call, verb string) (*plpbot.Conference, error) {
-	n := c.inv.Int("id")
+	n := c.Invocation.Int("id")
 	cf, err := h.store.ConferenceByNumber(ctx, n)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, &bot.UserError{Code: bot.ENotFound, Message: fmt.Sprintf("There's no conference #%d.", n),
@@ -190,7 +190,7 @@ func (h *Handlers) ownConference(ctx context.Context, c *call, verb string) (*pl
 	if err != nil {
 		return nil, fmt.Errorf("load conference: %w", err)
 	}
-	if cf.TeacherID != c.actor.ID && c.actor.Role != plpbot.RoleAdmin {
+	if cf.TeacherID != c.Actor.ID && c.Actor.Role != plpbot.RoleAdmin {
 		return nil, &bot.UserError{Code: bot.EForbidden,
 			Message: fmt.Sprintf("Conference #%d isn't yours: only its teacher or an admin can %s it.", n, verb),
 			Hint:    "Type `/plp conference list` to see yours with their numbers."}
@@ -209,7 +209,7 @@ func (h *Handlers) cmdConferenceDone(ctx context.Context, c *call) ([]bot.Messag
 	if err != nil {
 		return nil, err
 	}
-	notes := strings.TrimSpace(c.inv.Arg("notes"))
+	notes := strings.TrimSpace(c.Invocation.Arg("notes"))
 	cf, err = h.store.CompleteConference(ctx, cf.Number, notes)
 	if err != nil {
 		return nil, fmt.Errorf("conference done: %w", err)

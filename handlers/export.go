@@ -23,9 +23,9 @@ const (
 // student's they teach, for a parent conference. Staff exports are audited
 // before the plan is read.
 func (h *Handlers) cmdExport(ctx context.Context, c *call) ([]bot.Message, error) {
-	student := c.actor
-	if c.inv.Has("user") && !h.mentionsActor(c, "user") {
-		if !c.actor.Role.IsStaff() {
+	student := c.Actor
+	if c.Invocation.Has("user") && !h.mentionsActor(c, "user") {
+		if !c.Actor.Role.IsStaff() {
 			return nil, &bot.UserError{Code: bot.EForbidden, Message: "Plans are private: you can only export your own.",
 				Hint: "Type `/plp export` for yours."}
 		}
@@ -33,18 +33,18 @@ func (h *Handlers) cmdExport(ctx context.Context, c *call) ([]bot.Message, error
 		if err != nil {
 			return nil, err
 		}
-		if err := h.audit(ctx, c.actor, "export", u, "plan exported as Markdown"); err != nil {
+		if err := h.audit(ctx, c.Actor, "export", u, "plan exported as Markdown"); err != nil {
 			return nil, err
 		}
 		student = u
 	}
-	md, err := h.planMarkdown(ctx, student, h.loc(c.actor))
+	md, err := h.planMarkdown(ctx, student, h.loc(c.Actor))
 	if err != nil {
 		return nil, err
 	}
 	m := reply("")
 	m.File = &bot.File{Name: "plan-" + fileSlug(student.Name) + ".md", ContentType: "text/markdown", Data: []byte(md)}
-	if student.ID == c.actor.ID {
+	if student.ID == c.Actor.ID {
 		m.Blocks = []bot.Block{bot.Text{Text: "Here's your plan as a Markdown file — ready to print or share with your family."},
 			bot.Context{Text: "See it here any time: `/plp plan`"}}
 	} else {
@@ -56,11 +56,11 @@ func (h *Handlers) cmdExport(ctx context.Context, c *call) ([]bot.Message, error
 
 // mentionsActor reports whether user argument arg names the actor themselves.
 func (h *Handlers) mentionsActor(c *call, arg string) bool {
-	m, ok := c.inv.User(arg)
+	m, ok := c.Invocation.User(arg)
 	if !ok {
 		return false
 	}
-	a := c.req.Actor
+	a := c.Request.Actor
 	return (m.Platform == "" || m.Platform == a.Platform) && (m.Workspace == "" || m.Workspace == a.Workspace) &&
 		m.UserID != "" && m.UserID == a.UserID
 }

@@ -16,14 +16,14 @@ import (
 // targetDate reads the by: argument and refuses a date before today in the
 // actor's zone. ok is false when by: wasn't given.
 func (h *Handlers) targetDate(c *call, path []string) (t time.Time, ok bool, err error) {
-	d, given := c.inv.Date("by")
+	d, given := c.Invocation.Date("by")
 	if !given {
 		return time.Time{}, false, nil
 	}
-	today := dateIn(h.now(), h.loc(c.actor))
+	today := dateIn(h.now(), h.loc(c.Actor))
 	if d.Before(today) {
 		return time.Time{}, false, &bot.UserError{Code: bot.EInvalid, Field: "by", Usage: h.grammar.Usage(path),
-			Message: fmt.Sprintf("%s is in the past. Pick a target date from today on.", bot.User(c.inv.Arg("by"))),
+			Message: fmt.Sprintf("%s is in the past. Pick a target date from today on.", bot.User(c.Invocation.Arg("by"))),
 			Hint:    "For example `by:" + today.AddDate(0, 1, 0).Format(time.DateOnly) + "` is a month from now."}
 	}
 	return d, true, nil
@@ -32,7 +32,7 @@ func (h *Handlers) targetDate(c *call, path []string) (t time.Time, ok bool, err
 // cmdGoalAdd adds an active goal.
 func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, error) {
 	path := []string{"goal", "add"}
-	title := c.inv.Arg("title")
+	title := c.Invocation.Arg("title")
 	if n := len([]rune(title)); n > plpbot.MaxTitleLen {
 		return nil, &bot.UserError{Code: bot.EInvalid, Field: "title", Usage: h.grammar.Usage(path),
 			Message: fmt.Sprintf("Your goal's title is %d characters long; the limit is %d. Put the details in why:TEXT.", n, plpbot.MaxTitleLen)}
@@ -41,11 +41,11 @@ func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, erro
 	if err != nil {
 		return nil, err
 	}
-	category := c.inv.Arg("category")
+	category := c.Invocation.Arg("category")
 	if category == "" {
 		category = "academic"
 	}
-	g, err := h.store.AddGoal(ctx, plpbot.Goal{UserID: c.actor.ID, Title: title, Category: category, TargetDate: by, Why: c.inv.Arg("why")})
+	g, err := h.store.AddGoal(ctx, plpbot.Goal{UserID: c.Actor.ID, Title: title, Category: category, TargetDate: by, Why: c.Invocation.Arg("why")})
 	if err != nil {
 		return nil, err
 	}
@@ -68,14 +68,14 @@ func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, erro
 
 // cmdGoalList lists the actor's goals by status.
 func (h *Handlers) cmdGoalList(ctx context.Context, c *call) ([]bot.Message, error) {
-	goals, err := h.store.Goals(ctx, c.actor.ID)
+	goals, err := h.store.Goals(ctx, c.Actor.ID)
 	if err != nil {
 		return nil, err
 	}
 	if len(goals) == 0 {
-		return []bot.Message{h.emptyPlan(c.actor)}, nil
+		return []bot.Message{h.emptyPlan(c.Actor)}, nil
 	}
-	now, loc := h.now(), h.loc(c.actor)
+	now, loc := h.now(), h.loc(c.Actor)
 	m := reply("Your goals")
 	var active []plpbot.Goal
 	rest := map[plpbot.GoalStatus][]string{}
@@ -111,7 +111,7 @@ func (h *Handlers) cmdGoalList(ctx context.Context, c *call) ([]bot.Message, err
 
 // loadGoal returns the actor's goal n or the friendly not-found error.
 func (h *Handlers) loadGoal(ctx context.Context, c *call, n int) (*plpbot.Goal, error) {
-	g, err := h.store.Goal(ctx, c.actor.ID, n)
+	g, err := h.store.Goal(ctx, c.Actor.ID, n)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, notFoundGoal(n)
 	}
@@ -121,7 +121,7 @@ func (h *Handlers) loadGoal(ctx context.Context, c *call, n int) (*plpbot.Goal, 
 // setGoalStatus moves goal n to status `to` if it is in one of `from`;
 // otherwise it explains, without changing anything.
 func (h *Handlers) setGoalStatus(ctx context.Context, c *call, to plpbot.GoalStatus, from ...plpbot.GoalStatus) (*plpbot.Goal, error) {
-	n := c.inv.Int("n")
+	n := c.Invocation.Int("n")
 	g, err := h.loadGoal(ctx, c, n)
 	if err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func (h *Handlers) setGoalStatus(ctx context.Context, c *call, to plpbot.GoalSta
 		return nil, statusConflict(g, to)
 	}
 	st := to
-	return h.store.EditGoal(ctx, c.actor.ID, n, storage.GoalEdit{Status: &st})
+	return h.store.EditGoal(ctx, c.Actor.ID, n, storage.GoalEdit{Status: &st})
 }
 
 // statusConflict explains why g can't move to status to.
@@ -221,14 +221,14 @@ func (h *Handlers) cmdGoalResume(ctx context.Context, c *call) ([]bot.Message, e
 // cmdGoalEdit changes a goal's title, category, target date, why or tag.
 func (h *Handlers) cmdGoalEdit(ctx context.Context, c *call) ([]bot.Message, error) {
 	path := []string{"goal", "edit"}
-	n := c.inv.Int("n")
+	n := c.Invocation.Int("n")
 	var e storage.GoalEdit
 	var changed []string
 	str := func(name string) *string {
-		if !c.inv.Has(name) {
+		if !c.Invocation.Has(name) {
 			return nil
 		}
-		v := c.inv.Arg(name)
+		v := c.Invocation.Arg(name)
 		changed = append(changed, name)
 		return &v
 	}
@@ -248,9 +248,9 @@ func (h *Handlers) cmdGoalEdit(ctx context.Context, c *call) ([]bot.Message, err
 	if len(changed) == 0 {
 		return nil, &bot.UserError{Code: bot.EInvalid, Usage: h.grammar.Usage(path),
 			Message: "Tell me what to change: title, category, by, why or tag.",
-			Hint:    fmt.Sprintf("For example `/plp goal edit %d by:%s`", n, dateIn(h.now(), h.loc(c.actor)).AddDate(0, 1, 0).Format(time.DateOnly))}
+			Hint:    fmt.Sprintf("For example `/plp goal edit %d by:%s`", n, dateIn(h.now(), h.loc(c.Actor)).AddDate(0, 1, 0).Format(time.DateOnly))}
 	}
-	g, err := h.store.EditGoal(ctx, c.actor.ID, n, e)
+	g, err := h.store.EditGoal(ctx, c.Actor.ID, n, e)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, notFoundGoal(n)
 	}
@@ -280,8 +280,8 @@ func (h *Handlers) cmdGoalEdit(ctx context.Context, c *call) ([]bot.Message, err
 
 // cmdStepAdd appends a step to a goal.
 func (h *Handlers) cmdStepAdd(ctx context.Context, c *call) ([]bot.Message, error) {
-	n := c.inv.Int("n")
-	g, err := h.store.AddStep(ctx, c.actor.ID, n, c.inv.Arg("text"))
+	n := c.Invocation.Int("n")
+	g, err := h.store.AddStep(ctx, c.Actor.ID, n, c.Invocation.Arg("text"))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, notFoundGoal(n)
 	}
@@ -289,7 +289,7 @@ func (h *Handlers) cmdStepAdd(ctx context.Context, c *call) ([]bot.Message, erro
 		return nil, err
 	}
 	ref := fmt.Sprintf("%d.%d", n, len(g.Steps))
-	m := reply("", bot.Text{Text: fmt.Sprintf("Step %s added to %s: %s", ref, goalRef(g), bot.Italic(bot.User(c.inv.Arg("text"))))},
+	m := reply("", bot.Text{Text: fmt.Sprintf("Step %s added to %s: %s", ref, goalRef(g), bot.Italic(bot.User(c.Invocation.Arg("text"))))},
 		bot.List{Items: stepItems(g)},
 		bot.Context{Text: "When it's done: `/plp step done " + ref + "`"})
 	m.Buttons = []bot.Button{{Label: "Add another step", Command: "step add " + strconv.Itoa(n),
@@ -312,7 +312,7 @@ func stepItems(g *plpbot.Goal) []string {
 
 // cmdStepDone checks off step N.M.
 func (h *Handlers) cmdStepDone(ctx context.Context, c *call) ([]bot.Message, error) {
-	ns, ms, _ := strings.Cut(c.inv.Arg("step"), ".")
+	ns, ms, _ := strings.Cut(c.Invocation.Arg("step"), ".")
 	n, _ := strconv.Atoi(ns)
 	idx, _ := strconv.Atoi(ms)
 	g, err := h.loadGoal(ctx, c, n)
@@ -336,7 +336,7 @@ func (h *Handlers) cmdStepDone(ctx context.Context, c *call) ([]bot.Message, err
 			Message: fmt.Sprintf("Step %d.%d, %s, is already checked off.", n, idx, bot.Italic(bot.User(step.Text))),
 			Hint:    "See your plan: `/plp plan`"}
 	}
-	g, err = h.store.CompleteStep(ctx, c.actor.ID, n, idx)
+	g, err = h.store.CompleteStep(ctx, c.Actor.ID, n, idx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,24 +1,32 @@
 package handlers
 
 import (
+	"slices"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot/grammar"
 )
 
 // Goal categories, profile fields, roles and flag kinds people may type.
 var (
-	categories    = []string{"academic", "personal", "career"}
-	profileFields = []string{"interests", "strengths", "grow", "learn", "career", "shoutouts", "timezone"}
-	roleNames     = []string{"student", "teacher", "counselor", "admin"}
-	flagKinds     = []string{"iep", "504", "other"}
+	categories    = plpbot.Categories
+	profileFields = append(slices.Clone(plpbot.ProfileFields), "shoutouts", "timezone")
+	roleNames     = []string{string(plpbot.RoleStudent), string(plpbot.RoleTeacher), string(plpbot.RoleCounselor), string(plpbot.RoleAdmin)}
+	flagKinds     = plpbot.FlagKinds
 	goalFields    = []string{"title", "category", "by", "why", "tag"}
-	intervals     = []string{"1w", "2w"}
+	intervals     = plpbot.Intervals
 	weekdays      = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 )
 
-// Grammar returns plpbot's command tree: the one definition the parser,
-// /plp help and Discord's command registration all read.
-func Grammar() *grammar.Grammar {
+// Grammar returns plpbot's command tree for reading: the one definition
+// the parser, /plp help and Discord's command registration all read. Its
+// commands are bound to no store: run them through the Handlers that New
+// returns, whose Grammar is the same tree bound to them.
+func Grammar() *grammar.Grammar { return (*Handlers)(nil).commands() }
+
+// commands is the command tree with each command's function bound to h:
+// adding a command is this one entry and its function.
+func (h *Handlers) commands() *grammar.Grammar {
 	num := func(name, desc string) grammar.Arg {
 		return grammar.Arg{Name: name, Kind: grammar.ArgNumber, Description: desc, Required: true}
 	}
@@ -33,18 +41,22 @@ func Grammar() *grammar.Grammar {
 	return &grammar.Grammar{Commands: []*grammar.Command{
 		{Name: "help", Summary: "Show what you can do, or how one command works",
 			Examples: []string{"help", "help checkin"},
-			Args:     []grammar.Arg{text("command", "The command to explain, such as checkin", false, 60)}},
+			Args:     []grammar.Arg{text("command", "The command to explain, such as checkin", false, 60)},
+			Run:      h.cmdHelp},
 		{Name: "plan", Summary: "See your whole plan: profile, goals, progress and next conference",
-			Examples: []string{"plan"}},
+			Examples: []string{"plan"},
+			Run:      h.cmdPlan},
 		{Name: "profile", Summary: "Your learner profile: interests, strengths, how you learn best",
 			Sub: []*grammar.Command{
-				{Name: "show", Default: true, Summary: "Show your learner profile"},
+				{Name: "show", Default: true, Summary: "Show your learner profile",
+					Run: h.cmdProfileShow},
 				{Name: "set", Summary: "Set one part of your profile",
 					Examples: []string{"profile set interests robotics, drawing", "profile set learn by doing and talking it through", "profile set shoutouts on"},
 					Args: []grammar.Arg{
 						{Name: "field", Kind: grammar.ArgChoice, Description: "Which part of your profile", Required: true, Choices: profileFields},
 						text("text", "What to write there", true, plpbot.MaxTextLen),
-					}},
+					},
+					Run: h.cmdProfileSet},
 			}},
 		{Name: "goal", Summary: "Add, list, finish, drop or edit your goals",
 			Sub: []*grammar.Command{
@@ -55,16 +67,22 @@ func Grammar() *grammar.Grammar {
 						keyed(grammar.Arg{Name: "category", Kind: grammar.ArgChoice, Description: "academic, personal or career", Choices: categories}),
 						keyed(grammar.Arg{Name: "by", Kind: grammar.ArgDate, Description: "Target date, YYYY-MM-DD"}),
 						keyed(text("why", "Why it matters to you", false, plpbot.MaxTextLen)),
-					}},
-				{Name: "list", Summary: "List your goals with their numbers", Examples: []string{"goal list"}},
+					},
+					Run: h.cmdGoalAdd},
+				{Name: "list", Summary: "List your goals with their numbers", Examples: []string{"goal list"},
+					Run: h.cmdGoalList},
 				{Name: "done", Summary: "Mark a goal as done", Examples: []string{"goal done 2"},
-					Args: []grammar.Arg{num("n", "Goal number (see goal list)")}},
+					Args: []grammar.Arg{num("n", "Goal number (see goal list)")},
+					Run:  h.cmdGoalDone},
 				{Name: "drop", Summary: "Drop a goal you no longer want", Examples: []string{"goal drop 3"},
-					Args: []grammar.Arg{num("n", "Goal number (see goal list)")}},
+					Args: []grammar.Arg{num("n", "Goal number (see goal list)")},
+					Run:  h.cmdGoalDrop},
 				{Name: "pause", Summary: "Pause a goal for now", Examples: []string{"goal pause 3"},
-					Args: []grammar.Arg{num("n", "Goal number (see goal list)")}},
+					Args: []grammar.Arg{num("n", "Goal number (see goal list)")},
+					Run:  h.cmdGoalPause},
 				{Name: "resume", Summary: "Make a paused or dropped goal active again", Examples: []string{"goal resume 3"},
-					Args: []grammar.Arg{num("n", "Goal number (see goal list)")}},
+					Args: []grammar.Arg{num("n", "Goal number (see goal list)")},
+					Run:  h.cmdGoalResume},
 				{Name: "edit", Summary: "Change a goal's title, category, date, why or tag",
 					Examples: []string{"goal edit 2 by:2027-06-15", "goal edit 1 title:Read four novels why:I'm on a roll"},
 					Args: []grammar.Arg{
@@ -74,14 +92,17 @@ func Grammar() *grammar.Grammar {
 						keyed(grammar.Arg{Name: "by", Kind: grammar.ArgDate, Description: "New target date, YYYY-MM-DD"}),
 						keyed(text("why", "Why it matters", false, plpbot.MaxTextLen)),
 						keyed(text("tag", "Competency or standard tag", false, 100)),
-					}},
+					},
+					Run: h.cmdGoalEdit},
 			}},
 		{Name: "step", Summary: "Break a goal into steps and check them off",
 			Sub: []*grammar.Command{
 				{Name: "add", Summary: "Add a step to a goal", Examples: []string{"step add 1 Finish Beloved"},
-					Args: []grammar.Arg{num("n", "Goal number"), text("text", "The step", true, plpbot.MaxTitleLen)}},
+					Args: []grammar.Arg{num("n", "Goal number"), text("text", "The step", true, plpbot.MaxTitleLen)},
+					Run:  h.cmdStepAdd},
 				{Name: "done", Summary: "Check off a step", Examples: []string{"step done 1.2"},
-					Args: []grammar.Arg{{Name: "step", Kind: grammar.ArgStep, Description: "Goal and step number, such as 1.2", Required: true}}},
+					Args: []grammar.Arg{{Name: "step", Kind: grammar.ArgStep, Description: "Goal and step number, such as 1.2", Required: true}},
+					Run:  h.cmdStepDone},
 			}},
 		{Name: "checkin", Summary: "Log progress on a goal",
 			Examples: []string{"checkin 1 40%", "checkin 2 75% finished chapter 3 confidence:4"},
@@ -90,13 +111,16 @@ func Grammar() *grammar.Grammar {
 				{Name: "percent", Kind: grammar.ArgPercent, Description: "Progress so far, 0-100%", Required: true},
 				text("note", "A short note on how it went", false, plpbot.MaxTextLen),
 				keyed(grammar.Arg{Name: "confidence", Kind: grammar.ArgRange, Description: "How sure you feel, 1-5", Min: 1, Max: 5}),
-			}},
+			},
+			Run: h.cmdCheckIn},
 		{Name: "reflect", Summary: "Write a reflection: what you learned, what's next, what help you need",
 			Examples: []string{"reflect I learned that outlining first makes essays easier"},
-			Args:     []grammar.Arg{text("text", "Your reflection", true, plpbot.MaxTextLen)}},
+			Args:     []grammar.Arg{text("text", "Your reflection", true, plpbot.MaxTextLen)},
+			Run:      h.cmdReflect},
 		{Name: "export", Summary: "Get a plan as a Markdown file (staff: a student's plan)",
 			Examples: []string{"export", "export @sam"},
-			Args:     []grammar.Arg{{Name: "user", Kind: grammar.ArgUser, Description: "Staff only: whose plan"}}},
+			Args:     []grammar.Arg{{Name: "user", Kind: grammar.ArgUser, Description: "Staff only: whose plan"}},
+			Run:      h.cmdExport},
 		{Name: "away", Summary: "Pause prompts while you're away (sick, trip, break)",
 			Sub: []*grammar.Command{
 				{Name: "set", Default: true, Summary: "Be away until a date",
@@ -106,41 +130,50 @@ func Grammar() *grammar.Grammar {
 						{Name: "until", Kind: grammar.ArgLiteral, Required: true},
 						{Name: "date", Kind: grammar.ArgDate, Description: "Back on, YYYY-MM-DD", Required: true},
 						text("note", "Why (optional)", false, plpbot.MaxTextLen),
-					}},
+					},
+					Run: h.cmdAwaySet},
 				{Name: "off", Summary: "You're back: prompts resume", Examples: []string{"away off"},
-					Args: []grammar.Arg{{Name: "user", Kind: grammar.ArgUser, Description: "Staff only: who is back"}}},
+					Args: []grammar.Arg{{Name: "user", Kind: grammar.ArgUser, Description: "Staff only: who is back"}},
+					Run:  h.cmdAwayOff},
 			}},
 		{Name: "class", Audience: grammar.Staff, Summary: "Create classes and manage who is in them",
 			Sub: []*grammar.Command{
 				{Name: "create", Audience: grammar.Staff, Summary: "Create a class (in a channel: links it for summaries)",
 					Examples: []string{"class create Period 3 English"},
-					Args:     []grammar.Arg{text("name", "Class name", true, 100)}},
+					Args:     []grammar.Arg{text("name", "Class name", true, 100)},
+					Run:      h.cmdClassCreate},
 				{Name: "add", Audience: grammar.Staff, Summary: "Add students (or co-teachers) to a class",
 					Examples: []string{"class add @sam @alex", "class add @sam class:Period 3 English"},
 					Args: []grammar.Arg{
 						{Name: "users", Kind: grammar.ArgUsers, Description: "Who to add", Required: true},
 						keyed(text("class", "Which class, if you have several", false, 100)),
-					}},
+					},
+					Run: h.cmdClassAdd},
 				{Name: "remove", Audience: grammar.Staff, Summary: "Remove a student from a class",
 					Examples: []string{"class remove @sam"},
 					Args: []grammar.Arg{
 						user("Who to remove"),
 						keyed(text("class", "Which class, if you have several", false, 100)),
-					}},
-				{Name: "list", Audience: grammar.Staff, Summary: "List your classes", Examples: []string{"class list"}},
+					},
+					Run: h.cmdClassRemove},
+				{Name: "list", Audience: grammar.Staff, Summary: "List your classes", Examples: []string{"class list"},
+					Run: h.cmdClassList},
 			}},
 		{Name: "roster", Audience: grammar.Staff, Summary: "See your class's progress at a glance",
 			Examples: []string{"roster", "roster Period 3 English"},
-			Args:     []grammar.Arg{text("class", "Which class, if you have several", false, 100)}},
+			Args:     []grammar.Arg{text("class", "Which class, if you have several", false, 100)},
+			Run:      h.cmdRoster},
 		{Name: "student", Audience: grammar.Staff, Summary: "A student's plan with check-ins and reflections",
 			Examples: []string{"student @sam", "student @sam since:2026-09-01"},
 			Args: []grammar.Arg{
 				user("Which student"),
 				keyed(grammar.Arg{Name: "since", Kind: grammar.ArgDate, Description: "Show activity since, YYYY-MM-DD"}),
-			}},
+			},
+			Run: h.cmdStudent},
 		{Name: "feedback", Audience: grammar.Staff, Summary: "Comment on a student's goal (they get a DM)",
 			Examples: []string{"feedback @sam 1 Great pace — try a harder book next"},
-			Args:     []grammar.Arg{user("Which student"), num("n", "Their goal number"), text("text", "Your feedback", true, plpbot.MaxTextLen)}},
+			Args:     []grammar.Arg{user("Which student"), num("n", "Their goal number"), text("text", "Your feedback", true, plpbot.MaxTextLen)},
+			Run:      h.cmdFeedback},
 		{Name: "conference", Summary: "Schedule and run conferences",
 			Sub: []*grammar.Command{
 				{Name: "schedule", Default: true, Audience: grammar.Staff, Summary: "Schedule a conference with a student",
@@ -150,7 +183,8 @@ func Grammar() *grammar.Grammar {
 						{Name: "date", Kind: grammar.ArgDate, Description: "Day, YYYY-MM-DD", Required: true},
 						{Name: "time", Kind: grammar.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
 						text("agenda", "What you'll talk about", false, plpbot.MaxTextLen),
-					}},
+					},
+					Run: h.cmdConferenceSchedule},
 				{Name: "repeat", Default: true, Audience: grammar.Staff, Summary: "Set up a standing 1:1 that repeats every week or two",
 					Help:     "Each occurrence gets the usual reminders; when one is done, cancelled or past, the next is booked. End it with `conference end N`.",
 					Examples: []string{"conference @sam every 1w tue 10:30 mentoring check-in", "conference repeat @sam every 2w fri 14:00"},
@@ -161,40 +195,49 @@ func Grammar() *grammar.Grammar {
 						{Name: "day", Kind: grammar.ArgChoice, Description: "Day of the week, such as tue", Required: true, Choices: weekdays},
 						{Name: "time", Kind: grammar.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
 						text("agenda", "What you'll talk about each time", false, plpbot.MaxTextLen),
-					}},
-				{Name: "list", Summary: "Upcoming conferences", Examples: []string{"conference list"}},
+					},
+					Run: h.cmdConferenceRepeat},
+				{Name: "list", Summary: "Upcoming conferences", Examples: []string{"conference list"},
+					Run: h.cmdConferenceList},
 				{Name: "agenda", Summary: "Add a talking point to your next conference",
 					Examples: []string{"conference agenda I want help choosing electives"},
-					Args:     []grammar.Arg{text("text", "Your talking point", true, plpbot.MaxTextLen)}},
+					Args:     []grammar.Arg{text("text", "Your talking point", true, plpbot.MaxTextLen)},
+					Run:      h.cmdConferenceAgenda},
 				{Name: "done", Audience: grammar.Staff, Summary: "Mark a conference done, with notes",
 					Examples: []string{"conference done 4 Agreed on two new steps"},
-					Args:     []grammar.Arg{num("id", "Conference number (see conference list)"), text("notes", "Notes", false, plpbot.MaxTextLen)}},
+					Args:     []grammar.Arg{num("id", "Conference number (see conference list)"), text("notes", "Notes", false, plpbot.MaxTextLen)},
+					Run:      h.cmdConferenceDone},
 				{Name: "cancel", Audience: grammar.Staff, Summary: "Cancel a conference",
 					Examples: []string{"conference cancel 4"},
-					Args:     []grammar.Arg{num("id", "Conference number (see conference list)")}},
+					Args:     []grammar.Arg{num("id", "Conference number (see conference list)")},
+					Run:      h.cmdConferenceCancel},
 				{Name: "end", Audience: grammar.Staff, Summary: "End a standing 1:1: cancel this one and book no more",
 					Examples: []string{"conference end 4"},
-					Args:     []grammar.Arg{num("id", "Conference number (see conference list)")}},
+					Args:     []grammar.Arg{num("id", "Conference number (see conference list)")},
+					Run:      h.cmdConferenceEnd},
 			}},
 		{Name: "schedule", Audience: grammar.Staff, Summary: "See or change when reflection prompts and class summaries go out",
 			Sub: []*grammar.Command{
 				{Name: "show", Default: true, Audience: grammar.Staff, Summary: "A class's schedules and their next run times",
 					Examples: []string{"schedule", "schedule class:Period 3 English"},
-					Args:     []grammar.Arg{keyed(text("class", "Which class, if you have several", false, 100))}},
+					Args:     []grammar.Arg{keyed(text("class", "Which class, if you have several", false, 100))},
+					Run:      h.cmdScheduleShow},
 				{Name: "reflections", Audience: grammar.Staff, Summary: "When students get a reflection prompt (class time zone)",
 					Help:     "Five cron fields: minute hour day-of-month month weekday, in quotes. \"0 14 * * FRI\" is Fridays at 14:00.",
 					Examples: []string{`schedule reflections "0 14 * * FRI"`, `schedule reflections "30 8 * * MON" class:Period 3 English`},
 					Args: []grammar.Arg{
 						{Name: "when", Kind: grammar.ArgCron, Description: "Cron in quotes, such as \"0 14 * * FRI\"", Required: true},
 						keyed(text("class", "Which class, if you have several", false, 100)),
-					}},
+					},
+					Run: h.cmdScheduleReflections},
 				{Name: "summaries", Audience: grammar.Staff, Summary: "When the class channel gets its progress summary",
 					Help:     "Five cron fields: minute hour day-of-month month weekday, in quotes. \"0 15 * * FRI\" is Fridays at 15:00.",
 					Examples: []string{`schedule summaries "0 15 * * FRI"`},
 					Args: []grammar.Arg{
 						{Name: "when", Kind: grammar.ArgCron, Description: "Cron in quotes, such as \"0 15 * * FRI\"", Required: true},
 						keyed(text("class", "Which class, if you have several", false, 100)),
-					}},
+					},
+					Run: h.cmdScheduleSummaries},
 			}},
 		{Name: "flag", Audience: grammar.Staff, Summary: "Record an intervention flag (staff-only)",
 			Examples: []string{"flag @sam iep reading support"},
@@ -202,15 +245,18 @@ func Grammar() *grammar.Grammar {
 				user("Which student"),
 				{Name: "kind", Kind: grammar.ArgChoice, Description: "iep, 504 or other", Required: true, Choices: flagKinds},
 				text("note", "Note for staff", false, plpbot.MaxTextLen),
-			}},
+			},
+			Run: h.cmdFlag},
 		{Name: "role", Audience: grammar.Admins, Summary: "Give someone a role",
 			Examples: []string{"role @ms.lee teacher"},
 			Args: []grammar.Arg{
 				user("Who"),
 				{Name: "role", Kind: grammar.ArgChoice, Description: "student, teacher, counselor or admin", Required: true, Choices: roleNames},
-			}},
+			},
+			Run: h.cmdRole},
 		{Name: "forget", Audience: grammar.Admins, Summary: "Delete every record of a person",
 			Examples: []string{"forget @sam", "forget @sam confirm"},
-			Args:     []grammar.Arg{user("Who to forget"), {Name: "confirm", Kind: grammar.ArgLiteral}}},
+			Args:     []grammar.Arg{user("Who to forget"), {Name: "confirm", Kind: grammar.ArgLiteral}},
+			Run:      h.cmdForget},
 	}}
 }

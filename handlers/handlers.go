@@ -57,21 +57,11 @@ type Handlers struct {
 	// reflectionsCron and summariesCron are the default class schedules.
 	reflectionsCron, summariesCron string
 	log                            *slog.Logger
-	routes                         map[string]commandFunc
 }
 
-// commandFunc runs one command for a resolved actor.
-type commandFunc func(ctx context.Context, c *call) ([]bot.Message, error)
-
-// call is one command being handled: the request, the acting user and the
-// parsed invocation.
-type call struct {
-	req   *bot.Request
-	actor *plpbot.Person
-	inv   *bot.Invocation
-	// firstSeen is true when the actor was created by this request.
-	firstSeen bool
-}
+// call is one command being answered (grammar.Call): every command
+// function of the handlers takes one.
+type call = grammar.Call
 
 // New returns the handlers over store.
 func New(store *storage.Store, opts Options) *Handlers {
@@ -89,7 +79,6 @@ func New(store *storage.Store, opts Options) *Handlers {
 	}
 	h := &Handlers{
 		store:           store,
-		grammar:         Grammar(),
 		now:             opts.Now,
 		admins:          opts.Admins,
 		zone:            zone,
@@ -98,7 +87,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 		summariesCron:   cmp.Or(opts.Summaries, plpbot.DefaultSummaries),
 		log:             opts.Logger,
 	}
-	h.routes = h.routeTable()
+	h.grammar = h.commands()
 	return h
 }
 
@@ -118,7 +107,7 @@ func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Mes
 	if err != nil {
 		return nil, fmt.Errorf("resolve actor: %w", err)
 	}
-	c := &call{req: req, actor: actor, firstSeen: created}
+	c := &call{Request: req, Actor: actor, FirstSeen: created}
 	// A person the platform refused DMs to hears how to allow them (and a
 	// DM from them clears the flag), whatever the command.
 	defer func() {
@@ -128,13 +117,13 @@ func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Mes
 	}()
 	switch {
 	case req.Invocation != nil:
-		c.inv = req.Invocation
+		c.Invocation = req.Invocation
 	case req.Slash:
 		inv, err := h.grammar.Parse(req.Text)
 		if err != nil {
 			return nil, err
 		}
-		c.inv = inv
+		c.Invocation = inv
 	default:
 		text := strings.TrimSpace(req.Text)
 		first, _, _ := strings.Cut(text, " ")
@@ -155,7 +144,7 @@ func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Mes
 			}
 			return nil, err
 		}
-		c.inv = inv
+		c.Invocation = inv
 		if sentence {
 			msgs, err := h.route(ctx, c)
 			if _, isUser := bot.AsUserError(err); isUser {
@@ -169,13 +158,13 @@ func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Mes
 
 // route runs the parsed command of c, checking its audience first.
 func (h *Handlers) route(ctx context.Context, c *call) ([]bot.Message, error) {
-	actor := c.actor
-	name := c.inv.Name()
-	fn, ok := h.routes[name]
-	if !ok {
+	actor := c.Actor
+	name := c.Invocation.Name()
+	fn := h.grammar.Runner(c.Invocation.Path...)
+	if fn == nil {
 		return nil, bot.Errorf(bot.ENotFound, "I can't do %s yet. Try `/plp help`.", bot.User("/plp "+name))
 	}
-	if cmd := h.grammar.Find(c.inv.Path...); cmd != nil && !h.allowed(actor, cmd.Audience) {
+	if cmd := h.grammar.Find(c.Invocation.Path...); cmd != nil && !h.allowed(actor, cmd.Audience) {
 		return nil, forbidden(cmd.Audience)
 	}
 	h.log.DebugContext(ctx, "command", slog.String("command", name), slog.String("user", actor.ID))
@@ -249,10 +238,10 @@ func (h *Handlers) isConfiguredAdmin(id bot.Identity) bool {
 // first sight (in the actor's workspace).
 func (h *Handlers) resolveUser(ctx context.Context, c *call, mention bot.Identity) (*plpbot.Person, error) {
 	if mention.Platform == "" {
-		mention.Platform = c.req.Actor.Platform
+		mention.Platform = c.Request.Actor.Platform
 	}
 	if mention.Workspace == "" {
-		mention.Workspace = c.req.Actor.Workspace
+		mention.Workspace = c.Request.Actor.Workspace
 	}
 	if mention.UserID == "" && mention.Name != "" {
 		u, err := h.store.UserByName(ctx, string(mention.Platform), mention.Workspace, mention.Name)
@@ -264,13 +253,13 @@ func (h *Handlers) resolveUser(ctx context.Context, c *call, mention bot.Identit
 		}
 		return nil, bot.Errorf(bot.ENotFound, "I don't know anyone called %s yet.", bot.User("@"+mention.Name))
 	}
-	u, _, err := h.resolveActor(ctx, mention, c.req.Lookup)
+	u, _, err := h.resolveActor(ctx, mention, c.Request.Lookup)
 	return u, err
 }
 
 // mentioned resolves the user argument name of the call, if given.
 func (h *Handlers) mentioned(ctx context.Context, c *call, arg string) (*plpbot.Person, bool, error) {
-	id, ok := c.inv.User(arg)
+	id, ok := c.Invocation.User(arg)
 	if !ok {
 		return nil, false, nil
 	}

@@ -51,26 +51,26 @@ func (h *Handlers) cmdConferenceRepeat(ctx context.Context, c *call) ([]bot.Mess
 	if err != nil {
 		return nil, err
 	}
-	if s.ID == c.actor.ID {
+	if s.ID == c.Actor.ID {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "A standing conference needs a student — mention who you're meeting.",
-			Usage: h.grammar.Usage(c.inv.Path)}
+			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
-	wd, ok := weekdayOf[c.inv.Arg("day")]
-	clock, err := time.Parse("15:04", c.inv.Arg("time"))
+	wd, ok := weekdayOf[c.Invocation.Arg("day")]
+	clock, err := time.Parse("15:04", c.Invocation.Arg("time"))
 	if !ok || err != nil {
 		return nil, &bot.UserError{Code: bot.EInvalid, Field: "time",
-			Message: "I can't read that day and time: " + bot.User(c.inv.Arg("day")+" "+c.inv.Arg("time")) + ".",
-			Usage:   h.grammar.Usage(c.inv.Path)}
+			Message: "I can't read that day and time: " + bot.User(c.Invocation.Arg("day")+" "+c.Invocation.Arg("time")) + ".",
+			Usage:   h.grammar.Usage(c.Invocation.Path)}
 	}
-	tloc := h.loc(c.actor)
+	tloc := h.loc(c.Actor)
 	first := nextWeekday(h.now(), tloc, wd, clock.Hour(), clock.Minute())
-	topic := strings.TrimSpace(c.inv.Arg("agenda"))
+	topic := strings.TrimSpace(c.Invocation.Arg("agenda"))
 	conf := plpbot.Conference{
-		StudentID: s.ID, StudentName: s.Name, TeacherID: c.actor.ID, TeacherName: c.actor.Name, At: first,
-		Every: c.inv.Arg("interval"), Zone: tloc.String(), Topic: topic,
+		StudentID: s.ID, StudentName: s.Name, TeacherID: c.Actor.ID, TeacherName: c.Actor.Name, At: first,
+		Every: c.Invocation.Arg("interval"), Zone: tloc.String(), Topic: topic,
 	}
 	if topic != "" {
-		conf.Agenda = []plpbot.AgendaItem{{Text: topic, ByID: c.actor.ID, ByName: c.actor.Name, At: h.now().UTC()}}
+		conf.Agenda = []plpbot.AgendaItem{{Text: topic, ByID: c.Actor.ID, ByName: c.Actor.Name, At: h.now().UTC()}}
 	}
 	saved, err := h.store.ScheduleConference(ctx, conf)
 	if err != nil {
@@ -87,7 +87,7 @@ func (h *Handlers) cmdConferenceRepeat(ctx context.Context, c *call) ([]bot.Mess
 	}
 	dm := reply("Regular check-in booked 📅",
 		bot.Text{Text: fmt.Sprintf("%s set up a regular 1:1 with you, %s. The first is on %s (your time).",
-			bot.User(c.actor.Name), often, bot.Bold(formatWhen(first, h.loc(s))))})
+			bot.User(c.Actor.Name), often, bot.Bold(formatWhen(first, h.loc(s))))})
 	if topic != "" {
 		dm.Blocks = append(dm.Blocks, bot.Text{Text: "It's for: " + bot.User(topic)})
 	}
@@ -108,7 +108,7 @@ func (h *Handlers) rollNote(ctx context.Context, c *call, cf *plpbot.Conference)
 		return nil, err
 	}
 	return bot.Text{Text: fmt.Sprintf("Next one (%s): %s, #%d. End the series with `/plp conference end %d`.",
-		everyWords(next.Every), bot.Bold(formatWhen(next.At, h.loc(c.actor))), next.Number, next.Number)}, nil
+		everyWords(next.Every), bot.Bold(formatWhen(next.At, h.loc(c.Actor))), next.Number, next.Number)}, nil
 }
 
 // dueRow is one student in a teacher's "who's due" list.
@@ -136,7 +136,7 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) ([]bot.Block, error) {
 		}
 		return r
 	}
-	classes, err := h.store.ClassesOf(ctx, c.actor.ID, plpbot.MemberTeacher)
+	classes, err := h.store.ClassesOf(ctx, c.Actor.ID, plpbot.MemberTeacher)
 	if err != nil {
 		return nil, fmt.Errorf("who is due: %w", err)
 	}
@@ -157,7 +157,7 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) ([]bot.Block, error) {
 			row(users[i].ID, users[i].Name)
 		}
 	}
-	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.actor.ID})
+	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.Actor.ID})
 	if err != nil {
 		return nil, fmt.Errorf("who is due: %w", err)
 	}
@@ -183,7 +183,7 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) ([]bot.Block, error) {
 		}
 		return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
 	})
-	loc := h.loc(c.actor)
+	loc := h.loc(c.Actor)
 	items := make([]string, 0, min(len(list), maxDueRows))
 	for _, r := range list[:min(len(list), maxDueRows)] {
 		last := "never met"

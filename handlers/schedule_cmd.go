@@ -25,12 +25,12 @@ func (h *Handlers) scheduleKinds() []scheduleKind {
 // cmdScheduleShow shows a class's schedules and their next run times in the
 // asker's local time.
 func (h *Handlers) cmdScheduleShow(ctx context.Context, c *call) ([]bot.Message, error) {
-	cl, err := h.pickClass(ctx, c, c.inv.Arg("class"), func(n string) string { return "/plp schedule class:" + n })
+	cl, err := h.pickClass(ctx, c, c.Invocation.Arg("class"), func(n string) string { return "/plp schedule class:" + n })
 	if err != nil {
 		return nil, err
 	}
 	zone := h.classZone(cl)
-	loc := h.loc(c.actor)
+	loc := h.loc(c.Actor)
 	now := h.now()
 	var blocks []bot.Block
 	for _, k := range h.scheduleKinds() {
@@ -78,8 +78,8 @@ func (h *Handlers) cmdScheduleSummaries(ctx context.Context, c *call) ([]bot.Mes
 }
 
 func (h *Handlers) setSchedule(ctx context.Context, c *call, kind, label string) ([]bot.Message, error) {
-	spec := strings.TrimSpace(c.inv.Arg("when"))
-	cl, err := h.pickClass(ctx, c, c.inv.Arg("class"), func(n string) string {
+	spec := strings.TrimSpace(c.Invocation.Arg("when"))
+	cl, err := h.pickClass(ctx, c, c.Invocation.Arg("class"), func(n string) string {
 		return "/plp schedule " + kind + " \"" + spec + "\" class:" + n
 	})
 	if err != nil {
@@ -99,7 +99,7 @@ func (h *Handlers) setSchedule(ctx context.Context, c *call, kind, label string)
 		return nil, fmt.Errorf("set %s schedule: %w", kind, err)
 	}
 	return []bot.Message{reply("",
-		bot.Text{Text: fmt.Sprintf("%s for %s: `%s`. Next: %s.", label, bot.Bold(bot.User(cl.Name)), bot.User(spec), formatWhen(runs[0], h.loc(c.actor)))},
+		bot.Text{Text: fmt.Sprintf("%s for %s: `%s`. Next: %s.", label, bot.Bold(bot.User(cl.Name)), bot.User(spec), formatWhen(runs[0], h.loc(c.Actor)))},
 		bot.Context{Text: "See every schedule with `/plp schedule`."},
 	)}, nil
 }

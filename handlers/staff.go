@@ -28,15 +28,15 @@ const (
 // creating them: staff commands about a student only make sense for people
 // the bot already knows. storage.ErrNotFound if unknown.
 func (h *Handlers) findMentioned(ctx context.Context, c *call, arg string) (*plpbot.Person, error) {
-	mention, ok := c.inv.User(arg)
+	mention, ok := c.Invocation.User(arg)
 	if !ok {
 		return nil, fmt.Errorf("mention %s: %w", arg, storage.ErrNotFound)
 	}
 	if mention.Platform == "" {
-		mention.Platform = c.req.Actor.Platform
+		mention.Platform = c.Request.Actor.Platform
 	}
 	if mention.Workspace == "" {
-		mention.Workspace = c.req.Actor.Workspace
+		mention.Workspace = c.Request.Actor.Workspace
 	}
 	if mention.UserID != "" {
 		u, err := h.store.User(ctx, storageID(mention).UserID())
@@ -50,7 +50,7 @@ func (h *Handlers) findMentioned(ctx context.Context, c *call, arg string) (*plp
 // mentionName is how the person in user argument arg was written, for
 // messages about someone the bot doesn't know.
 func mentionName(c *call, arg string) string {
-	m, _ := c.inv.User(arg)
+	m, _ := c.Invocation.User(arg)
 	if m.Name != "" {
 		return m.Name
 	}
@@ -61,7 +61,7 @@ func mentionName(c *call, arg string) string {
 // adapter carrying the request reads back (bot.Mentioner); without one, the
 // console's "@id".
 func mentionOf(c *call, u *plpbot.Person) string {
-	if m, ok := c.req.Adapter.(bot.Mentioner); ok {
+	if m, ok := c.Request.Adapter.(bot.Mentioner); ok {
 		return m.Mention(bot.Identity{Platform: bot.Platform(u.Platform), Workspace: u.Workspace, UserID: u.PlatformID, Name: u.Name})
 	}
 	return "@" + u.PlatformID
@@ -74,17 +74,17 @@ func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, err
 	u, err := h.findMentioned(ctx, c, "user")
 	if errors.Is(err, storage.ErrNotFound) {
 		name := mentionName(c, "user")
-		if c.actor.Role == plpbot.RoleAdmin {
+		if c.Actor.Role == plpbot.RoleAdmin {
 			return nil, &bot.UserError{Code: bot.ENotFound,
 				Message: "I don't know anyone called " + bot.User("@"+name) + " yet.",
 				Hint:    "They appear once they've used plpbot or been added to a class."}
 		}
-		return nil, h.requireStudentAccess(ctx, c.actor, &plpbot.Person{ID: "?", Name: name})
+		return nil, h.requireStudentAccess(ctx, c.Actor, &plpbot.Person{ID: "?", Name: name})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find student: %w", err)
 	}
-	if err := h.requireStudentAccess(ctx, c.actor, u); err != nil {
+	if err := h.requireStudentAccess(ctx, c.Actor, u); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -93,15 +93,15 @@ func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, err
 // cmdRoster shows a class at a glance: one compact row per student. Admins
 // without a class name see the whole school.
 func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error) {
-	name := c.inv.Arg("class")
+	name := c.Invocation.Arg("class")
 	var (
 		rows  []plpbot.RosterRow
 		title string
 		err   error
 	)
-	if strings.TrimSpace(name) == "" && c.actor.Role == plpbot.RoleAdmin {
+	if strings.TrimSpace(name) == "" && c.Actor.Role == plpbot.RoleAdmin {
 		title = "Whole school"
-		rows, err = h.store.SchoolRoster(ctx, c.actor.Platform, c.actor.Workspace)
+		rows, err = h.store.SchoolRoster(ctx, c.Actor.Platform, c.Actor.Workspace)
 	} else {
 		cl, perr := h.pickClass(ctx, c, name, func(n string) string { return "/plp roster " + n })
 		if perr != nil {
@@ -113,7 +113,7 @@ func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
 	}
-	return []bot.Message{h.rosterMessage(title, rows, h.loc(c.actor))}, nil
+	return []bot.Message{h.rosterMessage(title, rows, h.loc(c.Actor))}, nil
 }
 
 // rosterMessage renders roster rows under a header line of class totals.
@@ -216,18 +216,18 @@ func (h *Handlers) cmdStudent(ctx context.Context, c *call) ([]bot.Message, erro
 	if err != nil {
 		return nil, err
 	}
-	loc := h.loc(c.actor)
+	loc := h.loc(c.Actor)
 	now := h.now()
 	since := now.AddDate(0, 0, -defaultActivityDays)
-	if d, ok := c.inv.Date("since"); ok {
+	if d, ok := c.Invocation.Date("since"); ok {
 		since = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 		if since.After(now) {
 			return nil, &bot.UserError{Code: bot.EInvalid, Field: "since",
-				Message: "since: " + bot.User(c.inv.Arg("since")) + " is in the future. Pick today or an earlier day.",
-				Usage:   h.grammar.Usage(c.inv.Path)}
+				Message: "since: " + bot.User(c.Invocation.Arg("since")) + " is in the future. Pick today or an earlier day.",
+				Usage:   h.grammar.Usage(c.Invocation.Path)}
 		}
 	}
-	if err := h.audit(ctx, c.actor, "view_plan", s, "since "+since.In(loc).Format(time.DateOnly)); err != nil {
+	if err := h.audit(ctx, c.Actor, "view_plan", s, "since "+since.In(loc).Format(time.DateOnly)); err != nil {
 		return nil, err
 	}
 	goals, err := h.store.Goals(ctx, s.ID)
@@ -407,7 +407,7 @@ func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, err
 	if err != nil {
 		return nil, err
 	}
-	n := c.inv.Int("n")
+	n := c.Invocation.Int("n")
 	g, err := h.store.Goal(ctx, s.ID, n)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, &bot.UserError{Code: bot.ENotFound,
@@ -417,21 +417,21 @@ func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, err
 	if err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
 	}
-	text := strings.TrimSpace(c.inv.Arg("text"))
+	text := strings.TrimSpace(c.Invocation.Arg("text"))
 	if text == "" {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Write your feedback after the goal number.",
-			Usage: h.grammar.Usage(c.inv.Path)}
+			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
-	if err := h.audit(ctx, c.actor, "feedback", s, "goal "+strconv.Itoa(n)); err != nil {
+	if err := h.audit(ctx, c.Actor, "feedback", s, "goal "+strconv.Itoa(n)); err != nil {
 		return nil, err
 	}
 	if _, err := h.store.AddFeedback(ctx, plpbot.Feedback{
-		StudentID: s.ID, StaffID: c.actor.ID, StaffName: c.actor.Name, GoalNumber: n, Text: text,
+		StudentID: s.ID, StaffID: c.Actor.ID, StaffName: c.Actor.Name, GoalNumber: n, Text: text,
 	}); err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
 	}
 	dm := reply("New feedback 💬",
-		bot.Text{Text: fmt.Sprintf("%s left feedback on %s: %s", bot.User(c.actor.Name), bot.Bold(bot.User(g.Title)), bot.User(text))},
+		bot.Text{Text: fmt.Sprintf("%s left feedback on %s: %s", bot.User(c.Actor.Name), bot.Bold(bot.User(g.Title)), bot.User(text))},
 		bot.Context{Text: "Want to answer? Write a reflection — your teacher will see it."})
 	dm.Buttons = []bot.Button{{Label: "Reply with a reflection", Command: "reflect", Style: bot.Primary,
 		Form: h.grammar.FormFor([]string{"reflect"}, nil)}}
@@ -449,15 +449,15 @@ func (h *Handlers) cmdFlag(ctx context.Context, c *call) ([]bot.Message, error) 
 	if err != nil {
 		return nil, err
 	}
-	if s.ID == c.actor.ID {
+	if s.ID == c.Actor.ID {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Flags are for students, not for yourself.",
-			Usage: h.grammar.Usage(c.inv.Path)}
+			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
-	kind := c.inv.Arg("kind")
-	if err := h.audit(ctx, c.actor, "flag", s, kind); err != nil {
+	kind := c.Invocation.Arg("kind")
+	if err := h.audit(ctx, c.Actor, "flag", s, kind); err != nil {
 		return nil, err
 	}
-	if err := h.store.AddFlag(ctx, plpbot.Flag{StudentID: s.ID, Kind: kind, Note: strings.TrimSpace(c.inv.Arg("note")), ByID: c.actor.ID}); err != nil {
+	if err := h.store.AddFlag(ctx, plpbot.Flag{StudentID: s.ID, Kind: kind, Note: strings.TrimSpace(c.Invocation.Arg("note")), ByID: c.Actor.ID}); err != nil {
 		return nil, fmt.Errorf("flag: %w", err)
 	}
 	return []bot.Message{reply("",

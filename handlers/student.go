@@ -65,7 +65,7 @@ func nextProfileHint(p *plpbot.Profile) string {
 // their own plan.
 func (h *Handlers) cmdPlan(ctx context.Context, c *call) ([]bot.Message, error) {
 	own, err := h.ownPlan(ctx, c)
-	if err != nil || !c.actor.Role.IsStaff() {
+	if err != nil || !c.Actor.Role.IsStaff() {
 		return own, err
 	}
 	classes, err := h.cmdClassList(ctx, c)
@@ -77,7 +77,7 @@ func (h *Handlers) cmdPlan(ctx context.Context, c *call) ([]bot.Message, error) 
 
 // ownPlan is the actor's own plan.
 func (h *Handlers) ownPlan(ctx context.Context, c *call) ([]bot.Message, error) {
-	u := c.actor
+	u := c.Actor
 	goals, err := h.store.Goals(ctx, u.ID)
 	if err != nil {
 		return nil, err
@@ -238,7 +238,7 @@ func plural(n int, word string) string {
 
 // cmdProfileShow shows the actor's learner profile.
 func (h *Handlers) cmdProfileShow(ctx context.Context, c *call) ([]bot.Message, error) {
-	return []bot.Message{h.profileMessage(c.actor, "")}, nil
+	return []bot.Message{h.profileMessage(c.Actor, "")}, nil
 }
 
 func (h *Handlers) profileMessage(u *plpbot.Person, lead string) bot.Message {
@@ -277,7 +277,7 @@ func (h *Handlers) profileMessage(u *plpbot.Person, lead string) bot.Message {
 
 // cmdProfileSet sets one part of the actor's profile, shout-outs or time zone.
 func (h *Handlers) cmdProfileSet(ctx context.Context, c *call) ([]bot.Message, error) {
-	field, text := c.inv.Arg("field"), c.inv.Arg("text")
+	field, text := c.Invocation.Arg("field"), c.Invocation.Arg("text")
 	usage := h.grammar.Usage([]string{"profile", "set"})
 	var (
 		u    *plpbot.Person
@@ -296,7 +296,7 @@ func (h *Handlers) cmdProfileSet(ctx context.Context, c *call) ([]bot.Message, e
 				Message: fmt.Sprintf("Shout-outs are on or off, not %s.", bot.User(text)),
 				Hint:    "`/plp profile set shoutouts on` lets your class cheer your finished goals."}
 		}
-		u, err = h.store.SetShoutouts(ctx, c.actor.ID, on)
+		u, err = h.store.SetShoutouts(ctx, c.Actor.ID, on)
 		lead = "Class shout-outs are off: finished goals stay between you and your teachers."
 		if on {
 			lead = "Class shout-outs are on: your class channel may cheer when you finish a goal."
@@ -308,13 +308,13 @@ func (h *Handlers) cmdProfileSet(ctx context.Context, c *call) ([]bot.Message, e
 				Message: fmt.Sprintf("I don't know the time zone %s.", bot.User(text)),
 				Hint:    "Write it as Area/City with capitals, such as `/plp profile set timezone America/New_York`"}
 		}
-		u, err = h.store.SetTimeZone(ctx, c.actor.ID, loc.String())
+		u, err = h.store.SetTimeZone(ctx, c.Actor.ID, loc.String())
 		lead = "Time zone set to " + bot.User(loc.String()) + ". It's " + h.now().In(loc).Format("15:04") + " there now."
 	default:
 		if !slices.Contains(plpbot.ProfileFields, field) {
 			return nil, &bot.UserError{Code: bot.EInvalid, Usage: usage, Message: fmt.Sprintf("I can't set %s.", bot.User(field))}
 		}
-		u, err = h.store.SetProfileField(ctx, c.actor.ID, field, text)
+		u, err = h.store.SetProfileField(ctx, c.Actor.ID, field, text)
 		for _, part := range profileParts {
 			if part.field == field {
 				lead = "Saved your " + strings.ToLower(part.label) + "."

@@ -101,6 +101,9 @@ type Command struct {
 	// "conference schedule"). When a group has several, the parser tries
 	// them in order and keeps the first that fits.
 	Default bool
+	// Run answers the command. Every command without Sub has one: the
+	// command is one entry, its words and its function together.
+	Run Func
 }
 
 // Grammar is the whole command tree, defined once and shared by the parser,
