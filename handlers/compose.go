@@ -234,7 +234,8 @@ func (h *Handlers) renderBrief(b *brief, staff *plpbot.Person, c *plpbot.Confere
 	return bot.Message{Title: "Conference prep: " + name, Blocks: blocks}
 }
 
-// appendQuoted adds a bold heading and a list of items, if there are any.
+// appendQuoted adds a bold heading (if any) and a list of items, if there
+// are any.
 func appendQuoted[T any](blocks []bot.Block, heading string, items []T, line func(T) string) []bot.Block {
 	if len(items) == 0 {
 		return blocks
@@ -243,7 +244,10 @@ func appendQuoted[T any](blocks []bot.Block, heading string, items []T, line fun
 	for i, it := range items {
 		lines[i] = line(it)
 	}
-	return append(blocks, bot.Text{Text: bot.Bold(heading)}, bot.List{Items: lines})
+	if heading != "" {
+		blocks = append(blocks, bot.Text{Text: bot.Bold(heading)})
+	}
+	return append(blocks, bot.List{Items: lines})
 }
 
 // ClassSummary is a class channel's weekly post: goals set and completed

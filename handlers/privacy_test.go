@@ -177,3 +177,16 @@ func TestPrivacyFlagsAndChannels(t *testing.T) {
 		}
 	}
 }
+
+// TestNobodySeesAFlagAboutThemselves: a student made staff sees their own
+// plan through /plp student @self, but never the intervention flag about
+// them, whatever their role.
+func TestNobodySeesAFlagAboutThemselves(t *testing.T) {
+	e := privacyWorld(t)
+	e.ok("admin", "role @sam teacher")
+	self := e.ok("sam", "student @sam")
+	mustContain(t, self, secretGoal)
+	mustNotContain(t, self, secretFlag, "intervention flags")
+	// Staff who serve sam still see it.
+	mustContain(t, e.ok("ms-lee", "student @sam"), secretFlag)
+}

@@ -210,51 +210,90 @@ func agoShort(t, now time.Time) string {
 }
 
 // cmdStudent shows staff a student's plan with their check-ins, reflections
-// and feedback since a date, and their flags. The read is audited first.
+// and feedback since a date, and their flags where the access policy allows.
+// The read is audited first.
 func (h *Handlers) cmdStudent(ctx context.Context, c *call) ([]bot.Message, error) {
 	s, err := h.studentFor(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	loc := h.loc(c.Actor)
-	now := h.now()
-	since := now.AddDate(0, 0, -defaultActivityDays)
-	if d, ok := c.Invocation.Date("since"); ok {
-		since = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
-		if since.After(now) {
-			return nil, &bot.UserError{Code: bot.EInvalid, Field: "since",
-				Message: "since: " + bot.User(c.Invocation.Arg("since")) + " is in the future. Pick today or an earlier day.",
-				Usage:   h.grammar.Usage(c.Invocation.Path)}
-		}
-	}
-	if err := h.audit(ctx, c.Actor, "view_plan", s, "since "+since.In(loc).Format(time.DateOnly)); err != nil {
+	since, err := h.activitySince(c)
+	if err != nil {
 		return nil, err
 	}
-	goals, err := h.store.Goals(ctx, s.ID)
+	if err := h.audit(ctx, c.Actor, "view_plan", s, "since "+since.In(h.loc(c.Actor)).Format(time.DateOnly)); err != nil {
+		return nil, err
+	}
+	v, err := h.loadStudentView(ctx, c.Actor, s, since)
 	if err != nil {
 		return nil, fmt.Errorf("student: %w", err)
 	}
-	checkins, err := h.store.CheckIns(ctx, s.ID, since, maxActivityItems+1)
-	if err != nil {
-		return nil, fmt.Errorf("student: %w", err)
-	}
-	reflections, err := h.store.Reflections(ctx, s.ID, since, maxActivityItems+1)
-	if err != nil {
-		return nil, fmt.Errorf("student: %w", err)
-	}
-	feedback, err := h.store.FeedbackFor(ctx, s.ID, since, maxActivityItems+1)
-	if err != nil {
-		return nil, fmt.Errorf("student: %w", err)
-	}
-	flags, err := h.store.Flags(ctx, s.ID)
-	if err != nil {
-		return nil, fmt.Errorf("student: %w", err)
-	}
-	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: s.ID, Status: plpbot.ConferenceScheduled, From: now, Limit: 3})
-	if err != nil {
-		return nil, fmt.Errorf("student: %w", err)
-	}
+	return []bot.Message{h.studentViewMessage(c, v)}, nil
+}
 
+// activitySince is the start of the activity a staff view shows: since:
+// in the viewer's zone, or defaultActivityDays back.
+func (h *Handlers) activitySince(c *call) (time.Time, error) {
+	loc, now := h.loc(c.Actor), h.now()
+	d, ok := c.Invocation.Date("since")
+	if !ok {
+		return now.AddDate(0, 0, -defaultActivityDays), nil
+	}
+	since := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+	if since.After(now) {
+		return time.Time{}, &bot.UserError{Code: bot.EInvalid, Field: "since",
+			Message: "since: " + bot.User(c.Invocation.Arg("since")) + " is in the future. Pick today or an earlier day.",
+			Usage:   h.grammar.Usage(c.Invocation.Path)}
+	}
+	return since, nil
+}
+
+// studentView is what the staff view of a student reads.
+type studentView struct {
+	student     *plpbot.Person
+	since       time.Time
+	goals       []plpbot.Goal
+	checkIns    []plpbot.CheckIn
+	reflections []plpbot.Reflection
+	feedback    []plpbot.Feedback
+	flags       []plpbot.Flag // only where plpbot.CanSeeFlags allows
+	coming      []plpbot.Conference
+}
+
+// loadStudentView reads a student's records for viewer since a time. Flags
+// are read only when the access policy lets viewer see them: never on a
+// view of oneself.
+func (h *Handlers) loadStudentView(ctx context.Context, viewer, s *plpbot.Person, since time.Time) (*studentView, error) {
+	v := &studentView{student: s, since: since}
+	var err error
+	if v.goals, err = h.store.Goals(ctx, s.ID); err != nil {
+		return nil, err
+	}
+	if v.checkIns, err = h.store.CheckIns(ctx, s.ID, since, maxActivityItems+1); err != nil {
+		return nil, err
+	}
+	if v.reflections, err = h.store.Reflections(ctx, s.ID, since, maxActivityItems+1); err != nil {
+		return nil, err
+	}
+	if v.feedback, err = h.store.FeedbackFor(ctx, s.ID, since, maxActivityItems+1); err != nil {
+		return nil, err
+	}
+	ties, err := h.tiesOf(ctx, viewer, s)
+	if err != nil {
+		return nil, err
+	}
+	if plpbot.CanSeeFlags(viewer, s, ties) {
+		if v.flags, err = h.store.Flags(ctx, s.ID); err != nil {
+			return nil, err
+		}
+	}
+	v.coming, err = h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: s.ID, Status: plpbot.ConferenceScheduled, From: h.now(), Limit: 3})
+	return v, err
+}
+
+// studentViewMessage renders the staff view of a student.
+func (h *Handlers) studentViewMessage(c *call, v *studentView) bot.Message {
+	loc, now, s := h.loc(c.Actor), h.now(), v.student
 	m := reply(bot.User(s.Name) + "'s plan")
 	if s.Away(now) {
 		line := "🏖 Away until " + s.AwayUntil.In(loc).Format("Mon 2 Jan")
@@ -263,80 +302,75 @@ func (h *Handlers) cmdStudent(ctx context.Context, c *call) ([]bot.Message, erro
 		}
 		m.Blocks = append(m.Blocks, bot.Context{Text: line})
 	}
-	if len(flags) > 0 {
-		items := make([]string, len(flags))
-		for i, f := range flags {
-			items[i] = strings.ToUpper(f.Kind) + " · " + f.At.In(loc).Format("2 Jan 2006")
+	if len(v.flags) > 0 {
+		m.Blocks = appendQuoted(append(m.Blocks, bot.Text{Text: "🔒 " + bot.Bold("Staff only") + " — intervention flags"}), "", v.flags, func(f plpbot.Flag) string {
+			line := strings.ToUpper(f.Kind) + " · " + f.At.In(loc).Format("2 Jan 2006")
 			if f.Note != "" {
-				items[i] += ": " + bot.User(f.Note)
+				line += ": " + bot.User(f.Note)
 			}
-		}
-		m.Blocks = append(m.Blocks, bot.Text{Text: "🔒 " + bot.Bold("Staff only") + " — intervention flags"}, bot.List{Items: items})
+			return line
+		})
 	}
 	if fs := staffProfileFields(s.Profile); len(fs) > 0 {
 		m.Blocks = append(m.Blocks, bot.Fields{Fields: fs})
 	}
-	m.Blocks = append(m.Blocks, staffGoalBlocks(goals, now, loc)...)
-
-	m.Blocks = append(m.Blocks, bot.Divider{}, bot.Text{Text: bot.Bold("Since " + since.In(loc).Format("Mon 2 Jan 2006"))})
-	if len(checkins)+len(reflections)+len(feedback) == 0 {
-		m.Blocks = append(m.Blocks, bot.Context{Text: "No check-ins, reflections or feedback in this time."})
-	}
-	if len(checkins) > 0 {
-		items := make([]string, 0, len(checkins))
-		for i, ci := range checkins {
-			if i == maxActivityItems {
-				items = append(items, "…and more: narrow it with since:YYYY-MM-DD")
-				break
-			}
-			line := ci.At.In(loc).Format("Mon 2 Jan") + " · goal " + strconv.Itoa(ci.GoalNumber) + " → " + strconv.Itoa(ci.Percent) + "%"
-			if ci.Confidence > 0 {
-				line += " · confidence " + strconv.Itoa(ci.Confidence) + "/5"
-			}
-			if ci.Note != "" {
-				line += " · " + bot.User(ci.Note)
-			}
-			items = append(items, line)
-		}
-		m.Blocks = append(m.Blocks, bot.Text{Text: "Check-ins"}, bot.List{Items: items})
-	}
-	if len(reflections) > 0 {
-		items := make([]string, 0, len(reflections))
-		for i, r := range reflections {
-			if i == maxActivityItems {
-				items = append(items, "…and more: narrow it with since:YYYY-MM-DD")
-				break
-			}
-			line := r.At.In(loc).Format("Mon 2 Jan") + ": "
-			if r.Prompt != "" {
-				line += bot.Italic(bot.User(r.Prompt)) + " "
-			}
-			items = append(items, line+bot.User(r.Text))
-		}
-		m.Blocks = append(m.Blocks, bot.Text{Text: "Reflections"}, bot.List{Items: items})
-	}
-	if len(feedback) > 0 {
-		items := make([]string, 0, len(feedback))
-		for i, f := range feedback {
-			if i == maxActivityItems {
-				items = append(items, "…and more: narrow it with since:YYYY-MM-DD")
-				break
-			}
-			items = append(items, f.At.In(loc).Format("Mon 2 Jan")+" · "+bot.User(f.StaffName)+" on goal "+strconv.Itoa(f.GoalNumber)+": "+bot.User(f.Text))
-		}
-		m.Blocks = append(m.Blocks, bot.Text{Text: "Feedback"}, bot.List{Items: items})
-	}
-	if len(confs) > 0 {
-		items := make([]string, len(confs))
-		for i, cf := range confs {
-			items[i] = "#" + strconv.Itoa(cf.Number) + " · " + formatWhen(cf.At, loc) + " with " + bot.User(cf.TeacherName) +
+	m.Blocks = append(m.Blocks, staffGoalBlocks(v.goals, now, loc)...)
+	m.Blocks = append(m.Blocks, activityBlocks(v, loc)...)
+	if len(v.coming) > 0 {
+		m.Blocks = appendQuoted(m.Blocks, "Coming up", v.coming, func(cf plpbot.Conference) string {
+			return "#" + strconv.Itoa(cf.Number) + " · " + formatWhen(cf.At, loc) + " with " + bot.User(cf.TeacherName) +
 				" · " + countNoun(len(cf.Agenda), "talking point", "talking points")
-		}
-		m.Blocks = append(m.Blocks, bot.Text{Text: "Coming up"}, bot.List{Items: items})
+		})
 	}
 	mention := mentionOf(c, s)
 	m.Blocks = append(m.Blocks, bot.Context{Text: "Give feedback: `/plp feedback " + mention + " N your note` · Meet: `/plp conference " + mention + " YYYY-MM-DD HH:MM`"})
-	return []bot.Message{m}, nil
+	return m
+}
+
+// activityBlocks lists check-ins, reflections and feedback since v.since,
+// each capped at maxActivityItems.
+func activityBlocks(v *studentView, loc *time.Location) []bot.Block {
+	blocks := []bot.Block{bot.Divider{}, bot.Text{Text: bot.Bold("Since " + v.since.In(loc).Format("Mon 2 Jan 2006"))}}
+	if len(v.checkIns)+len(v.reflections)+len(v.feedback) == 0 {
+		return append(blocks, bot.Context{Text: "No check-ins, reflections or feedback in this time."})
+	}
+	blocks = appendCapped(blocks, "Check-ins", v.checkIns, func(ci plpbot.CheckIn) string {
+		line := ci.At.In(loc).Format("Mon 2 Jan") + " · goal " + strconv.Itoa(ci.GoalNumber) + " → " + strconv.Itoa(ci.Percent) + "%"
+		if ci.Confidence > 0 {
+			line += " · confidence " + strconv.Itoa(ci.Confidence) + "/5"
+		}
+		if ci.Note != "" {
+			line += " · " + bot.User(ci.Note)
+		}
+		return line
+	})
+	blocks = appendCapped(blocks, "Reflections", v.reflections, func(r plpbot.Reflection) string {
+		line := r.At.In(loc).Format("Mon 2 Jan") + ": "
+		if r.Prompt != "" {
+			line += bot.Italic(bot.User(r.Prompt)) + " "
+		}
+		return line + bot.User(r.Text)
+	})
+	return appendCapped(blocks, "Feedback", v.feedback, func(f plpbot.Feedback) string {
+		return f.At.In(loc).Format("Mon 2 Jan") + " · " + bot.User(f.StaffName) + " on goal " + strconv.Itoa(f.GoalNumber) + ": " + bot.User(f.Text)
+	})
+}
+
+// appendCapped adds a heading and up to maxActivityItems lines, with a note
+// when there are more.
+func appendCapped[T any](blocks []bot.Block, heading string, items []T, line func(T) string) []bot.Block {
+	if len(items) == 0 {
+		return blocks
+	}
+	lines := make([]string, 0, min(len(items), maxActivityItems+1))
+	for i, it := range items {
+		if i == maxActivityItems {
+			lines = append(lines, "…and more: narrow it with since:YYYY-MM-DD")
+			break
+		}
+		lines = append(lines, line(it))
+	}
+	return append(blocks, bot.Text{Text: heading}, bot.List{Items: lines})
 }
 
 // staffProfileFields lists the filled-in parts of a learner profile.
