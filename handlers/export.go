@@ -71,64 +71,90 @@ func (h *Handlers) mentionsActor(c *call, arg string) bool {
 // flags (IEP / 504 / other) are deliberately NOT included, and no audit
 // details are: only what the student themselves can see in their plan.
 func (h *Handlers) planMarkdown(ctx context.Context, u *plpbot.Person, loc *time.Location) (string, error) {
-	goals, err := h.store.Goals(ctx, u.ID)
+	x, err := h.loadExport(ctx, u)
 	if err != nil {
 		return "", err
 	}
-	checkIns, err := h.store.CheckIns(ctx, u.ID, time.Time{}, exportCheckIns)
-	if err != nil {
-		return "", err
-	}
-	refls, err := h.store.Reflections(ctx, u.ID, time.Time{}, exportReflections)
-	if err != nil {
-		return "", err
-	}
-	feedback, err := h.store.FeedbackFor(ctx, u.ID, time.Time{}, exportFeedback)
-	if err != nil {
-		return "", err
-	}
-	now := h.now()
-	conf, err := h.nextConference(ctx, u.ID, now)
-	if err != nil {
-		return "", err
-	}
-	streak, err := h.streakOf(ctx, u)
-	if err != nil {
-		return "", err
-	}
-
 	var b strings.Builder
-	day := func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006") }
 	fmt.Fprintf(&b, "# Learning plan: %s\n\n", mdInline(u.Name))
-	fmt.Fprintf(&b, "_Exported %s · %s_\n\n", formatWhen(now, loc), streakText(streak))
+	fmt.Fprintf(&b, "_Exported %s · %s_\n\n", formatWhen(h.now(), loc), streakText(x.streak))
+	writeProfileMD(&b, &u.Profile)
+	writeGoalsMD(&b, x.goals)
+	writeActivityMD(&b, x, loc)
+	b.WriteString("\n## Next conference\n\n")
+	if x.conf == nil {
+		b.WriteString("None scheduled.\n")
+	} else {
+		fmt.Fprintf(&b, "%s with %s\n", formatWhen(x.conf.At, loc), mdInline(x.conf.TeacherName))
+		for _, a := range x.conf.Agenda {
+			fmt.Fprintf(&b, "- %s\n", mdInline(a.Text))
+		}
+	}
+	return b.String(), nil
+}
 
+// export is what a plan export reads.
+type export struct {
+	goals    []plpbot.Goal
+	checkIns []plpbot.CheckIn
+	refls    []plpbot.Reflection
+	feedback []plpbot.Feedback
+	conf     *plpbot.Conference
+	streak   int
+}
+
+func (h *Handlers) loadExport(ctx context.Context, u *plpbot.Person) (*export, error) {
+	x := &export{}
+	var err error
+	if x.goals, err = h.store.Goals(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	if x.checkIns, err = h.store.CheckIns(ctx, u.ID, time.Time{}, exportCheckIns); err != nil {
+		return nil, err
+	}
+	if x.refls, err = h.store.Reflections(ctx, u.ID, time.Time{}, exportReflections); err != nil {
+		return nil, err
+	}
+	if x.feedback, err = h.store.FeedbackFor(ctx, u.ID, time.Time{}, exportFeedback); err != nil {
+		return nil, err
+	}
+	if x.conf, err = h.nextConference(ctx, u.ID, h.now()); err != nil {
+		return nil, err
+	}
+	x.streak, err = h.streakOf(ctx, u)
+	return x, err
+}
+
+func writeProfileMD(b *strings.Builder, p *plpbot.Profile) {
 	b.WriteString("## Learner profile\n\n")
 	for _, part := range profileParts {
-		v := part.get(&u.Profile)
+		v := part.get(p)
 		if v == "" {
 			v = "—"
 		} else {
 			v = mdInline(v)
 		}
-		fmt.Fprintf(&b, "- **%s:** %s\n", part.label, v)
+		fmt.Fprintf(b, "- **%s:** %s\n", part.label, v)
 	}
+}
 
+func writeGoalsMD(b *strings.Builder, goals []plpbot.Goal) {
 	b.WriteString("\n## Goals\n\n")
 	if len(goals) == 0 {
 		b.WriteString("No goals yet.\n")
 	}
 	for i := range goals {
 		g := &goals[i]
-		fmt.Fprintf(&b, "### %d. %s\n\n", g.Number, mdInline(g.Title))
-		fmt.Fprintf(&b, "- **Status:** %s · %s · %d%% %s\n", g.Status, g.Category, g.Progress, bot.Bar(g.Progress, 10))
+		fmt.Fprintf(b, "### %d. %s\n\n", g.Number, mdInline(g.Title))
+		fmt.Fprintf(b, "- **Status:** %s · %s · %d%% %s\n", g.Status, g.Category, g.Progress, bot.Bar(g.Progress, 10))
 		if !g.TargetDate.IsZero() {
-			fmt.Fprintf(&b, "- **Target date:** %s\n", formatDay(g.TargetDate))
+			fmt.Fprintf(b, "- **Target date:** %s\n", formatDay(g.TargetDate))
 		}
 		if g.Why != "" {
-			fmt.Fprintf(&b, "- **Why it matters:** %s\n", mdInline(g.Why))
+			fmt.Fprintf(b, "- **Why it matters:** %s\n", mdInline(g.Why))
 		}
 		if g.Tag != "" {
-			fmt.Fprintf(&b, "- **Standard:** %s\n", mdInline(g.Tag))
+			fmt.Fprintf(b, "- **Standard:** %s\n", mdInline(g.Tag))
 		}
 		if len(g.Steps) > 0 {
 			b.WriteString("- **Steps:**\n")
@@ -137,60 +163,47 @@ func (h *Handlers) planMarkdown(ctx context.Context, u *plpbot.Person, loc *time
 				if s.Done {
 					mark = "x"
 				}
-				fmt.Fprintf(&b, "  - [%s] %s\n", mark, mdInline(s.Text))
+				fmt.Fprintf(b, "  - [%s] %s\n", mark, mdInline(s.Text))
 			}
 		}
 		b.WriteString("\n")
 	}
+}
 
+func writeActivityMD(b *strings.Builder, x *export, loc *time.Location) {
+	day := func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006") }
 	b.WriteString("## Recent check-ins\n\n")
-	if len(checkIns) == 0 {
+	if len(x.checkIns) == 0 {
 		b.WriteString("None yet.\n")
 	}
-	for _, ci := range checkIns {
-		fmt.Fprintf(&b, "- %s — goal %d: %d%%", day(ci.At), ci.GoalNumber, ci.Percent)
+	for _, ci := range x.checkIns {
+		fmt.Fprintf(b, "- %s — goal %d: %d%%", day(ci.At), ci.GoalNumber, ci.Percent)
 		if ci.Confidence > 0 {
-			fmt.Fprintf(&b, " (confidence %d/5)", ci.Confidence)
+			fmt.Fprintf(b, " (confidence %d/5)", ci.Confidence)
 		}
 		if ci.Note != "" {
 			b.WriteString(" — " + mdInline(ci.Note))
 		}
 		b.WriteString("\n")
 	}
-
 	b.WriteString("\n## Reflections\n\n")
-	if len(refls) == 0 {
-		b.WriteString("None yet.\n")
+	if len(x.refls) == 0 {
+		b.WriteString("None yet.\n\n")
 	}
-	for _, r := range refls {
-		fmt.Fprintf(&b, "**%s**", day(r.At))
+	for _, r := range x.refls {
+		fmt.Fprintf(b, "**%s**", day(r.At))
 		if r.Prompt != "" {
 			b.WriteString(" — " + mdInline(r.Prompt))
 		}
 		b.WriteString("\n\n" + mdQuote(r.Text) + "\n\n")
 	}
-
-	if len(refls) == 0 {
-		b.WriteString("\n")
-	}
 	b.WriteString("## Feedback from teachers\n\n")
-	if len(feedback) == 0 {
+	if len(x.feedback) == 0 {
 		b.WriteString("None yet.\n")
 	}
-	for _, f := range feedback {
-		fmt.Fprintf(&b, "- %s — %s on goal %d: %s\n", day(f.At), mdInline(f.StaffName), f.GoalNumber, mdInline(f.Text))
+	for _, f := range x.feedback {
+		fmt.Fprintf(b, "- %s — %s on goal %d: %s\n", day(f.At), mdInline(f.StaffName), f.GoalNumber, mdInline(f.Text))
 	}
-
-	b.WriteString("\n## Next conference\n\n")
-	if conf == nil {
-		b.WriteString("None scheduled.\n")
-	} else {
-		fmt.Fprintf(&b, "%s with %s\n", formatWhen(conf.At, loc), mdInline(conf.TeacherName))
-		for _, a := range conf.Agenda {
-			fmt.Fprintf(&b, "- %s\n", mdInline(a.Text))
-		}
-	}
-	return b.String(), nil
 }
 
 // mdInline makes user text literal in Markdown on one line: inline
