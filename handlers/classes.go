@@ -64,9 +64,28 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 	if err != nil {
 		return nil, err
 	}
+	people, err := h.mentionedPeople(ctx, c, "users")
+	if err != nil {
+		return nil, err
+	}
+	ch, err := h.classChanges(ctx, cl, people)
+	if err != nil {
+		return nil, fmt.Errorf("class add: %w", err)
+	}
+	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(ch.students), plpbot.MemberStudent); err != nil {
+		return nil, fmt.Errorf("class add: %w", err)
+	}
+	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(ch.teachers), plpbot.MemberTeacher); err != nil {
+		return nil, fmt.Errorf("class add: %w", err)
+	}
+	return h.classAddMessages(c, cl, ch), nil
+}
+
+// mentionedPeople resolves the people of a users argument, each once.
+func (h *Handlers) mentionedPeople(ctx context.Context, c *call, arg string) ([]*plpbot.Person, error) {
 	var people []*plpbot.Person
 	seen := map[string]bool{}
-	for _, mention := range c.Invocation.Users["users"] {
+	for _, mention := range c.Invocation.Users[arg] {
 		u, err := h.resolveUser(ctx, c, mention)
 		if err != nil {
 			return nil, err
@@ -80,22 +99,28 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Mention who to add, such as @sam.",
 			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
-	studentsIn, err := h.store.ClassMembers(ctx, cl.ID, plpbot.MemberStudent)
-	if err != nil {
-		return nil, fmt.Errorf("class add: %w", err)
-	}
-	teachersIn, err := h.store.ClassMembers(ctx, cl.ID, plpbot.MemberTeacher)
-	if err != nil {
-		return nil, fmt.Errorf("class add: %w", err)
-	}
+	return people, nil
+}
+
+// classChange sorts people being added to a class.
+type classChange struct {
+	students, teachers, unchanged []*plpbot.Person
+}
+
+// classChanges sorts people into new students, new co-teachers (staff) and
+// those already in the class with that membership.
+func (h *Handlers) classChanges(ctx context.Context, cl *plpbot.Class, people []*plpbot.Person) (*classChange, error) {
 	already := map[string]string{}
-	for _, id := range studentsIn {
-		already[id] = plpbot.MemberStudent
+	for _, role := range []string{plpbot.MemberStudent, plpbot.MemberTeacher} {
+		ids, err := h.store.ClassMembers(ctx, cl.ID, role)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			already[id] = role
+		}
 	}
-	for _, id := range teachersIn {
-		already[id] = plpbot.MemberTeacher
-	}
-	var students, teachers, unchanged []*plpbot.Person
+	ch := &classChange{}
 	for _, u := range people {
 		want := plpbot.MemberStudent
 		if u.Role.IsStaff() {
@@ -103,54 +128,52 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 		}
 		switch {
 		case already[u.ID] == want:
-			unchanged = append(unchanged, u)
+			ch.unchanged = append(ch.unchanged, u)
 		case want == plpbot.MemberTeacher:
-			teachers = append(teachers, u)
+			ch.teachers = append(ch.teachers, u)
 		default:
-			students = append(students, u)
+			ch.students = append(ch.students, u)
 		}
 	}
-	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(students), plpbot.MemberStudent); err != nil {
-		return nil, fmt.Errorf("class add: %w", err)
-	}
-	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(teachers), plpbot.MemberTeacher); err != nil {
-		return nil, fmt.Errorf("class add: %w", err)
-	}
+	return ch, nil
+}
 
+// classAddMessages are the reply to whoever added people to cl and the DMs
+// to those added.
+func (h *Handlers) classAddMessages(c *call, cl *plpbot.Class, ch *classChange) []bot.Message {
 	className := bot.Bold(bot.User(cl.Name))
 	m := reply("Class updated")
-	if len(students) > 0 {
-		m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("Added to %s: %s.", className, peopleNames(students))})
-	}
-	if len(teachers) > 0 {
-		m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("Co-teaching %s: %s.", className, peopleNames(teachers))})
-	}
-	if len(unchanged) > 0 {
-		m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("Already in %s: %s.", className, peopleNames(unchanged))})
+	for _, part := range []struct {
+		lead   string
+		people []*plpbot.Person
+	}{{"Added to", ch.students}, {"Co-teaching", ch.teachers}, {"Already in", ch.unchanged}} {
+		if len(part.people) > 0 {
+			m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("%s %s: %s.", part.lead, className, peopleNames(part.people))})
+		}
 	}
 	var cantDM []*plpbot.Person
 	out := []bot.Message{}
-	for _, u := range students {
+	for _, u := range ch.students {
 		if u.CantDM != "" {
 			cantDM = append(cantDM, u)
 		}
 		out = append(out, dmTo(u, h.welcomeStudent(c.Actor, cl)))
 	}
-	for _, u := range teachers {
+	for _, u := range ch.teachers {
 		if u.ID != c.Actor.ID {
 			out = append(out, dmTo(u, reply("You're co-teaching "+bot.User(cl.Name),
 				bot.Text{Text: fmt.Sprintf("%s added you as a teacher of %s.", bot.User(c.Actor.Name), className)},
 				bot.Context{Text: "See how the class is doing with `/plp roster " + bot.User(cl.Name) + "`."})))
 		}
 	}
-	if len(students) > 0 {
+	if len(ch.students) > 0 {
 		m.Blocks = append(m.Blocks, bot.Context{Text: "Each new student got a welcome DM with their first step."})
 	}
 	if len(cantDM) > 0 {
 		m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("I can't DM %s here, so please give them the news in person.", peopleNames(cantDM))})
 	}
 	m.Blocks = append(m.Blocks, bot.Context{Text: "See everyone's progress with `/plp roster`."})
-	return append([]bot.Message{m}, out...), nil
+	return append([]bot.Message{m}, out...)
 }
 
 // welcomeStudent is the DM a student gets on joining a class: what this is,

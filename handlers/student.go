@@ -75,6 +75,31 @@ func (h *Handlers) cmdPlan(ctx context.Context, c *call) ([]bot.Message, error) 
 	return append(classes, own...), nil
 }
 
+// planHeader is the top of a student's plan: their profile (or a hint to
+// fill it in), streak, next conference, last reflection, and away status.
+func (h *Handlers) planHeader(u *plpbot.Person, streak int, conf *plpbot.Conference, refls []plpbot.Reflection, now time.Time) []bot.Block {
+	loc := h.loc(u)
+	var blocks []bot.Block
+	if summary := profileSummary(&u.Profile); summary != "" {
+		blocks = append(blocks, bot.Text{Text: summary})
+	} else {
+		blocks = append(blocks, bot.Context{Text: "Tell your teachers what you're into: " + nextProfileHint(&u.Profile)})
+	}
+	fields := []bot.Field{{Label: "Streak", Value: streakText(streak)}}
+	if conf != nil {
+		fields = append(fields, bot.Field{Label: "Next conference", Value: formatWhen(conf.At, loc) + " with " + bot.User(conf.TeacherName)})
+	}
+	last := "none yet"
+	if len(refls) > 0 {
+		last = refls[0].At.In(loc).Format("Mon 2 Jan 2006")
+	}
+	blocks = append(blocks, bot.Fields{Fields: append(fields, bot.Field{Label: "Last reflection", Value: last})})
+	if u.Away(now) {
+		blocks = append(blocks, bot.Context{Text: "You're away until " + formatDay(u.AwayUntil.In(loc)) + ": prompts are paused and your streak is frozen. Back early? `/plp away off`"})
+	}
+	return blocks
+}
+
 // ownPlan is the actor's own plan.
 func (h *Handlers) ownPlan(ctx context.Context, c *call) ([]bot.Message, error) {
 	u := c.Actor
@@ -113,24 +138,7 @@ func (h *Handlers) ownPlan(ctx context.Context, c *call) ([]bot.Message, error) 
 	}
 
 	m := reply("Your plan, " + bot.User(u.Name))
-	if summary := profileSummary(&u.Profile); summary != "" {
-		m.Blocks = append(m.Blocks, bot.Text{Text: summary})
-	} else {
-		m.Blocks = append(m.Blocks, bot.Context{Text: "Tell your teachers what you're into: " + nextProfileHint(&u.Profile)})
-	}
-	fields := []bot.Field{{Label: "Streak", Value: streakText(streak)}}
-	if conf != nil {
-		fields = append(fields, bot.Field{Label: "Next conference", Value: formatWhen(conf.At, loc) + " with " + bot.User(conf.TeacherName)})
-	}
-	if len(refls) > 0 {
-		fields = append(fields, bot.Field{Label: "Last reflection", Value: refls[0].At.In(loc).Format("Mon 2 Jan 2006")})
-	} else {
-		fields = append(fields, bot.Field{Label: "Last reflection", Value: "none yet"})
-	}
-	m.Blocks = append(m.Blocks, bot.Fields{Fields: fields})
-	if u.Away(now) {
-		m.Blocks = append(m.Blocks, bot.Context{Text: "You're away until " + formatDay(u.AwayUntil.In(loc)) + ": prompts are paused and your streak is frozen. Back early? `/plp away off`"})
-	}
+	m.Blocks = append(m.Blocks, h.planHeader(u, streak, conf, refls, now)...)
 	if len(active) > 0 {
 		m.Blocks = append(m.Blocks, bot.Divider{})
 	}
