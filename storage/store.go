@@ -96,7 +96,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.embedded = true
 		uri = srv.URI()
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second))
+	// Records written before ids were strings carry ObjectIDs: read them as
+	// their hex form, which is what ids are now.
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second).
+		SetBSONOptions(&options.BSONOptions{ObjectIDAsHexString: true}))
 	if err != nil {
 		s.closeServer()
 		return nil, fmt.Errorf("connect to mongodb: %w", err)

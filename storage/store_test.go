@@ -199,3 +199,21 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Errorf("next goal after reopen is number %d, want 2", g2.Number)
 	}
 }
+
+// TestLegacyObjectIDsStillRead: records stored before ids became strings
+// have ObjectID ids; they read back with the id in hex.
+func TestLegacyObjectIDsStillRead(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	u := mustUser(t, s, "L", "Lee", "")
+	oid := bson.NewObjectID()
+	if _, err := s.Collection("reflections").InsertOne(ctx, bson.D{
+		{Key: "_id", Value: oid}, {Key: "user_id", Value: u.ID}, {Key: "text", Value: "old one"}, {Key: "at", Value: t0},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.Reflections(ctx, u.ID, time.Time{}, 0)
+	if err != nil || len(rs) != 1 || rs[0].ID != oid.Hex() || rs[0].Text != "old one" {
+		t.Errorf("Reflections = %+v, %v; want the legacy one with id %s", rs, err, oid.Hex())
+	}
+}
