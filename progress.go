@@ -148,3 +148,19 @@ func QuietSince(lastCheckIn, awayUntil, joined time.Time) time.Time {
 	}
 	return t
 }
+
+// DefaultMinClassSize is the smallest class whose channel summary shows a
+// progress figure or a participation count.
+const DefaultMinClassSize = 5
+
+// SummaryShowsFigures reports whether a channel summary of a class of
+// students may show class progress and how many checked in. The rule: a
+// class smaller than minSize shows neither, because in a class of one the
+// figure is that student's, and in a class of two each can work out the
+// other's. Shout-outs stay opt-in whatever the size.
+func SummaryShowsFigures(students, minSize int) bool {
+	if minSize < 1 {
+		minSize = DefaultMinClassSize
+	}
+	return students >= minSize
+}

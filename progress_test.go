@@ -107,3 +107,14 @@ func TestQuietSince(t *testing.T) {
 		}
 	}
 }
+
+func TestSummaryShowsFigures(t *testing.T) {
+	for _, tt := range []struct {
+		students, min int
+		want          bool
+	}{{1, 5, false}, {2, 5, false}, {4, 5, false}, {5, 5, true}, {30, 5, true}, {4, 0, false}, {5, 0, true}, {2, 2, true}} {
+		if got := plpbot.SummaryShowsFigures(tt.students, tt.min); got != tt.want {
+			t.Errorf("SummaryShowsFigures(%d, %d) = %v, want %v", tt.students, tt.min, got, tt.want)
+		}
+	}
+}

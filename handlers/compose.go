@@ -251,7 +251,8 @@ func appendQuoted[T any](blocks []bot.Block, heading string, items []T, line fun
 }
 
 // ClassSummary is a class channel's weekly post: goals set and completed
-// since from, participation and class progress as the roster counts them,
+// since from, participation and class progress as the roster counts them
+// (only in classes of at least the minimum size: plpbot.SummaryShowsFigures),
 // and shout-outs only for students who opted in. It never names one
 // student's reflection, feedback, flag or low progress. It reads the roster
 // summary and one class-wide query of goals.
@@ -279,17 +280,20 @@ func (h *Handlers) ClassSummary(ctx context.Context, c *plpbot.Class, from, now 
 			finished[g.UserID] = true
 		}
 	}
-	pct := 0
-	if st.Students > 0 {
-		pct = st.CheckedIn * 100 / st.Students
+	fields := []bot.Field{
+		{Label: "Goals set", Value: strconv.Itoa(set)},
+		{Label: "Goals completed", Value: strconv.Itoa(done)},
 	}
-	blocks := []bot.Block{
-		bot.Fields{Fields: []bot.Field{
-			{Label: "Goals set", Value: strconv.Itoa(set)},
-			{Label: "Goals completed", Value: strconv.Itoa(done)},
-			{Label: "Checked in", Value: fmt.Sprintf("%d of %d students (%d%%)", st.CheckedIn, st.Students, pct)},
-		}},
-		bot.Progress{Label: "Class progress", Percent: st.Progress},
+	figures := plpbot.SummaryShowsFigures(st.Students, h.minClassSize)
+	if figures {
+		fields = append(fields, bot.Field{Label: "Checked in",
+			Value: fmt.Sprintf("%d of %d students (%d%%)", st.CheckedIn, st.Students, st.CheckedIn*100/st.Students)})
+	}
+	blocks := []bot.Block{bot.Fields{Fields: fields}}
+	// Progress is shown only when enough students have active goals that
+	// the mean is nobody's own figure.
+	if plpbot.SummaryShowsFigures(st.WithGoals, h.minClassSize) {
+		blocks = append(blocks, bot.Progress{Label: "Class progress", Percent: st.Progress})
 	}
 	var shout []string
 	for _, r := range rows {

@@ -42,6 +42,9 @@ type Options struct {
 	// Holidays are school holidays (dates as midnight UTC): a week with one
 	// neither counts nor breaks a check-in streak.
 	Holidays []time.Time
+	// MinClassSize is the smallest class whose channel summary shows figures
+	// (summaries.min_class_size); 0 means plpbot.DefaultMinClassSize.
+	MinClassSize int
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -57,6 +60,7 @@ type Handlers struct {
 	// reflectionsCron and summariesCron are the default class schedules.
 	reflectionsCron, summariesCron string
 	log                            *slog.Logger
+	minClassSize                   int
 }
 
 // call is one command being answered (grammar.Call): every command
@@ -86,6 +90,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 		reflectionsCron: cmp.Or(opts.Reflections, plpbot.DefaultReflections),
 		summariesCron:   cmp.Or(opts.Summaries, plpbot.DefaultSummaries),
 		log:             opts.Logger,
+		minClassSize:    opts.MinClassSize,
 	}
 	h.grammar = h.commands()
 	return h

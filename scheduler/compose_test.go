@@ -121,3 +121,37 @@ func TestBriefsStopWhenTheTeacherLeavesTheClass(t *testing.T) {
 		t.Errorf("audit = %+v, %v; want no prep_brief read", log, err)
 	}
 }
+
+// TestSmallClassSummaryShowsNoFigures: below summaries.min_class_size a
+// summary shows no progress figure and no participation count, so a class
+// of two can't work out each other's progress.
+func TestSmallClassSummaryShowsNoFigures(t *testing.T) {
+	e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York"})
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+	ana := e.user("Ana", "America/New_York", plpbot.RoleStudent)
+	ben := e.user("Ben", "America/New_York", plpbot.RoleStudent)
+	e.class("Duo", teacher, "America/New_York", "0 0 1 1 *", "", ana, ben)
+	for _, u := range []*plpbot.Person{ana, ben} {
+		g, err := e.store.AddGoal(e.ctx, plpbot.Goal{UserID: u.ID, Title: "Goal"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.store.RecordCheckIn(e.ctx, plpbot.CheckIn{UserID: u.ID, GoalNumber: g.Number, Percent: 30 + len(u.Name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.advanceTo(at(3, 6, 16, 0))
+	posts := e.fake.Posts()
+	if len(posts) != 1 {
+		t.Fatalf("posts = %d, want 1", len(posts))
+	}
+	txt := posts[0].Msg.PlainText()
+	for _, never := range []string{"Checked in", "Class progress", "%"} {
+		if strings.Contains(txt, never) {
+			t.Errorf("a class of two shows %q:\n%s", never, txt)
+		}
+	}
+	if !strings.Contains(txt, "Goals set: 2") {
+		t.Errorf("summary lacks the goal count:\n%s", txt)
+	}
+}

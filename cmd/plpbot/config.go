@@ -32,14 +32,15 @@ const envPrefix = "PLPBOT_"
 // a string or a list of strings as written; Validate checks them and the
 // accessors (such as ScheduleSettings) return typed values.
 type Config struct {
-	MongoDB  MongoDBConfig  `yaml:"mongodb"`
-	DataDir  string         `yaml:"data_dir"`
-	Log      LogConfig      `yaml:"log"`
-	Admins   AdminsConfig   `yaml:"admins"`
-	Slack    SlackConfig    `yaml:"slack"`
-	HTTP     HTTPConfig     `yaml:"http"`
-	Discord  DiscordConfig  `yaml:"discord"`
-	Schedule ScheduleConfig `yaml:"schedule"`
+	MongoDB   MongoDBConfig   `yaml:"mongodb"`
+	DataDir   string          `yaml:"data_dir"`
+	Log       LogConfig       `yaml:"log"`
+	Admins    AdminsConfig    `yaml:"admins"`
+	Slack     SlackConfig     `yaml:"slack"`
+	HTTP      HTTPConfig      `yaml:"http"`
+	Discord   DiscordConfig   `yaml:"discord"`
+	Schedule  ScheduleConfig  `yaml:"schedule"`
+	Summaries SummariesConfig `yaml:"summaries"`
 
 	// fromEnv maps a key (such as "slack.bot_token") to the environment
 	// variable that set it, so errors point at the right place.
@@ -102,15 +103,29 @@ type ScheduleConfig struct {
 	NudgeAfter          string   `yaml:"nudge_after"`
 }
 
+// SummariesConfig shapes the class channel summaries.
+type SummariesConfig struct {
+	// MinClassSize is the smallest class whose summary shows a progress
+	// figure or a participation count (plpbot.SummaryShowsFigures).
+	MinClassSize string `yaml:"min_class_size"`
+}
+
+// MinClassSize returns summaries.min_class_size (Validate checked it).
+func (cfg *Config) MinClassSize() int {
+	n, _ := strconv.Atoi(strings.TrimSpace(cfg.Summaries.MinClassSize))
+	return n
+}
+
 // DefaultConfig is the configuration with no file and no environment: the
 // console on the embedded database under ./data.
 func DefaultConfig() Config {
 	return Config{
-		MongoDB: MongoDBConfig{Database: "plpbot"},
-		DataDir: "data",
-		Log:     LogConfig{Format: "text"},
-		Slack:   SlackConfig{Mode: "socket"},
-		HTTP:    HTTPConfig{Addr: ":8080"},
+		MongoDB:   MongoDBConfig{Database: "plpbot"},
+		DataDir:   "data",
+		Log:       LogConfig{Format: "text"},
+		Slack:     SlackConfig{Mode: "socket"},
+		HTTP:      HTTPConfig{Addr: ":8080"},
+		Summaries: SummariesConfig{MinClassSize: "5"},
 		Schedule: ScheduleConfig{
 			TimeZone:            "America/New_York",
 			Reflections:         "0 14 * * FRI",
@@ -425,6 +440,9 @@ func (cfg *Config) Validate() error {
 	}
 	if err := cfg.validateDiscord(); err != nil {
 		return err
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(cfg.Summaries.MinClassSize)); err != nil || n < 1 || n > 1000 {
+		return cfg.bad("summaries.min_class_size", "want a whole number of students, 1 or more (default 5), got %q", cfg.Summaries.MinClassSize)
 	}
 	_, err := cfg.Schedule.parse(cfg)
 	return err

@@ -271,6 +271,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Holidays:        sched.Holidays,
 		Reflections:     sched.Reflections,
 		Summaries:       sched.Summaries,
+		MinClassSize:    cfg.MinClassSize(),
 		Logger:          log.With(slog.String("component", "handlers")),
 	})
 
