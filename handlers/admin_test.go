@@ -97,7 +97,7 @@ func TestForget(t *testing.T) {
 			mustContain(t, e.staffFails(tt.who, tt.line, tt.code), tt.want)
 		})
 	}
-	if _, err := e.store.UserByName(ctx, "console", "", "ghost"); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := e.store.User(ctx, "console::ghost"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("forget @ghost created ghost: %v", err)
 	}
 

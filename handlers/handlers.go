@@ -239,26 +239,59 @@ func (h *Handlers) isConfiguredAdmin(id bot.Identity) bool {
 	return slices.Contains(h.admins[id.Platform], id.UserID)
 }
 
-// resolveUser turns a mentioned identity into a stored user, creating them on
-// first sight (in the actor's workspace).
-func (h *Handlers) resolveUser(ctx context.Context, c *call, mention bot.Identity) (*plpbot.Person, error) {
+// mentionIdentity completes a mentioned identity with the actor's platform
+// and workspace. On Slack and Discord a mention must carry the platform's
+// user id: a plain "@sam" names nobody, and a person is never picked by
+// display name, which two students can share.
+func mentionIdentity(c *call, mention bot.Identity) (bot.Identity, error) {
 	if mention.Platform == "" {
 		mention.Platform = c.Request.Actor.Platform
 	}
 	if mention.Workspace == "" {
 		mention.Workspace = c.Request.Actor.Workspace
 	}
-	if mention.UserID == "" && mention.Name != "" {
-		u, err := h.store.UserByName(ctx, string(mention.Platform), mention.Workspace, mention.Name)
-		if err == nil {
-			return u, nil
-		}
-		if !errors.Is(err, storage.ErrNotFound) {
-			return nil, err
-		}
-		return nil, bot.Errorf(bot.ENotFound, "I don't know anyone called %s yet.", bot.User("@"+mention.Name))
+	if mention.Platform != bot.Console && !grammar.IsPlatformID(mention.UserID) {
+		return bot.Identity{}, &bot.UserError{Code: bot.EInvalid,
+			Message: fmt.Sprintf("I couldn't tell who %s is.", bot.User("@"+cmp.Or(mention.Name, mention.UserID))),
+			Hint:    "As you type @, pick the person from the list so their name becomes a mention, then send it again."}
 	}
-	u, _, err := h.resolveActor(ctx, mention, c.Request.Lookup)
+	mention.Name = "" // what the typist's client showed, not the person's name
+	return mention, nil
+}
+
+// unknownPerson is the error for a mention of someone plpbot doesn't know
+// and the platform doesn't either.
+func unknownPerson() *bot.UserError {
+	return &bot.UserError{Code: bot.ENotFound, Message: "I don't know that person yet.",
+		Hint: "They appear once they've used plpbot or been added to a class."}
+}
+
+// resolveUser turns a mentioned identity into a stored person, by platform
+// id only. Someone new is created (in the actor's workspace) with the name
+// their platform profile gives; on Slack and Discord only if the platform
+// confirms they exist, so a mention never creates an account nobody owns.
+// A mention never renames anyone.
+func (h *Handlers) resolveUser(ctx context.Context, c *call, mention bot.Identity) (*plpbot.Person, error) {
+	id, err := mentionIdentity(c, mention)
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.store.User(ctx, storageID(id).UserID())
+	if err == nil || !errors.Is(err, storage.ErrNotFound) {
+		return u, err
+	}
+	if id.Platform != bot.Console {
+		if c.Request.Lookup == nil {
+			return nil, unknownPerson()
+		}
+		full, err := c.Request.Lookup(ctx, id)
+		if err != nil {
+			h.log.InfoContext(ctx, "mentioned person not found on the platform", slog.String("user", storageID(id).UserID()), slog.Any("err", err))
+			return nil, unknownPerson()
+		}
+		id.Name, id.TimeZone, id.Locale = full.Name, full.TimeZone, full.Locale
+	}
+	u, _, err = h.resolveActor(ctx, id, nil)
 	return u, err
 }
 

@@ -24,27 +24,20 @@ const (
 	maxActivityItems = 25
 )
 
-// findMentioned loads the person mentioned in user argument arg without
-// creating them: staff commands about a student only make sense for people
-// the bot already knows. storage.ErrNotFound if unknown.
+// findMentioned loads the person mentioned in user argument arg, by
+// platform id only, without creating them: staff commands about a student
+// only make sense for people the bot already knows. storage.ErrNotFound if
+// unknown.
 func (h *Handlers) findMentioned(ctx context.Context, c *call, arg string) (*plpbot.Person, error) {
 	mention, ok := c.Invocation.User(arg)
 	if !ok {
 		return nil, fmt.Errorf("mention %s: %w", arg, storage.ErrNotFound)
 	}
-	if mention.Platform == "" {
-		mention.Platform = c.Request.Actor.Platform
+	id, err := mentionIdentity(c, mention)
+	if err != nil {
+		return nil, err
 	}
-	if mention.Workspace == "" {
-		mention.Workspace = c.Request.Actor.Workspace
-	}
-	if mention.UserID != "" {
-		u, err := h.store.User(ctx, storageID(mention).UserID())
-		if err == nil || !errors.Is(err, storage.ErrNotFound) || mention.Name == "" {
-			return u, err
-		}
-	}
-	return h.store.UserByName(ctx, string(mention.Platform), mention.Workspace, mention.Name)
+	return h.store.User(ctx, storageID(id).UserID())
 }
 
 // mentionName is how the person in user argument arg was written, for
@@ -75,9 +68,7 @@ func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, err
 	if errors.Is(err, storage.ErrNotFound) {
 		name := mentionName(c, "user")
 		if c.Actor.Role == plpbot.RoleAdmin {
-			return nil, &bot.UserError{Code: bot.ENotFound,
-				Message: "I don't know anyone called " + bot.User("@"+name) + " yet.",
-				Hint:    "They appear once they've used plpbot or been added to a class."}
+			return nil, unknownPerson()
 		}
 		return nil, h.requireStudentAccess(ctx, c.Actor, &plpbot.Person{ID: "?", Name: name})
 	}

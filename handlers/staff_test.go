@@ -260,7 +260,7 @@ func TestStudentView(t *testing.T) {
 		{"teacher of another class", "mr-kim", "student @sam", bot.EForbidden, "sam isn't in any of your classes"},
 		{"counselor outside the class", "ms-park", "student @sam", bot.EForbidden, "sam isn't in any of your classes"},
 		{"unknown person, same words", "mr-kim", "student @nobody", bot.EForbidden, "nobody isn't in any of your classes"},
-		{"admin, unknown person", "admin", "student @nobody", bot.ENotFound, "I don't know anyone called @nobody"},
+		{"admin, unknown person", "admin", "student @nobody", bot.ENotFound, "I don't know that person yet"},
 		{"since in the future", "ms-lee", "student @sam since:2027-01-01", bot.EInvalid, "in the future"},
 		{"a group", "ms-lee", "student @everyone", bot.EInvalid, "group"},
 	}
@@ -271,7 +271,7 @@ func TestStudentView(t *testing.T) {
 			mustNotContain(t, got, "Read three novels", "outlining", "reading support", "Great pace")
 		})
 	}
-	if _, err := e.store.UserByName(ctx, "console", "", "nobody"); err == nil {
+	if _, err := e.store.User(ctx, "console::nobody"); err == nil {
 		t.Errorf("looking up an unknown person created them")
 	}
 }

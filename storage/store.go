@@ -172,9 +172,8 @@ type index struct {
 // they can be read beside the queries they serve.
 var indexes = []index{
 	// A user's _id is platform:workspace:platform_id (Identity.UserID), so
-	// the _id index already makes each platform identity unique; a second
-	// unique index would only slow every write to users.
-	{colUsers, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, false},
+	// the _id index already makes each platform identity unique, and people
+	// are never looked up by name.
 	{colClasses, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, true},
 	{colEnrollments, bson.D{{Key: "user_id", Value: 1}}, false},
 	{colEnrollments, bson.D{{Key: "class_id", Value: 1}, {Key: "role", Value: 1}}, false},

@@ -116,19 +116,6 @@ func (s *Store) User(ctx context.Context, id string) (*plpbot.Person, error) {
 	return &u, nil
 }
 
-// UserByName finds a user by display name (case-insensitive) in a workspace.
-func (s *Store) UserByName(ctx context.Context, platform, workspace, name string) (*plpbot.Person, error) {
-	var u plpbot.Person
-	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{
-		{Key: "platform", Value: platform},
-		{Key: "workspace", Value: workspace},
-		{Key: "name_lower", Value: strings.ToLower(name)},
-	}).Decode(&u)
-	if err != nil {
-		return nil, fmt.Errorf("find user %q: %w", name, translate(err))
-	}
-	return &u, nil
-}
 
 // Users returns the users with the given ids, in no particular order.
 func (s *Store) Users(ctx context.Context, ids []string) ([]plpbot.Person, error) {

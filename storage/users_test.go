@@ -123,19 +123,7 @@ func TestUsersAcrossWorkspaces(t *testing.T) {
 		seen[u.ID] = true
 	}
 
-	t.Run("UserByName", func(t *testing.T) {
-		for _, name := range []string{"Sam", "sam", "SAM"} {
-			u, err := s.UserByName(ctx, "slack", "T2", name)
-			must(t, "UserByName "+name, err)
-			if u.ID != "slack:T2:U1" {
-				t.Errorf("UserByName(slack, T2, %q) = %s, want slack:T2:U1", name, u.ID)
-			}
-		}
-		_, err := s.UserByName(ctx, "slack", "T3", "Sam")
-		isNotFound(t, "UserByName in another workspace", err)
-		_, err = s.UserByName(ctx, "slack", "T1", "Samuel")
-		isNotFound(t, "UserByName of an unknown name", err)
-	})
+
 	t.Run("User", func(t *testing.T) {
 		_, err := s.User(ctx, "slack:T1:nobody")
 		isNotFound(t, "User of an unknown id", err)

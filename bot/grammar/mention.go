@@ -35,7 +35,7 @@ func parseMention(s string) (id bot.Identity, ok bool, uerr *bot.UserError) {
 		}
 		inner := strings.TrimPrefix(s[2:len(s)-1], "!")
 		uid, name, _ := strings.Cut(inner, "|")
-		if !isPlatformID(uid) {
+		if !IsPlatformID(uid) {
 			return bad()
 		}
 		if !isPrintable(name) || utf8.RuneCountInString(name) > 80 {
@@ -58,9 +58,9 @@ func parseMention(s string) (id bot.Identity, ok bool, uerr *bot.UserError) {
 	return bot.Identity{}, false, nil
 }
 
-// isPlatformID reports whether s looks like a Discord snowflake (digits) or
+// IsPlatformID reports whether s looks like a Discord snowflake (digits) or
 // a Slack user id (U or W then upper-case letters and digits).
-func isPlatformID(s string) bool {
+func IsPlatformID(s string) bool {
 	if s == "" || len(s) > 24 {
 		return false
 	}
