@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/handlers"
@@ -228,7 +230,9 @@ func BenchmarkResidentMemory(b *testing.B) {
 		now := st.Now()
 		confs := make([]any, 10000)
 		for j := range confs {
-			confs[j] = plpbot.Conference{Number: j + 1, StudentID: "console::s" + strconv.Itoa(j%n), TeacherID: "console::t",
+			// Ids are strings the store chooses; raw inserts must choose one too,
+			// or the driver would add an ObjectID the store can't decode.
+			confs[j] = plpbot.Conference{ID: bson.NewObjectID().Hex(), Number: j + 1, StudentID: "console::s" + strconv.Itoa(j%n), TeacherID: "console::t",
 				At: now.Add(time.Duration(j%(30*24)) * time.Hour), Status: plpbot.ConferenceScheduled, Agenda: []plpbot.AgendaItem{}}
 		}
 		if _, err := storagetest.Collection(b, st, "conferences").InsertMany(ctx, confs); err != nil {
