@@ -42,7 +42,7 @@ func BenchmarkCheckIn(b *testing.B) {
 // command is measured against.
 func BenchmarkRawInsert(b *testing.B) {
 	store := storagetest.New(b, func() time.Time { return benchNow })
-	coll := store.Collection("checkins")
+	coll := storagetest.Collection(b, store, "checkins")
 	ctx := context.Background()
 	for b.Loop() {
 		doc := plpbot.CheckIn{UserID: "console::sam", GoalNumber: 1, Percent: 40, At: benchNow}

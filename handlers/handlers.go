@@ -250,7 +250,7 @@ func mentionIdentity(c *call, mention bot.Identity) (bot.Identity, error) {
 	if mention.Workspace == "" {
 		mention.Workspace = c.Request.Actor.Workspace
 	}
-	if mention.Platform != bot.Console && !grammar.IsPlatformID(mention.UserID) {
+	if mention.Platform != c.Request.Actor.Platform { // "@sam" typed as text on Slack or Discord
 		return bot.Identity{}, &bot.UserError{Code: bot.EInvalid,
 			Message: fmt.Sprintf("I couldn't tell who %s is.", bot.User("@"+cmp.Or(mention.Name, mention.UserID))),
 			Hint:    "As you type @, pick the person from the list so their name becomes a mention, then send it again."}

@@ -75,7 +75,7 @@ func benchSeed(b *testing.B, store *storage.Store, classID string, n int, now ti
 			if len(docs) == 0 {
 				continue
 			}
-			if _, err := store.Collection(coll).InsertMany(ctx, docs); err != nil {
+			if _, err := storagetest.Collection(b, store, coll).InsertMany(ctx, docs); err != nil {
 				b.Fatalf("seed %s: %v", coll, err)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 // Helpers of the staff tests are prefixed "staff" so they never collide
@@ -77,7 +78,7 @@ func (e *env) staffCounts() map[string]int64 {
 	e.t.Helper()
 	out := map[string]int64{}
 	for _, coll := range []string{"classes", "enrollments", "goals", "checkins", "reflections", "conferences", "feedback", "flags", "audit"} {
-		n, err := e.store.Collection(coll).CountDocuments(context.Background(), bson.D{})
+		n, err := storagetest.Collection(e.t, e.store, coll).CountDocuments(context.Background(), bson.D{})
 		if err != nil {
 			e.t.Fatalf("count %s: %v", coll, err)
 		}

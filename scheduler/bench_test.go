@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/handlers"
@@ -48,10 +50,10 @@ func seedClass(b *testing.B, st *storage.Store, n int) *plpbot.Class {
 	}
 	for lo := 0; lo < n; lo += 10000 {
 		hi := min(lo+10000, n)
-		if _, err := st.Collection("users").InsertMany(ctx, users[lo:hi]); err != nil {
+		if _, err := storagetest.Collection(b, st, "users").InsertMany(ctx, users[lo:hi]); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := st.Collection("enrollments").InsertMany(ctx, enr[lo:hi]); err != nil {
+		if _, err := storagetest.Collection(b, st, "enrollments").InsertMany(ctx, enr[lo:hi]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -67,10 +69,11 @@ func BenchmarkPlan(b *testing.B) {
 	st := storagetest.New(b, nil)
 	s := New(st, handlers.New(st, handlers.Options{}), nil, Options{TimeZone: "America/New_York", Logger: slog.New(slog.DiscardHandler)})
 	c := seedClass(b, st, n)
+	outbox := storagetest.Collection(b, st, "outbox")
 	at := time.Date(2026, 3, 6, 19, 0, 0, 0, time.UTC)
 	reset := func() {
 		b.StopTimer()
-		if err := st.Collection("outbox").Drop(ctx); err != nil {
+		if err := outbox.Drop(ctx); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
@@ -119,7 +122,7 @@ func BenchmarkPlan(b *testing.B) {
 				docs[j] = storage.OutboxItem{ID: storage.OutboxKey(jobReflect, "2026-03-06T14:00", id), Job: jobReflect,
 					Period: "2026-03-06T14:00", Recipient: id, ClassID: c.ID, Due: at, Status: storage.OutboxPending, CreatedAt: at, UpdatedAt: at}
 			}
-			if _, err := st.Collection("outbox").InsertMany(ctx, docs); err != nil {
+			if _, err := outbox.InsertMany(ctx, docs); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -227,10 +230,12 @@ func BenchmarkResidentMemory(b *testing.B) {
 		now := st.Now()
 		confs := make([]any, 10000)
 		for j := range confs {
-			confs[j] = plpbot.Conference{Number: j + 1, StudentID: "console::s" + strconv.Itoa(j%n), TeacherID: "console::t",
+			// Ids are strings the store chooses; raw inserts must choose one too,
+			// or the driver would add an ObjectID the store can't decode.
+			confs[j] = plpbot.Conference{ID: bson.NewObjectID().Hex(), Number: j + 1, StudentID: "console::s" + strconv.Itoa(j%n), TeacherID: "console::t",
 				At: now.Add(time.Duration(j%(30*24)) * time.Hour), Status: plpbot.ConferenceScheduled, Agenda: []plpbot.AgendaItem{}}
 		}
-		if _, err := st.Collection("conferences").InsertMany(ctx, confs); err != nil {
+		if _, err := storagetest.Collection(b, st, "conferences").InsertMany(ctx, confs); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := s.planReflections(ctx, c, "bench", now, now); err != nil {

@@ -216,7 +216,7 @@ func seedStudents(tb testing.TB, st *storage.Store, classID string, n int, zone 
 			NameLower: "student " + pid, TimeZone: zone, Role: plpbot.RoleStudent, CreatedAt: now, UpdatedAt: now}
 	}
 	for lo := 0; lo < n; lo += 5000 {
-		if _, err := st.Collection("users").InsertMany(ctx, docs[lo:min(lo+5000, n)]); err != nil {
+		if _, err := storagetest.Collection(tb, st, "users").InsertMany(ctx, docs[lo:min(lo+5000, n)]); err != nil {
 			tb.Fatalf("insert students: %v", err)
 		}
 	}

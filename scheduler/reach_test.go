@@ -14,6 +14,7 @@ import (
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/scheduler"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 // platformSender is one process's way out: it runs adapters for some
@@ -163,7 +164,7 @@ func TestItemWithoutPlatformIsRetriedNotFlagged(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := storage.OutboxKey("nudge", "never", sam.ID)
-	if _, err := e.store.Collection("outbox").InsertOne(e.ctx, bson.D{{Key: "_id", Value: id}, {Key: "job", Value: "nudge"},
+	if _, err := storagetest.Collection(e.t, e.store, "outbox").InsertOne(e.ctx, bson.D{{Key: "_id", Value: id}, {Key: "job", Value: "nudge"},
 		{Key: "period", Value: "never"}, {Key: "recipient", Value: sam.ID}, {Key: "due", Value: monday.UTC()},
 		{Key: "status", Value: storage.OutboxPending}, {Key: "attempt", Value: 0}, {Key: "failures", Value: 0},
 		{Key: "created_at", Value: monday.UTC()}, {Key: "updated_at", Value: monday.UTC()}}); err != nil {

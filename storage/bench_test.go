@@ -25,6 +25,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 // BenchmarkRawInsertCheckIn is the floor for a check-in: one InsertOne of the
@@ -32,7 +33,7 @@ import (
 func BenchmarkRawInsertCheckIn(b *testing.B) {
 	ctx := context.Background()
 	s, _ := newStore(b)
-	coll := s.Collection("checkins")
+	coll := storagetest.Collection(b, s, "checkins")
 	u := mustUser(b, s, "A", "Ava", "")
 	b.ResetTimer()
 	for b.Loop() {
@@ -164,9 +165,9 @@ func seedStudents(b *testing.B, s *storage.Store, workspace string, n, goals int
 			cs = append(cs, plpbot.CheckIn{UserID: id.UserID(), GoalNumber: 1, Percent: 10 * c, At: now.Add(-time.Duration(c) * time.Hour)})
 		}
 	}
-	bulkInsert(b, s.Collection("users"), users)
-	bulkInsert(b, s.Collection("goals"), gs)
-	bulkInsert(b, s.Collection("checkins"), cs)
+	bulkInsert(b, storagetest.Collection(b, s, "users"), users)
+	bulkInsert(b, storagetest.Collection(b, s, "goals"), gs)
+	bulkInsert(b, storagetest.Collection(b, s, "checkins"), cs)
 	return ids
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 // mustClass creates a class in the test workspace taught by teacherID.
@@ -146,7 +147,7 @@ func TestEnrollment(t *testing.T) {
 	if got := members(bio.ID, plpbot.MemberStudent); !slices.Equal(got, []string{a.ID, b.ID}) {
 		t.Errorf("Bio students after enrolling twice = %v, want [A B] once each", got)
 	}
-	n, err := s.Collection("enrollments").CountDocuments(ctx, map[string]any{})
+	n, err := storagetest.Collection(t, s, "enrollments").CountDocuments(ctx, map[string]any{})
 	must(t, "count enrollments", err)
 	if n != 6 { // 2 teachers + 2 bio + 2 art
 		t.Errorf("%d enrollment documents, want 6", n)

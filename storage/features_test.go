@@ -32,13 +32,15 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 // scratch returns an empty collection on a fresh test database.
 func scratch(t *testing.T) *mongo.Collection {
 	t.Helper()
 	s, _ := newStore(t)
-	return s.Collection("scratch")
+	return storagetest.Collection(t, s, "scratch")
 }
 
 // insert inserts docs into coll and fails the test on error.

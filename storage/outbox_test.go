@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 // planN plans n reflection items due at due and returns their ids.
@@ -167,7 +168,7 @@ func TestClaimOutboxByPlatform(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An item planned by an older version names no platform.
-	if _, err := s.Collection("outbox").InsertOne(ctx, bson.D{{Key: "_id", Value: "reflect|p|legacy"}, {Key: "job", Value: "reflect"},
+	if _, err := storagetest.Collection(t, s, "outbox").InsertOne(ctx, bson.D{{Key: "_id", Value: "reflect|p|legacy"}, {Key: "job", Value: "reflect"},
 		{Key: "period", Value: "p"}, {Key: "recipient", Value: "legacy"}, {Key: "due", Value: t0}, {Key: "status", Value: storage.OutboxPending},
 		{Key: "attempt", Value: 0}, {Key: "failures", Value: 0}, {Key: "created_at", Value: t0}, {Key: "updated_at", Value: t0}}); err != nil {
 		t.Fatal(err)

@@ -151,11 +151,6 @@ func (s *Store) closeServer() {
 	}
 }
 
-// Collection returns a collection of the store's database, for packages that
-// own collections of their own (the scheduler's outbox). Plan data is only
-// reached through the Store's methods.
-func (s *Store) Collection(name string) *mongo.Collection { return s.db.Collection(name) }
-
 // Now returns the store's clock.
 func (s *Store) Now() time.Time { return s.now().UTC() }
 

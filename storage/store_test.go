@@ -10,6 +10,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 func TestAudit(t *testing.T) {
@@ -77,7 +78,7 @@ func TestForget(t *testing.T) {
 	}
 	count := func(coll, id string) int64 {
 		t.Helper()
-		n, err := s.Collection(coll).CountDocuments(ctx, bson.D{{Key: fields[coll], Value: id}})
+		n, err := storagetest.Collection(t, s, coll).CountDocuments(ctx, bson.D{{Key: fields[coll], Value: id}})
 		must(t, "count "+coll, err)
 		return n
 	}
@@ -207,7 +208,7 @@ func TestLegacyObjectIDsStillRead(t *testing.T) {
 	s, _ := newStore(t)
 	u := mustUser(t, s, "L", "Lee", "")
 	oid := bson.NewObjectID()
-	if _, err := s.Collection("reflections").InsertOne(ctx, bson.D{
+	if _, err := storagetest.Collection(t, s, "reflections").InsertOne(ctx, bson.D{
 		{Key: "_id", Value: oid}, {Key: "user_id", Value: u.ID}, {Key: "text", Value: "old one"}, {Key: "at", Value: t0},
 	}); err != nil {
 		t.Fatal(err)

@@ -116,7 +116,6 @@ func (s *Store) User(ctx context.Context, id string) (*plpbot.Person, error) {
 	return &u, nil
 }
 
-
 // Users returns the users with the given ids, in no particular order.
 func (s *Store) Users(ctx context.Context, ids []string) ([]plpbot.Person, error) {
 	if len(ids) == 0 {

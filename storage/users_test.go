@@ -8,6 +8,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 func TestEnsureUserCreatesOnce(t *testing.T) {
@@ -62,7 +63,7 @@ func TestEnsureUserCreatesOnce(t *testing.T) {
 	sameTime(t, "UpdatedAt after a changed hint", u4.UpdatedAt, t0.Add(time.Hour))
 	sameTime(t, "CreatedAt after a changed hint", u4.CreatedAt, t0)
 
-	n, err := s.Collection("users").CountDocuments(ctx, map[string]any{})
+	n, err := storagetest.Collection(t, s, "users").CountDocuments(ctx, map[string]any{})
 	must(t, "count users", err)
 	if n != 1 {
 		t.Errorf("%d user documents, want 1", n)
@@ -122,7 +123,6 @@ func TestUsersAcrossWorkspaces(t *testing.T) {
 		}
 		seen[u.ID] = true
 	}
-
 
 	t.Run("User", func(t *testing.T) {
 		_, err := s.User(ctx, "slack:T1:nobody")

@@ -30,8 +30,11 @@ type fakeDiscord struct {
 	resumes    int
 	blockedDMs map[string]bool // user ids whose DMs answer 50007
 	rateLimit  map[string]bool // channel ids that answer 429
-	onCall     func(call)
-	sessions   chan string // "identify" or "resume", after READY / RESUMED is sent
+	// profiles are the display names GET /users/{id} answers, as Discord
+	// knows its users; others are called "user<id>".
+	profiles map[string]string
+	onCall   func(call)
+	sessions chan string // "identify" or "resume", after READY / RESUMED is sent
 }
 
 // call is one recorded REST request.
@@ -72,7 +75,8 @@ func (g *gatewayConn) send(v any) error {
 
 func newFakeDiscord(t testing.TB) *fakeDiscord {
 	t.Helper()
-	f := &fakeDiscord{t: t, blockedDMs: map[string]bool{}, rateLimit: map[string]bool{}, sessions: make(chan string, 16)}
+	f := &fakeDiscord{t: t, blockedDMs: map[string]bool{}, rateLimit: map[string]bool{}, sessions: make(chan string, 16),
+		profiles: map[string]string{"u1": "Sam", "t1": "Ms Lee"}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /gateway", f.gateway)
 	mux.HandleFunc("GET /gateway/bot", f.gateway)
@@ -85,7 +89,14 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 	mux.HandleFunc("POST /users/@me/channels", f.record(http.StatusOK, f.dmChannel))
 	mux.HandleFunc("POST /channels/{id}/messages", f.record(http.StatusOK, f.channelMessage))
 	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("id"), "username": "user" + r.PathValue("id")})
+		id := r.PathValue("id")
+		f.mu.Lock()
+		name, ok := f.profiles[id]
+		f.mu.Unlock()
+		if !ok {
+			name = "user" + id
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"id": id, "username": strings.ToLower(name), "global_name": name})
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("fake discord: unexpected %s %s", r.Method, r.URL.Path)

@@ -10,7 +10,7 @@ import (
 
 // parseMention reads one mention of a person: Slack <@U123|name> or <@U123>,
 // Discord <@123> or <@!123>, or the console's @name (user id and name are
-// then both the lower-cased name). ok is false when s is not a mention at
+// then both the lower-cased name, and the platform is the console's). ok is false when s is not a mention at
 // all; an error means s mentions something that is not one person, such as
 // @everyone, <!here> or a Discord role.
 func parseMention(s string) (id bot.Identity, ok bool, uerr *bot.UserError) {
@@ -35,7 +35,7 @@ func parseMention(s string) (id bot.Identity, ok bool, uerr *bot.UserError) {
 		}
 		inner := strings.TrimPrefix(s[2:len(s)-1], "!")
 		uid, name, _ := strings.Cut(inner, "|")
-		if !IsPlatformID(uid) {
+		if !isPlatformID(uid) {
 			return bad()
 		}
 		if !isPrintable(name) || utf8.RuneCountInString(name) > 80 {
@@ -53,14 +53,16 @@ func parseMention(s string) (id bot.Identity, ok bool, uerr *bot.UserError) {
 		}) >= 0 {
 			return bad()
 		}
-		return bot.Identity{UserID: name, Name: name}, true, nil
+		// The console's own syntax: on Slack and Discord, text that only
+		// looks like a mention (nobody was picked from the list).
+		return bot.Identity{Platform: bot.Console, UserID: name, Name: name}, true, nil
 	}
 	return bot.Identity{}, false, nil
 }
 
-// IsPlatformID reports whether s looks like a Discord snowflake (digits) or
+// isPlatformID reports whether s looks like a Discord snowflake (digits) or
 // a Slack user id (U or W then upper-case letters and digits).
-func IsPlatformID(s string) bool {
+func isPlatformID(s string) bool {
 	if s == "" || len(s) > 24 {
 		return false
 	}

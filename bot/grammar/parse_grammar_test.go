@@ -17,7 +17,7 @@ type U = map[string][]bot.Identity
 func who(names ...string) []bot.Identity {
 	ids := make([]bot.Identity, 0, len(names))
 	for _, n := range names {
-		ids = append(ids, bot.Identity{UserID: n, Name: n})
+		ids = append(ids, bot.Identity{Platform: bot.Console, UserID: n, Name: n})
 	}
 	return ids
 }
@@ -88,7 +88,7 @@ var parseCases = []struct {
 	{"class create Period 3 English", want("class create", A{"name": "Period 3 English"}, nil)},
 	{"class add @sam @alex", want("class add", nil, U{"users": who("sam", "alex")})},
 	{"class add @sam, <@80351110224678912> class:Period 3 English", want("class add", A{"class": "Period 3 English"},
-		U{"users": {{UserID: "sam", Name: "sam"}, {UserID: "80351110224678912"}}})},
+		U{"users": {{Platform: bot.Console, UserID: "sam", Name: "sam"}, {UserID: "80351110224678912"}}})},
 	{"class remove @sam", want("class remove", nil, U{"user": who("sam")})},
 	{"class remove @sam class:Art", want("class remove", A{"class": "Art"}, U{"user": who("sam")})},
 	{"class list", want("class list", nil, nil)},

@@ -230,38 +230,67 @@ type usageError struct{ error }
 func (m *Main) Run(ctx context.Context) error {
 	switch m.Command {
 	case cmdVersion:
-		fmt.Fprintln(m.Stdout, versionString())
-		m.finish(nil)
-		return nil
+		return m.answer(versionString() + "\n")
 	case cmdCheckConfig:
-		fmt.Fprintln(m.Stdout, "config OK")
-		m.finish(nil)
-		return nil
+		return m.answer("config OK\n")
 	}
-	cfg := &m.Config
-	useConsole := m.Command == cmdConsole || (!cfg.SlackEnabled() && !cfg.DiscordEnabled())
-	m.Logger = newLogger(m.Stderr, cfg.Log, useConsole)
-	log := m.Logger
-
+	useConsole := m.Command == cmdConsole || (!m.Config.SlackEnabled() && !m.Config.DiscordEnabled())
+	m.Logger = newLogger(m.Stderr, m.Config.Log, useConsole)
 	m.clock = newSimClock(m.Now)
-	now := m.clock.Now
+
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	m.Handlers = m.newHandlers()
+	inputs, senders, err := m.newInputs(useConsole)
+	if err != nil {
+		return err
+	}
+	m.Scheduler = m.newScheduler(senders)
+	if m.Command == cmdOutbox {
+		return m.printOutbox(ctx)
+	}
+	m.startScheduler(ctx)
+	m.startInputs(ctx, inputs)
+	m.Logger.Info("plpbot running", slog.String("version", version), slog.Any("inputs", names(inputs)),
+		slog.Bool("embedded_database", m.Store.Embedded()))
+	return nil
+}
+
+// answer writes s to Stdout and finishes the program: the one-shot
+// subcommands (version, check-config, outbox) end once they have answered.
+func (m *Main) answer(s string) error {
+	fmt.Fprint(m.Stdout, s)
+	m.finish(nil)
+	return nil
+}
+
+// openStore opens the configured database (the embedded one when no URI
+// is set) on the shared clock and keeps it in m.Store.
+func (m *Main) openStore(ctx context.Context) error {
+	cfg := &m.Config
 	store, err := storage.Open(ctx, storage.Options{
 		URI:      cfg.MongoDB.URI,
 		Database: cfg.MongoDB.Database,
 		DataDir:  cfg.DataDir,
-		Logger:   log.With(slog.String("component", "storage")),
+		Logger:   m.Logger.With(slog.String("component", "storage")),
 		Debug:    strings.EqualFold(cfg.Log.Level, "debug"),
-		Now:      now,
+		Now:      m.clock.Now,
 	})
 	if err != nil {
 		return fmt.Errorf("open the database: %w", err)
 	}
 	m.Store = store
+	return nil
+}
 
-	g := handlers.Grammar()
+// newHandlers builds the handlers that answer every command and compose
+// what the scheduler sends, over m.Store on the shared clock.
+func (m *Main) newHandlers() *handlers.Handlers {
+	cfg := &m.Config
 	sched := cfg.ScheduleSettings()
-	m.Handlers = handlers.New(store, handlers.Options{
-		Now: now,
+	return handlers.New(m.Store, handlers.Options{
+		Now: m.clock.Now,
 		Admins: map[bot.Platform][]string{
 			bot.Slack:   cfg.Admins.Slack,
 			bot.Discord: cfg.Admins.Discord,
@@ -272,78 +301,111 @@ func (m *Main) Run(ctx context.Context) error {
 		Reflections:     sched.Reflections,
 		Summaries:       sched.Summaries,
 		MinClassSize:    cfg.MinClassSize(),
-		Logger:          log.With(slog.String("component", "handlers")),
+		Logger:          m.Logger.With(slog.String("component", "handlers")),
 	})
+}
 
-	// The inputs, each with the Sender the scheduler reaches people through.
+// newInputs builds the inputs people reach the bot through: the console
+// alone, or whichever of Slack and Discord are configured. It returns them
+// with the Sender the scheduler reaches people through; none runs yet.
+func (m *Main) newInputs(useConsole bool) ([]input, senderRouter, error) {
+	g := handlers.Grammar()
 	senders := senderRouter{}
-	var inputs []input
 	if useConsole {
 		m.Console = console.New(m.Stdin, m.Stdout, m.Handlers, console.Options{
 			Interactive: isTerminal(m.Stdin) && isTerminal(m.Stdout),
 			Grammar:     g,
-			Logger:      log,
+			Logger:      m.Logger,
 			// ":advance 7d" runs the scheduler over simulated time; the
-			// scheduler is built below, before any input runs.
+			// scheduler is built before any input runs.
 			Advance: func(ctx context.Context, d time.Duration) error { return m.Scheduler.Advance(ctx, d) },
 		})
 		senders[bot.Console] = m.Console
-		inputs = append(inputs, input{"console", m.Console.Run})
-	} else {
-		if cfg.SlackEnabled() {
-			a, err := slack.New(slack.Config{
-				BotToken:      cfg.Slack.BotToken,
-				AppToken:      cfg.Slack.AppToken,
-				SigningSecret: cfg.Slack.SigningSecret,
-				Mode:          cfg.Slack.Mode,
-				APIURL:        cfg.Slack.APIURL,
-				HTTPAddr:      cfg.HTTP.Addr,
-			}, g, m.Handlers, log)
-			if err != nil {
-				return fmt.Errorf("start slack: %w", err)
-			}
-			m.Slack = a
-			senders[bot.Slack] = a
-			inputs = append(inputs, input{"slack", a.Run})
-		}
-		if cfg.DiscordEnabled() {
-			a, err := discord.New(discord.Config{
-				Token:   cfg.Discord.Token,
-				AppID:   cfg.Discord.AppID,
-				GuildID: cfg.Discord.GuildID,
-				APIURL:  cfg.Discord.APIURL,
-			}, g, m.Handlers, log)
-			if err != nil {
-				return fmt.Errorf("start discord: %w", err)
-			}
-			m.Discord = a
-			senders[bot.Discord] = a
-			inputs = append(inputs, input{"discord", a.Run})
-		}
+		return []input{{"console", m.Console.Run}}, senders, nil
 	}
-
-	m.Scheduler = m.newScheduler(senders)
-	if m.Command == cmdOutbox {
-		report, err := m.Scheduler.OutboxReport(ctx)
+	var inputs []input
+	if m.Config.SlackEnabled() {
+		a, err := m.newSlack(g)
 		if err != nil {
-			return fmt.Errorf("outbox: %w", err)
+			return nil, nil, err
 		}
-		fmt.Fprint(m.Stdout, report)
-		m.finish(nil)
-		return nil
+		m.Slack = a
+		senders[bot.Slack] = a
+		inputs = append(inputs, input{"slack", a.Run})
 	}
-	// The scheduler runs on its own context: it must outlive the inputs,
-	// so Close can stop it after them and before the database.
-	schedCtx, stopScheduler := context.WithCancel(context.WithoutCancel(ctx))
-	m.stopScheduler = stopScheduler
+	if m.Config.DiscordEnabled() {
+		a, err := m.newDiscord(g)
+		if err != nil {
+			return nil, nil, err
+		}
+		m.Discord = a
+		senders[bot.Discord] = a
+		inputs = append(inputs, input{"discord", a.Run})
+	}
+	return inputs, senders, nil
+}
+
+// newSlack builds the Slack adapter from the configuration.
+func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
+	cfg := &m.Config
+	a, err := slack.New(slack.Config{
+		BotToken:      cfg.Slack.BotToken,
+		AppToken:      cfg.Slack.AppToken,
+		SigningSecret: cfg.Slack.SigningSecret,
+		Mode:          cfg.Slack.Mode,
+		APIURL:        cfg.Slack.APIURL,
+		HTTPAddr:      cfg.HTTP.Addr,
+	}, g, m.Handlers, m.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("start slack: %w", err)
+	}
+	return a, nil
+}
+
+// newDiscord builds the Discord adapter from the configuration.
+func (m *Main) newDiscord(g *grammar.Grammar) (*discord.Adapter, error) {
+	cfg := &m.Config
+	a, err := discord.New(discord.Config{
+		Token:   cfg.Discord.Token,
+		AppID:   cfg.Discord.AppID,
+		GuildID: cfg.Discord.GuildID,
+		APIURL:  cfg.Discord.APIURL,
+	}, g, m.Handlers, m.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("start discord: %w", err)
+	}
+	return a, nil
+}
+
+// printOutbox is the outbox subcommand: it prints the outbox report and
+// finishes the program without starting the scheduler or any input.
+func (m *Main) printOutbox(ctx context.Context) error {
+	report, err := m.Scheduler.OutboxReport(ctx)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return m.answer(report)
+}
+
+// startScheduler runs the scheduler in the background. It runs on its own
+// context, not ctx's cancellation: it must outlive the inputs, so Close can
+// stop it after them and before the database.
+func (m *Main) startScheduler(ctx context.Context) {
+	schedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopScheduler = stop
 	m.scheduler.Add(1)
 	go func() {
 		defer m.scheduler.Done()
 		if err := m.Scheduler.Run(schedCtx); err != nil && schedCtx.Err() == nil {
-			log.Error("scheduler stopped", slog.Any("error", err))
+			m.Logger.Error("scheduler stopped", slog.Any("error", err))
 		}
 	}()
+}
 
+// startInputs runs each input in the background until ctx is done or Close
+// stops them. The first to end, with or without an error, finishes the
+// program (closes Done).
+func (m *Main) startInputs(ctx context.Context, inputs []input) {
 	inCtx, stop := context.WithCancel(ctx)
 	m.stopInputs = stop
 	for _, in := range inputs {
@@ -352,17 +414,14 @@ func (m *Main) Run(ctx context.Context) error {
 			defer m.inputs.Done()
 			err := in.run(inCtx)
 			if err != nil && inCtx.Err() == nil {
-				log.Error("input stopped", slog.String("input", in.name), slog.Any("error", err))
+				m.Logger.Error("input stopped", slog.String("input", in.name), slog.Any("error", err))
 				m.finish(fmt.Errorf("%s: %w", in.name, err))
 				return
 			}
-			log.Debug("input stopped", slog.String("input", in.name))
+			m.Logger.Debug("input stopped", slog.String("input", in.name))
 			m.finish(nil)
 		}()
 	}
-	log.Info("plpbot running", slog.String("version", version), slog.Any("inputs", names(inputs)),
-		slog.Bool("embedded_database", store.Embedded()))
-	return nil
 }
 
 // input is something people reach the bot through.

@@ -10,8 +10,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/embedded"
@@ -23,6 +27,18 @@ import (
 var (
 	uri    string
 	server *embedded.Server // nil when testing against $PLPBOT_TEST_MONGODB_URI
+
+	// databases maps each *storage.Store New opened to its database's name,
+	// so Collection can reach the same database without the Store exposing it.
+	databases sync.Map
+
+	// raw is the test binary's own client to the server, opened by the first
+	// Collection and disconnected by Main after the tests.
+	raw struct {
+		once   sync.Once
+		client *mongo.Client
+		err    error
+	}
 )
 
 // Main starts the embedded database (or uses $PLPBOT_TEST_MONGODB_URI, to
@@ -35,7 +51,7 @@ func Main(m *testing.M) {
 func run(m *testing.M) int {
 	if u := os.Getenv("PLPBOT_TEST_MONGODB_URI"); u != "" {
 		uri = u
-		return m.Run()
+		return runTests(m)
 	}
 	dir, err := os.MkdirTemp("", "plpbot-test-db-")
 	if err != nil {
@@ -50,7 +66,21 @@ func run(m *testing.M) int {
 	}
 	defer srv.Close()
 	uri, server = srv.URI(), srv
-	return m.Run()
+	return runTests(m)
+}
+
+// runTests runs the tests, then disconnects the client Collection opened,
+// before the server it talks to stops.
+func runTests(m *testing.M) int {
+	code := m.Run()
+	if raw.client != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := raw.client.Disconnect(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "storagetest: disconnect:", err)
+		}
+	}
+	return code
 }
 
 // URI returns the test database server's URI (Main must have run).
@@ -87,9 +117,29 @@ func New(tb testing.TB, now func() time.Time) *storage.Store {
 			tb.Fatalf("index test store: %v", err)
 		}
 	}
+	databases.Store(s, opts.Database)
 	tb.Cleanup(func() {
+		databases.Delete(s)
 		_ = s.Drop(ctx)
 		_ = s.Close(ctx)
 	})
 	return s
+}
+
+// Collection returns the collection called name in the database s uses, to
+// seed or count raw documents past the Store's methods. s must come from New
+// and be open: the collection is gone when s's test ends.
+func Collection(tb testing.TB, s *storage.Store, name string) *mongo.Collection {
+	tb.Helper()
+	db, ok := databases.Load(s)
+	if !ok {
+		tb.Fatal("storagetest.Collection: the store was not opened by storagetest.New, or its test has ended")
+	}
+	raw.once.Do(func() {
+		raw.client, raw.err = mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second))
+	})
+	if raw.err != nil {
+		tb.Fatalf("storagetest.Collection: connect to the test database: %v", raw.err)
+	}
+	return raw.client.Database(db.(string)).Collection(name)
 }
