@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -104,7 +105,8 @@ func (h *Handlers) ConferenceHeadsUp(ctx context.Context, student *plpbot.Person
 			bot.Text{Text: fmt.Sprintf("You meet %s %s.", bot.User(c.TeacherName), until(c.At, now, h.loc(student)))},
 			bot.Text{Text: "Anything you want to talk about? Add it to the agenda so it doesn't get forgotten."},
 		},
-		Buttons: []bot.Button{agendaButton(h)},
+		Buttons: []bot.Button{agendaButton(h),
+			{Label: "Can't make it", Command: "conference cancel " + strconv.Itoa(c.Number)}},
 	}, nil
 }
 
@@ -141,6 +143,27 @@ func (h *Handlers) studentServedBy(ctx context.Context, staff *plpbot.Person, st
 		return nil, plpbot.Errorf(plpbot.EFORBIDDEN, "%s no longer serves %s", staff.ID, student.ID)
 	}
 	return student, nil
+}
+
+// StillServes reports whether staff may still receive messages about the
+// student and hold their conferences (plpbot.CanReceiveAbout), asked now.
+// Someone forgotten serves nobody and is served by nobody.
+func (h *Handlers) StillServes(ctx context.Context, staffID, studentID string) (bool, error) {
+	staff, err := h.store.User(ctx, staffID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("load staff: %w", err)
+	}
+	_, err = h.studentServedBy(ctx, staff, studentID)
+	switch {
+	case err == nil:
+		return true, nil
+	case plpbot.ErrorCode(err) == plpbot.EFORBIDDEN, errors.Is(err, storage.ErrNotFound):
+		return false, nil
+	}
+	return false, err
 }
 
 // PrepBrief is a staff member's brief before conference c: the student's

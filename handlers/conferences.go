@@ -178,10 +178,8 @@ func (h *Handlers) cmdConferenceAgenda(ctx context.Context, c *call) ([]bot.Mess
 		bot.Context{Text: countNoun(len(cf.Agenda), "talking point", "talking points") + " so far. See them with `/plp conference list`."})}, nil
 }
 
-// ownConference loads conference n for a command only its teacher or an
-// admin may run, and checks it is still scheduled.
-func (h *Handlers) ownConference(ctx context.Context, c *call, verb string) (*plpbot.Conference, error) {
-	n := c.Invocation.Int("id")
+// scheduledConference loads conference n and checks it is still scheduled.
+func (h *Handlers) scheduledConference(ctx context.Context, n int) (*plpbot.Conference, error) {
 	cf, err := h.store.ConferenceByNumber(ctx, n)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, &bot.UserError{Code: bot.ENotFound, Message: fmt.Sprintf("There's no conference #%d.", n),
@@ -190,15 +188,33 @@ func (h *Handlers) ownConference(ctx context.Context, c *call, verb string) (*pl
 	if err != nil {
 		return nil, fmt.Errorf("load conference: %w", err)
 	}
-	if cf.TeacherID != c.Actor.ID && c.Actor.Role != plpbot.RoleAdmin {
-		return nil, &bot.UserError{Code: bot.EForbidden,
-			Message: fmt.Sprintf("Conference #%d isn't yours: only its teacher or an admin can %s it.", n, verb),
-			Hint:    "Type `/plp conference list` to see yours with their numbers."}
-	}
 	if cf.Status != plpbot.ConferenceScheduled {
 		return nil, &bot.UserError{Code: bot.EConflict,
 			Message: fmt.Sprintf("Conference #%d is already %s.", n, cf.Status),
 			Hint:    "Type `/plp conference list` to see what's still coming up."}
+	}
+	return cf, nil
+}
+
+// ownConference loads conference n for a command only the staff member
+// who holds it (while they serve the student) or an admin may run
+// (plpbot.CanManageConference), and checks it is still scheduled.
+func (h *Handlers) ownConference(ctx context.Context, c *call, verb string) (*plpbot.Conference, error) {
+	n := c.Invocation.Int("id")
+	cf, err := h.scheduledConference(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	ties := plpbot.Ties{}
+	if cf.TeacherID == c.Actor.ID {
+		if ties, err = h.tiesOf(ctx, c.Actor, &plpbot.Person{ID: cf.StudentID}); err != nil {
+			return nil, err
+		}
+	}
+	if !plpbot.CanManageConference(c.Actor, cf, ties) {
+		return nil, &bot.UserError{Code: bot.EForbidden,
+			Message: fmt.Sprintf("Conference #%d isn't yours: only its teacher or an admin can %s it.", n, verb),
+			Hint:    "Type `/plp conference list` to see yours with their numbers."}
 	}
 	return cf, nil
 }
@@ -227,10 +243,44 @@ func (h *Handlers) cmdConferenceDone(ctx context.Context, c *call) ([]bot.Messag
 	return []bot.Message{reply("", bot.Text{Text: text}, bot.Context{Text: next})}, nil
 }
 
-// cmdConferenceCancel cancels a conference and tells the student; a
-// standing conference carries on with its next occurrence.
+// cmdConferenceCancel cancels a conference and tells the other side: staff
+// cancel theirs and the student hears; a student declines one of their own
+// and the staff member hears. A standing conference carries on with its
+// next occurrence.
 func (h *Handlers) cmdConferenceCancel(ctx context.Context, c *call) ([]bot.Message, error) {
+	if !c.Actor.Role.IsStaff() {
+		return h.declineConference(ctx, c)
+	}
 	return h.cancelConference(ctx, c, false)
+}
+
+// declineConference lets a student cancel a conference that involves them.
+func (h *Handlers) declineConference(ctx context.Context, c *call) ([]bot.Message, error) {
+	cf, err := h.scheduledConference(ctx, c.Invocation.Int("id"))
+	if err != nil {
+		return nil, err
+	}
+	if cf.StudentID != c.Actor.ID {
+		return nil, &bot.UserError{Code: bot.ENotFound, Message: fmt.Sprintf("You don't have a conference #%d.", cf.Number),
+			Hint: "Type `/plp conference list` to see yours with their numbers."}
+	}
+	if cf, err = h.store.CancelConference(ctx, cf.Number); err != nil {
+		return nil, fmt.Errorf("decline conference: %w", err)
+	}
+	out := []bot.Message{reply("",
+		bot.Text{Text: fmt.Sprintf("Done — conference #%d with %s is cancelled. I've let them know.", cf.Number, bot.User(cf.TeacherName))},
+		bot.Context{Text: "Want a different time? Ask them, or add what's on your mind with `/plp conference agenda TEXT` next time."})}
+	staff, err := h.store.User(ctx, cf.TeacherID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("decline conference: %w", err)
+	}
+	if staff != nil {
+		out = append(out, dmTo(staff, reply("Conference cancelled",
+			bot.Text{Text: fmt.Sprintf("%s can't make conference #%d on %s and cancelled it.",
+				bot.User(cf.StudentName), cf.Number, bot.Bold(formatWhen(cf.At, h.loc(staff))))},
+			bot.Context{Text: "Book a new time with `/plp conference " + mentionOfID(c, cf.StudentID, cf.StudentName) + " YYYY-MM-DD HH:MM`."})))
+	}
+	return out, nil
 }
 
 // cmdConferenceEnd cancels an occurrence of a standing conference and ends

@@ -214,3 +214,26 @@ func TestStandingConference(t *testing.T) {
 		t.Errorf("ended series: %+v", cf)
 	}
 }
+
+// TestStudentDeclinesAConference: a student can cancel a conference that
+// involves them (and only theirs); the staff member hears.
+func TestStudentDeclinesAConference(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam", "alex")
+	e.ok("ms-lee", "conference @sam 2026-12-01 10:30")
+	e.fails("alex", "conference cancel 1", bot.ENotFound)
+	out := e.ok("sam", "conference cancel 1")
+	mustContain(t, out, "conference #1 with ms-lee is cancelled", "ms-lee", "can't make conference #1")
+	e.fails("sam", "conference cancel 1", bot.EConflict)
+}
+
+// TestOnlyServingStaffManageConferences: a teacher removed from the class
+// can no longer close or cancel the student's conference.
+func TestOnlyServingStaffManageConferences(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam")
+	e.ok("ms-lee", "conference @sam 2026-12-01 10:30")
+	e.ok("ms-lee", "class remove @sam")
+	e.fails("ms-lee", "conference done 1 notes", bot.EForbidden)
+	e.ok("admin", "conference cancel 1")
+}

@@ -207,7 +207,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 					Examples: []string{"conference done 4 Agreed on two new steps"},
 					Args:     []grammar.Arg{num("id", "Conference number (see conference list)"), text("notes", "Notes", false, plpbot.MaxTextLen)},
 					Run:      h.cmdConferenceDone},
-				{Name: "cancel", Audience: grammar.Staff, Summary: "Cancel a conference",
+				{Name: "cancel", Summary: "Cancel a conference (students: one you can't make)",
 					Examples: []string{"conference cancel 4"},
 					Args:     []grammar.Arg{num("id", "Conference number (see conference list)")},
 					Run:      h.cmdConferenceCancel},

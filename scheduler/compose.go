@@ -11,7 +11,8 @@ import (
 	"github.com/plpbot/plpbot/storage"
 )
 
-// Composer builds what the scheduler sends. The handlers implement it, so
+// Composer builds what the scheduler sends, and says who may still receive
+// it. The handlers implement it, so
 // a prompt, a prep brief or a class summary is rendered, offered as forms
 // and audited exactly as the commands are. A method returns an error with
 // code plpbot.EFORBIDDEN when the message may no longer go (the access
@@ -24,6 +25,10 @@ type Composer interface {
 	PrepBrief(ctx context.Context, staff *plpbot.Person, c *plpbot.Conference, now time.Time) (bot.Message, error)
 	NotesRequest(ctx context.Context, staff *plpbot.Person, c *plpbot.Conference, now time.Time) (bot.Message, error)
 	ClassSummary(ctx context.Context, c *plpbot.Class, from, now time.Time) (bot.Message, error)
+	// StillServes asks the access policy, now, whether a staff member may
+	// still meet and hear about a student; a standing 1:1 whose holder no
+	// longer does ends instead of booking again.
+	StillServes(ctx context.Context, staffID, studentID string) (bool, error)
 }
 
 // Messages are composed at send time from the outbox item's references, so

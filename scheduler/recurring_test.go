@@ -125,3 +125,38 @@ func TestNoNudgesByDefault(t *testing.T) {
 		t.Errorf("nudges = %d with NudgeAfter 0, want none", n)
 	}
 }
+
+// TestStandingConferenceEndsWhenAccessEnds: the teacher leaves the class;
+// the standing 1:1 books no more occurrences, and the one already booked
+// brings them no brief.
+func TestStandingConferenceEndsWhenAccessEnds(t *testing.T) {
+	e, teacher, sam := conferenceEnv(t)
+	first, err := e.store.ScheduleConference(e.ctx, plpbot.Conference{StudentID: sam.ID, StudentName: sam.Name,
+		TeacherID: teacher.ID, TeacherName: teacher.Name, At: at(3, 4, 10, 0), Every: "1w", Zone: "America/New_York"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.advanceTo(at(3, 5, 13, 0)) // #1 happened; #2 (11 Mar) is booked
+	classes, err := e.store.ClassesOf(e.ctx, teacher.ID, plpbot.MemberTeacher)
+	if err != nil || len(classes) != 1 {
+		t.Fatalf("ClassesOf = %v, %v", classes, err)
+	}
+	if err := e.store.Unenroll(e.ctx, classes[0].ID, teacher.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := len(e.fake.DMs("Conference prep"))
+	e.advanceTo(at(3, 26, 13, 0))
+	confs, err := e.store.Conferences(e.ctx, storage.ConferenceQuery{TeacherID: teacher.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(confs) != 2 {
+		t.Errorf("occurrences = %d, want 2 (the first and the one booked before the teacher left)", len(confs))
+	}
+	if n := len(e.fake.DMs("Conference prep")) - before; n != 0 {
+		t.Errorf("%d briefs went to a teacher who left the class", n)
+	}
+	if c, err := e.store.ConferenceByNumber(e.ctx, first.Number); err != nil || c.Status != plpbot.ConferenceScheduled && c.Status != plpbot.ConferenceDone {
+		t.Errorf("first occurrence = %+v, %v", c, err)
+	}
+}

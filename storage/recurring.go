@@ -105,6 +105,15 @@ func (s *Store) ConferencesToRoll(ctx context.Context, now time.Time, limit int)
 	return out, nil
 }
 
+// StopSeries ends the standing series of conference n without changing n
+// itself: no further occurrence is booked.
+func (s *Store) StopSeries(ctx context.Context, n int) error {
+	_, err := s.updateConference(ctx, n, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "every", Value: ""}, {Key: "rolled", Value: true}, {Key: "updated_at", Value: s.Now()},
+	}}})
+	return err
+}
+
 // EndConferenceSeries cancels conference n and ends its standing series:
 // no further occurrence is scheduled.
 func (s *Store) EndConferenceSeries(ctx context.Context, n int) (*plpbot.Conference, error) {
