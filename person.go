@@ -87,6 +87,11 @@ type Person struct {
 	GoalSummaries map[string]GoalSummary `bson:"gs,omitempty"`
 	// LastCheckIn is the time of the student's latest check-in.
 	LastCheckIn time.Time `bson:"last_checkin,omitempty"`
+	// Draft is a DM the person sent that read both as a command and as a
+	// reflection, kept until they choose which it was (plpbot asks rather
+	// than guesses; /plp keep saves it). DraftAt is when it came.
+	Draft   string    `bson:"draft,omitempty"`
+	DraftAt time.Time `bson:"draft_at,omitempty"`
 	// Flagged is true when staff recorded an intervention flag (staff-only).
 	Flagged   bool      `bson:"flagged,omitempty"`
 	CreatedAt time.Time `bson:"created_at"`
@@ -111,6 +116,9 @@ func (p *Person) Location(fallback *time.Location) *time.Location {
 	}
 	return fallback
 }
+
+// DraftKeptFor is how long an undecided DM waits for its sender's choice.
+const DraftKeptFor = 24 * time.Hour
 
 // AwayPeriod is a span a person was (or is) away: [From, Until).
 type AwayPeriod struct {

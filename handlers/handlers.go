@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/plpbot/plpbot"
@@ -130,33 +129,7 @@ func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Mes
 		}
 		c.Invocation = inv
 	default:
-		text := strings.TrimSpace(req.Text)
-		first, _, _ := strings.Cut(text, " ")
-		first = strings.TrimPrefix(strings.ToLower(first), "/plp")
-		explicit := strings.HasPrefix(strings.ToLower(text), "/plp")
-		if !explicit && !h.grammar.IsCommand(first) {
-			return h.dmReflection(ctx, c, text)
-		}
-		// For students, "help me with this essay" or "plan to study more" are sentences,
-		// not commands: a DM of several words that fails as a command is
-		// kept as a reflection, never lost, and the reply says what the
-		// command would have needed.
-		sentence := !explicit && !actor.Role.IsStaff() && len(strings.Fields(text)) >= 3
-		inv, err := h.grammar.Parse(text)
-		if err != nil {
-			if sentence {
-				return h.dmSentenceReflection(ctx, c, text, err)
-			}
-			return nil, err
-		}
-		c.Invocation = inv
-		if sentence {
-			msgs, err := h.route(ctx, c)
-			if _, isUser := bot.AsUserError(err); isUser {
-				return h.dmSentenceReflection(ctx, c, text, err)
-			}
-			return msgs, err
-		}
+		return h.handleDM(ctx, c, req.Text)
 	}
 	return h.route(ctx, c)
 }
@@ -394,20 +367,3 @@ func formatWhen(t time.Time, loc *time.Location) string {
 
 // formatDay shows a date as "Fri 30 May 2027".
 func formatDay(t time.Time) string { return t.UTC().Format("Mon 2 Jan 2006") }
-
-// dmSentenceReflection saves a DM that starts like a command but reads as a
-// sentence, and says what the command would have needed if one was meant.
-func (h *Handlers) dmSentenceReflection(ctx context.Context, c *call, text string, cmdErr error) ([]bot.Message, error) {
-	msgs, err := h.dmReflection(ctx, c, text)
-	if err != nil {
-		return nil, err
-	}
-	if len(msgs) > 0 {
-		note := "Meant a command? Type `/plp help` to see them."
-		if ue, ok := bot.AsUserError(cmdErr); ok {
-			note = "Meant it as a command? " + ue.Message + " Type `/plp help` to see them."
-		}
-		msgs[0].Blocks = append(msgs[0].Blocks, bot.Context{Text: note})
-	}
-	return msgs, nil
-}

@@ -155,3 +155,35 @@ func TestSmallClassSummaryShowsNoFigures(t *testing.T) {
 		t.Errorf("summary lacks the goal count:\n%s", txt)
 	}
 }
+
+// TestReflectionStoresOnlyWhatTheStudentWrote: a DM answering a prompt is
+// stored as written, with the prompt's title for context, never the
+// prompt's body; the staff view and the prep brief show just the answer.
+func TestReflectionStoresOnlyWhatTheStudentWrote(t *testing.T) {
+	e, teacher, sam := conferenceEnv(t)
+	e.class("Homeroom", teacher, "America/New_York", "", "0 0 1 1 *", sam)
+	e.advanceTo(at(3, 6, 15, 0)) // Friday's prompt
+	if n := len(e.fake.DMs("Reflection time")); n != 1 {
+		t.Fatalf("prompts = %d, want 1", n)
+	}
+	answer := "I finally finished the board"
+	if _, err := e.composer.Handle(e.ctx, &bot.Request{Actor: bot.Identity{Platform: bot.Console, UserID: "sam", Name: "Sam"},
+		Text: answer, Place: bot.Place{Kind: bot.InDM}}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := e.store.Reflections(e.ctx, sam.ID, time.Time{}, 0)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("reflections = %+v, %v", rs, err)
+	}
+	if rs[0].Text != answer || strings.Contains(rs[0].Prompt, "Hi Sam") || rs[0].Prompt == "" {
+		t.Errorf("stored reflection = %+v; want exactly the answer, and the prompt's title only", rs[0])
+	}
+	view, err := e.composer.Handle(e.ctx, &bot.Request{Actor: bot.Identity{Platform: bot.Console, UserID: "ms lee", Name: "Ms Lee"},
+		Text: "student @sam", Slash: true, Place: bot.Place{Kind: bot.InDM}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if txt := view[0].PlainText(); !strings.Contains(txt, answer) || strings.Contains(txt, "Time for a quick reflection") {
+		t.Errorf("staff view:\n%s", txt)
+	}
+}
