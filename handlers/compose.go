@@ -193,6 +193,7 @@ type brief struct {
 	reflections []plpbot.Reflection
 	feedback    []plpbot.Feedback
 	since       time.Time // the last conference, or zero
+	last        *plpbot.Conference
 }
 
 func (h *Handlers) loadBrief(ctx context.Context, student *plpbot.Person, c *plpbot.Conference) (*brief, error) {
@@ -202,7 +203,8 @@ func (h *Handlers) loadBrief(ctx context.Context, student *plpbot.Person, c *plp
 		return nil, fmt.Errorf("prep brief: %w", err)
 	}
 	if len(prev) > 0 {
-		b.since = prev[len(prev)-1].At
+		b.last = &prev[len(prev)-1]
+		b.since = b.last.At
 	}
 	if b.goals, err = h.store.Goals(ctx, student.ID); err != nil {
 		return nil, fmt.Errorf("prep brief: %w", err)
@@ -227,6 +229,10 @@ func (h *Handlers) renderBrief(b *brief, staff *plpbot.Person, c *plpbot.Confere
 		sinceLabel = "since your last conference (" + b.since.In(loc).Format("2 Jan") + ")"
 	}
 	blocks := []bot.Block{bot.Text{Text: fmt.Sprintf("You meet %s %s (conference #%d).", name, until(c.At, now, loc), c.Number)}}
+	if b.last != nil && b.last.Notes != "" {
+		blocks = append(blocks, bot.Text{Text: bot.Bold("Last time") + " (" + b.last.At.In(loc).Format("2 Jan") + ", " + bot.User(b.last.TeacherName) + "): " +
+			bot.User(plpbot.Clip(b.last.Notes, maxQuote))})
+	}
 	if len(activeGoals(b.goals)) == 0 {
 		blocks = append(blocks, bot.Text{Text: "No active goals — setting one together could be a good start."})
 	}

@@ -76,6 +76,37 @@ func agendaButton(h *Handlers) bot.Button {
 		Form: h.grammar.FormFor([]string{"conference", "agenda"}, nil)}
 }
 
+// studentConferenceList shows a student their upcoming conferences and,
+// where the school allows it, the notes of their recent ones.
+func (h *Handlers) studentConferenceList(ctx context.Context, c *call, confs []plpbot.Conference) ([]bot.Message, error) {
+	loc := h.loc(c.Actor)
+	m := reply("Your conferences")
+	if len(confs) == 0 {
+		m.Blocks = append(m.Blocks, bot.Text{Text: "You don't have a conference coming up. When your teacher books one, you'll get a DM."})
+	}
+	for _, cf := range confs {
+		m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("#%d · %s with %s · %s", cf.Number,
+			bot.Bold(formatWhen(cf.At, loc)), bot.User(cf.TeacherName), countNoun(len(cf.Agenda), "talking point", "talking points"))})
+		if items := agendaItems(cf.Agenda); len(items) > 0 {
+			m.Blocks = append(m.Blocks, bot.List{Items: items})
+		}
+	}
+	if h.notesToStudents {
+		past, err := h.pastNotes(ctx, storage.ConferenceQuery{StudentID: c.Actor.ID}, 3)
+		if err != nil {
+			return nil, err
+		}
+		m.Blocks = appendQuoted(m.Blocks, "Notes from your last conferences", past, func(cf plpbot.Conference) string {
+			return notesLine(cf, cf.TeacherName, loc)
+		})
+	}
+	if len(confs) > 0 {
+		m.Blocks = append(m.Blocks, bot.Context{Text: fmt.Sprintf("Can't make one? `/plp conference cancel %d` lets them know.", confs[0].Number)})
+		m.Buttons = []bot.Button{agendaButton(h)}
+	}
+	return []bot.Message{m}, nil
+}
+
 // cmdConferenceList shows staff the conferences they lead (including recent
 // ones still to be marked done) and students their own upcoming ones.
 func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Message, error) {
@@ -86,20 +117,7 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 		if err != nil {
 			return nil, fmt.Errorf("conference list: %w", err)
 		}
-		if len(confs) == 0 {
-			return []bot.Message{reply("Your conferences",
-				bot.Text{Text: "You don't have a conference coming up. When your teacher books one, you'll get a DM."})}, nil
-		}
-		m := reply("Your conferences")
-		for _, cf := range confs {
-			m.Blocks = append(m.Blocks, bot.Text{Text: fmt.Sprintf("%s with %s · %s",
-				bot.Bold(formatWhen(cf.At, loc)), bot.User(cf.TeacherName), countNoun(len(cf.Agenda), "talking point", "talking points"))})
-			if items := agendaItems(cf.Agenda); len(items) > 0 {
-				m.Blocks = append(m.Blocks, bot.List{Items: items})
-			}
-		}
-		m.Buttons = []bot.Button{agendaButton(h)}
-		return []bot.Message{m}, nil
+		return h.studentConferenceList(ctx, c, confs)
 	}
 	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.Actor.ID, Status: plpbot.ConferenceScheduled, From: now.Add(-conferenceGrace)})
 	if err != nil {
@@ -109,11 +127,18 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 	if err != nil {
 		return nil, err
 	}
+	notes, err := h.pastNotes(ctx, storage.ConferenceQuery{TeacherID: c.Actor.ID, From: now.AddDate(0, 0, -30)}, 5)
+	if err != nil {
+		return nil, err
+	}
+	recent := func(blocks []bot.Block) []bot.Block {
+		return appendQuoted(blocks, "Recent notes", notes, func(cf plpbot.Conference) string { return notesLine(cf, cf.StudentName, loc) })
+	}
 	if len(confs) == 0 {
 		m := reply("Your conferences",
 			bot.Text{Text: "No conferences coming up."},
 			bot.Context{Text: "Book one with `/plp conference @sam YYYY-MM-DD HH:MM`, or a standing 1:1 with `/plp conference @sam every 1w tue 10:30`."})
-		m.Blocks = append(m.Blocks, due...)
+		m.Blocks = append(recent(m.Blocks), due...)
 		return []bot.Message{m}, nil
 	}
 	m := reply("Your conferences")
@@ -138,8 +163,31 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 		hint = "Mark a past one done with `/plp conference done N notes`."
 	}
 	m.Blocks = append(m.Blocks, bot.Context{Text: hint})
-	m.Blocks = append(m.Blocks, due...)
+	m.Blocks = append(recent(m.Blocks), due...)
 	return []bot.Message{m}, nil
+}
+
+// pastNotes lists up to n done conferences that have notes, newest first:
+// for a student (studentID) or held by a staff member (teacherID).
+func (h *Handlers) pastNotes(ctx context.Context, q storage.ConferenceQuery, n int) ([]plpbot.Conference, error) {
+	q.Status = plpbot.ConferenceDone
+	done, err := h.store.Conferences(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("past conferences: %w", err)
+	}
+	var out []plpbot.Conference
+	for i := len(done) - 1; i >= 0 && len(out) < n; i-- {
+		if done[i].Notes != "" {
+			out = append(out, done[i])
+		}
+	}
+	return out, nil
+}
+
+// notesLine is one past conference's notes, such as
+// "#3 · Tue 1 Dec with Ms Lee: Agreed on two new steps".
+func notesLine(cf plpbot.Conference, who string, loc *time.Location) string {
+	return "#" + strconv.Itoa(cf.Number) + " · " + cf.At.In(loc).Format("Mon 2 Jan") + " with " + bot.User(who) + ": " + bot.User(cf.Notes)
 }
 
 // agendaItems lists talking points with who added them.

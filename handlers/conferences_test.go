@@ -8,6 +8,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/handlers"
 )
 
 func TestConferenceSchedule(t *testing.T) {
@@ -236,4 +237,41 @@ func TestOnlyServingStaffManageConferences(t *testing.T) {
 	e.ok("ms-lee", "class remove @sam")
 	e.fails("ms-lee", "conference done 1 notes", bot.EForbidden)
 	e.ok("admin", "conference cancel 1")
+}
+
+// TestConferenceNotesComeBack: notes saved with `conference done` show in
+// the staff view, the staff conference list and the next prep brief;
+// students see them only where the school allows it.
+func TestConferenceNotesComeBack(t *testing.T) {
+	const notes = "Agreed on two new steps for the essay"
+	for _, visible := range []bool{false, true} {
+		e := newEnv(t)
+		e.h = handlers.New(e.store, handlers.Options{Now: func() time.Time { return e.now }, DefaultTimeZone: "UTC", NotesVisibleToStudents: visible})
+		e.setupClass("sam")
+		e.ok("ms-lee", "conference @sam 2026-11-26 10:30")
+		mustContain(t, e.ok("ms-lee", "conference done 1 "+notes), "notes are saved")
+		mustContain(t, e.ok("ms-lee", "student @sam"), notes)
+		mustContain(t, e.ok("ms-lee", "conference list"), notes)
+		if visible {
+			mustContain(t, e.ok("sam", "conference list"), notes)
+		} else {
+			mustNotContain(t, e.ok("sam", "conference list"), notes)
+		}
+		e.ok("ms-lee", "conference @sam 2026-12-03 10:30")
+		staff, next := e.user("ms-lee"), mustConference(t, e, 2)
+		brief, err := e.h.PrepBrief(context.Background(), staff, next, e.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustContain(t, brief.PlainText(), "Last time", notes)
+	}
+}
+
+func mustConference(t *testing.T, e *env, n int) *plpbot.Conference {
+	t.Helper()
+	c, err := e.store.ConferenceByNumber(context.Background(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -41,6 +41,10 @@ type Options struct {
 	// Holidays are school holidays (dates as midnight UTC): a week with one
 	// neither counts nor breaks a check-in streak.
 	Holidays []time.Time
+	// NotesVisibleToStudents shows students the notes of their own past
+	// conferences (conferences.notes_visible_to_students); staff always see
+	// them.
+	NotesVisibleToStudents bool
 	// MinClassSize is the smallest class whose channel summary shows figures
 	// (summaries.min_class_size); 0 means plpbot.DefaultMinClassSize.
 	MinClassSize int
@@ -60,6 +64,7 @@ type Handlers struct {
 	reflectionsCron, summariesCron string
 	log                            *slog.Logger
 	minClassSize                   int
+	notesToStudents                bool
 }
 
 // call is one command being answered (grammar.Call): every command
@@ -90,6 +95,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 		summariesCron:   cmp.Or(opts.Summaries, plpbot.DefaultSummaries),
 		log:             opts.Logger,
 		minClassSize:    opts.MinClassSize,
+		notesToStudents: opts.NotesVisibleToStudents,
 	}
 	h.grammar = h.commands()
 	return h

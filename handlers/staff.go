@@ -249,6 +249,7 @@ type studentView struct {
 	feedback    []plpbot.Feedback
 	flags       []plpbot.Flag // only where plpbot.CanSeeFlags allows
 	coming      []plpbot.Conference
+	past        []plpbot.Conference // recent ones with notes, newest first
 }
 
 // loadStudentView reads a student's records for viewer since a time. Flags
@@ -277,6 +278,9 @@ func (h *Handlers) loadStudentView(ctx context.Context, viewer, s *plpbot.Person
 		if v.flags, err = h.store.Flags(ctx, s.ID); err != nil {
 			return nil, err
 		}
+	}
+	if v.past, err = h.pastNotes(ctx, storage.ConferenceQuery{StudentID: s.ID}, 3); err != nil {
+		return nil, err
 	}
 	v.coming, err = h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: s.ID, Status: plpbot.ConferenceScheduled, From: h.now(), Limit: 3})
 	return v, err
@@ -307,6 +311,9 @@ func (h *Handlers) studentViewMessage(c *call, v *studentView) bot.Message {
 	}
 	m.Blocks = append(m.Blocks, staffGoalBlocks(v.goals, now, loc)...)
 	m.Blocks = append(m.Blocks, activityBlocks(v, loc)...)
+	m.Blocks = appendQuoted(m.Blocks, "Conference notes", v.past, func(cf plpbot.Conference) string {
+		return notesLine(cf, cf.TeacherName, loc)
+	})
 	if len(v.coming) > 0 {
 		m.Blocks = appendQuoted(m.Blocks, "Coming up", v.coming, func(cf plpbot.Conference) string {
 			return "#" + strconv.Itoa(cf.Number) + " · " + formatWhen(cf.At, loc) + " with " + bot.User(cf.TeacherName) +

@@ -32,15 +32,16 @@ const envPrefix = "PLPBOT_"
 // a string or a list of strings as written; Validate checks them and the
 // accessors (such as ScheduleSettings) return typed values.
 type Config struct {
-	MongoDB   MongoDBConfig   `yaml:"mongodb"`
-	DataDir   string          `yaml:"data_dir"`
-	Log       LogConfig       `yaml:"log"`
-	Admins    AdminsConfig    `yaml:"admins"`
-	Slack     SlackConfig     `yaml:"slack"`
-	HTTP      HTTPConfig      `yaml:"http"`
-	Discord   DiscordConfig   `yaml:"discord"`
-	Schedule  ScheduleConfig  `yaml:"schedule"`
-	Summaries SummariesConfig `yaml:"summaries"`
+	MongoDB     MongoDBConfig     `yaml:"mongodb"`
+	DataDir     string            `yaml:"data_dir"`
+	Log         LogConfig         `yaml:"log"`
+	Admins      AdminsConfig      `yaml:"admins"`
+	Slack       SlackConfig       `yaml:"slack"`
+	HTTP        HTTPConfig        `yaml:"http"`
+	Discord     DiscordConfig     `yaml:"discord"`
+	Schedule    ScheduleConfig    `yaml:"schedule"`
+	Summaries   SummariesConfig   `yaml:"summaries"`
+	Conferences ConferencesConfig `yaml:"conferences"`
 
 	// fromEnv maps a key (such as "slack.bot_token") to the environment
 	// variable that set it, so errors point at the right place.
@@ -103,6 +104,20 @@ type ScheduleConfig struct {
 	NudgeAfter          string   `yaml:"nudge_after"`
 }
 
+// ConferencesConfig shapes what conferences show.
+type ConferencesConfig struct {
+	// NotesVisibleToStudents is "true" when students may read the notes of
+	// their own past conferences; staff always can.
+	NotesVisibleToStudents string `yaml:"notes_visible_to_students"`
+}
+
+// NotesVisibleToStudents returns conferences.notes_visible_to_students
+// (Validate checked it).
+func (cfg *Config) NotesVisibleToStudents() bool {
+	v, _ := strconv.ParseBool(strings.TrimSpace(cfg.Conferences.NotesVisibleToStudents))
+	return v
+}
+
 // SummariesConfig shapes the class channel summaries.
 type SummariesConfig struct {
 	// MinClassSize is the smallest class whose summary shows a progress
@@ -120,12 +135,13 @@ func (cfg *Config) MinClassSize() int {
 // console on the embedded database under ./data.
 func DefaultConfig() Config {
 	return Config{
-		MongoDB:   MongoDBConfig{Database: "plpbot"},
-		DataDir:   "data",
-		Log:       LogConfig{Format: "text"},
-		Slack:     SlackConfig{Mode: "socket"},
-		HTTP:      HTTPConfig{Addr: ":8080"},
-		Summaries: SummariesConfig{MinClassSize: "5"},
+		MongoDB:     MongoDBConfig{Database: "plpbot"},
+		DataDir:     "data",
+		Log:         LogConfig{Format: "text"},
+		Slack:       SlackConfig{Mode: "socket"},
+		HTTP:        HTTPConfig{Addr: ":8080"},
+		Summaries:   SummariesConfig{MinClassSize: "5"},
+		Conferences: ConferencesConfig{NotesVisibleToStudents: "false"},
 		Schedule: ScheduleConfig{
 			TimeZone:            "America/New_York",
 			Reflections:         "0 14 * * FRI",
@@ -440,6 +456,9 @@ func (cfg *Config) Validate() error {
 	}
 	if err := cfg.validateDiscord(); err != nil {
 		return err
+	}
+	if _, err := strconv.ParseBool(strings.TrimSpace(cfg.Conferences.NotesVisibleToStudents)); err != nil {
+		return cfg.bad("conferences.notes_visible_to_students", "want true or false, got %q", cfg.Conferences.NotesVisibleToStudents)
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(cfg.Summaries.MinClassSize)); err != nil || n < 1 || n > 1000 {
 		return cfg.bad("summaries.min_class_size", "want a whole number of students, 1 or more (default 5), got %q", cfg.Summaries.MinClassSize)

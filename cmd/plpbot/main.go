@@ -296,12 +296,13 @@ func (m *Main) newHandlers() *handlers.Handlers {
 			bot.Discord: cfg.Admins.Discord,
 			// The console needs none: its first user becomes the admin.
 		},
-		DefaultTimeZone: cfg.Schedule.TimeZone,
-		Holidays:        sched.Holidays,
-		Reflections:     sched.Reflections,
-		Summaries:       sched.Summaries,
-		MinClassSize:    cfg.MinClassSize(),
-		Logger:          m.Logger.With(slog.String("component", "handlers")),
+		DefaultTimeZone:        cfg.Schedule.TimeZone,
+		Holidays:               sched.Holidays,
+		Reflections:            sched.Reflections,
+		Summaries:              sched.Summaries,
+		MinClassSize:           cfg.MinClassSize(),
+		NotesVisibleToStudents: cfg.NotesVisibleToStudents(),
+		Logger:                 m.Logger.With(slog.String("component", "handlers")),
 	})
 }
 
