@@ -3,6 +3,7 @@ package plpbot
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -104,3 +105,20 @@ func (g *Goal) Overdue(t time.Time) bool {
 
 // Summary is the goal's roster summary.
 func (g *Goal) Summary() GoalSummary { return GoalSummary{Status: g.Status, Progress: g.Progress} }
+
+// RepeatWindow is how soon after adding something the same addition reads
+// as a double tap rather than a second one.
+const RepeatWindow = 10 * time.Minute
+
+// SameTitle reports whether two goal titles are the same goal as a person
+// would see it: case, surrounding and repeated spaces aside.
+func SameTitle(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// IsRepeatOf reports whether adding a goal titled title at now repeats
+// latest, the student's most recent goal: the same title within
+// RepeatWindow. Such a repeat is not added again.
+func IsRepeatOf(latest *Goal, title string, now time.Time) bool {
+	return latest != nil && SameTitle(latest.Title, title) && now.Sub(latest.CreatedAt) < RepeatWindow
+}

@@ -68,3 +68,24 @@ func TestGoalValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestIsRepeatOf(t *testing.T) {
+	now := time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
+	g := &plpbot.Goal{Title: "Read three novels", CreatedAt: now.Add(-time.Minute)}
+	for _, tt := range []struct {
+		name, title string
+		latest      *plpbot.Goal
+		at          time.Time
+		want        bool
+	}{
+		{"double tap", "Read three novels", g, now, true},
+		{"case and spaces aside", "  read  THREE novels ", g, now, true},
+		{"another title", "Read four novels", g, now, false},
+		{"much later", "Read three novels", g, now.Add(plpbot.RepeatWindow), false},
+		{"no goals yet", "Read three novels", nil, now, false},
+	} {
+		if got := plpbot.IsRepeatOf(tt.latest, tt.title, tt.at); got != tt.want {
+			t.Errorf("%s: IsRepeatOf = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -41,6 +41,15 @@ func (h *Handlers) cmdConferenceSchedule(ctx context.Context, c *call) ([]bot.Me
 			Message: formatWhen(at, tloc) + " has already passed. Pick a time in the future.",
 			Usage:   h.grammar.Usage(c.Invocation.Path)}
 	}
+	if same, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: s.ID, Status: plpbot.ConferenceScheduled,
+		From: at, To: at.Add(time.Minute), Limit: 1}); err != nil {
+		return nil, fmt.Errorf("schedule conference: %w", err)
+	} else if len(same) > 0 {
+		return nil, &bot.UserError{Code: bot.EConflict,
+			Message: fmt.Sprintf("%s already has conference #%d with %s then, so I didn't book it twice.",
+				bot.User(s.Name), same[0].Number, bot.User(same[0].TeacherName)),
+			Hint: "See it with `/plp conference list`, or pick another time."}
+	}
 	conf := plpbot.Conference{
 		StudentID: s.ID, StudentName: s.Name, TeacherID: c.Actor.ID, TeacherName: c.Actor.Name, At: at,
 	}

@@ -41,6 +41,9 @@ func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, erro
 	if err != nil {
 		return nil, err
 	}
+	if dup, err := h.repeatedGoal(ctx, c.Actor, title); err != nil || dup != nil {
+		return dup, err
+	}
 	category := c.Invocation.Arg("category")
 	if category == "" {
 		category = "academic"
@@ -64,6 +67,29 @@ func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, erro
 	m.Buttons = []bot.Button{{Label: "Add a step", Command: "step add " + num, Style: bot.Primary,
 		Form: h.grammar.FormFor([]string{"step", "add"}, map[string]string{"n": num})}}
 	return []bot.Message{m}, nil
+}
+
+// repeatedGoal answers a goal add that repeats the student's latest goal
+// within moments (a double tap, a resent message) without adding it again
+// (plpbot.IsRepeatOf); nil when the goal is new.
+func (h *Handlers) repeatedGoal(ctx context.Context, u *plpbot.Person, title string) ([]bot.Message, error) {
+	if u.GoalSeq == 0 {
+		return nil, nil
+	}
+	latest, err := h.store.Goal(ctx, u.ID, u.GoalSeq)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("goal add: %w", err)
+	}
+	if !plpbot.IsRepeatOf(latest, title, h.now()) {
+		return nil, nil
+	}
+	num := strconv.Itoa(latest.Number)
+	return []bot.Message{reply("",
+		bot.Text{Text: fmt.Sprintf("You added %s a moment ago — it's goal %s, so I didn't add it twice.", goalRef(latest), num)},
+		bot.Context{Text: "Want a second, different goal? Give it its own title. Next: `/plp step add " + num + " TEXT`"})}, nil
 }
 
 // cmdGoalList lists the actor's goals by status.

@@ -144,3 +144,20 @@ func TestSteps(t *testing.T) {
 		t.Errorf("steps not stored done: %+v", g.Steps)
 	}
 }
+
+// TestRepeatsAreNotAddedTwice: the same goal or conference sent twice in a
+// moment (a double tap, a resent DM) is added once.
+func TestRepeatsAreNotAddedTwice(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam")
+	e.ok("sam", "goal add Read three novels")
+	mustContain(t, e.ok("sam", "goal add read three  novels"), "a moment ago", "goal 1")
+	e.now = e.now.Add(plpbot.RepeatWindow)
+	mustContain(t, e.ok("sam", "goal add Read three novels"), "Goal 2 added")
+	gs, err := e.store.Goals(context.Background(), e.user("sam").ID)
+	if err != nil || len(gs) != 2 {
+		t.Errorf("goals = %d, %v; want 2", len(gs), err)
+	}
+	e.ok("ms-lee", "conference @sam 2026-12-01 10:30")
+	mustContain(t, e.fails("ms-lee", "conference @sam 2026-12-01 10:30", bot.EConflict), "already has conference #1")
+}
