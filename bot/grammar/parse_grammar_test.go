@@ -623,3 +623,23 @@ func TestParseKeyedDatesAsk(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParseTime is a conference line with a two-word time.
+func BenchmarkParseTime(b *testing.B) {
+	g := handlers.Grammar()
+	for b.Loop() {
+		if _, err := g.Parse("conference @ana 2026-12-10 3:00 PM goals check"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseKeyedDatesWorst is the longest line made of "by DATE"
+// pairs: keyed dates are found in one pass, not one per word.
+func BenchmarkParseKeyedDatesWorst(b *testing.B) {
+	g := handlers.Grammar()
+	line := "goal add x " + strings.Repeat("by 2027-01-01 ", 600)
+	for b.Loop() {
+		g.Parse(line)
+	}
+}
