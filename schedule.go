@@ -1,6 +1,7 @@
 package plpbot
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 	"strconv"
@@ -50,9 +51,9 @@ func ParseSchedule(spec string, zone *time.Location) (*Schedule, error) {
 	for _, p := range []string{"CRON_TZ=", "TZ="} {
 		if rest, ok := strings.CutPrefix(body, p); ok {
 			name, tail, _ := strings.Cut(rest, " ")
-			loc, err := time.LoadLocation(name)
-			if err != nil || name == "" || name == "Local" {
-				return nil, scheduleErrorf("%q isn't a time zone I know; use an Area/City name such as America/New_York.", name)
+			loc, err := ParseZone(name)
+			if err != nil {
+				return nil, scheduleErrorf("%s", errorMessage(err))
 			}
 			s.loc, body = loc, strings.TrimSpace(tail)
 			break
@@ -296,6 +297,15 @@ func has(set uint64, v int) bool { return v >= 0 && v < 64 && set&(1<<uint(v)) !
 // RunsPerHour is how many minutes of an hour the schedule may run at: more
 // than one is probably a mistake for a weekly prompt.
 func (s *Schedule) RunsPerHour() int { return bits.OnesCount64(s.minute) }
+
+// errorMessage is the message of the *Error in err, or err's text.
+func errorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
 
 func scheduleErrorf(format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Field: "when", Message: fmt.Sprintf(format, args...) + " " + scheduleHelp}

@@ -76,7 +76,10 @@ func TestScheduleNextAcrossDST(t *testing.T) {
 func TestParseScheduleRefuses(t *testing.T) {
 	for _, tt := range []struct{ spec, want string }{
 		{"@every 1s", `I don't know "@every 1s"`},
-		{"CRON_TZ=Mars/Olympus 0 14 * * FRI", `"Mars/Olympus" isn't a time zone`},
+		{"CRON_TZ=Mars/Olympus 0 14 * * FRI", `I don't know the time zone Mars/Olympus`},
+		{"CRON_TZ=EST 0 14 * * FRI", "EST has no daylight saving. Did you mean America/New_York?"},
+		{"CRON_TZ=Local 0 14 * * FRI", "I don't know the time zone Local"},
+		{"CRON_TZ= 0 14 * * FRI", "A time zone is needed here"},
 		{"CRON_TZ=Europe/Paris", "has 0 field(s), not 5"},
 		{"0 14 * *", "has 4 field(s), not 5"},
 		{"hello", "has 1 field(s), not 5"},

@@ -47,11 +47,22 @@ func FirstName(name string) string {
 	return f
 }
 
-// Clip shortens s to at most n characters, ending with "…" when cut.
+// Clip shortens s to at most n characters, ending with "…" when cut. It
+// cuts between words, so a message never ends mid-word, unless one word
+// fills more than half of the room.
 func Clip(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
-	return string(r[:n-1]) + "…"
+	if n < 2 {
+		return "…"
+	}
+	cut := n - 1
+	for i := cut; i > cut/2; i-- {
+		if unicode.IsSpace(r[i]) && !unicode.IsSpace(r[i-1]) {
+			return string(r[:i]) + "…"
+		}
+	}
+	return string(r[:cut]) + "…"
 }

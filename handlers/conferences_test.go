@@ -275,3 +275,51 @@ func mustConference(t *testing.T, e *env, n int) *plpbot.Conference {
 	}
 	return c
 }
+
+// TestConferenceTimesPeopleType: "3:00 PM" books 15:00 (not 03:00 with "PM"
+// as the agenda), and the confirmation echoes the time in the teacher's
+// zone; standing 1:1s read times the same way.
+func TestConferenceTimesPeopleType(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("ana", "sam")
+	ctx := context.Background()
+	if _, err := e.store.SetTimeZone(ctx, staffUID("ms-lee"), "America/New_York"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		line, echo string
+		at         time.Time
+		agenda     string
+	}{
+		{"conference @ana 2026-12-10 3:00 PM agenda", "With ana on Thu 10 Dec 2026, 15:00 EST", time.Date(2026, 12, 10, 20, 0, 0, 0, time.UTC), "agenda"},
+		{"conference @ana 2026-12-11 3pm", "With ana on Fri 11 Dec 2026, 15:00 EST", time.Date(2026, 12, 11, 20, 0, 0, 0, time.UTC), ""},
+		{"conference @ana 2026-12-14 10 a.m. reading plan", "With ana on Mon 14 Dec 2026, 10:00 EST", time.Date(2026, 12, 14, 15, 0, 0, 0, time.UTC), "reading plan"},
+		{"conference @ana 2026-12-15 noon", "With ana on Tue 15 Dec 2026, 12:00 EST", time.Date(2026, 12, 15, 17, 0, 0, 0, time.UTC), ""},
+	}
+	for i, tt := range tests {
+		mustContain(t, e.ok("ms-lee", tt.line), tt.echo)
+		cf, err := e.store.ConferenceByNumber(ctx, i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var agenda string
+		if len(cf.Agenda) > 0 {
+			agenda = cf.Agenda[0].Text
+		}
+		if !cf.At.Equal(tt.at) || agenda != tt.agenda {
+			t.Errorf("%s: booked %v with agenda %q, want %v with %q", tt.line, cf.At, agenda, tt.at, tt.agenda)
+		}
+	}
+	mustContain(t, e.fails("ms-lee", "conference @ana 2026-12-10 13pm", bot.EInvalid), "I couldn't read that time: 13pm", "Try 15:00 or 3pm.")
+
+	// A standing 1:1 (Wed 25 Nov now): Tuesday 3:30 PM New York time.
+	mustContain(t, e.ok("ms-lee", "conference @sam every 1w tue 3:30 PM mentoring"),
+		"every week, Tuesday at 15:30 (your time)", "Tue 1 Dec 2026, 15:30 EST")
+	cf, err := e.store.ConferenceByNumber(ctx, len(tests)+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 12, 1, 20, 30, 0, 0, time.UTC); !cf.At.Equal(want) || cf.Topic != "mentoring" {
+		t.Errorf("standing 1:1 at %v topic %q, want %v, mentoring", cf.At, cf.Topic, want)
+	}
+}

@@ -185,7 +185,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 					Args: []grammar.Arg{
 						user("Which student"),
 						{Name: "date", Kind: grammar.ArgDate, Description: "Day, YYYY-MM-DD", Required: true},
-						{Name: "time", Kind: grammar.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
+						{Name: "time", Kind: grammar.ArgTime, Description: "Time, such as 15:00 or 3pm (your time zone)", Required: true},
 						text("agenda", "What you'll talk about", false, plpbot.MaxTextLen),
 					},
 					Run: h.cmdConferenceSchedule},
@@ -197,7 +197,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 						{Name: "every", Kind: grammar.ArgLiteral, Required: true},
 						{Name: "interval", Kind: grammar.ArgChoice, Description: "1w (weekly) or 2w (every two weeks)", Required: true, Choices: intervals},
 						{Name: "day", Kind: grammar.ArgChoice, Description: "Day of the week, such as tue", Required: true, Choices: weekdays},
-						{Name: "time", Kind: grammar.ArgTime, Description: "Time, HH:MM (24-hour, your time zone)", Required: true},
+						{Name: "time", Kind: grammar.ArgTime, Description: "Time, such as 15:00 or 3pm (your time zone)", Required: true},
 						text("agenda", "What you'll talk about each time", false, plpbot.MaxTextLen),
 					},
 					Run: h.cmdConferenceRepeat},

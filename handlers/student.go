@@ -310,11 +310,9 @@ func (h *Handlers) cmdProfileSet(ctx context.Context, c *call) ([]bot.Message, e
 			lead = "Class shout-outs are on: your class channel may cheer when you finish a goal."
 		}
 	case "timezone":
-		loc, lerr := time.LoadLocation(text)
-		if lerr != nil || text == "" || text == "Local" || strings.ContainsAny(text, " ") {
-			return nil, &bot.UserError{Code: bot.EInvalid, Field: "text", Usage: usage,
-				Message: fmt.Sprintf("I don't know the time zone %s.", bot.User(text)),
-				Hint:    "Write it as Area/City with capitals, such as `/plp profile set timezone America/New_York`"}
+		loc, lerr := plpbot.ParseZone(text)
+		if lerr != nil {
+			return nil, zoneError(text, usage, lerr)
 		}
 		u, err = h.store.SetTimeZone(ctx, c.Actor.ID, loc.String())
 		lead = "Time zone set to " + bot.User(loc.String()) + ". It's " + h.now().In(loc).Format("15:04") + " there now."
@@ -336,4 +334,23 @@ func (h *Handlers) cmdProfileSet(ctx context.Context, c *call) ([]bot.Message, e
 		return nil, err
 	}
 	return []bot.Message{h.profileMessage(u, lead)}, nil
+}
+
+// zoneError refuses a time zone that isn't an IANA name: an abbreviation
+// gets the exact command for the zone it most likely means.
+func zoneError(text, usage string, err error) *bot.UserError {
+	ue := &bot.UserError{Code: bot.EInvalid, Field: "text", Usage: usage,
+		Hint: "Time zones are Area/City names, such as `/plp profile set timezone America/New_York`"}
+	if g, ok := plpbot.GuessZone(text); ok {
+		ue.Message = fmt.Sprintf("%s %s. Did you mean `/plp profile set timezone %s`?", bot.User(strings.TrimSpace(text)), g.Why, g.Zone)
+		if g.Note != "" {
+			ue.Message += " " + g.Note
+		}
+		return ue
+	}
+	ue.Message = bot.User(err.Error())
+	if de, ok := bot.AsUserError(err); ok { // ParseZone's *plpbot.Error
+		ue.Message = bot.User(de.Message)
+	}
+	return ue
 }

@@ -142,6 +142,32 @@ func TestProfile(t *testing.T) {
 	}
 }
 
+// TestProfileTimeZone: a time zone is an IANA name; an abbreviation is
+// refused with the exact command for the zone it most likely means, and
+// the zone stays as it was.
+func TestProfileTimeZone(t *testing.T) {
+	e := newEnv(t)
+	mustContain(t, e.ok("sam", "profile set timezone america/chicago"), "Time zone set to America/Chicago")
+	tests := []struct{ zone, want string }{
+		{"EST", "EST has no daylight saving. Did you mean `/plp profile set timezone America/New_York`?"},
+		{"PDT", "PDT is summer time only. Did you mean `/plp profile set timezone America/Los_Angeles`?"},
+		{"MST", "MST has no daylight saving. Did you mean `/plp profile set timezone America/Denver`? In Arizona, which keeps standard time all year, use America/Phoenix."},
+		{"gmt", "gmt has no daylight saving. Did you mean `/plp profile set timezone Europe/London`?"},
+		{"IST", "Did you mean `/plp profile set timezone Asia/Kolkata`? In Ireland, use Europe/Dublin"},
+		{"UTC-5", "UTC-5 is a fixed offset with no daylight saving"},
+		{"Mars/Olympus", "I don't know the time zone Mars/Olympus"},
+		{"Local", "I don't know the time zone Local"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.zone, func(t *testing.T) {
+			mustContain(t, e.fails("sam", "profile set timezone "+tt.zone, bot.EInvalid), tt.want)
+		})
+	}
+	if u := e.user("sam"); u.TimeZone != "America/Chicago" {
+		t.Errorf("time zone = %q after refusals, want America/Chicago", u.TimeZone)
+	}
+}
+
 func TestAway(t *testing.T) {
 	e := newEnv(t)
 	e.setupClass("sam")

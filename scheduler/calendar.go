@@ -16,25 +16,19 @@ type calendar struct {
 	holidays           map[string]bool // "YYYY-MM-DD"
 }
 
-// parseQuietHours reads "20:00-07:00"; "" or "off" means none.
+// parseQuietHours reads quiet hours as the config does, with
+// plpbot.ParseClockRange: "20:00-07:00" or "8pm-7am"; "" or "off" means
+// none.
 func parseQuietHours(s string) (from, to int, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" || strings.EqualFold(s, "off") {
 		return 0, 0, nil
 	}
-	a, b, ok := strings.Cut(s, "-")
-	if !ok {
-		return 0, 0, fmt.Errorf("quiet hours %q: want HH:MM-HH:MM", s)
-	}
-	pa, err := time.Parse("15:04", strings.TrimSpace(a))
+	from, to, err = plpbot.ParseClockRange(s)
 	if err != nil {
 		return 0, 0, fmt.Errorf("quiet hours %q: %w", s, err)
 	}
-	pb, err := time.Parse("15:04", strings.TrimSpace(b))
-	if err != nil {
-		return 0, 0, fmt.Errorf("quiet hours %q: %w", s, err)
-	}
-	return pa.Hour()*60 + pa.Minute(), pb.Hour()*60 + pb.Minute(), nil
+	return from, to, nil
 }
 
 func (c *calendar) quiet(minute int) bool {

@@ -38,3 +38,28 @@ func TestNextAllowed(t *testing.T) {
 		})
 	}
 }
+
+// TestParseQuietHours: quiet hours read as the config reads them
+// (plpbot.ParseClockRange), so "8pm-7am" in plpbot.yaml means the same here.
+func TestParseQuietHours(t *testing.T) {
+	for _, tt := range []struct {
+		in       string
+		from, to int
+	}{
+		{"20:00-07:00", 20 * 60, 7 * 60}, {"8pm-7am", 20 * 60, 7 * 60}, {"8 PM - 7 AM", 20 * 60, 7 * 60},
+		{"9:30pm to 6:45am", 21*60 + 30, 6*60 + 45}, {"", 0, 0}, {"off", 0, 0}, {"OFF", 0, 0},
+	} {
+		from, to, err := parseQuietHours(tt.in)
+		if err != nil || from != tt.from || to != tt.to {
+			t.Errorf("parseQuietHours(%q) = %d, %d, %v; want %d, %d", tt.in, from, to, err, tt.from, tt.to)
+		}
+	}
+	for _, in := range []string{"8pm", "25:00-07:00", "8pm-13pm", "evening"} {
+		if _, _, err := parseQuietHours(in); err == nil {
+			t.Errorf("parseQuietHours(%q) = nil error", in)
+		}
+	}
+	if err := (Options{QuietHours: "8pm-7am"}).Validate(); err != nil {
+		t.Errorf("Options{QuietHours: 8pm-7am}.Validate() = %v", err)
+	}
+}

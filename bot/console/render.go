@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 )
 
@@ -72,11 +73,7 @@ func sanitize(t string) string {
 
 // literal quotes something a person typed, for console notes.
 func literal(t string) string {
-	r := []rune(sanitize(strings.ReplaceAll(t, "\n", " ")))
-	if len(r) > 40 {
-		r = append(r[:39], '…')
-	}
-	return "“" + string(r) + "”"
+	return "“" + plpbot.Clip(sanitize(strings.ReplaceAll(t, "\n", " ")), 40) + "”"
 }
 
 // render turns a message into plain readable text, without a trailing

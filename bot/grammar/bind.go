@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/plpbot/plpbot/bot"
 )
@@ -170,12 +171,17 @@ func (g *Grammar) bindTokens(line string, path []string, cmd *Command, toks []to
 	return b.inv, nil, b.progress
 }
 
-// bindKeyed binds the keyed arguments (name:value), which may appear
-// anywhere, and returns the other words in order.
+// bindKeyed binds the keyed arguments (name:value, or a date after its
+// name without the colon, see keyHits), which may appear anywhere, and
+// returns the other words in order.
 func (b *binding) bindKeyed(toks []token) ([]token, *bot.UserError) {
+	hits := b.keyHits(toks)
+	if uerr := b.askDateInText(toks, hits); uerr != nil {
+		return nil, uerr
+	}
 	var rest []token
 	for i := 0; i < len(toks); i++ {
-		a, val := b.keyedArg(toks[i])
+		a := hits[i].arg
 		if a == nil {
 			rest = append(rest, toks[i])
 			continue
@@ -183,39 +189,85 @@ func (b *binding) bindKeyed(toks []token) ([]token, *bot.UserError) {
 		if b.inv.Has(a.Name) {
 			return nil, b.errorf(a, "You gave %s: twice. Keep just one.", a.Name)
 		}
-		raw, next := b.keyedValue(a, val, toks, i)
-		i = next - 1
+		raw, next := hits[i].val, i+hits[i].width
+		if hits[i].width == 1 {
+			raw, next = b.keyedValue(a, raw, toks, hits, i)
+		}
 		if strings.TrimSpace(raw) == "" {
 			return nil, b.errorf(a, "Add a value after %s: — such as %s.", a.Name, "`"+keyedExample(a)+"`")
 		}
-		if uerr := b.bindValue(a, raw); uerr != nil {
+		if uerr := b.bindSpan(a, raw, toks[i], toks[next-1]); uerr != nil {
 			return nil, uerr
 		}
+		i = next - 1
 	}
 	return rest, nil
 }
 
+// keyHit is a keyed argument starting at a word: the argument, the value
+// written in that word, and how many words it takes.
+type keyHit struct {
+	arg   *Arg
+	val   string
+	width int
+}
+
+// keyHits finds the keyed arguments among toks: name:value (one word;
+// keyedValue reads on), and a date after its name without the colon ("by
+// 2027-03-01", "since 2026-09-01": two words) when nothing but other keyed
+// arguments follows it. It reads right to left, so each word is looked at
+// once.
+func (b *binding) keyHits(toks []token) []keyHit {
+	hits := make([]keyHit, len(toks))
+	for i := len(toks) - 1; i >= 0; i-- {
+		if a, val := b.keyedArg(toks[i]); a != nil {
+			hits[i] = keyHit{a, val, 1}
+		} else if a := b.bareDate(toks, i); a != nil && (i+2 == len(toks) || hits[i+2].arg != nil) {
+			hits[i] = keyHit{a, toks[i+1].val, 2}
+		}
+	}
+	return hits
+}
+
 // keyedValue is the value of keyed argument a, named in toks[i] with val
 // after its colon: for text, val and the words up to the next keyed
-// argument; else val, or the next word if val is empty ("by: 2027-05-30").
-// next is the index of the first word after the value.
-func (b *binding) keyedValue(a *Arg, val string, toks []token, i int) (raw string, next int) {
+// argument; for a time, val and a following am or pm ("time:3 pm"); else
+// val, or the next word if val is empty ("by: 2027-05-30"). next is the
+// index of the first word after the value.
+func (b *binding) keyedValue(a *Arg, val string, toks []token, hits []keyHit, i int) (raw string, next int) {
 	j := i + 1
 	switch {
 	case a.Kind == ArgText:
-		for j < len(toks) {
-			if k, _ := b.keyedArg(toks[j]); k != nil {
-				break
-			}
+		for j < len(toks) && hits[j].arg == nil {
 			j++
 		}
 		return b.textFrom(toks[i], val, toks[i+1:j]), j
 	case val == "" && j < len(toks):
-		if k, _ := b.keyedArg(toks[j]); k == nil {
+		if hits[j].arg == nil {
+			if a.Kind == ArgTime {
+				raw, n := timeWords(toks[j:])
+				return raw, j + n
+			}
 			return toks[j].val, j + 1
+		}
+	case a.Kind == ArgTime && j < len(toks):
+		if raw, n := timeWords([]token{{val: val}, toks[j]}); n == 2 {
+			return raw, j + 1
 		}
 	}
 	return val, j
+}
+
+// bindSpan binds raw, written in the words first to last, to a: a date
+// written day and month in numbers gets the exact command to type instead.
+func (b *binding) bindSpan(a *Arg, raw string, first, last token) *bot.UserError {
+	if a.Kind == ArgDate {
+		if uerr := b.askNumericDate(a, raw, first, last); uerr != nil {
+			b.progress++
+			return uerr
+		}
+	}
+	return b.bindValue(a, raw)
 }
 
 // bindValue validates raw for a, stores it and counts the progress.
@@ -244,9 +296,13 @@ func (b *binding) bindPositional(rest []token) ([]token, *bot.UserError) {
 			rest, uerr = b.bindMentions(a, rest)
 		case ArgLiteral:
 			rest, uerr = b.bindLiteral(a, rest)
+		case ArgTime:
+			rest, uerr = b.bindTime(a, rest)
+		case ArgCron:
+			rest, uerr = b.bindCron(a, rest)
 		default:
 			if len(rest) > 0 {
-				if uerr = b.bindValue(a, rest[0].val); uerr == nil {
+				if uerr = b.bindSpan(a, rest[0].val, rest[0], rest[0]); uerr == nil {
 					rest = rest[1:]
 				}
 			}
@@ -267,10 +323,72 @@ func (b *binding) bindText(a *Arg, rest []token) ([]token, *bot.UserError) {
 	if len(rest) == 0 {
 		return rest, nil
 	}
+	if uerr := b.askTrailingDate(rest); uerr != nil {
+		return nil, uerr
+	}
 	if uerr := b.set(a, b.textOfRuns(rest)); uerr != nil {
 		return nil, uerr
 	}
 	return nil, nil
+}
+
+// bindTime binds the time at the front of rest: one word, or two such as
+// "3:00 PM" (see timeWords).
+func (b *binding) bindTime(a *Arg, rest []token) ([]token, *bot.UserError) {
+	if len(rest) == 0 {
+		return rest, nil
+	}
+	raw, n := timeWords(rest)
+	if uerr := b.bindValue(a, raw); uerr != nil {
+		if phrase := wordsPhrase(rest, 3); phrase != "" {
+			_, msg := validateValue(a, phrase) // "half past three": quote all of it
+			uerr.Message = msg
+		}
+		return nil, uerr
+	}
+	return rest[n:], nil
+}
+
+// wordsPhrase joins up to n words at the front of ts made of letters only
+// ("half past three"), or returns "" when the first is not one.
+func wordsPhrase(ts []token, n int) string {
+	var words []string
+	for _, t := range ts[:min(n, len(ts))] {
+		if t.val == "" || strings.ContainsFunc(t.val, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			break
+		}
+		words = append(words, t.val)
+	}
+	if len(words) < 2 {
+		return ""
+	}
+	return strings.Join(words, " ")
+}
+
+// bindCron binds the schedule at the front of rest: one quoted word, or up
+// to five words written without quotes (six after CRON_TZ=), as people
+// type 0 14 * * FRI.
+func (b *binding) bindCron(a *Arg, rest []token) ([]token, *bot.UserError) {
+	if len(rest) == 0 {
+		return rest, nil
+	}
+	n := 1
+	first := rest[0].val
+	if !rest[0].quoted && !strings.HasPrefix(first, "@") && !strings.ContainsFunc(first, unicode.IsSpace) {
+		n = 5
+		if up := strings.ToUpper(first); strings.HasPrefix(up, "CRON_TZ=") || strings.HasPrefix(up, "TZ=") {
+			n = 6
+		}
+		n = min(n, len(rest))
+	}
+	words := make([]string, n)
+	for i := range n {
+		words[i] = rest[i].val
+	}
+	if uerr := b.bindValue(a, strings.Join(words, " ")); uerr != nil {
+		return nil, uerr
+	}
+	return rest[n:], nil
 }
 
 // bindMentions takes the mentions at the front of rest for user argument
@@ -332,22 +450,41 @@ func (b *binding) unexpected(rest []token) *bot.UserError {
 	}
 }
 
-// keyedArg returns the keyed argument t names ("by:2027-05-30") and the
-// value after the colon, or nil if t is ordinary text.
+// keyedArg returns the keyed argument t names ("by:2027-05-30", or
+// "due:2027-05-30" by its alias) and the value after the colon, or nil if
+// t is ordinary text.
 func (b *binding) keyedArg(t token) (*Arg, string) {
 	raw := b.line[t.start:t.end]
 	colon := strings.IndexByte(raw, ':')
 	if colon <= 0 {
 		return nil, ""
 	}
-	for i := range b.cmd.Args {
-		a := &b.cmd.Args[i]
-		if a.Keyed && strings.EqualFold(raw[:colon], a.Name) {
-			// The value is the word after "name:", with quotes removed.
-			return a, unquoteAll(raw[colon+1:])
-		}
+	if a := b.keyedNamed(raw[:colon]); a != nil {
+		// The value is the word after "name:", with quotes removed.
+		return a, unquoteAll(raw[colon+1:])
 	}
 	return nil, ""
+}
+
+// keyAliases are other words people write for a keyed argument.
+var keyAliases = map[string]string{"due": "by"}
+
+// keyedNamed returns the command's keyed argument called name (any case),
+// or the one name is an alias of.
+func (b *binding) keyedNamed(name string) *Arg {
+	alias := keyAliases[strings.ToLower(name)]
+	var aliased *Arg
+	for i := range b.cmd.Args {
+		a := &b.cmd.Args[i]
+		switch {
+		case !a.Keyed:
+		case strings.EqualFold(name, a.Name):
+			return a
+		case alias != "" && a.Name == alias:
+			aliased = a
+		}
+	}
+	return aliased
 }
 
 // textFrom is the text of a keyed text argument: the value in the keyed word
@@ -452,7 +589,7 @@ func looksLike(a *Arg, v string) int {
 	case ArgDate:
 		ok = dateRE.MatchString(v)
 	case ArgTime:
-		ok = strings.Contains(v, ":") || strings.HasSuffix(strings.ToLower(v), "m")
+		ok = strings.ContainsAny(v, ":.") || strings.HasSuffix(strings.ToLower(v), "m") || strings.Trim(v, "0123456789") == ""
 	case ArgNumber, ArgRange, ArgPercent:
 		ok = v != "" && strings.Trim(v, "#%0123456789") == ""
 	case ArgStep:

@@ -52,7 +52,7 @@ func labelFor(a Arg) string {
 	case ArgPercent:
 		return "Progress (0-100%)"
 	case ArgTime:
-		return "Time (HH:MM)"
+		return "Time (15:00 or 3pm)"
 	case ArgNumber:
 		if a.Name == "n" {
 			return "Goal number"

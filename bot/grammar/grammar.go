@@ -20,9 +20,15 @@ const (
 	ArgStep
 	// ArgPercent is 0..100, with or without a trailing %. Normalised to digits.
 	ArgPercent
-	// ArgDate is a real calendar date, YYYY-MM-DD.
+	// ArgDate is a real calendar date, YYYY-MM-DD (or with / or . between
+	// the parts). A keyed date may also be written without its colon when it
+	// ends the text ("by 2027-03-01"); a date with the day and month in
+	// numbers (3/1/2027) is refused with the exact command for each reading.
 	ArgDate
-	// ArgTime is a 24-hour clock time, HH:MM. Normalised to two-digit hours.
+	// ArgTime is a time of day as people type it (15:00, 3pm, 3:00 PM,
+	// noon), read by plpbot.ParseClock and normalised to HH:MM. On a command
+	// line a following am or pm word belongs to the time, not to the next
+	// argument.
 	ArgTime
 	// ArgUser is one mention of a person.
 	ArgUser
@@ -30,7 +36,10 @@ const (
 	ArgUsers
 	// ArgChoice is one of Choices (case-insensitive, normalised to lower case).
 	ArgChoice
-	// ArgCron is a cron schedule with 5 fields, written in quotes on a command line.
+	// ArgCron is a schedule read by plpbot.ParseSchedule: five cron fields
+	// (day and month names allowed) or a descriptor such as @weekly,
+	// optionally after CRON_TZ=Area/City. On a command line it is written in
+	// quotes, or as up to five words when nothing follows it.
 	ArgCron
 	// ArgRange is a whole number within Min..Max, such as confidence 1-5.
 	ArgRange

@@ -74,6 +74,7 @@ var parseCases = []struct {
 	{"checkin 1 0", want("checkin", A{"n": "1", "percent": "0"}, nil)},
 	{"checkin 2 75% finished chapter 3 confidence:4", want("checkin", A{"n": "2", "percent": "75", "note": "finished chapter 3", "confidence": "4"}, nil)},
 	{"checkin 2 100% confidence:5 done!", want("checkin", A{"n": "2", "percent": "100", "note": "done!", "confidence": "5"}, nil)},
+	{"keep", want("keep", nil, nil)},
 	{"reflect I learned that outlining first makes essays easier", want("reflect", A{"text": "I learned that outlining first makes essays easier"}, nil)},
 	{`reflect @everyone <!channel> {"$gt": ""} <@U1>`, want("reflect", A{"text": `@everyone <!channel> {"$gt": ""} <@U1>`}, nil)},
 	{"reflect line one\n\tline two", want("reflect", A{"text": "line one\n\tline two"}, nil)},
@@ -213,10 +214,12 @@ func TestParseErrors(t *testing.T) {
 		{"percent fraction", "checkin 1 40.5%", []string{"isn't a percent"}, "/plp checkin N PCT% [note] [confidence:1-5]", "percent"},
 		{"date not real", "goal add Run by:2027-02-30", []string{"That date doesn't exist: 2027-02-30"}, "/plp goal add TITLE [category:academic|personal|career] [by:YYYY-MM-DD] [why:TEXT]", "by"},
 		{"date shape", "goal add Run by:next-week", []string{"next-week isn't a date", "YYYY-MM-DD"}, "/plp goal add TITLE [category:academic|personal|career] [by:YYYY-MM-DD] [why:TEXT]", "by"},
-		{"date US style", "student @sam since:09/01/2026", []string{"09/01/2026 isn't a date"}, "/plp student @user [since:YYYY-MM-DD]", "since"},
+		{"date US style", "student @sam since:09/01/2026", []string{"Which day is 09/01/2026? I read dates as YYYY-MM-DD: for 1 September 2026, type `/plp student @sam since:2026-09-01`; for 9 January 2026, `since:2026-01-09`."}, "/plp student @user [since:YYYY-MM-DD]", "since"},
+		{"date other order", "student @sam since:13/9/2026", []string{"I read dates as YYYY-MM-DD: for 13 September 2026, type `/plp student @sam since:2026-09-13`."}, "/plp student @user [since:YYYY-MM-DD]", "since"},
+		{"date words", "student @sam since:yesterday", []string{"yesterday isn't a date I can read. Write it as YYYY-MM-DD"}, "/plp student @user [since:YYYY-MM-DD]", "since"},
 		{"date positional", "away until 2027-04-31", []string{"That date doesn't exist: 2027-04-31"}, "/plp away [@user] until YYYY-MM-DD [note]", "date"},
-		{"time", "conference @sam 2027-01-12 25:00", []string{"25:00 isn't a time", "HH:MM"}, "/plp conference @user YYYY-MM-DD HH:MM [agenda]", "time"},
-		{"time minutes", "conference @sam 2027-01-12 10:75", []string{"10:75 isn't a time"}, "/plp conference @user YYYY-MM-DD HH:MM [agenda]", "time"},
+		{"time", "conference @sam 2027-01-12 25:00", []string{"I couldn't read that time: 25:00", "Try 15:00 or 3pm."}, "/plp conference @user YYYY-MM-DD HH:MM [agenda]", "time"},
+		{"time minutes", "conference @sam 2027-01-12 10:75", []string{"I couldn't read that time: 10:75"}, "/plp conference @user YYYY-MM-DD HH:MM [agenda]", "time"},
 		{"range", "checkin 1 40% confidence:9", []string{"9 doesn't fit confidence", "from 1 to 5"}, "/plp checkin N PCT% [note] [confidence:1-5]", "confidence"},
 		{"choice suggest", "goal add Run category:acadmic", []string{"acadmic isn't a category", "Did you mean academic?", "academic, personal or career"}, "/plp goal add TITLE [category:academic|personal|career] [by:YYYY-MM-DD] [why:TEXT]", "category"},
 		{"choice positional", "role @sam boss", []string{"boss isn't a role", "student, teacher, counselor or admin"}, "/plp role @user student|teacher|counselor|admin", "role"},
@@ -419,5 +422,225 @@ func TestFind(t *testing.T) {
 	}
 	if c := g.Find("goal", "nope"); c != nil {
 		t.Errorf("Find(goal nope) = %v, want nil", c)
+	}
+}
+
+// TestParseTimesPeopleType: every form of a time people type reads as
+// HH:MM, an am/pm word after the time belongs to the time (not the
+// agenda), and the same reader serves standing 1:1s.
+func TestParseTimesPeopleType(t *testing.T) {
+	g := handlers.Grammar()
+	sam := U{"user": who("sam")}
+	tests := []struct {
+		line string
+		want *bot.Invocation
+	}{
+		{"conference @ana 2026-12-10 3:00 PM agenda", want("conference schedule", A{"date": "2026-12-10", "time": "15:00", "agenda": "agenda"}, U{"user": who("ana")})},
+		{"conference @sam 2026-12-10 15:00", want("conference schedule", A{"date": "2026-12-10", "time": "15:00"}, sam)},
+		{"conference @sam 2026-12-10 3pm", want("conference schedule", A{"date": "2026-12-10", "time": "15:00"}, sam)},
+		{"conference @sam 2026-12-10 3 PM", want("conference schedule", A{"date": "2026-12-10", "time": "15:00"}, sam)},
+		{"conference @sam 2026-12-10 3 pm goals", want("conference schedule", A{"date": "2026-12-10", "time": "15:00", "agenda": "goals"}, sam)},
+		{"conference @sam 2026-12-10 3:30pm", want("conference schedule", A{"date": "2026-12-10", "time": "15:30"}, sam)},
+		{"conference @sam 2026-12-10 3.30pm", want("conference schedule", A{"date": "2026-12-10", "time": "15:30"}, sam)},
+		{"conference @sam 2026-12-10 10 a.m. reading plan", want("conference schedule", A{"date": "2026-12-10", "time": "10:00", "agenda": "reading plan"}, sam)},
+		{"conference @sam 2026-12-10 9:15 AM", want("conference schedule", A{"date": "2026-12-10", "time": "09:15"}, sam)},
+		{"conference @sam 2026-12-10 noon lunch chat", want("conference schedule", A{"date": "2026-12-10", "time": "12:00", "agenda": "lunch chat"}, sam)},
+		{"conference @sam 2026-12-10 12 noon", want("conference schedule", A{"date": "2026-12-10", "time": "12:00"}, sam)},
+		{"conference @sam 2026-12-10 midnight", want("conference schedule", A{"date": "2026-12-10", "time": "00:00"}, sam)},
+		{"conference @sam 2026-12-10 3:00 pmish", want("conference schedule", A{"date": "2026-12-10", "time": "03:00", "agenda": "pmish"}, sam)},
+		{"conference @sam every 1w tue 3:30pm", want("conference repeat", A{"every": "true", "interval": "1w", "day": "tue", "time": "15:30"}, sam)},
+		{"conference @sam every 1w tue 3:30 PM mentoring", want("conference repeat", A{"every": "true", "interval": "1w", "day": "tue", "time": "15:30", "agenda": "mentoring"}, sam)},
+		{"conference @sam every 2w fri noon", want("conference repeat", A{"every": "true", "interval": "2w", "day": "fri", "time": "12:00"}, sam)},
+	}
+	for _, tt := range tests {
+		got, err := g.Parse(tt.line)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.line, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Parse(%q)\n got  %s %q %v\n want %s %q %v", tt.line, got.Name(), got.Args, got.Users, tt.want.Name(), tt.want.Args, tt.want.Users)
+		}
+	}
+	// Structured input (a Discord option, a form field) reads the same.
+	for in, out := range map[string]string{"3:00 PM": "15:00", "3 pm": "15:00", "noon": "12:00", "15:00": "15:00"} {
+		inv, err := g.Bind([]string{"conference", "schedule"}, A{"date": "2026-12-10", "time": in}, sam)
+		if err != nil || inv.Arg("time") != out {
+			t.Errorf("Bind(time %q) = %v, %v; want %s", in, inv, err, out)
+		}
+	}
+}
+
+// TestParseTimeErrors: a time that can't be read is refused with an
+// example, on every command that takes one.
+func TestParseTimeErrors(t *testing.T) {
+	g := handlers.Grammar()
+	tests := []struct{ line, want string }{
+		{"conference @sam 2026-12-10 25:00", "I couldn't read that time: 25:00 (hours run from 0 to 23). Try 15:00 or 3pm."},
+		{"conference @sam 2026-12-10 13pm", "I couldn't read that time: 13pm (with am or pm, the hour runs from 1 to 12). Try 15:00 or 3pm."},
+		{"conference @sam 2026-12-10 3:75", "I couldn't read that time: 3:75 (minutes run from 00 to 59). Try 15:00 or 3pm."},
+		{"conference @sam 2026-12-10 half past three", "I couldn't read that time: half past three. Try 15:00 or 3pm."},
+		{"conference @sam 2026-12-10 3 goals", "Is 3 in the morning or the afternoon? Try 15:00 or 3pm."},
+		{"conference @sam every 1w tue 25:00", "I couldn't read that time: 25:00"},
+		{"conference @sam every 1w tue 13 pm", "I couldn't read that time: 13 pm (with am or pm"},
+	}
+	for _, tt := range tests {
+		_, err := g.Parse(tt.line)
+		ue, ok := bot.AsUserError(err)
+		if !ok {
+			t.Errorf("Parse(%q) = %v, want a UserError", tt.line, err)
+			continue
+		}
+		if msg := bot.Format(ue.Message, bot.PlainDialect); !strings.Contains(msg, tt.want) || ue.Field != "time" || ue.Usage == "" {
+			t.Errorf("Parse(%q) = %q (field %q), want %q on time", tt.line, msg, ue.Field, tt.want)
+		}
+	}
+}
+
+// TestParseScheduleSpecs: /plp schedule reads specs as the scheduler does
+// (plpbot.ParseSchedule): day names spelled out, quotes optional when
+// nothing follows, and errors that explain the five fields, in full.
+func TestParseScheduleSpecs(t *testing.T) {
+	g := handlers.Grammar()
+	for _, tt := range []struct{ line, when string }{
+		{`schedule reflections "0 14 * * FRIDAY"`, "0 14 * * FRIDAY"},
+		{`schedule reflections "30 8 * * Monday-Friday"`, "30 8 * * Monday-Friday"},
+		{`schedule reflections 0 14 * * FRI`, "0 14 * * FRI"},
+		{`schedule summaries 0 15 * * fri class:Period 3`, "0 15 * * fri"},
+		{`schedule reflections "CRON_TZ=America/Chicago 0 14 * * FRI"`, "CRON_TZ=America/Chicago 0 14 * * FRI"},
+		{`schedule reflections @weekly`, "@weekly"},
+	} {
+		inv, err := g.Parse(tt.line)
+		if err != nil || inv.Arg("when") != tt.when {
+			t.Errorf("Parse(%q) = %v, %v; want when %q", tt.line, inv, err, tt.when)
+		}
+	}
+	for _, tt := range []struct{ line, want string }{
+		{`schedule reflections "0 14 * * FRIDY"`, `The weekday (5th field) can't be "FRIDY": use 0–6 or MON–SUN.`},
+		{`schedule reflections "0 14 * *"`, `"0 14 * *" has 4 field(s), not 5.`},
+		{`schedule reflections "0 25 * * FRI"`, `The hour (2nd field) can't be "25"`},
+		{`schedule reflections "CRON_TZ=EST 0 14 * * FRI"`, "EST has no daylight saving. Did you mean America/New_York?"},
+		{`schedule reflections "@every 1s"`, `I don't know "@every 1s".`},
+	} {
+		_, err := g.Parse(tt.line)
+		ue, ok := bot.AsUserError(err)
+		if !ok {
+			t.Errorf("Parse(%q) = %v, want a UserError", tt.line, err)
+			continue
+		}
+		msg := bot.Format(ue.Message, bot.PlainDialect)
+		if !strings.Contains(msg, tt.want) || ue.Field != "when" {
+			t.Errorf("Parse(%q) = %q (field %q), want %q", tt.line, msg, ue.Field, tt.want)
+		}
+		// The five fields explained, with an example, in quotes, whole.
+		if !strings.HasSuffix(msg, `"0 14 * * FRI" is Fridays at 14:00; "30 8 * * MON-FRI" is school days at 08:30.`) ||
+			!strings.Contains(msg, "five fields in quotes") || strings.Contains(msg, "…") || strings.Contains(msg, "strconv") {
+			t.Errorf("Parse(%q) = %q, want the whole explanation of the five fields", tt.line, msg)
+		}
+	}
+}
+
+// TestParseKeyedDates: a date written after by, due or since without a
+// colon is the date, not part of the title; when it could be either, the
+// reply gives the exact command to type.
+func TestParseKeyedDates(t *testing.T) {
+	g := handlers.Grammar()
+	tests := []struct {
+		line string
+		want *bot.Invocation
+	}{
+		{"goal add Read three novels by 2027-03-01", want("goal add", A{"title": "Read three novels", "by": "2027-03-01"}, nil)},
+		{"goal add Read three novels by: 2027-03-01", want("goal add", A{"title": "Read three novels", "by": "2027-03-01"}, nil)},
+		{"goal add Read three novels By 2027-3-1", want("goal add", A{"title": "Read three novels", "by": "2027-03-01"}, nil)},
+		{"goal add Read three novels due 2027-03-01", want("goal add", A{"title": "Read three novels", "by": "2027-03-01"}, nil)},
+		{"goal add Read three novels due: 2027-03-01", want("goal add", A{"title": "Read three novels", "by": "2027-03-01"}, nil)},
+		{"goal add Read three novels due:2027-03-01", want("goal add", A{"title": "Read three novels", "by": "2027-03-01"}, nil)},
+		{"goal add Read three novels by 2027-03-01 category:academic", want("goal add", A{"title": "Read three novels", "by": "2027-03-01", "category": "academic"}, nil)},
+		{"goal add Read three novels by 2027-03-01 why:I love stories", want("goal add", A{"title": "Read three novels", "by": "2027-03-01", "why": "I love stories"}, nil)},
+		{"goal add Save $100 by summer", want("goal add", A{"title": "Save $100 by summer"}, nil)},
+		{"goal add Run 5k by running 3 times a week", want("goal add", A{"title": "Run 5k by running 3 times a week"}, nil)},
+		{`goal add "Finish the 2027-03-01 draft"`, want("goal add", A{"title": "Finish the 2027-03-01 draft"}, nil)},
+		{`goal add "Read three novels by 2027-03-01"`, want("goal add", A{"title": "Read three novels by 2027-03-01"}, nil)},
+		{"goal add Read three novels by 2027/03/01", want("goal add", A{"title": "Read three novels", "by": "2027-03-01"}, nil)},
+		{"goal add Finish chapter by 3/1", want("goal add", A{"title": "Finish chapter by 3/1"}, nil)},
+		{"goal edit 2 by 2027-06-15", want("goal edit", A{"n": "2", "by": "2027-06-15"}, nil)},
+		{"goal edit 2 due 2027-06-15", want("goal edit", A{"n": "2", "by": "2027-06-15"}, nil)},
+		{"goal edit 1 title:Read four novels by 2027-06-15", want("goal edit", A{"n": "1", "title": "Read four novels", "by": "2027-06-15"}, nil)},
+		{"goal edit 1 why:I'm on a roll by 2027-06-15", want("goal edit", A{"n": "1", "why": "I'm on a roll", "by": "2027-06-15"}, nil)},
+		{"student @sam since 2026-09-01", want("student", A{"since": "2026-09-01"}, U{"user": who("sam")})},
+	}
+	for _, tt := range tests {
+		got, err := g.Parse(tt.line)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.line, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Parse(%q)\n got  %s %q %v\n want %s %q %v", tt.line, got.Name(), got.Args, got.Users, tt.want.Name(), tt.want.Args, tt.want.Users)
+		}
+	}
+}
+
+// TestParseKeyedDatesAsk: a date that might belong to the title, or that
+// isn't written as YYYY-MM-DD, is not guessed: the reply is the exact
+// command to type.
+func TestParseKeyedDatesAsk(t *testing.T) {
+	g := handlers.Grammar()
+	tests := []struct {
+		line, field string
+		parts       []string
+	}{
+		{"goal add Finish by 2027-03-01 the lab report", "by", []string{
+			"Is 2027-03-01 the target date?", "`/plp goal add Finish the lab report by:2027-03-01`", `/plp goal add "Finish by 2027-03-01 the lab report"`}},
+		{"goal add Read three novels 2027-03-01", "by", []string{
+			"Is 2027-03-01 the target date?", "`/plp goal add Read three novels by:2027-03-01`", `/plp goal add "Read three novels 2027-03-01"`}},
+		{"goal add Read three novels by 3/1/2027", "by", []string{
+			"Which day is 3/1/2027? I read dates as YYYY-MM-DD: for 1 March 2027, type `/plp goal add Read three novels by:2027-03-01`; for 3 January 2027, `by:2027-01-03`."}},
+		{"goal add Read three novels due 15/3/2027 why:fun", "by", []string{"I read dates as YYYY-MM-DD: for 15 March 2027, type `/plp goal add Read three novels by:2027-03-15 why:fun`."}},
+		{"goal add Read three novels by 2027-02-30", "by", []string{"That date doesn't exist: 2027-02-30"}},
+		{"goal add Read by:2027-03-01 by 2027-04-01", "by", []string{"You gave by: twice. Keep just one."}},
+		{"goal add Finish by 3/1/2027 the lab report", "by", []string{
+			"Is 3/1/2027 the target date? Then, for 1 March 2027, type `/plp goal add Finish the lab report by:2027-03-01`; for 3 January 2027, `by:2027-01-03`."}},
+		{"goal edit 1 title:Finish by 2027-03-01 the report", "by", []string{"Is 2027-03-01 the new target date? Then type `/plp goal edit 1 title:Finish the report by:2027-03-01`."}},
+		{"goal edit 2 by 3/1/2027", "by", []string{"for 1 March 2027, type `/plp goal edit 2 by:2027-03-01`"}},
+		{"student @sam since 09/01/2026", "since", []string{"for 1 September 2026, type `/plp student @sam since:2026-09-01`"}},
+		{"away until 3/1/2027 trip", "date", []string{"for 1 March 2027, type `/plp away until 2027-03-01 trip`"}},
+	}
+	for _, tt := range tests {
+		inv, err := g.Parse(tt.line)
+		ue, ok := bot.AsUserError(err)
+		if !ok {
+			t.Errorf("Parse(%q) = %v %v, want a UserError", tt.line, inv, err)
+			continue
+		}
+		msg := bot.Format(ue.Message, bot.PlainDialect) + "\n" + ue.Hint
+		for _, p := range tt.parts {
+			if !strings.Contains(msg, p) {
+				t.Errorf("Parse(%q) = %q, lacks %q", tt.line, msg, p)
+			}
+		}
+		if ue.Field != tt.field || ue.Usage == "" {
+			t.Errorf("Parse(%q) field %q usage %q, want field %q", tt.line, ue.Field, ue.Usage, tt.field)
+		}
+	}
+}
+
+// BenchmarkParseTime is a conference line with a two-word time.
+func BenchmarkParseTime(b *testing.B) {
+	g := handlers.Grammar()
+	for b.Loop() {
+		if _, err := g.Parse("conference @ana 2026-12-10 3:00 PM goals check"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseKeyedDatesWorst is the longest line made of "by DATE"
+// pairs: keyed dates are found in one pass, not one per word.
+func BenchmarkParseKeyedDatesWorst(b *testing.B) {
+	g := handlers.Grammar()
+	line := "goal add x " + strings.Repeat("by 2027-01-01 ", 600)
+	for b.Loop() {
+		g.Parse(line)
 	}
 }

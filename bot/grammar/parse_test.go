@@ -71,12 +71,13 @@ func TestParseLocalErrors(t *testing.T) {
 		line, field string
 		parts       []string
 	}{
-		{`schedule reflections "0 14 * *"`, "when", []string{"0 14 * *", "isn't a schedule", "5 fields"}},
-		{`schedule reflections "61 14 * * FRI"`, "when", []string{"isn't a schedule"}},
+		{`schedule reflections "0 14 * *"`, "when", []string{`"0 14 * *" has 4 field(s), not 5.`, "five fields in quotes"}},
+		{`schedule reflections "61 14 * * FRI"`, "when", []string{`The minute (1st field) can't be "61"`}},
 		{`schedule reflections "CRON_TZ=Mars/Olympus 0 14 * * FRI"`, "when", []string{"time zone", "Mars/Olympus"}},
-		{`schedule reflections CRON_TZ=Europe/Paris`, "when", []string{"isn't a schedule"}},
-		{`schedule reflections "TZ= 0 1 * * *"`, "when", []string{"needs a time zone"}},
-		{`schedule reflections "@every 1s"`, "when", []string{"@every isn't allowed"}},
+		{`schedule reflections CRON_TZ=Europe/Paris`, "when", []string{"has 0 field(s), not 5"}},
+		{`schedule reflections "TZ= 0 1 * * *"`, "when", []string{"A time zone is needed here"}},
+		{`schedule reflections "@every 1s"`, "when", []string{`I don't know "@every 1s"`}},
+		{`schedule reflections "0 14 * * FRI ` + strings.Repeat("x", 200) + `"`, "when", []string{"That schedule is 213 characters long"}},
 		{`schedule reflections`, "when", []string{"needs \"CRON\""}},
 		{"schedule reflectoins @daily", "job", []string{"Did you mean", "reflections"}},
 		{"snooze", "for", []string{"needs FOR"}},
@@ -86,7 +87,7 @@ func TestParseLocalErrors(t *testing.T) {
 		{"snooze for:1d toolong", "tag", []string{"7 characters long; the limit is 5"}},
 		{"snooze for:1d a\x01", "tag", []string{"hidden character"}},
 		{"pick 2027-01-02", "t", []string{"needs HH:MM"}},
-		{"pick 2027-01-02 13pm", "t", []string{"isn't a time"}},
+		{"pick 2027-01-02 13pm", "t", []string{"I couldn't read that time: 13pm"}},
 		{"pick 2027-13-01 10:00", "d", []string{"That date doesn't exist: 2027-13-01"}},
 		{"pick 0999-01-01 10:00", "d", []string{"too far away"}},
 	}

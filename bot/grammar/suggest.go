@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 )
 
@@ -68,8 +69,8 @@ func listWords(words []string, conj string) string {
 }
 
 // echo prepares a value a person typed for quoting back in a message: at
-// most 40 characters, control characters and markup markers removed, and
-// wrapped in bot.User so adapters escape it.
+// most 40 characters (cut between words where it can), control characters
+// and markup markers removed, and wrapped in bot.User so adapters escape it.
 func echo(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
@@ -80,9 +81,5 @@ func echo(s string) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, ""))
-	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > 40 {
-		s = string(r[:39]) + "…"
-	}
-	return bot.User(s)
+	return bot.User(plpbot.Clip(strings.TrimSpace(s), 40))
 }

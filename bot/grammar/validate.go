@@ -10,8 +10,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 )
@@ -20,8 +18,7 @@ import (
 // a message for the person naming what was wrong.
 
 var (
-	dateRE     = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
-	timeRE     = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)?$`)
+	dateRE     = regexp.MustCompile(`^(\d{4})([-/.])(\d{1,2})([-/.])(\d{1,2})$`)
 	stepRE     = regexp.MustCompile(`^#?(\d{1,6})\.(\d{1,6})$`)
 	durationRE = regexp.MustCompile(`^(\d{1,4})\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)$`)
 )
@@ -152,14 +149,16 @@ func atoiBounded(s string) (int, bool) {
 	return n, err == nil && n <= maxNumber
 }
 
+// validateDate reads YYYY-MM-DD (also with / or . between the parts, as
+// some phones and spreadsheets write it) and normalises it to YYYY-MM-DD.
 func validateDate(v string) (string, string) {
 	m := dateRE.FindStringSubmatch(v)
-	if m == nil {
+	if m == nil || m[2] != m[4] {
 		return "", fmt.Sprintf("%s isn't a date I can read. Write it as YYYY-MM-DD, such as 2027-05-30.", echo(v))
 	}
 	y, _ := strconv.Atoi(m[1])
-	mo, _ := strconv.Atoi(m[2])
-	d, _ := strconv.Atoi(m[3])
+	mo, _ := strconv.Atoi(m[3])
+	d, _ := strconv.Atoi(m[5])
 	norm := fmt.Sprintf("%04d-%02d-%02d", y, mo, d)
 	t, err := time.Parse(time.DateOnly, norm)
 	if err != nil || t.Format(time.DateOnly) != norm {
@@ -171,84 +170,46 @@ func validateDate(v string) (string, string) {
 	return norm, ""
 }
 
+// validateTime reads a time of day with plpbot.ParseClock, the one reader
+// of times people type, and normalises it to HH:MM.
 func validateTime(v string) (string, string) {
-	m := timeRE.FindStringSubmatch(strings.ToLower(v))
-	bad := func() (string, string) {
-		return "", fmt.Sprintf("%s isn't a time I can read. Use 24-hour HH:MM, such as 14:30.", echo(v))
+	h, m, err := plpbot.ParseClock(v)
+	if err != nil {
+		return "", domainMessage(err)
 	}
-	if m == nil || (m[2] == "" && m[3] == "") {
-		return bad()
-	}
-	h, _ := strconv.Atoi(m[1])
-	mi := 0
-	if m[2] != "" {
-		mi, _ = strconv.Atoi(m[2])
-	}
-	if m[3] != "" { // 10:30am, 3pm: teachers write these
-		if h < 1 || h > 12 {
-			return bad()
-		}
-		h %= 12
-		if m[3][0] == 'p' {
-			h += 12
-		}
-	}
-	if h > 23 || mi > 59 {
-		return bad()
-	}
-	return fmt.Sprintf("%02d:%02d", h, mi), ""
+	return fmt.Sprintf("%02d:%02d", h, m), ""
 }
 
-// validateCron accepts a 5-field cron spec or a descriptor such as
-// @weekly, optionally after CRON_TZ=Area/City. @every is refused: it can
-// fire every second. The zone is checked here because robfig/cron v3.0.1
-// panics on "CRON_TZ=Zone" with nothing after it.
+// domainMessage is the message of the domain's *plpbot.Error in err,
+// marked as user text: it quotes what the person typed, so adapters must
+// escape all of it.
+func domainMessage(err error) string {
+	if ue, ok := bot.AsUserError(err); ok {
+		return bot.User(ue.Message)
+	}
+	return bot.User(err.Error())
+}
+
+// maxCronLen bounds a schedule spec: the longest sensible one, with a
+// CRON_TZ= zone and lists in every field, is far shorter.
+const maxCronLen = 200
+
+// validateCron reads a schedule with plpbot.ParseSchedule, as the
+// scheduler will (five fields or a descriptor such as @weekly, optionally
+// after CRON_TZ=Area/City), and normalises its spacing. Its errors explain
+// the five fields with an example, in the product's words.
 func validateCron(v string) (string, string) {
-	fields := strings.Fields(v)
-	example := ` Use 5 fields — minute hour day month weekday — such as "0 14 * * FRI" (2 pm on Fridays).`
-	prefix := ""
-	if len(fields) > 0 {
-		if zone, ok := cutAnyPrefix(fields[0], "CRON_TZ=", "TZ="); ok {
-			if zone == "" || zone == "Local" {
-				return "", fmt.Sprintf("%s needs a time zone such as America/New_York.", echo(v))
-			}
-			if _, err := time.LoadLocation(zone); err != nil {
-				return "", fmt.Sprintf("I don't know the time zone %s. Use one such as America/New_York.", echo(zone))
-			}
-			prefix = "CRON_TZ=" + zone + " "
-			fields = fields[1:]
-		}
+	if utf8.RuneCountInString(v) > maxCronLen {
+		return "", fmt.Sprintf("That schedule is %d characters long; five fields need far fewer, such as \"0 14 * * FRI\" (Fridays at 14:00).", utf8.RuneCountInString(v))
 	}
-	if len(fields) == 0 {
-		return "", fmt.Sprintf("%s isn't a schedule I can read.%s", echo(v), example)
+	if _, err := plpbot.ParseSchedule(v, time.UTC); err != nil {
+		return "", domainMessage(err)
 	}
-	if strings.HasPrefix(fields[0], "@every") {
-		return "", "@every isn't allowed here. Use @daily, @weekly or 5 fields, such as \"0 14 * * FRI\" (2 pm on Fridays)."
+	spec := strings.Join(strings.Fields(strings.Trim(v, `"'“”`)), " ")
+	if rest, ok := strings.CutPrefix(spec, "TZ="); ok {
+		spec = "CRON_TZ=" + rest
 	}
-	spec := strings.Join(fields, " ")
-	if _, err := parseCronSafe(spec); err != nil {
-		return "", fmt.Sprintf("%s isn't a schedule I can read (%s).%s", echo(v), echo(err.Error()), example)
-	}
-	return prefix + spec, ""
-}
-
-// parseCronSafe calls cron.ParseStandard and turns a panic into an error.
-func parseCronSafe(spec string) (s cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("invalid schedule %q", spec)
-		}
-	}()
-	return cron.ParseStandard(spec)
-}
-
-func cutAnyPrefix(s string, prefixes ...string) (string, bool) {
-	for _, p := range prefixes {
-		if rest, ok := strings.CutPrefix(s, p); ok {
-			return rest, true
-		}
-	}
-	return "", false
+	return spec, ""
 }
 
 func validateDuration(v string) (string, string) {

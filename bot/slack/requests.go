@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/slack-go/slack"
@@ -362,7 +363,7 @@ func fieldErrors(view slack.View, err error) *slack.ViewSubmissionResponse {
 	}
 	for _, b := range view.Blocks.BlockSet {
 		if ib, ok := b.(*slack.InputBlock); ok && ib.BlockID == ue.Field {
-			return slack.NewErrorsViewSubmissionResponse(map[string]string{ue.Field: truncate(plain(ue.Message), 150)})
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{ue.Field: plpbot.Clip(plain(ue.Message), 150)})
 		}
 	}
 	return nil

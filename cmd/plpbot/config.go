@@ -411,7 +411,6 @@ func (cfg *Config) bad(key, format string, args ...any) *ConfigError {
 // Validation patterns.
 var (
 	dbNameRE    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,63}$`)
-	quietRE     = regexp.MustCompile(`^(\d{2}):(\d{2})\s*-\s*(\d{2}):(\d{2})$`)
 	snowflakeRE = regexp.MustCompile(`^\d{5,20}$`)
 	adminIDRE   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 	durationRE  = regexp.MustCompile(`^(\d+)([dw])$`)
@@ -463,8 +462,14 @@ func (cfg *Config) Validate() error {
 	if n, err := strconv.Atoi(strings.TrimSpace(cfg.Summaries.MinClassSize)); err != nil || n < 1 || n > 1000 {
 		return cfg.bad("summaries.min_class_size", "want a whole number of students, 1 or more (default 5), got %q", cfg.Summaries.MinClassSize)
 	}
-	_, err := cfg.Schedule.parse(cfg)
-	return err
+	set, err := cfg.Schedule.parse(cfg)
+	if err != nil {
+		return err
+	}
+	// "america/chicago" is read as America/Chicago: keep the name everyone
+	// else (the scheduler, the handlers) loads.
+	cfg.Schedule.TimeZone = set.TimeZone.String()
+	return nil
 }
 
 func (cfg *Config) validateSlack() error {
@@ -575,8 +580,15 @@ const maxLead = 60 * 24 * time.Hour
 
 func (s ScheduleConfig) parse(cfg *Config) (ScheduleSettings, error) {
 	var out ScheduleSettings
-	loc, err := time.LoadLocation(s.TimeZone)
-	if err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
+	loc, err := plpbot.ParseZone(s.TimeZone)
+	if g, ok := plpbot.GuessZone(s.TimeZone); ok {
+		msg := fmt.Sprintf("want an IANA time zone (Area/City), got %q, which %s; did you mean %s?", s.TimeZone, g.Why, g.Zone)
+		if g.Note != "" {
+			msg += " " + g.Note
+		}
+		return out, cfg.bad("schedule.timezone", "%s", msg)
+	}
+	if err != nil {
 		return out, cfg.bad("schedule.timezone", "want an IANA time zone such as America/New_York, got %q", s.TimeZone)
 	}
 	out.TimeZone = loc
@@ -604,12 +616,10 @@ func (s ScheduleConfig) parse(cfg *Config) (ScheduleSettings, error) {
 	} else {
 		out.FollowupAfter = d
 	}
-	if q := strings.TrimSpace(s.QuietHours); q != "" && q != "off" {
-		m := quietRE.FindStringSubmatch(q)
-		start, ok1 := clock(m, 1)
-		end, ok2 := clock(m, 3)
-		if !ok1 || !ok2 {
-			return out, cfg.bad("schedule.quiet_hours", "want HH:MM-HH:MM, got %q", s.QuietHours)
+	if q := strings.TrimSpace(s.QuietHours); q != "" && !strings.EqualFold(q, "off") {
+		start, end, err := plpbot.ParseClockRange(q)
+		if err != nil {
+			return out, cfg.bad("schedule.quiet_hours", "want a start and an end such as 20:00-07:00 or 8pm-7am, got %q", s.QuietHours)
 		}
 		out.QuietStart, out.QuietEnd = start, end
 	}
@@ -626,19 +636,6 @@ func (s ScheduleConfig) parse(cfg *Config) (ScheduleSettings, error) {
 		out.NudgeAfter = d
 	}
 	return out, nil
-}
-
-// clock reads the HH and MM at m[i], m[i+1] as minutes after midnight.
-func clock(m []string, i int) (int, bool) {
-	if m == nil {
-		return 0, false
-	}
-	h, _ := strconv.Atoi(m[i])
-	mi, _ := strconv.Atoi(m[i+1])
-	if h > 23 || mi > 59 {
-		return 0, false
-	}
-	return h*60 + mi, true
 }
 
 // parseDuration reads a Go duration (24h, 90m, 1h30m), whole days or weeks

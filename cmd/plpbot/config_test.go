@@ -162,19 +162,24 @@ func TestConfigErrors(t *testing.T) {
 		{"discord.api_url", "discord: {api_url: \"ftp://x\"}", nil, `config: discord.api_url: want an http(s) URL, got "ftp://x"`},
 		{"schedule.timezone", "schedule: {timezone: Mars/Olympus}", nil, `config: schedule.timezone: want an IANA time zone such as America/New_York, got "Mars/Olympus"`},
 		{"schedule.timezone Local", "schedule: {timezone: Local}", nil, `config: schedule.timezone: want an IANA time zone`},
+		{"schedule.timezone abbreviation", "schedule: {timezone: EST}", nil, `config: schedule.timezone: want an IANA time zone (Area/City), got "EST", which has no daylight saving; did you mean America/New_York?`},
+		{"schedule.timezone MST", "schedule: {timezone: MST}", nil, `config: schedule.timezone: want an IANA time zone (Area/City), got "MST", which has no daylight saving; did you mean America/Denver? In Arizona, which keeps standard time all year, use America/Phoenix.`},
+		{"schedule.timezone offset", "schedule: {timezone: UTC-5}", nil, `config: schedule.timezone: want an IANA time zone such as America/New_York, got "UTC-5"`},
 		{"schedule.reflections", "schedule: {reflections: \"every friday\"}", nil, `config: schedule.reflections: "every friday": "every friday" has 2 field(s), not 5. A schedule is five fields in quotes`},
-		{"schedule.reflections CRON_TZ without zone", "schedule: {reflections: \"CRON_TZ=\"}", nil, `config: schedule.reflections: "CRON_TZ=": "" isn't a time zone I know`},
+		{"schedule.reflections CRON_TZ without zone", "schedule: {reflections: \"CRON_TZ=\"}", nil, `config: schedule.reflections: "CRON_TZ=": A time zone is needed here, such as America/New_York.`},
 		{"schedule.summaries @every", "schedule: {summaries: \"@every 1s\"}", nil, `config: schedule.summaries: "@every 1s": I don't know "@every 1s".`},
 		{"schedule.summaries 6 fields", "schedule: {summaries: \"0 0 14 * * FRI\"}", nil, `config: schedule.summaries: "0 0 14 * * FRI": "0 0 14 * * FRI" has 6 field(s), not 5.`},
 		{"schedule.conference_reminders empty", "schedule: {conference_reminders: []}", nil, "config: schedule.conference_reminders: want at least one lead time"},
 		{"schedule.conference_reminders item", "schedule: {conference_reminders: [24h, soon]}", nil, `config: schedule.conference_reminders[1]: want a lead time such as 24h, 90m or 2d, got "soon"`},
 		{"schedule.conference_reminders negative", "schedule: {conference_reminders: [-1h]}", nil, `config: schedule.conference_reminders[0]: want a lead time`},
 		{"schedule.followup_after", "schedule: {followup_after: 0}", nil, `config: schedule.followup_after: want a duration such as 24h or 2d, got "0"`},
-		{"schedule.quiet_hours", "schedule: {quiet_hours: 8pm}", nil, `config: schedule.quiet_hours: want HH:MM-HH:MM, got "8pm"`},
-		{"schedule.quiet_hours out of range", "schedule: {quiet_hours: \"20:00-24:00\"}", nil, `config: schedule.quiet_hours: want HH:MM-HH:MM, got "20:00-24:00"`},
+		{"schedule.quiet_hours", "schedule: {quiet_hours: 8pm}", nil, `config: schedule.quiet_hours: want a start and an end such as 20:00-07:00 or 8pm-7am, got "8pm"`},
+		{"schedule.quiet_hours out of range", "schedule: {quiet_hours: \"20:00-24:00\"}", nil, `config: schedule.quiet_hours: want a start and an end such as 20:00-07:00 or 8pm-7am, got "20:00-24:00"`},
+		{"schedule.quiet_hours 13pm", "schedule: {quiet_hours: \"8pm-13pm\"}", nil, `config: schedule.quiet_hours: want a start and an end such as 20:00-07:00 or 8pm-7am, got "8pm-13pm"`},
+		{"schedule.quiet_hours bare hour", "schedule: {quiet_hours: \"8-7\"}", nil, `config: schedule.quiet_hours: want a start and an end such as 20:00-07:00 or 8pm-7am, got "8-7"`},
 		{"schedule.holidays", "schedule: {holidays: [2026-12-25, 2027-02-30]}", nil, `config: schedule.holidays[1]: want a real date as YYYY-MM-DD, got "2027-02-30"`},
 		{"schedule.nudge_after", "schedule: {nudge_after: -7d}", nil, `config: schedule.nudge_after: want a duration such as 7d, or 0 for off, got "-7d"`},
-		{"env names the variable", "", []string{"PLPBOT_SCHEDULE_QUIET_HOURS=8pm"}, `config: schedule.quiet_hours (from PLPBOT_SCHEDULE_QUIET_HOURS): want HH:MM-HH:MM, got "8pm"`},
+		{"env names the variable", "", []string{"PLPBOT_SCHEDULE_QUIET_HOURS=8pm"}, `config: schedule.quiet_hours (from PLPBOT_SCHEDULE_QUIET_HOURS): want a start and an end such as 20:00-07:00 or 8pm-7am, got "8pm"`},
 		{"env list item names the variable", "", []string{"PLPBOT_SCHEDULE_HOLIDAYS=2026-12-25,Xmas"}, `config: schedule.holidays[1] (from PLPBOT_SCHEDULE_HOLIDAYS): want a real date`},
 		{"unknown env var", "", []string{"PLPBOT_SLACK_BOTTOKEN=xoxb-1"}, "config: PLPBOT_SLACK_BOTTOKEN: unknown setting; did you mean PLPBOT_SLACK_BOT_TOKEN?"},
 		{"unknown env var far from any", "", []string{"PLPBOT_COLOUR=red"}, "config: PLPBOT_COLOUR: unknown setting"},
@@ -194,6 +199,35 @@ func TestConfigErrors(t *testing.T) {
 				t.Errorf("error is not one line: %q", msg)
 			}
 		})
+	}
+}
+
+// TestScheduleTimesPeopleWrite: quiet hours and the time zone read as
+// people write them, by the same readers as the commands (plpbot.ParseClock,
+// plpbot.ParseZone).
+func TestScheduleTimesPeopleWrite(t *testing.T) {
+	tests := []struct {
+		quiet, zone string
+		from, to    int
+		wantZone    string
+	}{
+		{"8pm-7am", "America/Chicago", 20 * 60, 7 * 60, "America/Chicago"},
+		{"8 PM - 7 AM", "america/chicago", 20 * 60, 7 * 60, "America/Chicago"},
+		{"9:30pm to 6:45am", "UTC", 21*60 + 30, 6*60 + 45, "UTC"},
+		{"22:00–06:00", "Europe/London", 22 * 60, 6 * 60, "Europe/London"},
+		{"OFF", "Europe/London", 0, 0, "Europe/London"},
+	}
+	for _, tt := range tests {
+		yaml := "schedule: {quiet_hours: \"" + tt.quiet + "\", timezone: \"" + tt.zone + "\"}"
+		cfg, err := LoadConfig([]byte(yaml), nil)
+		if err != nil {
+			t.Errorf("%s: %v", yaml, err)
+			continue
+		}
+		s := cfg.ScheduleSettings()
+		if s.QuietStart != tt.from || s.QuietEnd != tt.to || s.TimeZone.String() != tt.wantZone {
+			t.Errorf("%s: quiet %d-%d in %s, want %d-%d in %s", yaml, s.QuietStart, s.QuietEnd, s.TimeZone, tt.from, tt.to, tt.wantZone)
+		}
 	}
 }
 
