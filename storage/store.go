@@ -39,8 +39,12 @@ type Options struct {
 	DataDir string
 	// Logger for the store; default slog.Default().
 	Logger *slog.Logger
-	// Debug shows the embedded database's own logs.
+	// Debug shows the embedded database's own logs (at info and above,
+	// without documents, unless StudentText).
 	Debug bool
+	// StudentText lets the embedded database's logs carry documents, so
+	// students' text (log.student_text).
+	StudentText bool
 	// Now is the clock for created/updated times; default time.Now.
 	Now func() time.Time
 }
@@ -88,7 +92,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s := &Store{log: opts.Logger, now: opts.Now}
 	uri := opts.URI
 	if uri == "" {
-		srv, err := embedded.Start(ctx, opts.DataDir, opts.Logger, opts.Debug)
+		srv, err := embedded.Start(ctx, opts.DataDir, embedded.Options{
+			Logger: opts.Logger, Debug: opts.Debug, StudentText: opts.StudentText})
 		if err != nil {
 			return nil, err
 		}
