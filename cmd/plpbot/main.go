@@ -246,12 +246,13 @@ func (m *Main) Run(ctx context.Context) error {
 	m.clock = newSimClock(m.Now)
 	now := m.clock.Now
 	store, err := storage.Open(ctx, storage.Options{
-		URI:      cfg.MongoDB.URI,
-		Database: cfg.MongoDB.Database,
-		DataDir:  cfg.DataDir,
-		Logger:   log.With(slog.String("component", "storage")),
-		Debug:    strings.EqualFold(cfg.Log.Level, "debug"),
-		Now:      now,
+		URI:         cfg.MongoDB.URI,
+		Database:    cfg.MongoDB.Database,
+		DataDir:     cfg.DataDir,
+		Logger:      log.With(slog.String("component", "storage")),
+		Debug:       strings.EqualFold(cfg.Log.Level, "debug"),
+		StudentText: cfg.Log.StudentText,
+		Now:         now,
 	})
 	if err != nil {
 		return fmt.Errorf("open the database: %w", err)
