@@ -92,14 +92,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s := &Store{log: opts.Logger, now: opts.Now}
 	uri := opts.URI
 	if uri == "" {
-		srv, err := embedded.Start(ctx, opts.DataDir, embedded.Options{
-			Logger: opts.Logger, Debug: opts.Debug, StudentText: opts.StudentText})
-		if err != nil {
+		var err error
+		if uri, err = s.startEmbedded(ctx, opts); err != nil {
 			return nil, err
 		}
-		s.server = srv
-		s.embedded = true
-		uri = srv.URI()
 	}
 	// Records written before ids were strings carry ObjectIDs: read them as
 	// their hex form, which is what ids are now.
@@ -122,6 +118,24 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// startEmbedded starts the embedded database in opts.DataDir and returns
+// its URI. When another plpbot already serves that folder (a subcommand
+// such as plpbot outbox beside the running bot), it shares that server:
+// FerretDB expects to be the only server on its files.
+func (s *Store) startEmbedded(ctx context.Context, opts Options) (string, error) {
+	s.embedded = true
+	srv, err := embedded.Start(ctx, opts.DataDir, embedded.Options{
+		Logger: opts.Logger, Debug: opts.Debug, StudentText: opts.StudentText})
+	if errors.Is(err, embedded.ErrInUse) {
+		return embedded.SocketURI(opts.DataDir)
+	}
+	if err != nil {
+		return "", err
+	}
+	s.server = srv
+	return srv.URI(), nil
 }
 
 // Collections lists every collection the store and the scheduler use. The

@@ -38,6 +38,10 @@ const (
 	fileMode os.FileMode = 0o600
 )
 
+// ErrInUse is returned by Start when another process already serves the
+// data directory: connect to its socket (SocketURI) instead.
+var ErrInUse = errors.New("the embedded database is already running")
+
 // Options configure Start.
 type Options struct {
 	// Logger receives FerretDB's own logs when Debug is set; nil drops them.
@@ -65,16 +69,14 @@ type Server struct {
 // Start starts FerretDB with its SQLite files under dir (created if needed,
 // and made 0700 if it was not), listening only on the Unix socket
 // dir/SocketName. It fails, naming dir, when the socket's path would be
-// longer than MaxSocketPath or another process already serves dir.
+// longer than MaxSocketPath, and with ErrInUse when another process
+// already serves dir.
 func Start(ctx context.Context, dir string, opts Options) (*Server, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, fmt.Errorf("data_dir %q: %w", dir, err)
-	}
-	sock, err := socketPath(abs, dir)
+	sock, err := socketPathOf(dir)
 	if err != nil {
 		return nil, err
 	}
+	abs := filepath.Dir(sock)
 	if err := privateDir(abs, dir); err != nil {
 		return nil, err
 	}
@@ -120,9 +122,24 @@ func privateDir(abs, dir string) error {
 	return nil
 }
 
-// socketPath returns the socket's path in abs, the absolute form of dir,
-// if the system and the driver can use it.
-func socketPath(abs, dir string) (string, error) {
+// SocketURI returns the URI of the socket of the embedded database that
+// serves dir, for a process that shares the server another one started
+// (see ErrInUse).
+func SocketURI(dir string) (string, error) {
+	sock, err := socketPathOf(dir)
+	if err != nil {
+		return "", err
+	}
+	return socketURI(sock), nil
+}
+
+// socketPathOf returns the absolute path of dir's socket, if the system
+// and the driver can use it.
+func socketPathOf(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("data_dir %q: %w", dir, err)
+	}
 	sock := filepath.Join(abs, SocketName)
 	if len(sock) > MaxSocketPath {
 		return "", fmt.Errorf("data_dir %q is too long for the embedded database's socket: %s is %d bytes, the limit is %d; choose a shorter data_dir",
@@ -149,7 +166,7 @@ func removeStaleSocket(sock, dir string) error {
 	}
 	if c, err := net.DialTimeout("unix", sock, time.Second); err == nil {
 		_ = c.Close()
-		return fmt.Errorf("data_dir %q is in use by another plpbot; stop it, or give this one another data_dir", dir)
+		return fmt.Errorf("data_dir %q is in use by another plpbot: %w", dir, ErrInUse)
 	}
 	if err := os.Remove(sock); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove the stale socket in data_dir %q: %w", dir, err)

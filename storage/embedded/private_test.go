@@ -4,6 +4,7 @@ package embedded_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -139,6 +140,9 @@ func TestSocketPlace(t *testing.T) {
 				t.Fatalf("Start: %v", err)
 			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "data_dir")):
 				t.Fatalf("Start = %v; want an error naming data_dir with %q", err, tt.want)
+			}
+			if inUse := errors.Is(err, embedded.ErrInUse); inUse != strings.Contains(tt.want, "in use") {
+				t.Errorf("errors.Is(%v, ErrInUse) = %v", err, inUse)
 			}
 		})
 	}
