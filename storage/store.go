@@ -39,8 +39,12 @@ type Options struct {
 	DataDir string
 	// Logger for the store; default slog.Default().
 	Logger *slog.Logger
-	// Debug shows the embedded database's own logs.
+	// Debug shows the embedded database's own logs (at info and above,
+	// without documents, unless StudentText).
 	Debug bool
+	// StudentText lets the embedded database's logs carry documents, so
+	// students' text (log.student_text).
+	StudentText bool
 	// Now is the clock for created/updated times; default time.Now.
 	Now func() time.Time
 }
@@ -88,13 +92,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s := &Store{log: opts.Logger, now: opts.Now}
 	uri := opts.URI
 	if uri == "" {
-		srv, err := embedded.Start(ctx, opts.DataDir, opts.Logger, opts.Debug)
-		if err != nil {
+		var err error
+		if uri, err = s.startEmbedded(ctx, opts); err != nil {
 			return nil, err
 		}
-		s.server = srv
-		s.embedded = true
-		uri = srv.URI()
 	}
 	// Records written before ids were strings carry ObjectIDs: read them as
 	// their hex form, which is what ids are now.
@@ -117,6 +118,24 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// startEmbedded starts the embedded database in opts.DataDir and returns
+// its URI. When another plpbot already serves that folder (a subcommand
+// such as plpbot outbox beside the running bot), it shares that server:
+// FerretDB expects to be the only server on its files.
+func (s *Store) startEmbedded(ctx context.Context, opts Options) (string, error) {
+	s.embedded = true
+	srv, err := embedded.Start(ctx, opts.DataDir, embedded.Options{
+		Logger: opts.Logger, Debug: opts.Debug, StudentText: opts.StudentText})
+	if errors.Is(err, embedded.ErrInUse) {
+		return embedded.SocketURI(opts.DataDir)
+	}
+	if err != nil {
+		return "", err
+	}
+	s.server = srv
+	return srv.URI(), nil
 }
 
 // Collections lists every collection the store and the scheduler use. The

@@ -218,3 +218,32 @@ func TestLegacyObjectIDsStillRead(t *testing.T) {
 		t.Errorf("Reflections = %+v, %v; want the legacy one with id %s", rs, err, oid.Hex())
 	}
 }
+
+// TestSecondProcessSharesTheServer opens a second store on a data
+// directory the first one serves (plpbot outbox beside the running bot):
+// it shares that server through its socket, sees the first one's writes,
+// and closing it leaves the server running.
+func TestSecondProcessSharesTheServer(t *testing.T) {
+	ctx := context.Background()
+	opts := storage.Options{DataDir: t.TempDir(), Database: "plpbot", Logger: slog.New(slog.DiscardHandler)}
+	first, err := storage.Open(ctx, opts)
+	must(t, "Open", err)
+	defer func() { must(t, "Close", first.Close(ctx)) }()
+	u, _, err := first.EnsureUser(ctx, slackID("S"), storage.UserHints{Name: "Sol"})
+	must(t, "EnsureUser", err)
+	mustGoal(t, first, u.ID, "Written by the bot")
+
+	second, err := storage.Open(ctx, opts)
+	must(t, "Open beside the first", err)
+	if !second.Embedded() {
+		t.Error("Embedded() = false on the shared embedded database")
+	}
+	if g, err := second.Goal(ctx, u.ID, 1); err != nil || g.Title != "Written by the bot" {
+		t.Errorf("the second store reads goal 1 = %+v, %v", g, err)
+	}
+	must(t, "Close the second", second.Close(ctx))
+
+	if _, err := first.Goal(ctx, u.ID, 1); err != nil {
+		t.Errorf("after the second store closed, the first reads: %v", err)
+	}
+}

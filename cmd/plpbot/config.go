@@ -61,6 +61,10 @@ type LogConfig struct {
 	// console, whose transcript shares the terminal.
 	Level  string `yaml:"level"`
 	Format string `yaml:"format"` // text or json
+	// StudentText lets students' text (reflections, notes, goal titles,
+	// messages) appear in the logs: the embedded database's debug logs print
+	// every document. Off, no log at any level carries it.
+	StudentText bool `yaml:"student_text"`
 }
 
 // AdminsConfig lists platform user ids that are always admins.
@@ -282,8 +286,23 @@ func checkShape(node *yaml.Node, t reflect.Type, path string) error {
 		if node.Kind != yaml.ScalarNode {
 			return at("want a single value, got %s", describe(node))
 		}
+	case reflect.Bool:
+		if _, err := parseBool(node.Value); node.Kind != yaml.ScalarNode || err != nil {
+			return at("want true or false, got %s", describe(node))
+		}
 	}
 	return nil
+}
+
+// parseBool reads a yes/no setting: true or false, in any case.
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("want true or false, got %q", s)
 }
 
 func describe(n *yaml.Node) string {
@@ -348,6 +367,7 @@ func (cfg *Config) applyEnv(env []string) error {
 		return nil
 	}
 	known := map[string]bool{}
+	var bad error
 	var apply func(v reflect.Value, path string)
 	apply = func(v reflect.Value, path string) {
 		for name, f := range yamlKeys(v.Type()) {
@@ -378,10 +398,19 @@ func (cfg *Config) applyEnv(env []string) error {
 					}
 				}
 				fv.Set(reflect.ValueOf(items))
+			case reflect.Bool:
+				b, err := parseBool(val)
+				if err != nil && bad == nil {
+					bad = &ConfigError{Key: ev, Msg: err.Error()}
+				}
+				fv.SetBool(b)
 			}
 		}
 	}
 	apply(reflect.ValueOf(cfg).Elem(), "")
+	if bad != nil {
+		return bad
+	}
 	for _, k := range slices.Sorted(mapKeys(vars)) {
 		if known[k] {
 			continue

@@ -20,6 +20,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if cfg.SlackEnabled() || cfg.DiscordEnabled() {
 		t.Error("no adapter should be enabled by default")
 	}
+	if cfg.Log.StudentText {
+		t.Error("log.student_text should be off by default")
+	}
 	s := cfg.ScheduleSettings()
 	if s.TimeZone.String() != "America/New_York" || s.Reflections != "0 14 * * FRI" || s.FollowupAfter != 24*time.Hour ||
 		s.QuietStart != 20*60 || s.QuietEnd != 7*60 || s.NudgeAfter != 0 ||
@@ -34,7 +37,7 @@ mongodb:
   uri: mongodb://db.school.internal:27017
   database: plp_test
 data_dir: /var/lib/plpbot
-log: {level: debug, format: json}
+log: {level: debug, format: json, student_text: true}
 admins:
   slack: [U012AB3CD]
   discord: ["123456789012345678"]
@@ -60,7 +63,7 @@ schedule:
 	if cfg.MongoDB.URI != "mongodb://db.school.internal:27017" || cfg.MongoDB.Database != "plp_test" || cfg.DataDir != "/var/lib/plpbot" {
 		t.Errorf("storage: %+v %q", cfg.MongoDB, cfg.DataDir)
 	}
-	if cfg.Log != (LogConfig{Level: "debug", Format: "json"}) {
+	if cfg.Log != (LogConfig{Level: "debug", Format: "json", StudentText: true}) {
 		t.Errorf("log: %+v", cfg.Log)
 	}
 	if strings.Join(cfg.Admins.Slack, ",") != "U012AB3CD" || strings.Join(cfg.Admins.Discord, ",") != "123456789012345678" {
@@ -102,6 +105,7 @@ func TestEnvOverrides(t *testing.T) {
 		"PLPBOT_ADMINS_SLACK= U1 , U2,,",
 		"PLPBOT_SCHEDULE_CONFERENCE_REMINDERS=48h,30m",
 		"PLPBOT_SCHEDULE_QUIET_HOURS=off",
+		"PLPBOT_LOG_STUDENT_TEXT=TRUE",
 	}
 	file := "slack: {bot_token: xoxb-from-file, app_token: xapp-1}\nschedule: {quiet_hours: \"22:00-06:00\"}\n"
 	cfg, err := LoadConfig([]byte(file), env)
@@ -113,6 +117,9 @@ func TestEnvOverrides(t *testing.T) {
 	}
 	if cfg.Slack.BotToken != "xoxb-from-env" || cfg.Slack.Mode != "http" || cfg.Slack.AppToken != "xapp-1" {
 		t.Errorf("env should win over the file, the rest stays: %+v", cfg.Slack)
+	}
+	if !cfg.Log.StudentText {
+		t.Error("log.student_text should be on")
 	}
 	if got := strings.Join(cfg.Admins.Slack, "|"); got != "U1|U2" {
 		t.Errorf("admins.slack = %q", got)
@@ -137,7 +144,7 @@ func TestConfigErrors(t *testing.T) {
 		{"yaml syntax", "mongodb: [", nil, "config: yaml: "},
 		{"unknown section", "mongo:\n  uri: x\n", nil, "config: mongo: unknown key; did you mean mongodb? (line 1)"},
 		{"unknown key", "slack:\n  bot_tokn: xoxb-1\n", nil, "config: slack.bot_tokn: unknown key; did you mean slack.bot_token? (line 2)"},
-		{"unknown key far from any", "log:\n  colour: red\n", nil, "config: log.colour: unknown key; known keys here: format, level (line 2)"},
+		{"unknown key far from any", "log:\n  colour: red\n", nil, "config: log.colour: unknown key; known keys here: format, level, student_text (line 2)"},
 		{"section as value", "mongodb: mongodb://x\n", nil, `config: mongodb: want a section of keys, got "mongodb://x" (line 1)`},
 		{"list as value", "admins:\n  slack: U123\n", nil, `config: admins.slack: want a list such as [a, b], got "U123" (line 2)`},
 		{"value as list", "log:\n  level: [debug]\n", nil, "config: log.level: want a single value, got a list (line 2)"},
@@ -147,6 +154,9 @@ func TestConfigErrors(t *testing.T) {
 		{"data_dir", "data_dir: \"  \"", nil, "config: data_dir: want a folder"},
 		{"log.level", "log: {level: verbose}", nil, `config: log.level: want debug, info, warn or error, got "verbose"`},
 		{"log.format", "log: {format: xml}", nil, `config: log.format: want text or json, got "xml"`},
+		{"log.student_text", "log: {student_text: maybe}", nil, `config: log.student_text: want true or false, got "maybe" (line 1)`},
+		{"log.student_text as list", "log: {student_text: [true]}", nil, `config: log.student_text: want true or false, got a list (line 1)`},
+		{"log.student_text from env", "", []string{"PLPBOT_LOG_STUDENT_TEXT=yes"}, `config: PLPBOT_LOG_STUDENT_TEXT: want true or false, got "yes"`},
 		{"admins.discord", "admins: {discord: [\"<@123>\"]}", nil, `config: admins.discord[0]: want a user id`},
 		{"slack.mode", "slack: {mode: rtm}", nil, `config: slack.mode: want socket or http, got "rtm"`},
 		{"slack.bot_token missing", "slack: {app_token: xapp-1}", nil, "config: slack.bot_token: is empty, but other slack keys are set"},

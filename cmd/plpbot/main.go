@@ -270,12 +270,13 @@ func (m *Main) answer(s string) error {
 func (m *Main) openStore(ctx context.Context) error {
 	cfg := &m.Config
 	store, err := storage.Open(ctx, storage.Options{
-		URI:      cfg.MongoDB.URI,
-		Database: cfg.MongoDB.Database,
-		DataDir:  cfg.DataDir,
-		Logger:   m.Logger.With(slog.String("component", "storage")),
-		Debug:    strings.EqualFold(cfg.Log.Level, "debug"),
-		Now:      m.clock.Now,
+		URI:         cfg.MongoDB.URI,
+		Database:    cfg.MongoDB.Database,
+		DataDir:     cfg.DataDir,
+		Logger:      m.Logger.With(slog.String("component", "storage")),
+		Debug:       strings.EqualFold(cfg.Log.Level, "debug"),
+		StudentText: cfg.Log.StudentText,
+		Now:         m.clock.Now,
 	})
 	if err != nil {
 		return fmt.Errorf("open the database: %w", err)

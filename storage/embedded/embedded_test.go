@@ -24,7 +24,7 @@ const dbName = "plpbot"
 func start(tb testing.TB, dir string) (*embedded.Server, *mongo.Database) {
 	tb.Helper()
 	ctx := context.Background()
-	srv, err := embedded.Start(ctx, dir, nil, false)
+	srv, err := embedded.Start(ctx, dir, embedded.Options{})
 	if err != nil {
 		tb.Fatalf("start: %v", err)
 	}

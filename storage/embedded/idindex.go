@@ -44,6 +44,9 @@ const (
 // timeout) and adds, for each collection, an SQLite expression index that
 // FerretDB does not list and does not need to know about. The index is kept
 // up to date by SQLite and disappears with its collection's table.
+//
+// It also makes the database's files 0600, as Start does for those that
+// existed before: call it once a database is created.
 func (s *Server) IndexIDs(ctx context.Context, db string, collections []string) error {
 	if len(collections) == 0 {
 		return nil
@@ -54,6 +57,9 @@ func (s *Server) IndexIDs(ctx context.Context, db string, collections []string) 
 	file := filepath.Join(s.dir, db+sqliteExt)
 	if _, err := os.Stat(file); err != nil {
 		return fmt.Errorf("index _id of database %q: %w", db, err)
+	}
+	if err := s.secureFiles(s.databaseFiles(db)); err != nil {
+		return fmt.Errorf("make database %q private: %w", db, err)
 	}
 	q := url.Values{}
 	// Same pragmas and order as FerretDB: busy handler before WAL.

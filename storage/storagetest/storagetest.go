@@ -59,7 +59,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	srv, err := embedded.Start(context.Background(), dir, nil, false)
+	srv, err := embedded.Start(context.Background(), dir, embedded.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "storagetest:", err)
 		return 1
