@@ -40,18 +40,19 @@ func (h *Handlers) commands() *grammar.Grammar {
 
 	return &grammar.Grammar{Commands: []*grammar.Command{
 		{Name: "help", Summary: "Show what you can do, or how one command works",
-			Examples: []string{"help", "help checkin"},
+			Examples: []string{"help", "help checkin", "help " + grammar.AllTopic},
 			Args:     []grammar.Arg{text("command", "The command to explain, such as checkin", false, 60)},
 			Run:      h.cmdHelp},
 		{Name: "plan", Summary: "See your whole plan: profile, goals, progress and next conference",
 			Examples: []string{"plan"},
 			Run:      h.cmdPlan},
 		{Name: "profile", Summary: "Your learner profile: interests, strengths, how you learn best",
+			Help: profileHelp(), Examples: profileExamples(),
 			Sub: []*grammar.Command{
 				{Name: "show", Default: true, Summary: "Show your learner profile",
 					Run: h.cmdProfileShow},
 				{Name: "set", Summary: "Set one part of your profile",
-					Examples: []string{"profile set interests robotics, drawing", "profile set learn by doing and talking it through", "profile set shoutouts on"},
+					Help: profileHelp(), Examples: profileExamples(),
 					Args: []grammar.Arg{
 						{Name: "field", Kind: grammar.ArgChoice, Description: "Which part of your profile", Required: true, Choices: profileFields},
 						text("text", "What to write there", true, plpbot.MaxTextLen),
@@ -136,7 +137,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 						text("note", "Why (optional)", false, plpbot.MaxTextLen),
 					},
 					Run: h.cmdAwaySet},
-				{Name: "off", Summary: "You're back: prompts resume", Examples: []string{"away off"},
+				{Name: "off", Summary: "You're back: prompts resume", Examples: []string{"away off", "away off @sam"},
 					Args: []grammar.Arg{{Name: "user", Kind: grammar.ArgUser, Description: "Staff only: who is back"}},
 					Run:  h.cmdAwayOff},
 			}},
@@ -190,8 +191,8 @@ func (h *Handlers) commands() *grammar.Grammar {
 					},
 					Run: h.cmdConferenceSchedule},
 				{Name: "repeat", Default: true, Audience: grammar.Staff, Summary: "Set up a standing 1:1 that repeats every week or two",
-					Help:     "Each occurrence gets the usual reminders; when one is done, cancelled or past, the next is booked. End it with `conference end N`.",
-					Examples: []string{"conference @sam every 1w tue 10:30 mentoring check-in", "conference repeat @sam every 2w fri 14:00"},
+					Help:     "Each occurrence gets the usual reminders; when one is done, cancelled or past, the next is booked. End it with `/plp conference end N`.",
+					Examples: []string{"conference @sam every 1w tue 10:30 mentoring check-in", "conference @sam every 2w fri 14:00"},
 					Args: []grammar.Arg{
 						user("Which student"),
 						{Name: "every", Kind: grammar.ArgLiteral, Required: true},

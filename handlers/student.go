@@ -60,6 +60,23 @@ func nextProfileHint(p *plpbot.Profile) string {
 	return ""
 }
 
+// profileHelp names every part of the profile "/plp profile set" can set,
+// for its help pages.
+func profileHelp() string {
+	return "Set one part at a time: interests, strengths, grow (areas to grow), learn (how you learn best), " +
+		"career, shoutouts on|off (your class may cheer your finished goals) and timezone Area/City."
+}
+
+// profileExamples is one "profile set" example for each part, the same ones
+// a newcomer is offered.
+func profileExamples() []string {
+	ex := make([]string, 0, len(profileParts)+2)
+	for _, part := range profileParts {
+		ex = append(ex, "profile set "+part.field+" "+part.example)
+	}
+	return append(ex, "profile set shoutouts on", "profile set timezone America/New_York")
+}
+
 // cmdPlan shows the actor's whole plan. Staff see their classes at a
 // glance first (this is also what the Slack App Home shows them), then
 // their own plan.

@@ -34,8 +34,10 @@ func TestHelp(t *testing.T) {
 		want, not []string
 	}{
 		{"sam", "help", []string{"/plp plan", "/plp reflect"}, []string{"/plp roster", "/plp role", "/plp flag"}},
-		{"ms-lee", "help", []string{"/plp roster", "/plp flag"}, []string{"/plp role", "/plp forget"}},
+		{"ms-lee", "help", []string{"/plp roster", "/plp student @sam"}, []string{"/plp role", "/plp forget"}},
+		{"ms-lee", "help all", []string{"/plp roster", "/plp flag"}, []string{"/plp role", "/plp forget"}},
 		{"admin", "help", []string{"/plp roster", "/plp role", "/plp forget"}, nil},
+		{"admin", "help all", []string{"/plp roster", "/plp flag", "/plp role", "/plp forget"}, nil},
 		{"sam", "help checkin", []string{"/plp checkin N PCT%"}, nil},
 		{"sam", "help export", []string{"/plp export"}, []string{"@sam"}},
 	}

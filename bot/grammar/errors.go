@@ -35,12 +35,12 @@ func (g *Grammar) missingArg(path []string, cmd *Command, a *Arg) *bot.UserError
 }
 
 // hintFor is the one next step shown under an error: the command's first
-// example, else its help.
+// example, else its help page (a Default subcommand's is its group's).
 func hintFor(path []string, cmd *Command) string {
 	if cmd != nil && len(cmd.Examples) > 0 {
 		return "Example: `/plp " + cmd.Examples[0] + "`"
 	}
-	return "More: `/plp help " + strings.Join(path, " ") + "`"
+	return "More: `/plp help " + commandLine(path, cmd) + "`"
 }
 
 // commandLine is how people type the command at path: a Default
@@ -61,18 +61,14 @@ func lowerFirst(s string) string {
 }
 
 // unknownCommand reports a word that is not a command (under path; nil for
-// the top level), suggesting the nearest name.
+// the top level), suggesting the nearest name people type.
 func (g *Grammar) unknownCommand(path []string, cmds []*Command, word string) *bot.UserError {
-	names := make([]string, 0, len(cmds))
-	for _, c := range cmds {
-		names = append(names, c.Name)
-	}
 	prefix := "/plp "
 	if len(path) > 0 {
 		prefix += strings.Join(path, " ") + " "
 	}
 	ue := &bot.UserError{Code: bot.EInvalid, Message: "I don't know `" + prefix + echo(word) + "`."}
-	if s := Nearest(word, names); s != "" {
+	if s := Nearest(word, typedNamesIn(cmds)); s != "" {
 		sugPath := append(append([]string(nil), path...), s)
 		ue.Message = "I don't know `" + prefix + echo(word) + "`. Did you mean `" + prefix + s + "`?"
 		ue.Usage = g.Usage(sugPath)
@@ -89,13 +85,26 @@ func (g *Grammar) unknownCommand(path []string, cmds []*Command, word string) *b
 	return ue
 }
 
-// needsSubcommand reports a group typed without one of its subcommands.
+// needsSubcommand reports a group typed without one of its subcommands. A
+// group with Default subcommands is shown as people type it: its usage
+// lists their forms, and the hint is an example everyone may try.
 func (g *Grammar) needsSubcommand(path []string, group *Command) *bot.UserError {
 	name := strings.Join(path, " ")
-	return &bot.UserError{
+	ue := &bot.UserError{
 		Code:    bot.EInvalid,
 		Message: "`/plp " + name + "` needs one more word: " + listWords(subNames(group), "or") + ".",
 		Usage:   g.Usage(path),
 		Hint:    "See them all: `/plp help " + name + "`",
 	}
+	if !hasDefault(group) {
+		return ue
+	}
+	ue.Message = "`/plp " + name + "` needs a little more — see the usage below."
+	for _, s := range group.Sub {
+		if s.Default && s.Audience == Everyone && len(s.Examples) > 0 {
+			ue.Hint = "Example: `/plp " + s.Examples[0] + "`"
+			break
+		}
+	}
+	return ue
 }

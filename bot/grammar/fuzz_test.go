@@ -120,7 +120,7 @@ func FuzzHelp(f *testing.F) {
 		f.Add(uint8(0), s)
 	}
 	f.Fuzz(func(t *testing.T, aud uint8, topic string) {
-		m, err := g.Help(grammar.Audience(aud%3), topic)
+		m, err := g.Help(grammar.Guide{Audience: grammar.Audience(aud % 3), Top: []grammar.Tip{{Line: topic}}}, topic)
 		if err != nil {
 			if ue, ok := bot.AsUserError(err); !ok || bot.StripMarkup(ue.Message) == "" {
 				t.Fatalf("Help(%q) = %v, want a UserError with a message", topic, err)

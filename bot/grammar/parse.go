@@ -93,8 +93,11 @@ func (g *Grammar) parseDefault(line string, path []string, group *Command, toks 
 	switch {
 	case len(toks) == 0:
 		return nil, g.needsSubcommand(path, group)
-	case Nearest(toks[0].val, subNames(group)) != "":
+	case Nearest(toks[0].val, typedNamesIn(group.Sub)) != "":
 		return nil, g.unknownCommand(path, group.Sub, toks[0].val)
+	}
+	if uerr := g.misspeltDefault(line, path, group, toks); uerr != nil {
+		return nil, uerr
 	}
 	// "profile interests robotics" means "profile set interests robotics".
 	// Only a sub whose first argument checks its value counts as evidence:
@@ -118,6 +121,36 @@ func (g *Grammar) parseDefault(line string, path []string, group *Command, toks 
 		return nil, g.unknownCommand(path, group.Sub, toks[0].val)
 	}
 	return nil, bestErr
+}
+
+// misspeltDefault reports a group followed by a misspelling of a Default
+// subcommand's name ("conference shedule @sam …"), whose rest fits that
+// subcommand: it suggests the line as people type it, without the name.
+// It returns nil when the line is something else.
+func (g *Grammar) misspeltDefault(line string, path []string, group *Command, toks []token) *bot.UserError {
+	if Nearest(toks[0].val, defaultNamesIn(group.Sub)) == "" {
+		return nil
+	}
+	for _, sub := range group.Sub {
+		if !sub.Default {
+			continue
+		}
+		subPath := append(append([]string(nil), path...), sub.Name)
+		if _, uerr, _ := g.bindTokens(line, subPath, sub, toks[1:]); uerr != nil {
+			continue
+		}
+		meant := "/plp " + strings.Join(path, " ")
+		if len(toks) > 1 {
+			meant += " " + echo(line[toks[1].start:toks[len(toks)-1].end])
+		}
+		return &bot.UserError{
+			Code:    bot.EInvalid,
+			Message: "I don't know `/plp " + strings.Join(path, " ") + " " + echo(toks[0].val) + "`. Did you mean `" + meant + "`?",
+			Usage:   g.Usage(subPath),
+			Hint:    hintFor(subPath, sub),
+		}
+	}
+	return nil
 }
 
 // IsCommand reports whether a direct message starting with word is a

@@ -57,6 +57,30 @@ func typoBudget(a, b string) int {
 	return max(1, n/3)
 }
 
+// typedNamesIn returns the names people type among cmds: every name but a
+// Default subcommand's, which runs without being named ("/plp away until
+// …" runs "away set"), so suggesting it would teach a word nobody needs.
+func typedNamesIn(cmds []*Command) []string {
+	names := make([]string, 0, len(cmds))
+	for _, c := range cmds {
+		if !c.Default {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// defaultNamesIn returns the names of the Default subcommands among cmds.
+func defaultNamesIn(cmds []*Command) []string {
+	var names []string
+	for _, c := range cmds {
+		if c.Default {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
 // listWords joins words as "a, b or c".
 func listWords(words []string, conj string) string {
 	switch len(words) {
