@@ -212,10 +212,13 @@ func (c *Console) ask(ctx context.Context, text string, slash bool) error {
 	c.seq++
 	req := &bot.Request{
 		ID:    "console-" + strconv.Itoa(c.seq),
-		Actor: c.actor,
-		Text:  text,
-		Slash: slash,
-		Place: bot.Place{Kind: bot.InDM},
+		Actor: nameless(c.actor),
+		// The name typed after :as is the person's name only when they are
+		// new: the handlers ask Lookup for people they meet first.
+		Lookup: firstSight(c.actor),
+		Text:   text,
+		Slash:  slash,
+		Place:  bot.Place{Kind: bot.InDM},
 		// The console has no optional capabilities yet, but handlers see
 		// every adapter the same way.
 		Adapter: c,
@@ -379,6 +382,28 @@ func (c *Console) welcome() {
 // identity is the console user called name.
 func identity(name string) bot.Identity {
 	return bot.Identity{Platform: bot.Console, UserID: strings.ToLower(name), Name: name}
+}
+
+// nameless is who a request comes from: the console user without the name
+// typed after :as. A name on a request updates the stored one (platforms
+// send the person's current display name), and ":as Ana" must act as the
+// existing ana, not rename her.
+func nameless(id bot.Identity) bot.Identity {
+	id.Name = ""
+	return id
+}
+
+// firstSight is the request's Lookup: the handlers ask it about a person
+// they are creating, and the actor's name is the one typed after :as. Anyone
+// else is named by their user id, as a console mention names them.
+func firstSight(actor bot.Identity) func(context.Context, bot.Identity) (bot.Identity, error) {
+	return func(_ context.Context, id bot.Identity) (bot.Identity, error) {
+		if id.Platform == actor.Platform && id.UserID == actor.UserID {
+			return actor, nil
+		}
+		id.Name = id.UserID
+		return id, nil
+	}
 }
 
 func channel(name string) bot.Channel {

@@ -115,6 +115,18 @@ func TestRequests(t *testing.T) {
 		}
 		ids[g.ID] = true
 		g.ID = ""
+		// The name typed after :as names a person only when they are new:
+		// the request carries none, and Lookup gives it on first sight.
+		if g.Lookup == nil {
+			t.Fatalf("request %d has no Lookup", i)
+		}
+		if full, err := g.Lookup(context.Background(), g.Actor); err != nil || full != want[i].Actor {
+			t.Errorf("request %d: Lookup(actor) = %+v, %v; want %+v", i, full, err, want[i].Actor)
+		}
+		if g.Actor.Name != "" {
+			t.Errorf("request %d: actor %+v carries a name, which would rename an existing person", i, g.Actor)
+		}
+		g.Actor.Name = want[i].Actor.Name
 		if g.Actor != want[i].Actor || g.Text != want[i].Text || g.Slash != want[i].Slash || g.Place != want[i].Place || g.Invocation != nil {
 			t.Errorf("request %d:\n got %+v\nwant %+v", i, g, want[i])
 		}
