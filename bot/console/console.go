@@ -5,8 +5,8 @@
 // (no prompt, no colours), which makes whole sessions scriptable.
 //
 // Lines starting with "/plp" are slash commands made in the current
-// channel; ":" starts a console command (:as, :channel, :advance, :help,
-// :quit); anything else is a direct message to the bot.
+// channel; ":" starts a console command (:as, :channel, :advance, :now,
+// :help, :quit); anything else is a direct message to the bot.
 package console
 
 import (
@@ -49,6 +49,11 @@ type Options struct {
 	// Advance, if set, runs the scheduler over the next d of simulated time
 	// (":advance 7d"). Nil means no scheduler is running.
 	Advance func(ctx context.Context, d time.Duration) error
+	// Clock, if set, is the simulated clock ":now" shows and ":now reset"
+	// takes back to the real time; nil shows the real time.
+	Clock Clock
+	// Zone is the time zone ":now" shows the time in; default UTC.
+	Zone *time.Location
 	// FirstUser is the acting user before the first :as; default DefaultUser.
 	FirstUser string
 	// Channel is where slash commands are made before a :channel; default
@@ -59,6 +64,16 @@ type Options struct {
 	Grammar *grammar.Grammar
 	// Logger receives internal errors; default: discard.
 	Logger *slog.Logger
+}
+
+// Clock is a console session's simulated clock, which ":advance" moves.
+type Clock interface {
+	// Now returns the simulated time.
+	Now() time.Time
+	// Ahead returns how far it runs ahead of the real clock.
+	Ahead() time.Duration
+	// Reset takes it back to the real time.
+	Reset() error
 }
 
 // Console reads lines from in, hands them to a bot.Handler as the acting

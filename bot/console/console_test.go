@@ -144,7 +144,10 @@ func TestConsoleCommands(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{name: "help", script: ":help", want: []string{":as NAME", ":advance 7d", ":quit", "/plp help", "You are admin, in #console."}},
+		{name: "help", script: ":help", want: []string{":as NAME", ":advance 7d", ":now reset", ":quit", "/plp help", "You are admin, in #console."}},
+		{name: "now without a simulated clock", script: ":now\n:now reset", opts: console.Options{Zone: time.UTC},
+			want: []string{"(the real time). :advance 1d moves it.", "The clock already shows the real time:"}},
+		{name: "now misspelt", script: ":noww", want: []string{"Did you mean :now?"}},
 		{name: "as", script: ":as sam", want: []string{"You are now sam."}},
 		{name: "as without a name", script: ":as", want: []string{"Which person? Such as :as sam."}},
 		{name: "as with a bad name", script: ":as <!channel>", want: []string{"can't be a person name"}},
