@@ -113,7 +113,7 @@ func helpSection(top, leaf *Command) string {
 		return "Your plan"
 	case "goal", "step":
 		return "Goals & steps"
-	case "checkin", "reflect":
+	case "checkin", "reflect", "snooze":
 		return "Check-ins & reflections"
 	case "conference":
 		return "Conferences"
