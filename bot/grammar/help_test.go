@@ -116,7 +116,7 @@ func TestHelpTopic(t *testing.T) {
 		{grammar.Everyone, "/plp checkin 1 40%", "/plp checkin", []string{"Usage: `/plp checkin"}, nil},
 		{grammar.Everyone, "help goal add", "/plp goal add", []string{"Usage: `/plp goal add TITLE [category:academic|personal|career] [by:YYYY-MM-DD] [why:TEXT]`"}, nil},
 		{grammar.Everyone, "GOAL", "/plp goal", []string{"`/plp goal done N` — Mark a goal as done", "Details: `/plp help goal add`"}, nil},
-		{grammar.Everyone, "conference", "/plp conference", []string{"/plp conference agenda TEXT"}, []string{"conference @user", "cancel"}},
+		{grammar.Everyone, "conference", "/plp conference", []string{"/plp conference agenda TEXT", "cancel"}, []string{"conference @user", "conference end"}},
 		{grammar.Staff, "conference", "/plp conference", []string{"`/plp conference @user YYYY-MM-DD HH:MM [agenda]`", "cancel"}, nil},
 		{grammar.Everyone, "export", "/plp export", []string{"Usage: `/plp export`", "Try it: `/plp export`"}, []string{"@"}},
 		{grammar.Staff, "export", "/plp export", []string{"Usage: `/plp export [@user]`", "`/plp export @sam`"}, nil},
@@ -158,7 +158,7 @@ func TestHelpErrors(t *testing.T) {
 		{grammar.Everyone, "goal ad", bot.ENotFound, "Did you mean `/plp goal add`?", "Try `/plp help goal add`"},
 		{grammar.Everyone, "xyzzy", bot.ENotFound, "I don't know `/plp xyzzy`.", "`/plp help`"},
 		{grammar.Everyone, "flag", bot.EForbidden, "`/plp flag` is for staff.", "`/plp help`"},
-		{grammar.Everyone, "conference cancel", bot.EForbidden, "is for staff", "`/plp help`"},
+		{grammar.Everyone, "conference end", bot.EForbidden, "is for staff", "`/plp help`"},
 		{grammar.Staff, "forget", bot.EForbidden, "`/plp forget` is for admins.", "`/plp help`"},
 	}
 	for _, tt := range tests {
