@@ -30,7 +30,7 @@ func (h *Handlers) cmdSnooze(ctx context.Context, c *call) ([]bot.Message, error
 	if err != nil {
 		return nil, fmt.Errorf("snooze: %w", err)
 	}
-	sooner := bot.Context{Text: "Ready sooner? Just reply here; your next message is saved as your reflection."}
+	sooner := bot.Context{Text: "Ready sooner? Reply to the prompt in our DM, or type `/plp reflect TEXT`."}
 	back, err := h.store.PromptFollowUp(ctx, p)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("snooze: %w", err)
@@ -42,6 +42,6 @@ func (h *Handlers) cmdSnooze(ctx context.Context, c *call) ([]bot.Message, error
 	}
 	open := formatWhen(p.SentAt.Add(storage.PromptOpenFor), h.loc(c.Actor))
 	return []bot.Message{reply("",
-		bot.Text{Text: "No rush 🙂 I've already asked again once, so I won't remind you again. The prompt stays open until " + open + "."},
+		bot.Text{Text: "No rush 🙂 I've already reminded you once, so I won't remind you again. The prompt stays open until " + open + "."},
 		sooner)}, nil
 }
