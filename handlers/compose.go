@@ -48,8 +48,9 @@ func (h *Handlers) ReflectionPrompt(ctx context.Context, student *plpbot.Person,
 		m.Buttons = append(m.Buttons, h.checkInButton(active[:1]))
 		m.Buttons[len(m.Buttons)-1].Style = bot.Default
 	}
-	tomorrow := now.In(h.loc(student)).AddDate(0, 0, 1).Format(time.DateOnly)
-	m.Buttons = append(m.Buttons, bot.Button{Label: "Snooze 1 day", Command: "away until " + tomorrow + " snoozed a reflection prompt"})
+	// Snooze moves this prompt only (to its one follow-up); it never marks
+	// the student away.
+	m.Buttons = append(m.Buttons, bot.Button{Label: "Snooze", Command: "snooze"})
 	return m, nil
 }
 

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -60,4 +62,23 @@ func (s *Store) AnswerPrompt(ctx context.Context, id string, at time.Time) error
 		return fmt.Errorf("answer prompt: %w", err)
 	}
 	return nil
+}
+
+// followupJob is the scheduler's job for a prompt's one follow-up: the
+// follow-up of prompt "reflect|P|U" is the outbox item "followup|P|U".
+const followupJob = "followup"
+
+// PromptFollowUp returns the one follow-up the scheduler planned for prompt
+// p (it plans it when the prompt is sent); ErrNotFound if there is none.
+func (s *Store) PromptFollowUp(ctx context.Context, p *Prompt) (*OutboxItem, error) {
+	_, rest, _ := strings.Cut(p.ID, "|")
+	period, user, ok := strings.Cut(rest, "|")
+	if !ok || user != p.UserID {
+		return nil, fmt.Errorf("follow-up of prompt %q: %w", p.ID, ErrNotFound)
+	}
+	it, err := s.OutboxItemByID(ctx, OutboxKey(followupJob, period, user))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("follow-up of prompt %s: %w", p.ID, err)
+	}
+	return it, err
 }

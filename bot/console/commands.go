@@ -13,7 +13,7 @@ import (
 )
 
 // consoleCommands returns the ":" commands' names, for suggestions.
-func consoleCommands() []string { return []string{"as", "channel", "advance", "help", "quit"} }
+func consoleCommands() []string { return []string{"as", "channel", "advance", "now", "help", "quit"} }
 
 // consoleCommand runs a line starting with ":".
 func (c *Console) consoleCommand(ctx context.Context, line string) (bool, error) {
@@ -31,6 +31,8 @@ func (c *Console) consoleCommand(ctx context.Context, line string) (bool, error)
 		return false, c.switchChannel(rest)
 	case "advance":
 		return false, c.advance(ctx, rest)
+	case "now":
+		return false, c.now(rest)
 	}
 	msg := fmt.Sprintf("I don't know :%s.", literal(word))
 	if s := grammar.Nearest(word, consoleCommands()); s != "" {
@@ -47,6 +49,7 @@ func (c *Console) help() error {
 		"  :as NAME         act as someone else (created on first use), such as :as sam",
 		"  :channel NAME    make slash commands in another channel, such as :channel period-3",
 		"  :advance 7d      run the scheduler over the next 7 days (m, h, d or w)",
+		"  :now             the console's time; :now reset goes back to the real time",
 		"  :quit            leave (or press Ctrl-D)",
 		"Type /plp help to see what the bot can do. A line without /plp is a DM to the bot.",
 		c.style.dim(fmt.Sprintf("You are %s, in #%s.", c.actor.Name, c.channel.Name)),
@@ -94,7 +97,87 @@ func (c *Console) advance(ctx context.Context, arg string) error {
 		c.log.Error("advance the scheduler", "duration", d.String(), "error", err)
 		return c.note("Sorry — the scheduler couldn't move forward. The log has the details.")
 	}
-	return c.note("Moved forward %s.", strings.TrimSpace(arg))
+	if c.opts.Clock == nil {
+		return c.note("Moved forward %s.", strings.TrimSpace(arg))
+	}
+	return c.note("Moved forward %s: it's now %s.", strings.TrimSpace(arg), c.timeText())
+}
+
+// now answers ":now" (the simulated time and how far ahead it runs) and
+// ":now reset" (back to the real time).
+func (c *Console) now(arg string) error {
+	switch strings.ToLower(arg) {
+	case "":
+		return c.note("%s", c.nowLine())
+	case "reset":
+	default:
+		return c.note("%s isn't something :now does. :now shows the time; :now reset goes back to the real time.", literal(arg))
+	}
+	if c.opts.Clock == nil || c.opts.Clock.Ahead() <= 0 {
+		return c.note("The clock already shows the real time: %s.", c.timeText())
+	}
+	if err := c.opts.Clock.Reset(); err != nil {
+		c.log.Error("reset the clock", "error", err)
+		return c.note("Sorry — the clock couldn't go back to the real time. The log has the details.")
+	}
+	return c.note("Back to the real time: %s. What you did in simulated time keeps its later dates.", c.timeText())
+}
+
+// nowLine says what time it is for the console and how far ahead of the
+// real clock that is.
+func (c *Console) nowLine() string {
+	ahead := time.Duration(0)
+	if c.opts.Clock != nil {
+		ahead = c.opts.Clock.Ahead()
+	}
+	if ahead <= 0 {
+		return fmt.Sprintf("Now: %s (the real time). :advance 1d moves it.", c.timeText())
+	}
+	return fmt.Sprintf("Now: %s (%s ahead of the real clock). :advance 1d moves it; :now reset goes back to the real time.",
+		c.timeText(), spanText(ahead))
+}
+
+// timeText is the console's time, such as "Tue 8 Dec 2026, 14:00 EST".
+func (c *Console) timeText() string {
+	now := time.Now()
+	if c.opts.Clock != nil {
+		now = c.opts.Clock.Now()
+	}
+	zone := c.opts.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	return now.In(zone).Format("Mon 2 Jan 2006, 15:04 MST")
+}
+
+// spanText writes a span for people, to the minute: "7 days", "1 day and
+// 3 hours", "2 hours and 30 minutes".
+func spanText(d time.Duration) string {
+	d = d.Round(time.Minute)
+	if d < time.Minute {
+		return "less than a minute"
+	}
+	var parts []string
+	for _, u := range []struct {
+		size time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}} {
+		if n := int(d / u.size); n > 0 {
+			parts = append(parts, plural(n, u.name))
+			d -= time.Duration(n) * u.size
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // checkName validates a user or channel name typed after :as or :channel;

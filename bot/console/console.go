@@ -5,8 +5,8 @@
 // (no prompt, no colours), which makes whole sessions scriptable.
 //
 // Lines starting with "/plp" are slash commands made in the current
-// channel; ":" starts a console command (:as, :channel, :advance, :help,
-// :quit); anything else is a direct message to the bot.
+// channel; ":" starts a console command (:as, :channel, :advance, :now,
+// :help, :quit); anything else is a direct message to the bot.
 package console
 
 import (
@@ -49,6 +49,11 @@ type Options struct {
 	// Advance, if set, runs the scheduler over the next d of simulated time
 	// (":advance 7d"). Nil means no scheduler is running.
 	Advance func(ctx context.Context, d time.Duration) error
+	// Clock, if set, is the simulated clock ":now" shows and ":now reset"
+	// takes back to the real time; nil shows the real time.
+	Clock Clock
+	// Zone is the time zone ":now" shows the time in; default UTC.
+	Zone *time.Location
 	// FirstUser is the acting user before the first :as; default DefaultUser.
 	FirstUser string
 	// Channel is where slash commands are made before a :channel; default
@@ -59,6 +64,16 @@ type Options struct {
 	Grammar *grammar.Grammar
 	// Logger receives internal errors; default: discard.
 	Logger *slog.Logger
+}
+
+// Clock is a console session's simulated clock, which ":advance" moves.
+type Clock interface {
+	// Now returns the simulated time.
+	Now() time.Time
+	// Ahead returns how far it runs ahead of the real clock.
+	Ahead() time.Duration
+	// Reset takes it back to the real time.
+	Reset() error
 }
 
 // Console reads lines from in, hands them to a bot.Handler as the acting
@@ -212,10 +227,13 @@ func (c *Console) ask(ctx context.Context, text string, slash bool) error {
 	c.seq++
 	req := &bot.Request{
 		ID:    "console-" + strconv.Itoa(c.seq),
-		Actor: c.actor,
-		Text:  text,
-		Slash: slash,
-		Place: bot.Place{Kind: bot.InDM},
+		Actor: nameless(c.actor),
+		// The name typed after :as is the person's name only when they are
+		// new: the handlers ask Lookup for people they meet first.
+		Lookup: firstSight(c.actor),
+		Text:   text,
+		Slash:  slash,
+		Place:  bot.Place{Kind: bot.InDM},
 		// The console has no optional capabilities yet, but handlers see
 		// every adapter the same way.
 		Adapter: c,
@@ -379,6 +397,28 @@ func (c *Console) welcome() {
 // identity is the console user called name.
 func identity(name string) bot.Identity {
 	return bot.Identity{Platform: bot.Console, UserID: strings.ToLower(name), Name: name}
+}
+
+// nameless is who a request comes from: the console user without the name
+// typed after :as. A name on a request updates the stored one (platforms
+// send the person's current display name), and ":as Ana" must act as the
+// existing ana, not rename her.
+func nameless(id bot.Identity) bot.Identity {
+	id.Name = ""
+	return id
+}
+
+// firstSight is the request's Lookup: the handlers ask it about a person
+// they are creating, and the actor's name is the one typed after :as. Anyone
+// else is named by their user id, as a console mention names them.
+func firstSight(actor bot.Identity) func(context.Context, bot.Identity) (bot.Identity, error) {
+	return func(_ context.Context, id bot.Identity) (bot.Identity, error) {
+		if id.Platform == actor.Platform && id.UserID == actor.UserID {
+			return actor, nil
+		}
+		id.Name = id.UserID
+		return id, nil
+	}
 }
 
 func channel(name string) bot.Channel {

@@ -115,6 +115,18 @@ func TestRequests(t *testing.T) {
 		}
 		ids[g.ID] = true
 		g.ID = ""
+		// The name typed after :as names a person only when they are new:
+		// the request carries none, and Lookup gives it on first sight.
+		if g.Lookup == nil {
+			t.Fatalf("request %d has no Lookup", i)
+		}
+		if full, err := g.Lookup(context.Background(), g.Actor); err != nil || full != want[i].Actor {
+			t.Errorf("request %d: Lookup(actor) = %+v, %v; want %+v", i, full, err, want[i].Actor)
+		}
+		if g.Actor.Name != "" {
+			t.Errorf("request %d: actor %+v carries a name, which would rename an existing person", i, g.Actor)
+		}
+		g.Actor.Name = want[i].Actor.Name
 		if g.Actor != want[i].Actor || g.Text != want[i].Text || g.Slash != want[i].Slash || g.Place != want[i].Place || g.Invocation != nil {
 			t.Errorf("request %d:\n got %+v\nwant %+v", i, g, want[i])
 		}
@@ -132,7 +144,10 @@ func TestConsoleCommands(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{name: "help", script: ":help", want: []string{":as NAME", ":advance 7d", ":quit", "/plp help", "You are admin, in #console."}},
+		{name: "help", script: ":help", want: []string{":as NAME", ":advance 7d", ":now reset", ":quit", "/plp help", "You are admin, in #console."}},
+		{name: "now without a simulated clock", script: ":now\n:now reset", opts: console.Options{Zone: time.UTC},
+			want: []string{"(the real time). :advance 1d moves it.", "The clock already shows the real time:"}},
+		{name: "now misspelt", script: ":noww", want: []string{"Did you mean :now?"}},
 		{name: "as", script: ":as sam", want: []string{"You are now sam."}},
 		{name: "as without a name", script: ":as", want: []string{"Which person? Such as :as sam."}},
 		{name: "as with a bad name", script: ":as <!channel>", want: []string{"can't be a person name"}},

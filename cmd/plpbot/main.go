@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -237,6 +238,9 @@ func (m *Main) Run(ctx context.Context) error {
 	useConsole := m.Command == cmdConsole || (!m.Config.SlackEnabled() && !m.Config.DiscordEnabled())
 	m.Logger = newLogger(m.Stderr, m.Config.Log, useConsole)
 	m.clock = newSimClock(m.Now)
+	if useConsole {
+		m.restoreClock()
+	}
 
 	if err := m.openStore(ctx); err != nil {
 		return err
@@ -285,6 +289,32 @@ func (m *Main) openStore(ctx context.Context) error {
 	return nil
 }
 
+// restoreClock puts the console's simulated clock where its last session
+// left it (consoleClockFile in data_dir). Only the console reads it: Slack
+// and Discord always run on the real clock.
+func (m *Main) restoreClock() {
+	if err := m.clock.Restore(filepath.Join(m.Config.DataDir, consoleClockFile)); err != nil {
+		m.Logger.Warn("the console clock starts at the real time", slog.Any("error", err))
+	}
+}
+
+// advanceConsole runs the scheduler over the next d of simulated time for
+// the console's ":advance", then keeps the clock's new offset for the next
+// session.
+func (m *Main) advanceConsole(ctx context.Context, d time.Duration) error {
+	before := m.clock.Ahead()
+	err := m.Scheduler.Advance(ctx, d)
+	if err == nil {
+		// Real time passed while the scheduler worked: keep the offset at
+		// exactly what was asked, so ":advance 7d" is 7 days ahead.
+		m.clock.KeepAhead(before + d)
+	}
+	if serr := m.clock.Save(); serr != nil {
+		m.Logger.Error("the next console session will start at the real time", slog.Any("error", serr))
+	}
+	return err
+}
+
 // newHandlers builds the handlers that answer every command and compose
 // what the scheduler sends, over m.Store on the shared clock.
 func (m *Main) newHandlers() *handlers.Handlers {
@@ -320,7 +350,9 @@ func (m *Main) newInputs(useConsole bool) ([]input, senderRouter, error) {
 			Logger:      m.Logger,
 			// ":advance 7d" runs the scheduler over simulated time; the
 			// scheduler is built before any input runs.
-			Advance: func(ctx context.Context, d time.Duration) error { return m.Scheduler.Advance(ctx, d) },
+			Advance: m.advanceConsole,
+			Clock:   m.clock,
+			Zone:    m.Config.ScheduleSettings().TimeZone,
 		})
 		senders[bot.Console] = m.Console
 		return []input{{"console", m.Console.Run}}, senders, nil

@@ -325,3 +325,97 @@ func TestAdvanceAndOutbox(t *testing.T) {
 		t.Errorf("outbox report shows nothing sent:\n%s", report)
 	}
 }
+
+// TestConsoleClockPersists: the console's simulated clock survives the end
+// of a session (its offset is kept in data_dir), so what happened in
+// simulated time stays in the past next time; :now shows it and :now reset
+// goes back to the real time.
+func TestConsoleClockPersists(t *testing.T) {
+	dataDir := t.TempDir()
+	cfgPath := filepath.Join(t.TempDir(), "plpbot.yaml")
+	cfg := "data_dir: " + dataDir + "\nschedule:\n  timezone: America/New_York\n"
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	clockFile := filepath.Join(dataDir, consoleClockFile)
+	contains := func(what, out string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s lacks %q:\n%s", what, w, out)
+			}
+		}
+	}
+
+	// The real clock is Wed 25 Nov 2026, 10:00 in New York. Sam's conference
+	// on Monday is ahead; after a simulated week it is behind.
+	first := start(t, "-config", cfgPath, "console").session(
+		":now",
+		"/plp role @ms-lee teacher",
+		":as ms-lee",
+		"/plp class create Advisory",
+		"/plp class add @sam",
+		"/plp conference @sam 2026-11-30 10:00",
+		":advance 7d",
+		":now",
+	)
+	contains("the first session", first,
+		"Now: Wed 25 Nov 2026, 10:00 EST (the real time). :advance 1d moves it.",
+		"Mon 30 Nov 2026, 10:00 EST",
+		"Moved forward 7d: it's now Wed 2 Dec 2026, 10:00 EST.",
+		"Now: Wed 2 Dec 2026, 10:00 EST (7 days ahead of the real clock). :advance 1d moves it; :now reset goes back to the real time.")
+	if data, err := os.ReadFile(clockFile); err != nil || !strings.Contains(string(data), "\n168h0m0s\n") {
+		t.Errorf("%s after :advance 7d: %q, %v; want the offset 168h0m0s", clockFile, data, err)
+	}
+
+	// Next session, same data_dir: the clock starts where it was left, so
+	// the conference that happened is not "coming up".
+	second := start(t, "-config", cfgPath, "console").session(":now", ":as sam", "/plp conference list", ":advance 1d")
+	contains("the second session", second,
+		"Now: Wed 2 Dec 2026, 10:00 EST (7 days ahead of the real clock).",
+		"Moved forward 1d: it's now Thu 3 Dec 2026, 10:00 EST.")
+	if sam := turns(second)["sam"]; strings.Contains(sam, "30 Nov") {
+		t.Errorf("in the second session, sam's past conference is listed as coming up:\n%s", sam)
+	}
+
+	// :now reset goes back to the real time, for this session and the next.
+	third := start(t, "-config", cfgPath, "console").session(":now reset", ":now", ":now reset", ":now later")
+	contains("the third session", third,
+		"Back to the real time: Wed 25 Nov 2026, 10:00 EST.",
+		"Now: Wed 25 Nov 2026, 10:00 EST (the real time).",
+		"The clock already shows the real time: Wed 25 Nov 2026, 10:00 EST.",
+		"“later” isn't something :now does. :now shows the time; :now reset goes back to the real time.")
+	if _, err := os.Stat(clockFile); !os.IsNotExist(err) {
+		t.Errorf("after :now reset, %s: %v; want it gone", clockFile, err)
+	}
+	fourth := start(t, "-config", cfgPath, "console").session(":now")
+	contains("the fourth session", fourth, "Now: Wed 25 Nov 2026, 10:00 EST (the real time).")
+}
+
+// TestConsoleClockIgnoredOffConsole: only the console runs on a simulated
+// clock; Slack (and Discord) start on the real time whatever data_dir keeps.
+func TestConsoleClockIgnoredOffConsole(t *testing.T) {
+	dataDir := t.TempDir()
+	cfgPath := writeConfig(t, dataDir)
+	if err := os.WriteFile(filepath.Join(dataDir, consoleClockFile), []byte("168h\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr lockedBuffer
+	m := NewMain()
+	m.Stdin, m.Stdout, m.Stderr, m.Now = strings.NewReader(""), &stdout, &stderr, testClock
+	m.Env = []string{"PLPBOT_SLACK_BOT_TOKEN=xoxb-test", "PLPBOT_SLACK_MODE=http",
+		"PLPBOT_SLACK_SIGNING_SECRET=secret", "PLPBOT_HTTP_ADDR=127.0.0.1:0"}
+	if err := m.ParseFlags([]string{"-config", cfgPath}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatalf("run on Slack: %v; stderr:\n%s", err, stderr.String())
+	}
+	defer m.Close()
+	if m.Slack == nil || m.Console != nil {
+		t.Fatalf("want Slack alone: slack %v, console %v", m.Slack != nil, m.Console != nil)
+	}
+	if got := m.clock.Now(); !got.Equal(testClock()) {
+		t.Errorf("on Slack the clock is %s, want the real time %s", got, testClock())
+	}
+}
