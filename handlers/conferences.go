@@ -105,8 +105,11 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 	if err != nil {
 		return nil, fmt.Errorf("conference list: %w", err)
 	}
-	due, err := h.whoIsDue(ctx, c)
+	due, dueIDs, err := h.whoIsDue(ctx, c)
 	if err != nil {
+		return nil, err
+	}
+	if err := h.auditConferenceList(ctx, c.Actor, confs, dueIDs); err != nil {
 		return nil, err
 	}
 	if len(confs) == 0 {
@@ -140,6 +143,29 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 	m.Blocks = append(m.Blocks, bot.Context{Text: hint})
 	m.Blocks = append(m.Blocks, due...)
 	return []bot.Message{m}, nil
+}
+
+// auditConferenceList records a staff conference list as a read of each
+// student it shows, in one write: their conferences listed (with agendas),
+// and the meeting dates of "who's due".
+func (h *Handlers) auditConferenceList(ctx context.Context, actor *plpbot.Person, confs []plpbot.Conference, dueIDs []string) error {
+	var subjects []auditSubject
+	at := map[string]int{}
+	for _, cf := range confs {
+		if i, ok := at[cf.StudentID]; ok {
+			subjects[i].detail += ", #" + strconv.Itoa(cf.Number)
+			continue
+		}
+		at[cf.StudentID] = len(subjects)
+		subjects = append(subjects, auditSubject{id: cf.StudentID, detail: "conference #" + strconv.Itoa(cf.Number)})
+	}
+	for _, id := range dueIDs {
+		if _, ok := at[id]; !ok {
+			at[id] = len(subjects)
+			subjects = append(subjects, auditSubject{id: id, detail: "meeting dates"})
+		}
+	}
+	return h.auditMany(ctx, actor, "conference_list", subjects)
 }
 
 // agendaItems lists talking points with who added them.

@@ -42,6 +42,9 @@ type Options struct {
 	// Holidays are school holidays (dates as midnight UTC): a week with one
 	// neither counts nor breaks a check-in streak.
 	Holidays []time.Time
+	// EnrolBy is who may add people to classes and remove them
+	// (classes.enrol_by); empty means EnrolByStaff.
+	EnrolBy EnrolBy
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -54,6 +57,7 @@ type Handlers struct {
 	admins   map[bot.Platform][]string
 	zone     *time.Location
 	holidays []time.Time
+	enrolBy  EnrolBy
 	// reflectionsCron and summariesCron are the default class schedules.
 	reflectionsCron, summariesCron string
 	log                            *slog.Logger
@@ -83,6 +87,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 		admins:          opts.Admins,
 		zone:            zone,
 		holidays:        opts.Holidays,
+		enrolBy:         opts.EnrolBy,
 		reflectionsCron: cmp.Or(opts.Reflections, plpbot.DefaultReflections),
 		summariesCron:   cmp.Or(opts.Summaries, plpbot.DefaultSummaries),
 		log:             opts.Logger,
@@ -307,9 +312,13 @@ func (h *Handlers) requireStudentAccess(ctx context.Context, actor, student *plp
 			return &bot.UserError{Code: bot.EForbidden, Message: "Plans are private: you can only see your own.",
 				Hint: "Type `/plp plan` to see yours."}
 		}
+		hint := "Add them with `/plp class add @" + student.Name + "` if they're your student."
+		if !h.staffEnrol() {
+			hint = "If they're your student, ask an admin to add them to your class."
+		}
 		return &bot.UserError{Code: bot.EForbidden,
 			Message: fmt.Sprintf("%s isn't in any of your classes, so their plan is private to you.", bot.User(student.Name)),
-			Hint:    "Add them with `/plp class add @" + student.Name + "` if they're your student."}
+			Hint:    hint}
 	}
 	return nil
 }
