@@ -49,10 +49,11 @@ func (s *Store) AuditMany(ctx context.Context, entries []plpbot.AuditEntry) erro
 	return nil
 }
 
-// AuditLog returns the entries about a subject, newest first.
+// AuditLog returns the entries about a subject, newest first (limit 0:
+// all). Entries written at the same time come newest-written first.
 func (s *Store) AuditLog(ctx context.Context, subjectID string, limit int) ([]plpbot.AuditEntry, error) {
-	var out []plpbot.AuditEntry
-	if err := s.findSince(ctx, colAudit, "subject_id", subjectID, time.Time{}, limit, &out); err != nil {
+	out, err := s.auditNewest(ctx, subjectID, time.Time{}, 0, limit)
+	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	return out, nil
@@ -60,24 +61,32 @@ func (s *Store) AuditLog(ctx context.Context, subjectID string, limit int) ([]pl
 
 // AuditPage returns up to limit entries about a subject at or after since
 // (zero: all), newest first, skipping the first skip; more reports whether
-// older entries follow the page. Entries written together keep the order
-// they were written in.
+// older entries follow the page.
 func (s *Store) AuditPage(ctx context.Context, subjectID string, since time.Time, skip, limit int) (page []plpbot.AuditEntry, more bool, err error) {
-	opts := options.Find().
-		SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).
-		SetSkip(int64(skip)).
-		SetLimit(int64(limit) + 1)
-	cur, err := s.db.Collection(colAudit).Find(ctx, auditFilter(bson.D{{Key: "subject_id", Value: subjectID}}, since), opts)
+	page, err = s.auditNewest(ctx, subjectID, since, skip, limit+1)
 	if err != nil {
-		return nil, false, fmt.Errorf("read audit page: %w", err)
-	}
-	if err := cur.All(ctx, &page); err != nil {
 		return nil, false, fmt.Errorf("read audit page: %w", err)
 	}
 	if len(page) > limit {
 		return page[:limit], true, nil
 	}
 	return page, false, nil
+}
+
+// auditNewest reads entries about a subject since a time, newest first,
+// and among entries of the same time the last written first (ids grow).
+func (s *Store) auditNewest(ctx context.Context, subjectID string, since time.Time, skip, limit int) ([]plpbot.AuditEntry, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip))
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := s.db.Collection(colAudit).Find(ctx, auditFilter(bson.D{{Key: "subject_id", Value: subjectID}}, since), opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []plpbot.AuditEntry
+	err = cur.All(ctx, &out)
+	return out, err
 }
 
 // EachAudit calls fn with every audit entry at or after since (zero: all),
