@@ -19,6 +19,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot/grammar"
+	"github.com/plpbot/plpbot/handlers"
 )
 
 // DefaultConfigFile is read when -config is not given, if it exists.
@@ -40,6 +41,7 @@ type Config struct {
 	HTTP     HTTPConfig     `yaml:"http"`
 	Discord  DiscordConfig  `yaml:"discord"`
 	Schedule ScheduleConfig `yaml:"schedule"`
+	Classes  ClassesConfig  `yaml:"classes"`
 
 	// fromEnv maps a key (such as "slack.bot_token") to the environment
 	// variable that set it, so errors point at the right place.
@@ -102,6 +104,14 @@ type ScheduleConfig struct {
 	NudgeAfter          string   `yaml:"nudge_after"`
 }
 
+// ClassesConfig is how class lists are kept; Config.EnrolBy returns it typed.
+type ClassesConfig struct {
+	// EnrolBy is who may add people to classes and remove them: staff
+	// (teachers and counselors, their own classes; the default) or admins
+	// (for schools whose rosters come from their SIS).
+	EnrolBy string `yaml:"enrol_by"`
+}
+
 // DefaultConfig is the configuration with no file and no environment: the
 // console on the embedded database under ./data.
 func DefaultConfig() Config {
@@ -120,6 +130,7 @@ func DefaultConfig() Config {
 			QuietHours:          "20:00-07:00",
 			NudgeAfter:          "0",
 		},
+		Classes: ClassesConfig{EnrolBy: string(handlers.EnrolByStaff)},
 	}
 }
 
@@ -426,8 +437,19 @@ func (cfg *Config) Validate() error {
 	if err := cfg.validateDiscord(); err != nil {
 		return err
 	}
+	switch handlers.EnrolBy(strings.ToLower(strings.TrimSpace(cfg.Classes.EnrolBy))) {
+	case handlers.EnrolByStaff, handlers.EnrolByAdmins:
+	default:
+		return cfg.bad("classes.enrol_by", "want staff or admins, got %q", cfg.Classes.EnrolBy)
+	}
 	_, err := cfg.Schedule.parse(cfg)
 	return err
+}
+
+// EnrolBy is who may change class lists (classes.enrol_by); call it on a
+// validated Config.
+func (cfg *Config) EnrolBy() handlers.EnrolBy {
+	return handlers.EnrolBy(strings.ToLower(strings.TrimSpace(cfg.Classes.EnrolBy)))
 }
 
 func (cfg *Config) validateSlack() error {
