@@ -181,3 +181,20 @@ func otherPackagesKeepOut(t *testing.T) {
 	})
 	must(t, "walk the module", err)
 }
+
+// BenchmarkAuditMany5000 is the audit of an admin's whole-school roster:
+// 5,000 entries in one unordered bulk write.
+func BenchmarkAuditMany5000(b *testing.B) {
+	ctx := context.Background()
+	s, _ := newStore(b)
+	entries := make([]plpbot.AuditEntry, 5000)
+	for i := range entries {
+		entries[i] = plpbot.AuditEntry{ActorID: "slack:T1:UADMIN", ActorName: "Ms. Admin", Action: "roster",
+			SubjectID: "slack:T1:U" + strconv.Itoa(i), Detail: "whole school"}
+	}
+	for b.Loop() {
+		if err := s.AuditMany(ctx, entries); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
