@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -146,5 +147,30 @@ func TestAuditExportArgs(t *testing.T) {
 				t.Errorf("stderr:\n got %q\nwant %q", stderr.String(), tt.want+"\n")
 			}
 		})
+	}
+}
+
+// BenchmarkWriteAuditCSV20000 exports a log of 20,000 entries about 2,000
+// people from the embedded database, to io.Discard.
+func BenchmarkWriteAuditCSV20000(b *testing.B) {
+	ctx := context.Background()
+	store, err := storage.Open(ctx, storage.Options{DataDir: b.TempDir(), Now: testClock})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close(ctx)
+	entries := make([]plpbot.AuditEntry, 20000)
+	for i := range entries {
+		entries[i] = plpbot.AuditEntry{ActorID: "slack:T1:UT", ActorName: "Ms. Lee", Action: "roster",
+			SubjectID: "slack:T1:U" + strconv.Itoa(i%2000), Detail: "Period 3, English"}
+	}
+	if err := store.AuditMany(ctx, entries); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if n, err := writeAuditCSV(ctx, store, io.Discard, time.Time{}); err != nil || n != len(entries) {
+			b.Fatalf("wrote %d, %v", n, err)
+		}
 	}
 }
