@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,13 +54,75 @@ func (h *Handlers) cmdClassCreate(ctx context.Context, c *call) ([]bot.Message, 
 	if channelNote != "" {
 		m.Blocks = append(m.Blocks, bot.Text{Text: channelNote})
 	}
-	m.Blocks = append(m.Blocks, bot.Context{Text: "Next: add your students with `/plp class add @sam @alex`."})
+	next := "Next: add your students with `/plp class add @sam @alex`."
+	if !h.staffEnrol() && c.Actor.Role != plpbot.RoleAdmin {
+		next = "Next: ask an admin to add your students with `/plp class add @sam class:" + bot.User(created.Name) + "`."
+	}
+	m.Blocks = append(m.Blocks, bot.Context{Text: next})
 	return []bot.Message{m}, nil
 }
 
+// EnrolBy says who may add people to classes and remove them
+// (classes.enrol_by). Adding someone to a class grants its teachers the
+// student's whole plan, so a school whose rosters come from its SIS may
+// keep that to admins.
+type EnrolBy string
+
+// Who may change class lists.
+const (
+	// EnrolByStaff lets teachers and counselors change the classes they
+	// teach, and admins any class: the default.
+	EnrolByStaff EnrolBy = "staff"
+	// EnrolByAdmins lets only admins change class lists.
+	EnrolByAdmins EnrolBy = "admins"
+)
+
+// staffEnrol reports whether teachers and counselors may change the class
+// lists of the classes they teach (else only admins may).
+func (h *Handlers) staffEnrol() bool { return h.enrolBy != EnrolByAdmins }
+
+// requireEnrol refuses a class list change by anyone but an admin when the
+// school keeps class lists to admins. verb is "add" or "remove"; the
+// refusal names the people mentioned in users argument arg, as typed.
+func (h *Handlers) requireEnrol(c *call, verb, arg string) error {
+	if h.staffEnrol() || c.Actor.Role == plpbot.RoleAdmin {
+		return nil
+	}
+	var names []string
+	for _, m := range c.Invocation.Users[arg] {
+		names = append(names, mentionOfIdentity(c, m))
+	}
+	who := andJoin(names)
+	if who == "" {
+		who = "them"
+	}
+	return &bot.UserError{Code: bot.EForbidden,
+		Message: "In this school, class lists come from the office. Ask an admin to " + verb + " " + who + "."}
+}
+
+// mentionOfIdentity writes a mention of a person as they were mentioned
+// (see mentionOf), filling in the asker's platform and workspace.
+func mentionOfIdentity(c *call, id bot.Identity) string {
+	if id.Platform == "" {
+		id.Platform = c.Request.Actor.Platform
+	}
+	if id.Workspace == "" {
+		id.Workspace = c.Request.Actor.Workspace
+	}
+	if m, ok := c.Request.Adapter.(bot.Mentioner); ok && id.UserID != "" {
+		return m.Mention(id)
+	}
+	return bot.User("@" + cmp.Or(id.UserID, id.Name))
+}
+
 // cmdClassAdd enrolls the mentioned people: students as students, staff as
-// co-teachers. Each new student gets a welcome DM with their first step.
+// co-teachers. Each new student gets a welcome DM with their first step,
+// naming who added them. Every addition is audited: it grants the class's
+// teachers the student's plan.
 func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, error) {
+	if err := h.requireEnrol(c, "add", "users"); err != nil {
+		return nil, err
+	}
 	cl, err := h.pickClass(ctx, c, c.Invocation.Arg("class"), func(n string) string { return "/plp class add @sam class:" + n })
 	if err != nil {
 		return nil, err
@@ -71,6 +134,16 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 	ch, err := h.classChanges(ctx, cl, people)
 	if err != nil {
 		return nil, fmt.Errorf("class add: %w", err)
+	}
+	var added []auditSubject
+	for _, u := range ch.students {
+		added = append(added, auditSubject{id: u.ID, detail: cl.Name})
+	}
+	for _, u := range ch.teachers {
+		added = append(added, auditSubject{id: u.ID, detail: cl.Name + " (co-teacher)"})
+	}
+	if err := h.auditMany(ctx, c.Actor, "class_add", added); err != nil {
+		return nil, err
 	}
 	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(ch.students), plpbot.MemberStudent); err != nil {
 		return nil, fmt.Errorf("class add: %w", err)
@@ -190,7 +263,11 @@ func (h *Handlers) welcomeStudent(teacher *plpbot.Person, cl *plpbot.Class) bot.
 }
 
 // cmdClassRemove takes someone out of a class. Their plan is untouched.
+// The removal is audited once done (it only takes access away).
 func (h *Handlers) cmdClassRemove(ctx context.Context, c *call) ([]bot.Message, error) {
+	if err := h.requireEnrol(c, "remove", "user"); err != nil {
+		return nil, err
+	}
 	cl, err := h.pickClass(ctx, c, c.Invocation.Arg("class"), func(n string) string { return "/plp class remove @sam class:" + n })
 	if err != nil {
 		return nil, err
@@ -210,6 +287,9 @@ func (h *Handlers) cmdClassRemove(ctx context.Context, c *call) ([]bot.Message, 
 		return nil, notInClass(u.Name, cl)
 	} else if err != nil {
 		return nil, fmt.Errorf("class remove: %w", err)
+	}
+	if err := h.audit(ctx, c.Actor, "class_remove", u, cl.Name); err != nil {
+		return nil, err
 	}
 	return []bot.Message{reply("",
 		bot.Text{Text: fmt.Sprintf("Removed %s from %s. Their plan stays as it is.", bot.User(u.Name), bot.Bold(bot.User(cl.Name)))},

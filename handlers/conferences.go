@@ -132,7 +132,7 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 	if err != nil {
 		return nil, fmt.Errorf("conference list: %w", err)
 	}
-	due, err := h.whoIsDue(ctx, c)
+	due, dueIDs, err := h.whoIsDue(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +142,9 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 	}
 	recent := func(blocks []bot.Block) []bot.Block {
 		return appendQuoted(blocks, "Recent notes", notes, func(cf plpbot.Conference) string { return notesLine(cf, cf.StudentName, loc) })
+	}
+	if err := h.auditConferenceList(ctx, c.Actor, confs, dueIDs); err != nil {
+		return nil, err
 	}
 	if len(confs) == 0 {
 		m := reply("Your conferences",
@@ -197,6 +200,29 @@ func (h *Handlers) pastNotes(ctx context.Context, q storage.ConferenceQuery, n i
 // "#3 · Tue 1 Dec with Ms Lee: Agreed on two new steps".
 func notesLine(cf plpbot.Conference, who string, loc *time.Location) string {
 	return "#" + strconv.Itoa(cf.Number) + " · " + cf.At.In(loc).Format("Mon 2 Jan") + " with " + bot.User(who) + ": " + bot.User(cf.Notes)
+}
+
+// auditConferenceList records a staff conference list as a read of each
+// student it shows, in one write: their conferences listed (with agendas),
+// and the meeting dates of "who's due".
+func (h *Handlers) auditConferenceList(ctx context.Context, actor *plpbot.Person, confs []plpbot.Conference, dueIDs []string) error {
+	var subjects []auditSubject
+	at := map[string]int{}
+	for _, cf := range confs {
+		if i, ok := at[cf.StudentID]; ok {
+			subjects[i].detail += ", #" + strconv.Itoa(cf.Number)
+			continue
+		}
+		at[cf.StudentID] = len(subjects)
+		subjects = append(subjects, auditSubject{id: cf.StudentID, detail: "conference #" + strconv.Itoa(cf.Number)})
+	}
+	for _, id := range dueIDs {
+		if _, ok := at[id]; !ok {
+			at[id] = len(subjects)
+			subjects = append(subjects, auditSubject{id: id, detail: "meeting dates"})
+		}
+	}
+	return h.auditMany(ctx, actor, "conference_list", subjects)
 }
 
 // agendaItems lists talking points with who added them.

@@ -58,12 +58,13 @@ func TestExportStaff(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Refused: a classmate, a teacher of another class. Nothing audited.
+	// Refused: a classmate, a teacher of another class. Nothing audited as
+	// an export; the teacher's attempt is recorded as a refusal.
 	mustContain(t, e.fails("alex", "export @sam", bot.EForbidden), "only export your own")
 	e.fails("other-teacher", "export @sam", bot.EForbidden)
 	after, _ := e.store.AuditLog(ctx, samID, 0)
-	if len(after) != len(before) {
-		t.Fatalf("a refused export was audited: %d → %d entries", len(before), len(after))
+	if len(after) != len(before)+1 || after[0].Action != "refused:export" || after[0].ActorID != e.user("other-teacher").ID {
+		t.Fatalf("a refused export: want one refused:export entry by other-teacher, got %d → %d entries, newest %+v", len(before), len(after), after[0])
 	}
 
 	for _, who := range []string{"ms-lee", "admin"} {

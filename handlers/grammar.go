@@ -263,6 +263,17 @@ func (h *Handlers) commands() *grammar.Grammar {
 				{Name: "role", Kind: grammar.ArgChoice, Description: "student, teacher, counselor or admin", Required: true, Choices: roleNames},
 			},
 			Run: h.cmdRole},
+		{Name: "audit", Audience: grammar.Admins, Summary: "Who read or changed a person's records, what and when",
+			Help: "Newest first, 20 to a page, in your time zone: staff reads (plan, export, roster, conference lists, prep briefs), " +
+				"changes (feedback, flags, class adds and removals, roles) and refused attempts. A person's own actions aren't listed. " +
+				"For the school's records, `plpbot audit export` writes the whole log as CSV.",
+			Examples: []string{"audit @sam", "audit @sam since:2026-09-01", "audit @sam page:2"},
+			Args: []grammar.Arg{
+				user("Whose records"),
+				keyed(grammar.Arg{Name: "since", Kind: grammar.ArgDate, Description: "Only entries since, YYYY-MM-DD"}),
+				keyed(grammar.Arg{Name: "page", Kind: grammar.ArgNumber, Description: "Which page, 20 entries each"}),
+			},
+			Run: h.cmdAudit},
 		{Name: "forget", Audience: grammar.Admins, Summary: "Delete every record of a person",
 			Examples: []string{"forget @sam", "forget @sam confirm"},
 			Args:     []grammar.Arg{user("Who to forget"), {Name: "confirm", Kind: grammar.ArgLiteral}},

@@ -48,6 +48,9 @@ type Options struct {
 	// MinClassSize is the smallest class whose channel summary shows figures
 	// (summaries.min_class_size); 0 means plpbot.DefaultMinClassSize.
 	MinClassSize int
+	// EnrolBy is who may add people to classes and remove them
+	// (classes.enrol_by); empty means EnrolByStaff.
+	EnrolBy EnrolBy
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -60,6 +63,7 @@ type Handlers struct {
 	admins   map[bot.Platform][]string
 	zone     *time.Location
 	holidays []time.Time
+	enrolBy  EnrolBy
 	// reflectionsCron and summariesCron are the default class schedules.
 	reflectionsCron, summariesCron string
 	log                            *slog.Logger
@@ -91,6 +95,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 		admins:          opts.Admins,
 		zone:            zone,
 		holidays:        opts.Holidays,
+		enrolBy:         opts.EnrolBy,
 		reflectionsCron: cmp.Or(opts.Reflections, plpbot.DefaultReflections),
 		summariesCron:   cmp.Or(opts.Summaries, plpbot.DefaultSummaries),
 		log:             opts.Logger,
@@ -324,9 +329,13 @@ func (h *Handlers) requireStudentAccess(ctx context.Context, actor, student *plp
 			return &bot.UserError{Code: bot.EForbidden, Message: "Plans are private: you can only see your own.",
 				Hint: "Type `/plp plan` to see yours."}
 		}
+		hint := "Add them with `/plp class add @" + student.Name + "` if they're your student."
+		if !h.staffEnrol() {
+			hint = "If they're your student, ask an admin to add them to your class."
+		}
 		return &bot.UserError{Code: bot.EForbidden,
 			Message: fmt.Sprintf("%s isn't in any of your classes, so their plan is private to you.", bot.User(student.Name)),
-			Hint:    "Add them with `/plp class add @" + student.Name + "` if they're your student."}
+			Hint:    hint}
 	}
 	return nil
 }

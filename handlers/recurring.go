@@ -113,7 +113,7 @@ func (h *Handlers) rollNote(ctx context.Context, c *call, cf *plpbot.Conference)
 
 // dueRow is one student in a teacher's "who's due" list.
 type dueRow struct {
-	name     string
+	id, name string
 	lastMet  time.Time
 	next     time.Time
 	every    string
@@ -124,34 +124,35 @@ type dueRow struct {
 // whoIsDue lists, for the actor as teacher, each student they teach or meet:
 // when they last met (a conference marked done) and the next booked one,
 // oldest meeting first (never met before anyone), so the teacher sees who
-// is due. It holds no plan data, only meeting dates.
-func (h *Handlers) whoIsDue(ctx context.Context, c *call) ([]bot.Block, error) {
+// is due. It holds no plan data, only meeting dates. shown are the ids of
+// the students listed, for the audit.
+func (h *Handlers) whoIsDue(ctx context.Context, c *call) (blocks []bot.Block, shown []string, err error) {
 	now := h.now()
 	rows := map[string]*dueRow{}
 	row := func(id, name string) *dueRow {
 		r, ok := rows[id]
 		if !ok {
-			r = &dueRow{name: name}
+			r = &dueRow{id: id, name: name}
 			rows[id] = r
 		}
 		return r
 	}
 	classes, err := h.store.ClassesOf(ctx, c.Actor.ID, plpbot.MemberTeacher)
 	if err != nil {
-		return nil, fmt.Errorf("who is due: %w", err)
+		return nil, nil, fmt.Errorf("who is due: %w", err)
 	}
 	var ids []string
 	for _, cl := range classes {
 		m, err := h.store.ClassMembers(ctx, cl.ID, plpbot.MemberStudent)
 		if err != nil {
-			return nil, fmt.Errorf("who is due: %w", err)
+			return nil, nil, fmt.Errorf("who is due: %w", err)
 		}
 		ids = append(ids, m...)
 	}
 	if len(ids) > 0 {
 		users, err := h.store.Users(ctx, ids)
 		if err != nil {
-			return nil, fmt.Errorf("who is due: %w", err)
+			return nil, nil, fmt.Errorf("who is due: %w", err)
 		}
 		for i := range users {
 			row(users[i].ID, users[i].Name)
@@ -159,7 +160,7 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) ([]bot.Block, error) {
 	}
 	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.Actor.ID})
 	if err != nil {
-		return nil, fmt.Errorf("who is due: %w", err)
+		return nil, nil, fmt.Errorf("who is due: %w", err)
 	}
 	for _, cf := range confs {
 		r := row(cf.StudentID, cf.StudentName)
@@ -171,7 +172,7 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) ([]bot.Block, error) {
 		}
 	}
 	if len(rows) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	list := make([]*dueRow, 0, len(rows))
 	for _, r := range rows {
@@ -198,10 +199,11 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) ([]bot.Block, error) {
 			}
 		}
 		items = append(items, bot.Bold(bot.User(r.name))+" · "+last+" · "+next)
+		shown = append(shown, r.id)
 	}
-	blocks := []bot.Block{bot.Text{Text: bot.Bold("Who's due") + " (longest since you met first)"}, bot.List{Items: items}}
+	blocks = []bot.Block{bot.Text{Text: bot.Bold("Who's due") + " (longest since you met first)"}, bot.List{Items: items}}
 	if len(list) > maxDueRows {
 		blocks = append(blocks, bot.Context{Text: fmt.Sprintf("…and %d more.", len(list)-maxDueRows)})
 	}
-	return blocks, nil
+	return blocks, shown, nil
 }

@@ -63,6 +63,7 @@ func mentionOf(c *call, u *plpbot.Person) string {
 // studentFor finds the student of a staff command and checks the actor may
 // see them. Someone unknown gets the same refusal as someone outside the
 // actor's classes, so the refusal reveals nothing; admins are told plainly.
+// Staff refused a student the bot knows are audited (refused:COMMAND).
 func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, error) {
 	u, err := h.findMentioned(ctx, c, "user")
 	if errors.Is(err, storage.ErrNotFound) {
@@ -76,6 +77,9 @@ func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, err
 		return nil, fmt.Errorf("find student: %w", err)
 	}
 	if err := h.requireStudentAccess(ctx, c.Actor, u); err != nil {
+		if aerr := h.auditRefusal(ctx, c, u, err); aerr != nil {
+			return nil, aerr
+		}
 		return nil, err
 	}
 	return u, nil
@@ -88,6 +92,7 @@ func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error
 	var (
 		rows  []plpbot.RosterRow
 		title string
+		where = "whole school"
 		err   error
 	)
 	if strings.TrimSpace(name) == "" && c.Actor.Role == plpbot.RoleAdmin {
@@ -98,11 +103,19 @@ func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error
 		if perr != nil {
 			return nil, perr
 		}
-		title = bot.User(cl.Name)
+		title, where = bot.User(cl.Name), cl.Name
 		rows, err = h.store.Roster(ctx, cl.ID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
+	}
+	// Each student shown is a read of their records: one entry each, in one write.
+	subjects := make([]auditSubject, len(rows))
+	for i := range rows {
+		subjects[i] = auditSubject{id: rows[i].UserID, detail: where}
+	}
+	if err := h.auditMany(ctx, c.Actor, "roster", subjects); err != nil {
+		return nil, err
 	}
 	return []bot.Message{h.rosterMessage(title, rows, h.loc(c.Actor))}, nil
 }
@@ -113,9 +126,11 @@ func (h *Handlers) rosterMessage(title string, rows []plpbot.RosterRow, loc *tim
 	now := h.now()
 	m := reply("Roster · " + title)
 	if len(rows) == 0 {
-		m.Blocks = append(m.Blocks,
-			bot.Text{Text: "No students here yet."},
-			bot.Context{Text: "Add them with `/plp class add @sam @alex`."})
+		next := "Add them with `/plp class add @sam @alex`."
+		if !h.staffEnrol() {
+			next = "In this school, an admin adds them."
+		}
+		m.Blocks = append(m.Blocks, bot.Text{Text: "No students here yet."}, bot.Context{Text: next})
 		return m
 	}
 	st := plpbot.StatsOf(rows, now)

@@ -5,8 +5,15 @@ import (
 	"fmt"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
 	"github.com/plpbot/plpbot"
 )
+
+// The audit log is append-only for the bot: the methods here only insert
+// and read. Only Forget (forget.go) may change or remove entries, and a test
+// (TestAuditIsAppendOnly) holds every other file to that.
 
 // Audit appends an entry to the audit log.
 func (s *Store) Audit(ctx context.Context, e plpbot.AuditEntry) error {
@@ -20,11 +27,97 @@ func (s *Store) Audit(ctx context.Context, e plpbot.AuditEntry) error {
 	return nil
 }
 
-// AuditLog returns the entries about a subject, newest first.
+// AuditMany appends entries to the audit log in one unordered bulk write,
+// such as one entry per student a roster shows. Entries without a time
+// get the store's now.
+func (s *Store) AuditMany(ctx context.Context, entries []plpbot.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	now := s.Now()
+	docs := make([]any, len(entries))
+	for i, e := range entries {
+		if e.At.IsZero() {
+			e.At = now
+		}
+		e.ID = newID()
+		docs[i] = e
+	}
+	if _, err := s.db.Collection(colAudit).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
+		return fmt.Errorf("write %d audit entries: %w", len(entries), err)
+	}
+	return nil
+}
+
+// AuditLog returns the entries about a subject, newest first (limit 0:
+// all). Entries written at the same time come newest-written first.
 func (s *Store) AuditLog(ctx context.Context, subjectID string, limit int) ([]plpbot.AuditEntry, error) {
-	var out []plpbot.AuditEntry
-	if err := s.findSince(ctx, colAudit, "subject_id", subjectID, time.Time{}, limit, &out); err != nil {
+	out, err := s.auditNewest(ctx, subjectID, time.Time{}, 0, limit)
+	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	return out, nil
+}
+
+// AuditPage returns up to limit entries about a subject at or after since
+// (zero: all), newest first, skipping the first skip; more reports whether
+// older entries follow the page.
+func (s *Store) AuditPage(ctx context.Context, subjectID string, since time.Time, skip, limit int) (page []plpbot.AuditEntry, more bool, err error) {
+	page, err = s.auditNewest(ctx, subjectID, since, skip, limit+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("read audit page: %w", err)
+	}
+	if len(page) > limit {
+		return page[:limit], true, nil
+	}
+	return page, false, nil
+}
+
+// auditNewest reads entries about a subject since a time, newest first,
+// and among entries of the same time the last written first (ids grow).
+func (s *Store) auditNewest(ctx context.Context, subjectID string, since time.Time, skip, limit int) ([]plpbot.AuditEntry, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip))
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := s.db.Collection(colAudit).Find(ctx, auditFilter(bson.D{{Key: "subject_id", Value: subjectID}}, since), opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []plpbot.AuditEntry
+	err = cur.All(ctx, &out)
+	return out, err
+}
+
+// EachAudit calls fn with every audit entry at or after since (zero: all),
+// oldest first, read from a cursor so the log is never held in memory
+// whole. An error from fn stops the walk and is returned.
+func (s *Store) EachAudit(ctx context.Context, since time.Time, fn func(*plpbot.AuditEntry) error) error {
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}})
+	cur, err := s.db.Collection(colAudit).Find(ctx, auditFilter(bson.D{}, since), opts)
+	if err != nil {
+		return fmt.Errorf("read audit log: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var e plpbot.AuditEntry
+		if err := cur.Decode(&e); err != nil {
+			return fmt.Errorf("read audit entry: %w", err)
+		}
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("read audit log: %w", err)
+	}
+	return nil
+}
+
+// auditFilter adds "at or after since" to filter unless since is zero.
+func auditFilter(filter bson.D, since time.Time) bson.D {
+	if !since.IsZero() {
+		filter = append(filter, bson.E{Key: "at", Value: bson.D{{Key: "$gte", Value: since}}})
+	}
+	return filter
 }

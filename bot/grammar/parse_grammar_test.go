@@ -118,6 +118,7 @@ var parseCases = []struct {
 	{"flag @sam 504", want("flag", A{"kind": "504"}, U{"user": who("sam")})},
 	{"role @ms.lee Teacher", want("role", A{"role": "teacher"}, U{"user": who("ms.lee")})},
 	{"forget @sam", want("forget", nil, U{"user": who("sam")})},
+	{"audit @sam since:2026-09-01 page:2", want("audit", A{"since": "2026-09-01", "page": "2"}, U{"user": who("sam")})},
 	{"forget @sam confirm", want("forget", A{"confirm": "true"}, U{"user": who("sam")})},
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot/grammar"
+	"github.com/plpbot/plpbot/handlers"
 )
 
 // DefaultConfigFile is read when -config is not given, if it exists.
@@ -42,6 +43,7 @@ type Config struct {
 	Schedule    ScheduleConfig    `yaml:"schedule"`
 	Summaries   SummariesConfig   `yaml:"summaries"`
 	Conferences ConferencesConfig `yaml:"conferences"`
+	Classes     ClassesConfig     `yaml:"classes"`
 
 	// fromEnv maps a key (such as "slack.bot_token") to the environment
 	// variable that set it, so errors point at the right place.
@@ -135,6 +137,14 @@ func (cfg *Config) MinClassSize() int {
 	return n
 }
 
+// ClassesConfig is how class lists are kept; Config.EnrolBy returns it typed.
+type ClassesConfig struct {
+	// EnrolBy is who may add people to classes and remove them: staff
+	// (teachers and counselors, their own classes; the default) or admins
+	// (for schools whose rosters come from their SIS).
+	EnrolBy string `yaml:"enrol_by"`
+}
+
 // DefaultConfig is the configuration with no file and no environment: the
 // console on the embedded database under ./data.
 func DefaultConfig() Config {
@@ -155,6 +165,7 @@ func DefaultConfig() Config {
 			QuietHours:          "20:00-07:00",
 			NudgeAfter:          "0",
 		},
+		Classes: ClassesConfig{EnrolBy: string(handlers.EnrolByStaff)},
 	}
 }
 
@@ -491,6 +502,11 @@ func (cfg *Config) Validate() error {
 	if n, err := strconv.Atoi(strings.TrimSpace(cfg.Summaries.MinClassSize)); err != nil || n < 1 || n > 1000 {
 		return cfg.bad("summaries.min_class_size", "want a whole number of students, 1 or more (default 5), got %q", cfg.Summaries.MinClassSize)
 	}
+	switch handlers.EnrolBy(strings.ToLower(strings.TrimSpace(cfg.Classes.EnrolBy))) {
+	case handlers.EnrolByStaff, handlers.EnrolByAdmins:
+	default:
+		return cfg.bad("classes.enrol_by", "want staff or admins, got %q", cfg.Classes.EnrolBy)
+	}
 	set, err := cfg.Schedule.parse(cfg)
 	if err != nil {
 		return err
@@ -499,6 +515,12 @@ func (cfg *Config) Validate() error {
 	// else (the scheduler, the handlers) loads.
 	cfg.Schedule.TimeZone = set.TimeZone.String()
 	return nil
+}
+
+// EnrolBy is who may change class lists (classes.enrol_by); call it on a
+// validated Config.
+func (cfg *Config) EnrolBy() handlers.EnrolBy {
+	return handlers.EnrolBy(strings.ToLower(strings.TrimSpace(cfg.Classes.EnrolBy)))
 }
 
 func (cfg *Config) validateSlack() error {

@@ -5,6 +5,7 @@
 // Usage:
 //
 //	plpbot [-config FILE] [run|console|version|check-config|outbox]
+//	plpbot [-config FILE] audit export [-since YYYY-MM-DD] [-o FILE]
 package main
 
 import (
@@ -48,11 +49,12 @@ const (
 	cmdVersion     = "version"
 	cmdCheckConfig = "check-config"
 	cmdOutbox      = "outbox"
+	cmdAudit       = "audit"
 )
 
 // subcommands returns every subcommand's name.
 func subcommands() []string {
-	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox}
+	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit}
 }
 
 // Exit codes.
@@ -123,6 +125,10 @@ type Main struct {
 	Command    string
 	ConfigPath string
 	Config     Config
+	// AuditSince and AuditOut are audit export's -since (midnight in the
+	// school's zone; zero: the whole log) and -o (empty: Stdout).
+	AuditSince time.Time
+	AuditOut   string
 
 	// Built by Run.
 	Logger    *slog.Logger
@@ -167,6 +173,9 @@ func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("plpbot", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.StringVar(&m.ConfigPath, "config", "", "the YAML config `file` (default: ./"+DefaultConfigFile+" if present, else built-in defaults)")
+	var since string
+	fs.StringVar(&since, "since", "", "audit export: only entries from this `date` on (YYYY-MM-DD, schedule.timezone)")
+	fs.StringVar(&m.AuditOut, "o", "", "audit export: write the CSV to this `file` (default: standard output)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: plpbot [-config FILE] [command]
 
@@ -175,6 +184,8 @@ Commands:
   console       run the console on this terminal, whatever else is configured
   check-config  validate the config and print "config OK" or the one bad key
   outbox        show the scheduled-message outbox: counts by status and the last failures
+  audit export  write the audit log (who read or changed whose records) as CSV
+                [-since YYYY-MM-DD] [-o FILE]
   version       print the version
 
 Flags:
@@ -196,7 +207,17 @@ Flags:
 		if err := parse(rest[1:]); err != nil {
 			return err
 		}
-		if extra := fs.Args(); len(extra) > 0 {
+		extra := fs.Args()
+		if m.Command == cmdAudit {
+			if err := auditVerb(extra); err != nil {
+				return err
+			}
+			if err := parse(extra[1:]); err != nil {
+				return err
+			}
+			extra = fs.Args()
+		}
+		if len(extra) > 0 {
 			return fmt.Errorf("plpbot %s: unexpected argument %q (see plpbot -h)", m.Command, extra[0])
 		}
 	}
@@ -207,6 +228,9 @@ Flags:
 		}
 		return errors.New(msg + " (see plpbot -h)")
 	}
+	if m.Command != cmdAudit && (since != "" || m.AuditOut != "") {
+		return fmt.Errorf("plpbot %s: -since and -o are for plpbot audit export (see plpbot -h)", m.Command)
+	}
 	if m.Command == cmdVersion {
 		return nil
 	}
@@ -215,6 +239,29 @@ Flags:
 		return err
 	}
 	m.Config = cfg
+	if since != "" {
+		d, err := time.ParseInLocation(time.DateOnly, since, cfg.ScheduleSettings().TimeZone)
+		if err != nil {
+			return fmt.Errorf("plpbot audit export: -since: want a real date as YYYY-MM-DD, got %q", since)
+		}
+		m.AuditSince = d
+	}
+	return nil
+}
+
+// auditVerb checks the word after "plpbot audit": export is the one there is.
+func auditVerb(args []string) error {
+	const usage = "plpbot audit export [-since YYYY-MM-DD] [-o FILE]"
+	switch {
+	case len(args) == 0:
+		return errors.New("plpbot audit: say what to do: " + usage)
+	case args[0] != "export":
+		msg := fmt.Sprintf("plpbot audit: unknown command %q", args[0])
+		if s := grammar.Nearest(args[0], []string{"export"}); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return errors.New(msg + " (" + usage + ")")
+	}
 	return nil
 }
 
@@ -244,6 +291,13 @@ func (m *Main) Run(ctx context.Context) error {
 
 	if err := m.openStore(ctx); err != nil {
 		return err
+	}
+	if m.Command == cmdAudit {
+		if err := m.exportAudit(ctx); err != nil {
+			return fmt.Errorf("audit export: %w", err)
+		}
+		m.finish(nil)
+		return nil
 	}
 	m.Handlers = m.newHandlers()
 	inputs, senders, err := m.newInputs(useConsole)
@@ -332,6 +386,7 @@ func (m *Main) newHandlers() *handlers.Handlers {
 		Reflections:            sched.Reflections,
 		Summaries:              sched.Summaries,
 		MinClassSize:           cfg.MinClassSize(),
+		EnrolBy:                cfg.EnrolBy(),
 		NotesVisibleToStudents: cfg.NotesVisibleToStudents(),
 		Logger:                 m.Logger.With(slog.String("component", "handlers")),
 	})

@@ -1,0 +1,200 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plpbot/plpbot"
+)
+
+func TestAuditManyAndPages(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newStore(t)
+	must(t, "AuditMany of none", s.AuditMany(ctx, nil))
+	// Day 1: one view. Day 2: a roster of 25 students, one bulk write.
+	must(t, "Audit", s.Audit(ctx, plpbot.AuditEntry{ActorID: "t1", Action: "view_plan", SubjectID: "s1"}))
+	day2 := clk.Now().Add(24 * time.Hour)
+	clk.Advance(24 * time.Hour)
+	var roster []plpbot.AuditEntry
+	for i := range 25 {
+		roster = append(roster, plpbot.AuditEntry{ActorID: "t1", ActorName: "Ms. Lee", Action: "roster",
+			SubjectID: "s" + strconv.Itoa(i%5), Detail: "Period 3 #" + strconv.Itoa(i)})
+	}
+	must(t, "AuditMany", s.AuditMany(ctx, roster))
+
+	for _, tt := range []struct {
+		name        string
+		since       time.Time
+		skip, limit int
+		wantDetails []string
+		wantMore    bool
+	}{
+		// s1 has #1, #6, #11, #16, #21 of the roster and the day-1 view:
+		// written together, the roster entries come newest-written first.
+		{"first page", time.Time{}, 0, 2, []string{"Period 3 #21", "Period 3 #16"}, true},
+		{"second page", time.Time{}, 2, 2, []string{"Period 3 #11", "Period 3 #6"}, true},
+		{"last page", time.Time{}, 4, 2, []string{"Period 3 #1", ""}, false},
+		{"exactly full", time.Time{}, 0, 6, []string{"Period 3 #21", "Period 3 #16", "Period 3 #11", "Period 3 #6", "Period 3 #1", ""}, false},
+		{"since day 2", day2, 0, 10, []string{"Period 3 #21", "Period 3 #16", "Period 3 #11", "Period 3 #6", "Period 3 #1"}, false},
+		{"past the end", time.Time{}, 10, 2, nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			page, more, err := s.AuditPage(ctx, "s1", tt.since, tt.skip, tt.limit)
+			must(t, "AuditPage", err)
+			var got []string
+			for _, e := range page {
+				got = append(got, e.Detail)
+			}
+			if !slices.Equal(got, tt.wantDetails) || more != tt.wantMore {
+				t.Errorf("page = %q more %v, want %q more %v", got, more, tt.wantDetails, tt.wantMore)
+			}
+		})
+	}
+	page, _, err := s.AuditPage(ctx, "s1", time.Time{}, 0, 1)
+	must(t, "AuditPage", err)
+	if e := page[0]; e.ActorName != "Ms. Lee" || e.Action != "roster" || e.ID == "" {
+		t.Errorf("entry = %+v", e)
+	}
+	sameTime(t, "bulk entry At", page[0].At, day2)
+}
+
+func TestEachAudit(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newStore(t)
+	for i := range 4 {
+		must(t, "Audit", s.Audit(ctx, plpbot.AuditEntry{ActorID: "t1", Action: "view_plan", SubjectID: "s1", Detail: strconv.Itoa(i)}))
+		clk.Advance(time.Hour)
+	}
+	walk := func(since time.Time, stopAt int) ([]string, error) {
+		var got []string
+		err := s.EachAudit(ctx, since, func(e *plpbot.AuditEntry) error {
+			if len(got) == stopAt {
+				return errors.New("stop")
+			}
+			got = append(got, e.Detail)
+			return nil
+		})
+		return got, err
+	}
+	got, err := walk(time.Time{}, -1)
+	must(t, "EachAudit", err)
+	if !slices.Equal(got, []string{"0", "1", "2", "3"}) {
+		t.Errorf("all = %v, want oldest first", got)
+	}
+	got, err = walk(t0.Add(2*time.Hour), -1)
+	must(t, "EachAudit since", err)
+	if !slices.Equal(got, []string{"2", "3"}) {
+		t.Errorf("since = %v", got)
+	}
+	if got, err = walk(time.Time{}, 1); err == nil || err.Error() != "stop" || len(got) != 1 {
+		t.Errorf("stopping: got %v, err %v; want fn's error after one entry", got, err)
+	}
+}
+
+// TestAuditIsAppendOnly reads the storage package's source: no function
+// that names the audit collection may update, replace or delete documents,
+// except in forget.go (erasure is the one exception the law asks for).
+func TestAuditIsAppendOnly(t *testing.T) {
+	writes := []string{"UpdateOne", "UpdateMany", "UpdateByID", "ReplaceOne", "DeleteOne", "DeleteMany",
+		"FindOneAndUpdate", "FindOneAndReplace", "FindOneAndDelete", "BulkWrite", "Drop"}
+	files, err := filepath.Glob("*.go")
+	must(t, "glob", err)
+	fset := token.NewFileSet()
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") || name == "forget.go" {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		must(t, "parse "+name, err)
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Body == nil {
+				continue
+			}
+			namesAudit, wrote := false, ""
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.Ident:
+					namesAudit = namesAudit || n.Name == "colAudit"
+				case *ast.BasicLit:
+					namesAudit = namesAudit || n.Value == `"audit"`
+				case *ast.SelectorExpr:
+					if slices.Contains(writes, n.Sel.Name) {
+						wrote = n.Sel.Name
+					}
+				}
+				return true
+			})
+			if namesAudit {
+				checked++
+			}
+			if namesAudit && wrote != "" {
+				t.Errorf("%s: %s names the audit collection and calls %s: the audit log is append-only (only forget.go may change it)",
+					fset.Position(fn.Pos()), fn.Name.Name, wrote)
+			}
+		}
+	}
+	if checked < 4 {
+		t.Fatalf("found only %d functions naming the audit collection: is the check still reading the right files?", checked)
+	}
+	otherPackagesKeepOut(t)
+}
+
+// otherPackagesKeepOut fails if code outside storage opens the audit
+// collection directly (Store.Collection("audit")): it is reached only
+// through the store's append and read methods.
+func otherPackagesKeepOut(t *testing.T) {
+	t.Helper()
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 1 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			lit, isLit := call.Args[0].(*ast.BasicLit)
+			if ok && sel.Sel.Name == "Collection" && isLit && lit.Value == `"audit"` {
+				t.Errorf("%s: opens the audit collection directly; use the store's audit methods", fset.Position(call.Pos()))
+			}
+			return true
+		})
+		return nil
+	})
+	must(t, "walk the module", err)
+}
+
+// BenchmarkAuditMany5000 is the audit of an admin's whole-school roster:
+// 5,000 entries in one unordered bulk write.
+func BenchmarkAuditMany5000(b *testing.B) {
+	ctx := context.Background()
+	s, _ := newStore(b)
+	entries := make([]plpbot.AuditEntry, 5000)
+	for i := range entries {
+		entries[i] = plpbot.AuditEntry{ActorID: "slack:T1:UADMIN", ActorName: "Ms. Admin", Action: "roster",
+			SubjectID: "slack:T1:U" + strconv.Itoa(i), Detail: "whole school"}
+	}
+	for b.Loop() {
+		if err := s.AuditMany(ctx, entries); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
