@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +19,7 @@ const maxRetryDelay = time.Hour
 
 // deliverDue sends every item due at now and returns when none is left; the
 // clock stands still meanwhile, so retries fall after now and the loop ends.
-func (s *Scheduler) deliverDue(ctx context.Context, now time.Time) error {
+func (s *Scheduler) deliverDue(ctx context.Context, now time.Time, inOrder bool) error {
 	clock := func() time.Time { return now }
 	for {
 		items, err := s.store.ClaimOutbox(ctx, s.replica, now, s.opts.SendLease, s.opts.Workers*16, s.platforms)
@@ -28,7 +29,11 @@ func (s *Scheduler) deliverDue(ctx context.Context, now time.Time) error {
 		if len(items) == 0 {
 			return nil
 		}
-		s.sendAll(ctx, clock, items)
+		if inOrder {
+			s.sendInOrder(ctx, clock, items)
+		} else {
+			s.sendAll(ctx, clock, items)
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -98,6 +103,23 @@ func (b *batch) paused() time.Time {
 
 // sendAll sends claimed items with up to Workers at once. It returns when
 // the platform asked to pause until, if it did.
+// sendInOrder sends items one at a time, by due time and then key.
+func (s *Scheduler) sendInOrder(ctx context.Context, clock func() time.Time, items []storage.OutboxItem) {
+	slices.SortStableFunc(items, func(a, b storage.OutboxItem) int {
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	var b batch
+	for i := range items {
+		if ctx.Err() != nil {
+			return
+		}
+		s.deliver(ctx, clock, &b, &items[i])
+	}
+}
+
 func (s *Scheduler) sendAll(ctx context.Context, clock func() time.Time, items []storage.OutboxItem) time.Time {
 	var b batch
 	ch := make(chan *storage.OutboxItem)

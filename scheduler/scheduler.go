@@ -257,13 +257,19 @@ func (s *Scheduler) ensureIndexes(ctx context.Context) error {
 // and then delivers every outbox item due at now, before returning. Tests
 // and Advance drive the scheduler through it.
 func (s *Scheduler) Tick(ctx context.Context, now time.Time) error {
+	return s.tick(ctx, now, false)
+}
+
+// tick plans and delivers at now; inOrder sends one item at a time by due
+// time (simulated time: a console transcript reads the same every run).
+func (s *Scheduler) tick(ctx context.Context, now time.Time, inOrder bool) error {
 	if err := s.ensureIndexes(ctx); err != nil {
 		return err
 	}
 	if err := s.planIfLeader(ctx, now); err != nil {
 		return err
 	}
-	return s.deliverDue(ctx, now)
+	return s.deliverDue(ctx, now, inOrder)
 }
 
 // planIfLeader plans due jobs if this replica holds (or wins) the lease.
@@ -303,7 +309,7 @@ func (s *Scheduler) Advance(ctx context.Context, d time.Duration) error {
 			}
 		}
 		s.setNow(next)
-		if err := s.Tick(ctx, next); err != nil {
+		if err := s.tick(ctx, next, true); err != nil {
 			return err
 		}
 		if !next.Before(end) || steps > 100000 {
