@@ -40,6 +40,7 @@ type Config struct {
 	HTTP     HTTPConfig     `yaml:"http"`
 	Discord  DiscordConfig  `yaml:"discord"`
 	Schedule ScheduleConfig `yaml:"schedule"`
+	Privacy  PrivacyConfig  `yaml:"privacy"`
 
 	// fromEnv maps a key (such as "slack.bot_token") to the environment
 	// variable that set it, so errors point at the right place.
@@ -102,6 +103,23 @@ type ScheduleConfig struct {
 	NudgeAfter          string   `yaml:"nudge_after"`
 }
 
+// PrivacyConfig is what the school decides about keeping records;
+// Config.Retention returns it typed.
+type PrivacyConfig struct {
+	// RetentionDays is how many days someone in no class may go without any
+	// activity before the nightly retention job purges them as forget does:
+	// a whole number of days, at least MinRetentionDays, or 0 for never.
+	RetentionDays string `yaml:"retention_days"`
+}
+
+// MinRetentionDays is the shortest retention period a school may set: a
+// shorter one would purge students who joined but were not yet put in a
+// class, or staff between terms.
+const MinRetentionDays = 30
+
+// maxRetentionDays bounds privacy.retention_days (a century).
+const maxRetentionDays = 36500
+
 // DefaultConfig is the configuration with no file and no environment: the
 // console on the embedded database under ./data.
 func DefaultConfig() Config {
@@ -120,6 +138,7 @@ func DefaultConfig() Config {
 			QuietHours:          "20:00-07:00",
 			NudgeAfter:          "0",
 		},
+		Privacy: PrivacyConfig{RetentionDays: "0"},
 	}
 }
 
@@ -426,8 +445,31 @@ func (cfg *Config) Validate() error {
 	if err := cfg.validateDiscord(); err != nil {
 		return err
 	}
-	_, err := cfg.Schedule.parse(cfg)
+	if _, err := cfg.Schedule.parse(cfg); err != nil {
+		return err
+	}
+	_, err := cfg.retentionDays()
 	return err
+}
+
+// retentionDays reads privacy.retention_days.
+func (cfg *Config) retentionDays() (int, error) {
+	v := strings.TrimSpace(cfg.Privacy.RetentionDays)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > maxRetentionDays || (n > 0 && n < MinRetentionDays) {
+		return 0, cfg.bad("privacy.retention_days", "want a number of days, %d or more (such as 365), or 0 for never, got %q", MinRetentionDays, cfg.Privacy.RetentionDays)
+	}
+	return n, nil
+}
+
+// Retention is privacy.retention_days as a duration (0: never); call it on
+// a validated Config.
+func (cfg *Config) Retention() time.Duration {
+	n, err := cfg.retentionDays()
+	if err != nil {
+		panic("config: Retention on an unvalidated config: " + err.Error())
+	}
+	return time.Duration(n) * 24 * time.Hour
 }
 
 func (cfg *Config) validateSlack() error {

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	plpbot [-config FILE] [run|console|version|check-config|outbox]
+//	plpbot [-config FILE] [run|console|version|check-config|outbox|retention [-dry-run]|erasures [-export FILE|-apply FILE]]
 package main
 
 import (
@@ -47,11 +47,13 @@ const (
 	cmdVersion     = "version"
 	cmdCheckConfig = "check-config"
 	cmdOutbox      = "outbox"
+	cmdRetention   = "retention"
+	cmdErasures    = "erasures"
 )
 
 // subcommands returns every subcommand's name.
 func subcommands() []string {
-	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox}
+	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdRetention, cmdErasures}
 }
 
 // Exit codes.
@@ -122,6 +124,11 @@ type Main struct {
 	Command    string
 	ConfigPath string
 	Config     Config
+	// DryRun, ExportPath and ApplyPath are the flags of the retention and
+	// erasures subcommands.
+	DryRun     bool
+	ExportPath string
+	ApplyPath  string
 
 	// Built by Run.
 	Logger    *slog.Logger
@@ -166,6 +173,9 @@ func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("plpbot", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.StringVar(&m.ConfigPath, "config", "", "the YAML config `file` (default: ./"+DefaultConfigFile+" if present, else built-in defaults)")
+	fs.BoolVar(&m.DryRun, "dry-run", false, "retention: list who would be purged, purge nobody")
+	fs.StringVar(&m.ExportPath, "export", "", "erasures: write the erasure log and its key to `file`")
+	fs.StringVar(&m.ApplyPath, "apply", "", "erasures: after restoring a backup, forget again everyone in the log `file`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: plpbot [-config FILE] [command]
 
@@ -174,6 +184,8 @@ Commands:
   console       run the console on this terminal, whatever else is configured
   check-config  validate the config and print "config OK" or the one bad key
   outbox        show the scheduled-message outbox: counts by status and the last failures
+  retention     purge now who privacy.retention_days would purge tonight (-dry-run: only list them)
+  erasures      show the erasure log; -export FILE to keep it with backups, -apply FILE after a restore
   version       print the version
 
 Flags:
@@ -206,6 +218,9 @@ Flags:
 		}
 		return errors.New(msg + " (see plpbot -h)")
 	}
+	if err := m.checkPrivacyFlags(); err != nil {
+		return err
+	}
 	if m.Command == cmdVersion {
 		return nil
 	}
@@ -214,6 +229,9 @@ Flags:
 		return err
 	}
 	m.Config = cfg
+	if m.Command == cmdRetention && cfg.Retention() == 0 {
+		return cfg.bad("privacy.retention_days", "is 0 (never): set how many days your school keeps the records of people in no class, such as 365, to use plpbot retention")
+	}
 	return nil
 }
 
@@ -257,6 +275,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("open the database: %w", err)
 	}
 	m.Store = store
+	switch m.Command {
+	case cmdRetention, cmdErasures:
+		err := m.runPrivacy(ctx)
+		m.finish(nil)
+		return err
+	}
 
 	g := handlers.Grammar()
 	sched := cfg.ScheduleSettings()
@@ -480,6 +504,7 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		QuietHours:          cfg.Schedule.QuietHours,
 		Holidays:            cfg.Schedule.Holidays,
 		NudgeAfter:          set.NudgeAfter,
+		Retention:           cfg.Retention(),
 		Now:                 m.clock.Now,
 		SetNow:              m.clock.Set,
 		Logger:              m.Logger.With(slog.String("component", "scheduler")),
