@@ -214,10 +214,13 @@ func (s *Store) ApplyErasureLog(ctx context.Context, log ErasureLog, by Eraser) 
 		if !erased[erasureHash(key, id)] {
 			continue
 		}
-		if _, err := s.forget(ctx, id, by); err != nil {
+		if _, _, err := s.forget(ctx, id, by); err != nil {
 			return n, err
 		}
 		n++
+	}
+	if n == 0 {
+		return 0, nil
 	}
 	return n, s.Scrub(ctx)
 }

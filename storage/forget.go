@@ -94,8 +94,8 @@ func (s *Store) CountRecords(ctx context.Context, id string) (RecordCounts, erro
 // It returns what it changed. Forgetting someone unknown, or twice, changes
 // nothing and is not an error.
 func (s *Store) Forget(ctx context.Context, id string, by Eraser) (RecordCounts, error) {
-	rc, err := s.forget(ctx, id, by)
-	if err != nil {
+	rc, erased, err := s.forget(ctx, id, by)
+	if err != nil || !erased {
 		return rc, err
 	}
 	return rc, s.Scrub(ctx)
@@ -105,31 +105,32 @@ func (s *Store) Forget(ctx context.Context, id string, by Eraser) (RecordCounts,
 // while it ran (a check-in sent at that moment).
 const forgetRounds = 3
 
-// forget is Forget without the scrub, so that a batch scrubs once.
-func (s *Store) forget(ctx context.Context, id string, by Eraser) (RecordCounts, error) {
-	var done RecordCounts
+// forget is Forget without the scrub, so that a batch scrubs once. erased
+// is false when there was nothing of the person to erase.
+func (s *Store) forget(ctx context.Context, id string, by Eraser) (done RecordCounts, erased bool, err error) {
 	for round := range forgetRounds {
 		p, err := s.planErasure(ctx, id)
 		if err != nil {
-			return done, err
+			return done, erased, err
 		}
 		if p.empty() {
-			return done, nil
+			return done, erased, nil
 		}
 		if round == 0 {
 			detail := strconv.FormatInt(p.counts.Total(), 10) + " records deleted, " +
 				strconv.FormatInt(p.counts.Anonymised(), 10) + " anonymised"
 			if err := s.recordErasure(ctx, id, by, detail); err != nil {
-				return done, err
+				return done, erased, err
 			}
 		}
+		erased = true
 		rc, err := s.applyErasure(ctx, p)
 		done = done.plus(rc)
 		if err != nil {
-			return done, err
+			return done, erased, err
 		}
 	}
-	return done, nil
+	return done, erased, nil
 }
 
 // erasurePlan is everything forgetting one person touches, found once:

@@ -158,7 +158,7 @@ func (s *Store) lastRecordActivity(ctx context.Context, id string, last time.Tim
 func (s *Store) Purge(ctx context.Context, people []Inactive, by Eraser) (int, error) {
 	n := 0
 	for _, p := range people {
-		if _, err := s.forget(ctx, p.ID, by); err != nil {
+		if _, _, err := s.forget(ctx, p.ID, by); err != nil {
 			return n, err
 		}
 		n++

@@ -83,6 +83,14 @@ func people1(n int) string {
 	return fmt.Sprintf("%d people", n)
 }
 
+// records is "1 erasure record" or "N erasure records".
+func records(n int) string {
+	if n == 1 {
+		return "1 erasure record"
+	}
+	return fmt.Sprintf("%d erasure records", n)
+}
+
 // showErasures prints the erasure log: when, by whom, how much; nobody's name.
 func (m *Main) showErasures(ctx context.Context) error {
 	log, err := m.Store.ErasureLog(ctx)
@@ -97,7 +105,7 @@ func (m *Main) showErasures(ctx context.Context) error {
 	for _, e := range log.Erasures {
 		fmt.Fprintf(w, "%s  %s…  by %s  (%s)\n", e.At.UTC().Format(time.RFC3339), e.Hash[:12], e.ByName, e.Detail)
 	}
-	fmt.Fprintf(w, "%d erasures. Keep a copy beside your backups: plpbot erasures -export FILE.\n", len(log.Erasures))
+	fmt.Fprintf(w, "%s in the log. Keep a copy beside your backups: plpbot erasures -export FILE.\n", records(len(log.Erasures)))
 	return nil
 }
 
@@ -114,8 +122,8 @@ func (m *Main) exportErasures(ctx context.Context) error {
 	if err := os.WriteFile(m.ExportPath, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("erasures: %w", err)
 	}
-	fmt.Fprintf(m.Stdout, "Wrote %d erasure records and their key to %s. After restoring a backup: plpbot erasures -apply %s.\n",
-		len(log.Erasures), m.ExportPath, m.ExportPath)
+	fmt.Fprintf(m.Stdout, "Wrote %s and their key to %s. After restoring a backup: plpbot erasures -apply %s.\n",
+		records(len(log.Erasures)), m.ExportPath, m.ExportPath)
 	return nil
 }
 
@@ -133,7 +141,10 @@ func (m *Main) applyErasures(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("erasures: %w", err)
 	}
-	fmt.Fprintf(m.Stdout, "Applied %d erasure records: %s the database held again %s forgotten again.\n",
-		len(log.Erasures), people1(n), map[bool]string{true: "was", false: "were"}[n == 1])
+	verb := "were"
+	if n == 1 {
+		verb = "was"
+	}
+	fmt.Fprintf(m.Stdout, "Applied %s: %s the database held again %s forgotten again.\n", records(len(log.Erasures)), people1(n), verb)
 	return nil
 }

@@ -86,7 +86,7 @@ func TestRetentionAndErasures(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("erasures: exit %d", code)
 	}
-	mustHave(t, out, "by the retention policy", "1 erasures")
+	mustHave(t, out, "by the retention policy", "1 erasure record in the log")
 	if strings.Contains(out, "kit") {
 		t.Errorf("the erasure log names kit:\n%s", out)
 	}
@@ -95,7 +95,7 @@ func TestRetentionAndErasures(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("erasures -export: exit %d", code)
 	}
-	mustHave(t, out, "Wrote 1 erasure records")
+	mustHave(t, out, "Wrote 1 erasure record and their key")
 	if fi, err := os.Stat(logFile); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("exported log: %v %v, want mode 0600", fi, err)
 	}
@@ -109,7 +109,7 @@ func TestRetentionAndErasures(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("erasures -apply: exit %d: %s", code, errOut)
 	}
-	mustHave(t, out, "Applied 1 erasure records: 1 person the database held again was forgotten again")
+	mustHave(t, out, "Applied 1 erasure record: 1 person the database held again was forgotten again")
 	out, _, _ = runAt(t, later, "-config", restored, "erasures", "-apply", logFile)
 	mustHave(t, out, "0 people the database held again were forgotten again")
 }
