@@ -59,6 +59,9 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
 	if err := s.planConferences(ctx, now); err != nil {
 		errs = append(errs, fmt.Errorf("plan conference reminders: %w", err))
 	}
+	if err := s.runRetention(ctx, now, runs); err != nil {
+		errs = append(errs, fmt.Errorf("retention: %w", err))
+	}
 	return errors.Join(errs...)
 }
 

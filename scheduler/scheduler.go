@@ -75,6 +75,10 @@ type Options struct {
 	// NudgeAfter is how long without a check-in earns a student one gentle
 	// DM per quiet spell (0 = no nudges, the default).
 	NudgeAfter time.Duration
+	// Retention is how long someone in no class may go without activity
+	// before the nightly retention job purges them as forget does
+	// (privacy.retention_days; 0 = never, the default).
+	Retention time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// SetNow, if set, is called by Advance with each simulated time so the

@@ -44,6 +44,7 @@ type Config struct {
 	Summaries   SummariesConfig   `yaml:"summaries"`
 	Conferences ConferencesConfig `yaml:"conferences"`
 	Classes     ClassesConfig     `yaml:"classes"`
+	Privacy     PrivacyConfig     `yaml:"privacy"`
 
 	// fromEnv maps a key (such as "slack.bot_token") to the environment
 	// variable that set it, so errors point at the right place.
@@ -145,6 +146,23 @@ type ClassesConfig struct {
 	EnrolBy string `yaml:"enrol_by"`
 }
 
+// PrivacyConfig is what the school decides about keeping records;
+// Config.Retention returns it typed.
+type PrivacyConfig struct {
+	// RetentionDays is how many days someone in no class may go without any
+	// activity before the nightly retention job purges them as forget does:
+	// a whole number of days, at least MinRetentionDays, or 0 for never.
+	RetentionDays string `yaml:"retention_days"`
+}
+
+// MinRetentionDays is the shortest retention period a school may set: a
+// shorter one would purge students who joined but were not yet put in a
+// class, or staff between terms.
+const MinRetentionDays = 30
+
+// maxRetentionDays bounds privacy.retention_days (a century).
+const maxRetentionDays = 36500
+
 // DefaultConfig is the configuration with no file and no environment: the
 // console on the embedded database under ./data.
 func DefaultConfig() Config {
@@ -166,6 +184,8 @@ func DefaultConfig() Config {
 			NudgeAfter:          "0",
 		},
 		Classes: ClassesConfig{EnrolBy: string(handlers.EnrolByStaff)},
+
+		Privacy: PrivacyConfig{RetentionDays: "0"},
 	}
 }
 
@@ -514,13 +534,34 @@ func (cfg *Config) Validate() error {
 	// "america/chicago" is read as America/Chicago: keep the name everyone
 	// else (the scheduler, the handlers) loads.
 	cfg.Schedule.TimeZone = set.TimeZone.String()
-	return nil
+	_, err = cfg.retentionDays()
+	return err
 }
 
 // EnrolBy is who may change class lists (classes.enrol_by); call it on a
 // validated Config.
 func (cfg *Config) EnrolBy() handlers.EnrolBy {
 	return handlers.EnrolBy(strings.ToLower(strings.TrimSpace(cfg.Classes.EnrolBy)))
+}
+
+// retentionDays reads privacy.retention_days.
+func (cfg *Config) retentionDays() (int, error) {
+	v := strings.TrimSpace(cfg.Privacy.RetentionDays)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > maxRetentionDays || (n > 0 && n < MinRetentionDays) {
+		return 0, cfg.bad("privacy.retention_days", "want a number of days, %d or more (such as 365), or 0 for never, got %q", MinRetentionDays, cfg.Privacy.RetentionDays)
+	}
+	return n, nil
+}
+
+// Retention is privacy.retention_days as a duration (0: never); call it on
+// a validated Config.
+func (cfg *Config) Retention() time.Duration {
+	n, err := cfg.retentionDays()
+	if err != nil {
+		panic("config: Retention on an unvalidated config: " + err.Error())
+	}
+	return time.Duration(n) * 24 * time.Hour
 }
 
 func (cfg *Config) validateSlack() error {

@@ -29,6 +29,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 		len(s.ConferenceReminders) != 2 || s.ConferenceReminders[0] != 24*time.Hour || s.ConferenceReminders[1] != time.Hour {
 		t.Errorf("schedule defaults: %+v", s)
 	}
+	if cfg.Retention() != 0 {
+		t.Errorf("privacy.retention_days should be off by default: %v", cfg.Retention())
+	}
 }
 
 func TestLoadConfig(t *testing.T) {
@@ -55,6 +58,8 @@ schedule:
   quiet_hours: "21:30-06:45"
   holidays: [2026-12-25, 2027-01-01]
   nudge_after: 2w
+privacy:
+  retention_days: 365
 `
 	cfg, err := LoadConfig([]byte(yaml), nil)
 	if err != nil {
@@ -83,6 +88,9 @@ schedule:
 	if len(s.Holidays) != 2 || !s.Holidays[0].Equal(time.Date(2026, 12, 25, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("holidays: %v", s.Holidays)
 	}
+	if cfg.Retention() != 365*24*time.Hour {
+		t.Errorf("privacy.retention_days: %v", cfg.Retention())
+	}
 }
 
 func TestLoadConfigEmptyDocuments(t *testing.T) {
@@ -106,6 +114,7 @@ func TestEnvOverrides(t *testing.T) {
 		"PLPBOT_SCHEDULE_CONFERENCE_REMINDERS=48h,30m",
 		"PLPBOT_SCHEDULE_QUIET_HOURS=off",
 		"PLPBOT_LOG_STUDENT_TEXT=TRUE",
+		"PLPBOT_PRIVACY_RETENTION_DAYS=90",
 	}
 	file := "slack: {bot_token: xoxb-from-file, app_token: xapp-1}\nschedule: {quiet_hours: \"22:00-06:00\"}\n"
 	cfg, err := LoadConfig([]byte(file), env)
@@ -130,6 +139,9 @@ func TestEnvOverrides(t *testing.T) {
 	}
 	if s.QuietStart != 0 || s.QuietEnd != 0 {
 		t.Errorf("quiet hours should be off: %d-%d", s.QuietStart, s.QuietEnd)
+	}
+	if cfg.Retention() != 90*24*time.Hour {
+		t.Errorf("PLPBOT_PRIVACY_RETENTION_DAYS: %v", cfg.Retention())
 	}
 }
 
@@ -190,6 +202,10 @@ func TestConfigErrors(t *testing.T) {
 		{"schedule.holidays", "schedule: {holidays: [2026-12-25, 2027-02-30]}", nil, `config: schedule.holidays[1]: want a real date as YYYY-MM-DD, got "2027-02-30"`},
 		{"schedule.nudge_after", "schedule: {nudge_after: -7d}", nil, `config: schedule.nudge_after: want a duration such as 7d, or 0 for off, got "-7d"`},
 		{"env names the variable", "", []string{"PLPBOT_SCHEDULE_QUIET_HOURS=8pm"}, `config: schedule.quiet_hours (from PLPBOT_SCHEDULE_QUIET_HOURS): want a start and an end such as 20:00-07:00 or 8pm-7am, got "8pm"`},
+		{"privacy.retention_days words", "privacy: {retention_days: 1y}", nil, `config: privacy.retention_days: want a number of days, 30 or more (such as 365), or 0 for never, got "1y"`},
+		{"privacy.retention_days negative", "privacy: {retention_days: -1}", nil, `config: privacy.retention_days: want a number of days`},
+		{"privacy.retention_days too short", "privacy: {retention_days: 7}", nil, `config: privacy.retention_days: want a number of days, 30 or more`},
+		{"privacy.retention_days from env", "", []string{"PLPBOT_PRIVACY_RETENTION_DAYS=forever"}, `config: privacy.retention_days (from PLPBOT_PRIVACY_RETENTION_DAYS): want a number of days`},
 		{"env list item names the variable", "", []string{"PLPBOT_SCHEDULE_HOLIDAYS=2026-12-25,Xmas"}, `config: schedule.holidays[1] (from PLPBOT_SCHEDULE_HOLIDAYS): want a real date`},
 		{"unknown env var", "", []string{"PLPBOT_SLACK_BOTTOKEN=xoxb-1"}, "config: PLPBOT_SLACK_BOTTOKEN: unknown setting; did you mean PLPBOT_SLACK_BOT_TOKEN?"},
 		{"unknown env var far from any", "", []string{"PLPBOT_COLOUR=red"}, "config: PLPBOT_COLOUR: unknown setting"},

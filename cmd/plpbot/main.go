@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	plpbot [-config FILE] [run|console|version|check-config|outbox]
+//	plpbot [-config FILE] [run|console|version|check-config|outbox|retention [-dry-run]|erasures [-export FILE|-apply FILE]]
 //	plpbot [-config FILE] audit export [-since YYYY-MM-DD] [-o FILE]
 package main
 
@@ -50,11 +50,13 @@ const (
 	cmdCheckConfig = "check-config"
 	cmdOutbox      = "outbox"
 	cmdAudit       = "audit"
+	cmdRetention   = "retention"
+	cmdErasures    = "erasures"
 )
 
 // subcommands returns every subcommand's name.
 func subcommands() []string {
-	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit}
+	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit, cmdRetention, cmdErasures}
 }
 
 // Exit codes.
@@ -129,6 +131,11 @@ type Main struct {
 	// school's zone; zero: the whole log) and -o (empty: Stdout).
 	AuditSince time.Time
 	AuditOut   string
+	// DryRun, ExportPath and ApplyPath are the flags of the retention and
+	// erasures subcommands.
+	DryRun     bool
+	ExportPath string
+	ApplyPath  string
 
 	// Built by Run.
 	Logger    *slog.Logger
@@ -176,6 +183,9 @@ func (m *Main) ParseFlags(args []string) error {
 	var since string
 	fs.StringVar(&since, "since", "", "audit export: only entries from this `date` on (YYYY-MM-DD, schedule.timezone)")
 	fs.StringVar(&m.AuditOut, "o", "", "audit export: write the CSV to this `file` (default: standard output)")
+	fs.BoolVar(&m.DryRun, "dry-run", false, "retention: list who would be purged, purge nobody")
+	fs.StringVar(&m.ExportPath, "export", "", "erasures: write the erasure log and its key to `file`")
+	fs.StringVar(&m.ApplyPath, "apply", "", "erasures: after restoring a backup, forget again everyone in the log `file`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: plpbot [-config FILE] [command]
 
@@ -186,6 +196,8 @@ Commands:
   outbox        show the scheduled-message outbox: counts by status and the last failures
   audit export  write the audit log (who read or changed whose records) as CSV
                 [-since YYYY-MM-DD] [-o FILE]
+  retention     purge now who privacy.retention_days would purge tonight (-dry-run: only list them)
+  erasures      show the erasure log; -export FILE to keep it with backups, -apply FILE after a restore
   version       print the version
 
 Flags:
@@ -231,6 +243,9 @@ Flags:
 	if m.Command != cmdAudit && (since != "" || m.AuditOut != "") {
 		return fmt.Errorf("plpbot %s: -since and -o are for plpbot audit export (see plpbot -h)", m.Command)
 	}
+	if err := m.checkPrivacyFlags(); err != nil {
+		return err
+	}
 	if m.Command == cmdVersion {
 		return nil
 	}
@@ -245,6 +260,9 @@ Flags:
 			return fmt.Errorf("plpbot audit export: -since: want a real date as YYYY-MM-DD, got %q", since)
 		}
 		m.AuditSince = d
+	}
+	if m.Command == cmdRetention && cfg.Retention() == 0 {
+		return cfg.bad("privacy.retention_days", "is 0 (never): set how many days your school keeps the records of people in no class, such as 365, to use plpbot retention")
 	}
 	return nil
 }
@@ -290,6 +308,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	switch m.Command {
+	case cmdRetention, cmdErasures:
+		err := m.runPrivacy(ctx)
+		m.finish(nil)
 		return err
 	}
 	if m.Command == cmdAudit {
@@ -629,6 +653,7 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		QuietHours:          cfg.Schedule.QuietHours,
 		Holidays:            cfg.Schedule.Holidays,
 		NudgeAfter:          set.NudgeAfter,
+		Retention:           cfg.Retention(),
 		Now:                 m.clock.Now,
 		SetNow:              m.clock.Set,
 		Logger:              m.Logger.With(slog.String("component", "scheduler")),
