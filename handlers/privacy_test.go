@@ -23,8 +23,12 @@ import (
 //   - the embedded database closed to other local users (no TCP port,
 //     private files): storage/embedded notcp_linux_test.go, private_test.go;
 //   - no student text in logs: cmd/plpbot/logs_test.go, storage/embedded/logs_test.go;
-//   - forget leaves no byte behind, retention: storage/forget tests and
-//     handlers/admin_test.go.
+//   - forget leaves no byte behind (the database files are read after it):
+//     handlers/forget_test.go TestForgetStudentLeavesNoByteBehind and
+//     TestForgetStaffMemberLeavesNoByteBehind, storage/forget_test.go;
+//     retention: storage TestRetention, scheduler TestRetentionNightly,
+//     cmd/plpbot TestRetentionAndErasures;
+//   - the audit log is append-only: storage/audit_test.go TestAuditIsAppendOnly.
 
 // Secrets planted in sam's records; each must stay where it belongs.
 const (
