@@ -48,11 +48,14 @@ func sampleWeekly() Weekly {
 
 func samples() map[string]Chart {
 	return map[string]Chart{
-		"card": sampleCard(), "empty card": ProgressCard{},
-		"card of many goals": ProgressCard{Name: "Alex", Goals: make([]GoalBar, 12)},
-		"line":               sampleLine(), "line of one check-in": Line{Title: "Solo", Points: []Point{{At: day(3, 1), Value: 50}}},
+		"card":                   sampleCard(),
+		"empty card":             ProgressCard{},
+		"card of many goals":     ProgressCard{Name: "Alex", Goals: make([]GoalBar, 12)},
+		"line":                   sampleLine(),
+		"line of one check-in":   Line{Title: "Solo", Points: []Point{{At: day(3, 1), Value: 50}}},
 		"line without check-ins": Line{Title: "New goal", Category: "career"},
-		"weekly":                 sampleWeekly(), "weekly of no weeks": Weekly{Title: "New class"},
+		"weekly":                 sampleWeekly(),
+		"weekly of no weeks":     Weekly{Title: "New class"},
 	}
 }
 
