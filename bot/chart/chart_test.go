@@ -274,7 +274,7 @@ func TestDocSamples(t *testing.T) {
 	if !*writeDocs {
 		t.Skip("run with -docs to write docs/progress-card.png and docs/goal-chart.png")
 	}
-	for file, c := range map[string]Chart{"progress-card.png": sampleCard(), "goal-chart.png": sampleLine(), "class-weeks.png": sampleWeekly()} {
+	for file, c := range map[string]Chart{"progress-card.png": sampleCard(), "goal-chart.png": sampleLine()} {
 		var buf bytes.Buffer
 		if err := c.PNG(&buf); err != nil {
 			t.Fatal(err)

@@ -55,9 +55,12 @@ func (s *scene) svg(w io.Writer) error {
 	return b.Flush()
 }
 
-// writeLabel writes one <text> element.
+// writeLabel writes one <text> element. Its textLength is the width it was
+// laid out at, so a browser that lacks Liberation Sans and Arial both
+// (falling back to a wider or narrower face) still fits it in its place.
 func writeLabel(b *bufio.Writer, v label) {
-	fmt.Fprintf(b, `<text x="%s" y="%s" font-size="%s" fill="%s"`, num(v.x), num(v.y), num(v.size), hex(v.fill))
+	fmt.Fprintf(b, `<text x="%s" y="%s" font-size="%s" fill="%s" textLength="%s" lengthAdjust="spacingAndGlyphs"`,
+		num(v.x), num(v.y), num(v.size), hex(v.fill), num(textWidth(v.text, v.size, v.bold)))
 	if v.bold {
 		b.WriteString(` font-weight="bold"`)
 	}
