@@ -40,6 +40,10 @@ func (c *Console) saveChart(ch bot.Chart) (string, error) {
 	if dir == "" {
 		dir = DefaultChartDir()
 	}
+	// An absolute path opens from any folder (and is a link in most terminals).
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("chart folder: %w", err)
 	}
