@@ -153,8 +153,15 @@ type Chart interface {
 	FileName() string
 }
 
-// ChartPNG draws c as a PNG attachment named after it.
-func ChartPNG(c Chart) (*File, error) {
+// ChartPNG draws c as a PNG attachment named after it. A chart that
+// panics while drawing is an error here, so one bad picture never takes an
+// adapter down: the message's words still go out.
+func ChartPNG(c Chart) (f *File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("draw %s: panic: %v", c.FileName(), r)
+		}
+	}()
 	var b bytes.Buffer
 	if err := c.PNG(&b); err != nil {
 		return nil, fmt.Errorf("draw %s: %w", c.FileName(), err)

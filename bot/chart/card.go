@@ -80,10 +80,10 @@ func (c ProgressCard) Alt() string {
 func (c ProgressCard) FileName() string { return "progress-" + fileSlug(c.Name, "card") + ".png" }
 
 // PNG draws the card for chat, Width×Scale pixels wide.
-func (c ProgressCard) PNG(w io.Writer) error { return c.scene().png(w) }
+func (c ProgressCard) PNG(w io.Writer) error { return draw(w, c.scene, (*scene).png) }
 
 // SVG draws the card for the web.
-func (c ProgressCard) SVG(w io.Writer) error { return c.scene().svg(w) }
+func (c ProgressCard) SVG(w io.Writer) error { return draw(w, c.scene, (*scene).svg) }
 
 // scene lays the card out: heading, one row per goal, then the streak and
 // the next conference.

@@ -76,10 +76,10 @@ func pctOf(v float64) string { return fmt.Sprintf("%d%%", clampPct(int(v+0.5))) 
 func (l Line) FileName() string { return "goal-" + fileSlug(l.Title, "progress") + ".png" }
 
 // PNG draws the chart for chat, Width×Scale pixels wide.
-func (l Line) PNG(w io.Writer) error { return l.scene().png(w) }
+func (l Line) PNG(w io.Writer) error { return draw(w, l.scene, (*scene).png) }
 
 // SVG draws the chart for the web.
-func (l Line) SVG(w io.Writer) error { return l.scene().svg(w) }
+func (l Line) SVG(w io.Writer) error { return draw(w, l.scene, (*scene).svg) }
 
 // scene lays the chart out: title, category and count, a 0–100% plot with
 // the check-ins joined by a line and the latest labelled, first and last

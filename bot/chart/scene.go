@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"unicode"
@@ -88,11 +89,21 @@ var typefaces = sync.OnceValues(func() ([2]*opentype.Font, error) {
 	return out, nil
 })
 
+// draw lays a chart out and writes it with out, once the typefaces are
+// known to load, so that layout, which measures text, cannot fail.
+func draw(w io.Writer, layout func() *scene, out func(*scene, io.Writer) error) error {
+	if _, err := typefaces(); err != nil {
+		return err
+	}
+	return out(layout(), w)
+}
+
 // face is the typeface at size (logical pixels, drawn as points).
 func face(size float64, bold bool) font.Face {
 	fs, err := typefaces()
 	if err != nil {
-		// The fonts are compiled in: they parse, or the binary is broken.
+		// Unreachable: draw checks the fonts before any layout, and they
+		// are compiled in.
 		panic(err)
 	}
 	f := fs[0]

@@ -80,10 +80,10 @@ func (wk Weekly) firstProgress() (int, bool) {
 func (wk Weekly) FileName() string { return "class-" + fileSlug(wk.Title, "weeks") + ".png" }
 
 // PNG draws the chart for chat, Width×Scale pixels wide.
-func (wk Weekly) PNG(w io.Writer) error { return wk.scene().png(w) }
+func (wk Weekly) PNG(w io.Writer) error { return draw(w, wk.scene, (*scene).png) }
 
 // SVG draws the chart for the web.
-func (wk Weekly) SVG(w io.Writer) error { return wk.scene().svg(w) }
+func (wk Weekly) SVG(w io.Writer) error { return draw(w, wk.scene, (*scene).svg) }
 
 // scene lays the chart out: title, legend, bars and a line on a 0–100%
 // plot, week dates under it (as many as fit).
