@@ -43,6 +43,7 @@ type call struct {
 	Path   string
 	Body   json.RawMessage // the JSON payload (payload_json for multipart)
 	Files  []string        // attachment file names
+	Data   [][]byte        // attachment contents, in the order of Files
 }
 
 // decode unmarshals the call's body into v.
@@ -160,6 +161,7 @@ func (f *fakeDiscord) record(status int, answer func(w http.ResponseWriter, r *h
 					c.Body = data
 				} else {
 					c.Files = append(c.Files, p.FileName())
+					c.Data = append(c.Data, data)
 				}
 			}
 		} else {

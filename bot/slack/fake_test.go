@@ -46,6 +46,7 @@ type apiCall struct {
 	Form   url.Values
 	JSON   map[string]any
 	Status int
+	File   []byte // the bytes sent to an upload URL
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -106,6 +107,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	case "multipart/form-data":
 		_ = r.ParseMultipartForm(1 << 20)
 		c.Form = r.PostForm
+		c.File = uploadedFile(r)
 	default:
 		_ = r.ParseForm()
 		c.Form = r.PostForm
@@ -164,6 +166,20 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, map[string]any{"ok": true})
 	}
+}
+
+// uploadedFile is the content of a multipart request's "file" part.
+func uploadedFile(r *http.Request) []byte {
+	if r.MultipartForm == nil || len(r.MultipartForm.File["file"]) == 0 {
+		return nil
+	}
+	f, err := r.MultipartForm.File["file"][0].Open()
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(f)
+	return b
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -427,6 +427,8 @@ func (m *Main) newInputs(useConsole bool) ([]input, senderRouter, error) {
 			Interactive: isTerminal(m.Stdin) && isTerminal(m.Stdout),
 			Grammar:     g,
 			Logger:      m.Logger,
+			// Charts are saved beside the database, private to whoever runs it.
+			ChartDir: filepath.Join(m.Config.DataDir, "charts"),
 			// ":advance 7d" runs the scheduler over simulated time; the
 			// scheduler is built before any input runs.
 			Advance: m.advanceConsole,

@@ -36,6 +36,7 @@ func TestFirstTwoWeeksTranscript(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := start(t, "-config", cfg, "console").session(lines...)
+	got = strings.ReplaceAll(got, dataDir, "$DATA_DIR") // where the console saves charts
 	golden := filepath.Join(root, "first-two-weeks.golden")
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
