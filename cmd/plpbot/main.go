@@ -454,12 +454,15 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 // newDiscord builds the Discord adapter from the configuration.
 func (m *Main) newDiscord(g *grammar.Grammar) (*discord.Adapter, error) {
 	cfg := &m.Config
+	// Replicas on one database share the gateway: each shard is held by
+	// one of them at a time, through a lease in the database.
 	a, err := discord.New(discord.Config{
 		Token:   cfg.Discord.Token,
 		AppID:   cfg.Discord.AppID,
 		GuildID: cfg.Discord.GuildID,
 		APIURL:  cfg.Discord.APIURL,
-	}, g, m.Handlers, m.Logger)
+		Shards:  cfg.DiscordShards(),
+	}, g, m.Handlers, m.Logger, discord.WithLeases(m.Store, ""))
 	if err != nil {
 		return nil, fmt.Errorf("start discord: %w", err)
 	}
