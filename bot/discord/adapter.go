@@ -113,6 +113,9 @@ type Adapter struct {
 	// crashOnStop makes Run stop as a killed process would: sessions gone,
 	// no lease released. Tests set it.
 	crashOnStop bool
+	// notBefore is, per shard, when a lease this replica may still own
+	// has surely run out; only the goroutine running the shards uses it.
+	notBefore map[int]time.Time
 
 	mu sync.Mutex
 	// dmChannels caches the DM channel of each user id.
@@ -159,6 +162,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, opts .
 		dmChannels: map[string]string{},
 		runCtx:     context.Background(),
 		held:       map[int]*shard{},
+		notBefore:  map[int]time.Time{},
 	}
 	for _, o := range opts {
 		o(a)

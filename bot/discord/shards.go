@@ -175,7 +175,7 @@ func (a *Adapter) tendShards(ctx context.Context) {
 		}
 	}
 	for i := range a.shardCount {
-		if a.isHeld(i) {
+		if a.isHeld(i) || time.Now().Before(a.notBefore[i]) {
 			continue
 		}
 		start := time.Now()
@@ -223,10 +223,21 @@ func (a *Adapter) renewShard(ctx context.Context, i int) {
 // the lease's life so a hung database can't hold the rounds up for long. A
 // slow answer is no risk: the lease it grants lasts from now, and so does
 // the expiry timer armed from it.
+//
+// Any attempt may have left this replica the owner until now+ttl, so it
+// takes the shard up again (after closing its session) only once that
+// time has passed: then the lease can only be won through a takeover,
+// which the store decides with a unique claim. A bare renewal never opens
+// a session, so a renewal racing another replica's takeover at the very
+// moment of expiry can't leave both connected.
 func (a *Adapter) acquire(ctx context.Context, i int, now time.Time) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, a.leaseTTL/2)
+	actx, cancel := context.WithTimeout(ctx, a.leaseTTL/2)
 	defer cancel()
-	return a.leases.AcquireLease(ctx, leaseName(i, a.shardCount), a.owner, now, a.leaseTTL)
+	won, err := a.leases.AcquireLease(actx, leaseName(i, a.shardCount), a.owner, now, a.leaseTTL)
+	if won || err != nil { // a plain "no" changed nothing
+		a.notBefore[i] = now.Add(a.leaseTTL)
+	}
+	return won, err
 }
 
 // armExpiry (re)sets shard i's timer: the lease taken at start lasts until
