@@ -444,7 +444,7 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 		Mode:          cfg.Slack.Mode,
 		APIURL:        cfg.Slack.APIURL,
 		HTTPAddr:      cfg.HTTP.Addr,
-	}, g, m.Handlers, m.Logger)
+	}, g, m.Handlers, m.Logger, slack.WithEventLog(m.Store)) // a retry reaching another replica is dropped there
 	if err != nil {
 		return nil, fmt.Errorf("start slack: %w", err)
 	}
