@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -15,12 +16,16 @@ import (
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
-// Short leases for tests: a holder that stops renewing is replaced within
-// testTTL + testRenew.
-const (
-	testTTL   = 3 * time.Second
-	testRenew = 300 * time.Millisecond
-)
+// leaseTiming is the lease time and renewal interval of the replicas in
+// these tests: short (a holder that stops renewing is replaced within
+// 3.3 s), or plpbot's own with PLPBOT_TEST_DISCORD_LEASES=default (25 s),
+// to measure a takeover as it happens in production.
+func leaseTiming() (ttl, renew time.Duration) {
+	if os.Getenv("PLPBOT_TEST_DISCORD_LEASES") == "default" {
+		return DefaultLeaseTTL, DefaultLeaseRenew
+	}
+	return 3 * time.Second, 300 * time.Millisecond
+}
 
 // replica is one plpbot process's worth of Discord: its own database
 // client, handler and adapter, sharing the fake Discord and the database
@@ -40,7 +45,7 @@ func startReplica(t *testing.T, f *fakeDiscord, name string, h bot.Handler, leas
 	logs := &logSink{}
 	cfg.Token, cfg.AppID, cfg.APIURL = "test-token", "app1", f.apiURL()
 	if leases != nil {
-		opts = append([]Option{WithLeases(leases, name), WithLeaseTiming(testTTL, testRenew)}, opts...)
+		opts = append([]Option{WithLeases(leases, name), WithLeaseTiming(leaseTiming())}, opts...)
 	}
 	a, err := New(cfg, testGrammar(), h, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})), opts...)
 	if err != nil {
@@ -125,6 +130,7 @@ func discordUser(id string) string {
 // shard lease only one holds the gateway, and every interaction and DM is
 // handled once.
 func TestTwoReplicasOneVoice(t *testing.T) {
+	_, testRenew := leaseTiming()
 	ctx := context.Background()
 	goalAdd := func(f *fakeDiscord, id string, n int) {
 		f.dispatch("INTERACTION_CREATE", slashInteraction(id, "u1", []string{"goal", "add"},
@@ -208,6 +214,7 @@ func TestTwoReplicasOneVoice(t *testing.T) {
 // (its sessions end, its lease is neither renewed nor released); the
 // standby takes the shard within the lease time, and answers from then on.
 func TestStandbyTakesOverFromAKilledHolder(t *testing.T) {
+	testTTL, testRenew := leaseTiming()
 	f := newFakeDiscord(t)
 	store := storagetest.New(t, nil)
 	store2 := storagetest.Replica(t, store, nil)
@@ -254,6 +261,7 @@ func TestStandbyTakesOverFromAKilledHolder(t *testing.T) {
 // A replica stopped normally releases its lease, and the standby takes
 // over at its next try.
 func TestHolderThatCantRenewLetsGo(t *testing.T) {
+	testTTL, testRenew := leaseTiming()
 	f := newFakeDiscord(t)
 	store := storagetest.New(t, nil)
 	storeA := storagetest.Replica(t, store, nil)
@@ -269,6 +277,7 @@ func TestHolderThatCantRenewLetsGo(t *testing.T) {
 	cut := time.Now()
 	waitUntil(t, testTTL, "a lets shard 0 go", func() bool { return len(a.a.Shards()) == 0 })
 	let := time.Since(cut)
+	t.Logf("the holder let go %v after losing its database (lease %v, renewed every %v)", let, testTTL, testRenew)
 	if let > testTTL-testRenew+testRenew/2 {
 		t.Errorf("a let go %v after losing its database; its lease lasts %v", let, testTTL)
 	}
@@ -302,6 +311,7 @@ func TestHolderThatCantRenewLetsGo(t *testing.T) {
 // replicas share the shards, each held by one, and every event is handled
 // once.
 func TestShards(t *testing.T) {
+	_, testRenew := leaseTiming()
 	const g0, g1 = "8388608", "4194304" // (id >> 22) % 2 = 0 and 1
 	f := newFakeDiscord(t)
 	f.mu.Lock()
