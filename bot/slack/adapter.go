@@ -95,6 +95,10 @@ type Adapter struct {
 	handler bot.Handler
 	log     *slog.Logger
 	seen    *eventSet
+	// events, if set, de-duplicates events across replicas (dedupe.go);
+	// Run sweeps its expired marks every sweepEvery.
+	events     EventLog
+	sweepEvery time.Duration
 
 	// bg is the parent context of background work; stopBG cancels it when
 	// Run has waited long enough.
@@ -107,7 +111,7 @@ type Adapter struct {
 
 // New builds an adapter. g is the command grammar (for modals), h answers
 // requests. It does not connect: Run does.
-func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adapter, error) {
+func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, with ...Option) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("slack config: %w", err)
 	}
@@ -137,7 +141,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
 	bg, stop := context.WithCancel(context.Background())
-	return &Adapter{
+	a := &Adapter{
 		cfg:       cfg,
 		api:       slack.New(cfg.BotToken, opts...),
 		hc:        hc,
@@ -148,7 +152,11 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 		bg:        bg,
 		stopBG:    stop,
 		modalWait: modalWait,
-	}, nil
+	}
+	for _, o := range with {
+		o(a)
+	}
+	return a, nil
 }
 
 // Run connects to Slack with the configured transport and serves until ctx
@@ -156,6 +164,9 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 // in progress, and returns. It returns an error only if the transport fails
 // for good (a bad token, a port in use).
 func (a *Adapter) Run(ctx context.Context) error {
+	// Expired event marks are swept while Run serves, and the sweeper stops
+	// before Run returns.
+	defer a.sweepEvents(ctx)()
 	var err error
 	if a.cfg.Mode == ModeHTTP {
 		err = a.runHTTP(ctx)

@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/bot/discord"
 	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/handlers"
 )
@@ -96,6 +97,9 @@ type DiscordConfig struct {
 	AppID   string `yaml:"app_id"`
 	GuildID string `yaml:"guild_id"`
 	APIURL  string `yaml:"api_url"`
+	// Shards is how many gateway shards the bot runs (default 1); replicas
+	// share them, one replica holding each. Config.DiscordShards returns it.
+	Shards string `yaml:"shards"`
 }
 
 // ScheduleConfig holds the scheduler's defaults; Config.ScheduleSettings
@@ -172,6 +176,7 @@ func DefaultConfig() Config {
 		Log:         LogConfig{Format: "text"},
 		Slack:       SlackConfig{Mode: "socket"},
 		HTTP:        HTTPConfig{Addr: ":8080"},
+		Discord:     DiscordConfig{Shards: "1"},
 		Summaries:   SummariesConfig{MinClassSize: "5"},
 		Conferences: ConferencesConfig{NotesVisibleToStudents: "false"},
 		Schedule: ScheduleConfig{
@@ -610,6 +615,9 @@ func (cfg *Config) validateDiscord() error {
 	if d.GuildID != "" && !snowflakeRE.MatchString(d.GuildID) {
 		return cfg.bad("discord.guild_id", "want the server id, digits only, got %q", d.GuildID)
 	}
+	if n, err := strconv.Atoi(strings.TrimSpace(d.Shards)); err != nil || n < 1 || n > discord.MaxShards {
+		return cfg.bad("discord.shards", "want how many gateway shards the bot runs, 1 (the default) to %d, got %q", discord.MaxShards, d.Shards)
+	}
 	if d.Token == "" {
 		if d.AppID != "" || d.GuildID != "" {
 			return cfg.bad("discord.token", "is empty, but other discord keys are set: add the bot token")
@@ -641,6 +649,12 @@ func (cfg *Config) SlackEnabled() bool { return cfg.Slack.BotToken != "" }
 
 // DiscordEnabled reports whether the Discord adapter should run.
 func (cfg *Config) DiscordEnabled() bool { return cfg.Discord.Token != "" }
+
+// DiscordShards returns discord.shards (Validate checked it).
+func (cfg *Config) DiscordShards() int {
+	n, _ := strconv.Atoi(strings.TrimSpace(cfg.Discord.Shards))
+	return n
+}
 
 // ScheduleSettings holds the scheduler's settings, typed. Quiet hours run from
 // QuietStart to QuietEnd (minutes after local midnight); they wrap past

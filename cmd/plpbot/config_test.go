@@ -20,6 +20,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if cfg.SlackEnabled() || cfg.DiscordEnabled() {
 		t.Error("no adapter should be enabled by default")
 	}
+	if cfg.DiscordShards() != 1 {
+		t.Errorf("discord.shards defaults to %d, want 1", cfg.DiscordShards())
+	}
 	if cfg.Log.StudentText {
 		t.Error("log.student_text should be off by default")
 	}
@@ -50,6 +53,7 @@ slack:
 discord:
   token: abc.def
   app_id: "112233445566778899"
+  shards: 2
 schedule:
   timezone: Europe/London
   reflections: "CRON_TZ=Europe/London 0 9 * * MON"
@@ -74,7 +78,7 @@ privacy:
 	if strings.Join(cfg.Admins.Slack, ",") != "U012AB3CD" || strings.Join(cfg.Admins.Discord, ",") != "123456789012345678" {
 		t.Errorf("admins: %+v", cfg.Admins)
 	}
-	if !cfg.SlackEnabled() || cfg.Slack.Mode != "socket" || !cfg.DiscordEnabled() {
+	if !cfg.SlackEnabled() || cfg.Slack.Mode != "socket" || !cfg.DiscordEnabled() || cfg.DiscordShards() != 2 {
 		t.Errorf("adapters: %+v %+v", cfg.Slack, cfg.Discord)
 	}
 	s := cfg.ScheduleSettings()
@@ -182,6 +186,8 @@ func TestConfigErrors(t *testing.T) {
 		{"discord.app_id", "discord: {token: abc, app_id: my-bot}", nil, `config: discord.app_id: want the application id, digits only, got "my-bot"`},
 		{"discord.guild_id", "discord: {token: abc, app_id: \"112233445566778899\", guild_id: school}", nil, `config: discord.guild_id: want the server id, digits only, got "school"`},
 		{"discord.api_url", "discord: {api_url: \"ftp://x\"}", nil, `config: discord.api_url: want an http(s) URL, got "ftp://x"`},
+		{"discord.shards", "discord: {shards: 0}", nil, `config: discord.shards: want how many gateway shards the bot runs, 1 (the default) to 1024, got "0"`},
+		{"discord.shards from env", "", []string{"PLPBOT_DISCORD_SHARDS=two"}, `config: discord.shards (from PLPBOT_DISCORD_SHARDS): want how many gateway shards the bot runs`},
 		{"schedule.timezone", "schedule: {timezone: Mars/Olympus}", nil, `config: schedule.timezone: want an IANA time zone such as America/New_York, got "Mars/Olympus"`},
 		{"schedule.timezone Local", "schedule: {timezone: Local}", nil, `config: schedule.timezone: want an IANA time zone`},
 		{"schedule.timezone abbreviation", "schedule: {timezone: EST}", nil, `config: schedule.timezone: want an IANA time zone (Area/City), got "EST", which has no daylight saving; did you mean America/New_York?`},

@@ -470,7 +470,7 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 		Mode:          cfg.Slack.Mode,
 		APIURL:        cfg.Slack.APIURL,
 		HTTPAddr:      cfg.HTTP.Addr,
-	}, g, m.Handlers, m.Logger)
+	}, g, m.Handlers, m.Logger, slack.WithEventLog(m.Store)) // a retry reaching another replica is dropped there
 	if err != nil {
 		return nil, fmt.Errorf("start slack: %w", err)
 	}
@@ -480,12 +480,15 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 // newDiscord builds the Discord adapter from the configuration.
 func (m *Main) newDiscord(g *grammar.Grammar) (*discord.Adapter, error) {
 	cfg := &m.Config
+	// Replicas on one database share the gateway: each shard is held by
+	// one of them at a time, through a lease in the database.
 	a, err := discord.New(discord.Config{
 		Token:   cfg.Discord.Token,
 		AppID:   cfg.Discord.AppID,
 		GuildID: cfg.Discord.GuildID,
 		APIURL:  cfg.Discord.APIURL,
-	}, g, m.Handlers, m.Logger)
+		Shards:  cfg.DiscordShards(),
+	}, g, m.Handlers, m.Logger, discord.WithLeases(m.Store, ""))
 	if err != nil {
 		return nil, fmt.Errorf("start discord: %w", err)
 	}

@@ -126,6 +126,25 @@ func New(tb testing.TB, now func() time.Time) *storage.Store {
 	return s
 }
 
+// Replica opens another Store on the database of s (which must come from
+// New), with its own client, as a second plpbot process sharing the
+// database would; now, if not nil, is its clock. It is closed when tb ends;
+// the database is dropped with s.
+func Replica(tb testing.TB, s *storage.Store, now func() time.Time) *storage.Store {
+	tb.Helper()
+	db, ok := databases.Load(s)
+	if !ok {
+		tb.Fatal("storagetest.Replica: the store was not opened by storagetest.New, or its test has ended")
+	}
+	ctx := context.Background()
+	r, err := storage.Open(ctx, storage.Options{URI: uri, Database: db.(string), Logger: slog.New(slog.DiscardHandler), Now: now})
+	if err != nil {
+		tb.Fatalf("open a replica's store: %v", err)
+	}
+	tb.Cleanup(func() { _ = r.Close(ctx) })
+	return r
+}
+
 // Collection returns the collection called name in the database s uses, to
 // seed or count raw documents past the Store's methods. s must come from New
 // and be open: the collection is gone when s's test ends.
