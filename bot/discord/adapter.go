@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -42,6 +43,8 @@ type Config struct {
 	// APIURL, if set, replaces https://discord.com/api/v9 for every REST
 	// call, including gateway discovery (tests point it at a fake).
 	APIURL string
+	// Observer, if set, hears about 429s and gateway reconnects, for metrics.
+	Observer Observer
 }
 
 // Validate reports the first missing or malformed setting, naming its key.
@@ -99,6 +102,11 @@ type Adapter struct {
 	dmChannels map[string]string
 	// runCtx is Run's context; event handlers use it.
 	runCtx context.Context
+
+	obs Observer
+	// connected is whether the gateway session is up; wasConnected whether
+	// it ever was, so the next READY counts as a reconnect.
+	connected, wasConnected atomic.Bool
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -136,6 +144,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 		base, _ := url.Parse(strings.TrimRight(cfg.APIURL, "/"))
 		s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewriteTransport{base: base, next: http.DefaultTransport}}
 	}
+	s.Client.Transport = observeTransport(s.Client.Transport, cfg.Observer)
 	a := &Adapter{
 		cfg:        cfg,
 		grammar:    g,
@@ -145,7 +154,9 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 		deferAfter: deferAfter,
 		dmChannels: map[string]string{},
 		runCtx:     context.Background(),
+		obs:        cfg.Observer,
 	}
+	a.watchConnection(s)
 	s.AddHandler(a.onInteraction)
 	s.AddHandler(a.onMessage)
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
