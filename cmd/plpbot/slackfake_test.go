@@ -20,8 +20,10 @@ import (
 // slackFake is a local Slack over loopback: the Web API methods plpbot
 // calls (users.info, conversations.open, chat.postMessage, views.publish …)
 // and response_url endpoints (/respond/KEY). Every answer plpbot sends is
-// delivered to the inbox of its key: the response_url's KEY, or the DM
-// channel ("D" + user id) of a chat.postMessage.
+// delivered to the inbox of its key, if someone expects it: the
+// response_url's KEY, or the DM channel ("D" + user id) of a
+// chat.postMessage. Answers nobody expects are dropped, so a long soak keeps
+// nothing.
 type slackFake struct {
 	srv *httptest.Server
 
@@ -49,16 +51,30 @@ func (f *slackFake) apiURL() string { return f.srv.URL + "/api/" }
 
 func (f *slackFake) responseURL(key string) string { return f.srv.URL + "/respond/" + key }
 
-// inbox returns the inbox of key, creating it.
-func (f *slackFake) inbox(key string) chan slackReply {
+// expect opens the inbox of key (keeping one already open) and drops what
+// it held: answers from now on are kept for await.
+func (f *slackFake) expect(key string) chan slackReply {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ch, ok := f.inboxes[key]
 	if !ok {
-		ch = make(chan slackReply, 256)
+		ch = make(chan slackReply, 16)
 		f.inboxes[key] = ch
 	}
-	return ch
+	for {
+		select {
+		case <-ch:
+		default:
+			return ch
+		}
+	}
+}
+
+// forget closes the inbox of key: later answers there are dropped.
+func (f *slackFake) forget(key string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.inboxes, key)
 }
 
 // count returns how often method was called.
@@ -107,10 +123,13 @@ func (f *slackFake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// deliver puts a reply in key's inbox; an inbox nobody reads drops it.
+// deliver puts a reply in key's inbox, if it is open and not full.
 func (f *slackFake) deliver(key string, r slackReply) {
+	f.mu.Lock()
+	ch := f.inboxes[key]
+	f.mu.Unlock()
 	select {
-	case f.inbox(key) <- r:
+	case ch <- r: // a nil channel (no inbox) is never ready
 	default:
 	}
 }
@@ -154,8 +173,9 @@ func (c *slackClient) post(path, contentType, body string) error {
 }
 
 // command posts "/plp text" as user in channel; its answers go to the
-// response_url of key.
+// response_url of key, whose inbox it opens.
 func (c *slackClient) command(user, channel, text, key string) error {
+	c.fake.expect(key)
 	body := url.Values{
 		"team_id": {"T1"}, "channel_id": {channel}, "user_id": {user}, "user_name": {strings.ToLower(user)},
 		"command": {"/plp"}, "text": {text}, "response_url": {c.fake.responseURL(key)},
@@ -164,8 +184,9 @@ func (c *slackClient) command(user, channel, text, key string) error {
 }
 
 // dm posts a message.im event: user writes text to the bot; the answer goes
-// to the DM channel "D" + user.
+// to the DM channel "D" + user, whose inbox it opens (dropping older DMs).
 func (c *slackClient) dm(user, eventID, text string) error {
+	c.fake.expect("D" + user)
 	ev := map[string]any{
 		"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": eventID,
 		"event_time": time.Now().Unix(),
@@ -176,12 +197,19 @@ func (c *slackClient) dm(user, eventID, text string) error {
 	return c.post("/slack/events", "application/json", string(b))
 }
 
-// await waits up to d for the next reply in key's inbox.
+// await waits up to d for the next reply in key's inbox (opened by
+// command, dm or expect).
 func (f *slackFake) await(key string, d time.Duration) (slackReply, error) {
+	f.mu.Lock()
+	ch := f.inboxes[key]
+	f.mu.Unlock()
+	if ch == nil {
+		return slackReply{}, fmt.Errorf("nobody expects an answer at %s", key)
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
-	case r := <-f.inbox(key):
+	case r := <-ch:
 		return r, nil
 	case <-t.C:
 		return slackReply{}, fmt.Errorf("no answer at %s within %s", key, d)
