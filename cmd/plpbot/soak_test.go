@@ -25,7 +25,7 @@ const (
 	soakWait       = 30 * time.Second // an answer later than this is an error
 	soakSampleRSS  = 5 * time.Second
 	soakWindow     = 10 * time.Second // latency is also shown per window, to see a trend
-	soakMaxGrowth  = 1.25 // resident memory may end at most 25 % above where it started
+	soakMaxGrowth  = 1.25             // resident memory may end at most 25 % above where it started
 	soakGrowthSlop = 8 << 20
 )
 
