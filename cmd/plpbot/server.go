@@ -93,7 +93,7 @@ func (m *Main) startHTTP(useConsole bool) error {
 			m.Logger.Warn("health and metrics endpoints are off: http.addr is in use", slog.String("addr", addr), slog.Any("error", err))
 			return nil
 		}
-		return fmt.Errorf("listen on http.addr %s: %w", addr, err)
+		return fmt.Errorf("listen on http.addr %s: %w (set http.addr to a free port, or to \"\" for no health and metrics endpoints)", addr, err)
 	}
 	m.http = &http.Server{
 		Handler:           m.routes(),

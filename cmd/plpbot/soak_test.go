@@ -271,11 +271,13 @@ func soakReport(b *testing.B, results []soakResult, elapsed time.Duration, rssSt
 	b.Logf("soak: %d users for %s: %d answered, %.1f a second", len(results), elapsed.Round(time.Second), n, rate)
 	b.Logf("latency to the answer: p50 %s, p99 %s, max %s; Slack's ack: p50 %s, p99 %s, max %s",
 		ms(pct(lat, .50)), ms(pct(lat, .99)), ms(lat[n-1]), ms(pct(acks, .50)), ms(pct(acks, .99)), ms(acks[len(acks)-1]))
+	var per []string
 	for _, a := range slices.Sorted(maps.Keys(byAction)) {
 		d := byAction[a]
 		slices.Sort(d)
-		b.Logf("  %-10s %5d answered, p50 %s, p99 %s", a, len(d), ms(pct(d, .50)), ms(pct(d, .99)))
+		per = append(per, fmt.Sprintf("%s %d, p50 %s, p99 %s", a, len(d), ms(pct(d, .50)), ms(pct(d, .99))))
 	}
+	b.Logf("by action: %s", strings.Join(per, "; "))
 	var trend []string
 	for _, w := range slices.Sorted(maps.Keys(windows)) {
 		d := windows[w]
