@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	_ "time/tzdata" // schedule.timezone works on machines without a zone database
@@ -35,6 +37,7 @@ import (
 	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/bot/slack"
 	"github.com/plpbot/plpbot/handlers"
+	"github.com/plpbot/plpbot/metrics"
 	"github.com/plpbot/plpbot/scheduler"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -145,6 +148,15 @@ type Main struct {
 	Slack     *slack.Adapter
 	Discord   *discord.Adapter
 	Scheduler *scheduler.Scheduler
+	// Metrics holds the process's Prometheus registry, served at /metrics.
+	Metrics *metrics.Metrics
+
+	// http serves /healthz, /readyz, /metrics (and Slack's HTTP mode) on
+	// http.addr, at httpAddr (a string; tests read it while Run runs);
+	// httpDone is closed when it has stopped.
+	http     *http.Server
+	httpAddr atomic.Value
+	httpDone chan struct{}
 
 	clock         *simClock
 	stopScheduler context.CancelFunc
@@ -324,6 +336,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	}
 	m.Handlers = m.newHandlers()
+	m.Metrics = m.newMetrics()
 	inputs, senders, err := m.newInputs(useConsole)
 	if err != nil {
 		return err
@@ -331,6 +344,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Scheduler = m.newScheduler(senders)
 	if m.Command == cmdOutbox {
 		return m.printOutbox(ctx)
+	}
+	if err := m.startHTTP(useConsole); err != nil {
+		return err
 	}
 	m.startScheduler(ctx)
 	m.startInputs(ctx, inputs)
@@ -423,7 +439,7 @@ func (m *Main) newInputs(useConsole bool) ([]input, senderRouter, error) {
 	g := handlers.Grammar()
 	senders := senderRouter{}
 	if useConsole {
-		m.Console = console.New(m.Stdin, m.Stdout, m.Handlers, console.Options{
+		m.Console = console.New(m.Stdin, m.Stdout, m.commands(), console.Options{
 			Interactive: isTerminal(m.Stdin) && isTerminal(m.Stdout),
 			Grammar:     g,
 			Logger:      m.Logger,
@@ -460,6 +476,10 @@ func (m *Main) newInputs(useConsole bool) ([]input, senderRouter, error) {
 	return inputs, senders, nil
 }
 
+// commands is the handler the adapters call: the handlers, counted and
+// timed for /metrics.
+func (m *Main) commands() bot.Handler { return m.Metrics.Commands(m.Handlers) }
+
 // newSlack builds the Slack adapter from the configuration.
 func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 	cfg := &m.Config
@@ -470,7 +490,10 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 		Mode:          cfg.Slack.Mode,
 		APIURL:        cfg.Slack.APIURL,
 		HTTPAddr:      cfg.HTTP.Addr,
-	}, g, m.Handlers, m.Logger, slack.WithEventLog(m.Store)) // a retry reaching another replica is dropped there
+		// http.addr carries Slack's endpoints beside /healthz and /metrics.
+		SharedServer: true,
+		Observer:     m.Metrics.Platform(bot.Slack),
+	}, g, m.commands(), m.Logger, slack.WithEventLog(m.Store)) // a retry reaching another replica is dropped there
 	if err != nil {
 		return nil, fmt.Errorf("start slack: %w", err)
 	}
@@ -483,12 +506,13 @@ func (m *Main) newDiscord(g *grammar.Grammar) (*discord.Adapter, error) {
 	// Replicas on one database share the gateway: each shard is held by
 	// one of them at a time, through a lease in the database.
 	a, err := discord.New(discord.Config{
-		Token:   cfg.Discord.Token,
-		AppID:   cfg.Discord.AppID,
-		GuildID: cfg.Discord.GuildID,
-		APIURL:  cfg.Discord.APIURL,
-		Shards:  cfg.DiscordShards(),
-	}, g, m.Handlers, m.Logger, discord.WithLeases(m.Store, ""))
+		Token:    cfg.Discord.Token,
+		AppID:    cfg.Discord.AppID,
+		GuildID:  cfg.Discord.GuildID,
+		APIURL:   cfg.Discord.APIURL,
+		Shards:   cfg.DiscordShards(),
+		Observer: m.Metrics.Platform(bot.Discord),
+	}, g, m.commands(), m.Logger, discord.WithLeases(m.Store, ""))
 	if err != nil {
 		return nil, fmt.Errorf("start discord: %w", err)
 	}
@@ -576,11 +600,14 @@ func (m *Main) Err() error {
 	return m.err
 }
 
-// Close shuts down in order: the inputs first (no new requests; work in
-// progress finishes), then the scheduler, then the database. It is safe
+// Close shuts down in order: the HTTP server and the inputs first (no new
+// requests; work in progress finishes), then the scheduler, then the
+// database. It is safe
 // to call more than once.
 func (m *Main) Close() error {
 	m.closeOnce.Do(func() {
+		// Slack's HTTP mode comes in through the server: stop it first.
+		m.stopHTTP()
 		if m.stopInputs != nil {
 			m.stopInputs()
 		}
@@ -659,6 +686,7 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		Holidays:            cfg.Schedule.Holidays,
 		NudgeAfter:          set.NudgeAfter,
 		Retention:           cfg.Retention(),
+		Observer:            m.Metrics,
 		Now:                 m.clock.Now,
 		SetNow:              m.clock.Set,
 		Logger:              m.Logger.With(slog.String("component", "scheduler")),
