@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/roster/oneroster"
@@ -96,14 +95,12 @@ func (r *Report) String() string {
 		return b.String()
 	}
 	b.WriteString(r.heading() + "\n\n")
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\tcreated\tupdated\tended\tunchanged\t")
+	fmt.Fprintf(&b, "%-12s %8s %8s %8s %10s\n", "", "created", "updated", "ended", "unchanged")
 	for _, k := range Kinds {
 		if c, ok := r.Counts[k]; ok && c != (Count{}) {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", k, num(c.Created), num(c.Updated), num(c.Ended), num(c.Unchanged))
+			fmt.Fprintf(&b, "%-12s %8s %8s %8s %10s\n", k, num(c.Created), num(c.Updated), num(c.Ended), num(c.Unchanged))
 		}
 	}
-	tw.Flush()
 	b.WriteString("\n")
 	if s, t := r.Unmatched[KindStudents], r.Unmatched[KindStaff]; s+t > 0 {
 		fmt.Fprintf(&b, "Unmatched: %s and %s aren't linked to a chat account yet, so plpbot can't DM them; they keep their place in their classes until they are.\n",
@@ -118,7 +115,7 @@ func (r *Report) String() string {
 	case r.Changes() == 0:
 		b.WriteString("Nothing changed since the last import: nothing was written.\n")
 	default:
-		fmt.Fprintf(&b, "Imported: %s written.\n", plural(r.Writes, "record"))
+		fmt.Fprintf(&b, "Imported: %s written.\n", plural(r.Changes(), "change"))
 	}
 	return b.String()
 }

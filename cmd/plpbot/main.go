@@ -50,18 +50,19 @@ const (
 	cmdCheckConfig = "check-config"
 	cmdOutbox      = "outbox"
 	cmdAudit       = "audit"
+	cmdImport      = "import"
 )
 
 // subcommands returns every subcommand's name.
 func subcommands() []string {
-	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit}
+	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit, cmdImport}
 }
 
 // Exit codes.
 const (
 	exitOK     = 0
 	exitFailed = 1
-	exitUsage  = 2 // bad flags or bad config
+	exitUsage  = 2 // bad flags, bad config or a refused import
 )
 
 // shutdownTimeout bounds closing the database.
@@ -96,8 +97,10 @@ func run(ctx context.Context, m *Main, args []string) int {
 	}
 	closeErr := m.Close()
 	if err := m.Err(); err != nil {
-		fmt.Fprintln(m.Stderr, "plpbot:", err)
-		return exitFailed
+		if !errors.Is(err, errRejected) {
+			fmt.Fprintln(m.Stderr, "plpbot:", err)
+		}
+		return exitCode(err)
 	}
 	if closeErr != nil {
 		fmt.Fprintln(m.Stderr, "plpbot:", closeErr)
@@ -129,6 +132,10 @@ type Main struct {
 	// school's zone; zero: the whole log) and -o (empty: Stdout).
 	AuditSince time.Time
 	AuditOut   string
+	// ImportPath and DryRun are import oneroster's folder or .zip and its
+	// -dry-run.
+	ImportPath string
+	DryRun     bool
 
 	// Built by Run.
 	Logger    *slog.Logger
@@ -176,6 +183,7 @@ func (m *Main) ParseFlags(args []string) error {
 	var since string
 	fs.StringVar(&since, "since", "", "audit export: only entries from this `date` on (YYYY-MM-DD, schedule.timezone)")
 	fs.StringVar(&m.AuditOut, "o", "", "audit export: write the CSV to this `file` (default: standard output)")
+	fs.BoolVar(&m.DryRun, "dry-run", false, "import: check the files and report what would change, writing nothing")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: plpbot [-config FILE] [command]
 
@@ -186,6 +194,9 @@ Commands:
   outbox        show the scheduled-message outbox: counts by status and the last failures
   audit export  write the audit log (who read or changed whose records) as CSV
                 [-since YYYY-MM-DD] [-o FILE]
+  import oneroster PATH
+                import the school's roster from a OneRoster CSV export (a folder
+                or .zip): people, classes, terms, class lists [-dry-run]
   version       print the version
 
 Flags:
@@ -217,6 +228,17 @@ Flags:
 			}
 			extra = fs.Args()
 		}
+		if m.Command == cmdImport {
+			path, rest, err := importArgs(extra)
+			if err != nil {
+				return err
+			}
+			m.ImportPath = path
+			if err := parse(rest); err != nil {
+				return err
+			}
+			extra = fs.Args()
+		}
 		if len(extra) > 0 {
 			return fmt.Errorf("plpbot %s: unexpected argument %q (see plpbot -h)", m.Command, extra[0])
 		}
@@ -230,6 +252,9 @@ Flags:
 	}
 	if m.Command != cmdAudit && (since != "" || m.AuditOut != "") {
 		return fmt.Errorf("plpbot %s: -since and -o are for plpbot audit export (see plpbot -h)", m.Command)
+	}
+	if m.Command != cmdImport && m.DryRun {
+		return fmt.Errorf("plpbot %s: -dry-run is for plpbot import (see plpbot -h)", m.Command)
 	}
 	if m.Command == cmdVersion {
 		return nil
@@ -297,6 +322,10 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("audit export: %w", err)
 		}
 		m.finish(nil)
+		return nil
+	}
+	if m.Command == cmdImport {
+		m.finish(m.importRoster(ctx))
 		return nil
 	}
 	m.Handlers = m.newHandlers()
