@@ -81,9 +81,13 @@ func newTable(file string, r io.Reader, ps *problems) *table {
 	t := &table{file: file, csv: cr, g: g, ps: ps}
 	header, err := cr.Read()
 	if err != nil {
-		if errors.Is(err, io.EOF) {
+		var pe *csv.ParseError
+		switch {
+		case errors.Is(err, io.EOF):
 			ps.add(file, 0, "the file is empty: a OneRoster file starts with its header row")
-		} else {
+		case errors.As(err, &pe) && !errors.Is(pe.Err, errLineTooLong):
+			ps.add(file, 1, "the header isn't CSV: is this a OneRoster CSV file?")
+		default:
 			t.failed(1, err)
 		}
 		return nil
@@ -115,7 +119,6 @@ func (t *table) next() bool {
 		}
 		t.g.mark()
 		rec, err := t.csv.Read()
-		line, _ := t.csv.FieldPos(0)
 		if errors.Is(err, io.EOF) {
 			return false
 		}
@@ -125,13 +128,14 @@ func (t *table) next() bool {
 				t.problem(pe.StartLine, "%d fields, but the header has %d: is a comma missing, or a field with a comma not in quotes?", len(rec), len(t.cols))
 				continue
 			}
-			if errors.As(err, &pe) && !errors.Is(pe.Err, errLineTooLong) {
-				t.problem(pe.StartLine, "%s: a field with a quote must be wholly in quotes, its quotes doubled (\"\")", pe.Err)
+			if errors.As(err, &pe) && (errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote)) {
+				t.problem(pe.StartLine, "a stray quote: a field with a quote in it must be wholly in quotes, its quotes doubled (\"Sam \"\"Sammy\"\" Lee\")")
 				continue
 			}
-			t.failed(line, err)
+			t.failed(t.line+1, err)
 			return false
 		}
+		line, _ := t.csv.FieldPos(0)
 		t.rec, t.line = rec, line
 		if !t.validUTF8() {
 			t.problem(line, "not UTF-8 text: save the file as UTF-8")

@@ -211,7 +211,7 @@ func (r *reader) row(t *table, mode Mode, seen map[string]int) (Row, bool) {
 		}
 		row.Modified = at
 	case mode == Delta:
-		t.problem(t.line, "dateLastModified is empty: a delta file gives each row's")
+		t.problem(t.line, "dateLastModified is empty: a delta file gives each row's date of change")
 		ok = false
 	}
 	return row, ok
