@@ -93,12 +93,14 @@ func (p *plan) diffClasses() {
 		switch {
 		case old == nil:
 			c.Created++
+			p.dirty = true
 			p.writes.NewClasses = append(p.writes.NewClasses, *d)
 		case sameClass(old, d):
 			if d.SIS.Ended.IsZero() {
 				c.Unchanged++
 			}
 		default:
+			p.dirty = true
 			if old.SIS.Ended.IsZero() && !d.SIS.Ended.IsZero() {
 				c.Ended++
 			} else {

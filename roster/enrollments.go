@@ -102,10 +102,12 @@ func (p *plan) diffEnrollments() {
 		switch {
 		case !had:
 			c.Created++
+			p.dirty = true
 			p.writes.Enroll = append(p.writes.Enroll, e)
 			added[e.UserID] = append(added[e.UserID], names[e.ClassID])
 		case old.Role != e.Role || old.Primary != e.Primary || old.SourcedID != e.SourcedID:
 			c.Updated++
+			p.dirty = true
 			p.writes.Reenroll = append(p.writes.Reenroll, e)
 		default:
 			c.Unchanged++
@@ -115,6 +117,7 @@ func (p *plan) diffEnrollments() {
 		if _, kept := p.enrolls[id]; !kept {
 			e := stored[id]
 			c.Ended++
+			p.dirty = true
 			p.writes.Unenroll = append(p.writes.Unenroll, id)
 			removed[e.UserID] = append(removed[e.UserID], names[e.ClassID])
 		}

@@ -58,16 +58,7 @@ func newStore(t testing.TB) (*storage.Store, *clock, *writes) {
 	c, w := newClock(), &writes{}
 	opts := storagetest.Options(t)
 	opts.Now, opts.Monitor = c.Now, w.monitor()
-	ctx := context.Background()
-	s, err := storage.Open(ctx, opts)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = s.Drop(ctx)
-		_ = s.Close(ctx)
-	})
-	return s, c, w
+	return storagetest.Open(t, opts), c, w
 }
 
 // writeSchool writes a generated school as a folder and returns it.

@@ -22,12 +22,14 @@ func (p *plan) diffPeople() {
 		switch {
 		case old == nil:
 			c.Created++
+			p.dirty = true
 			p.writes.NewPeople = append(p.writes.NewPeople, *d)
 		case samePerson(old, d):
 			if d.SIS.Ended.IsZero() {
 				c.Unchanged++
 			}
 		default:
+			p.dirty = true
 			if old.SIS.Ended.IsZero() && !d.SIS.Ended.IsZero() {
 				c.Ended++
 			} else {

@@ -28,6 +28,7 @@ type plan struct {
 	namedBy map[string][]string          // student → guardians whose rows name them
 
 	writes   storage.RosterWrites
+	dirty    bool // the roster state differs from the stored one
 	counts   map[Kind]*Count
 	ignored  int
 	problems []oneroster.Problem
@@ -49,6 +50,25 @@ func (p *plan) build() {
 	p.diffPeople()
 	p.diffClasses()
 	p.diffEnrollments()
+}
+
+// next is the roster state the plan leads to: every person and class (the
+// ended ones too), the memberships kept, the context records.
+func (p *plan) next() *storage.RosterState {
+	st := &storage.RosterState{}
+	for _, sid := range sortedKeys(p.people) {
+		st.People = append(st.People, *p.people[sid])
+	}
+	for _, sid := range sortedKeys(p.classes) {
+		st.Classes = append(st.Classes, *p.classes[sid])
+	}
+	for _, id := range sortedKeys(p.enrolls) {
+		st.Enrollments = append(st.Enrollments, p.enrolls[id])
+	}
+	for _, id := range sortedKeys(p.records) {
+		st.Records = append(st.Records, p.records[id])
+	}
+	return st
 }
 
 // count returns the counter of a kind.

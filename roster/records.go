@@ -118,6 +118,7 @@ func (p *plan) diffRecords() {
 		}
 		switch {
 		case !had && !r.Ended.IsZero():
+			delete(p.records, id) // deleted before plpbot ever kept it
 			continue
 		case !had:
 			c.Created++
@@ -131,7 +132,7 @@ func (p *plan) diffRecords() {
 		default:
 			c.Updated++
 		}
-		p.writes.Records = append(p.writes.Records, r)
+		p.dirty = true
 	}
 }
 

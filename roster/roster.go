@@ -68,17 +68,29 @@ func (im *Importer) Import(ctx context.Context, path string, opts Options) (*Rep
 		}
 		return rep, fmt.Errorf("open %s: %w", path, err)
 	}
+	// What is stored loads while the files are read: one is the
+	// database's work, the other ours.
+	type loaded struct {
+		state *storage.RosterState
+		err   error
+	}
+	stored := make(chan loaded, 1)
+	go func() {
+		st, err := im.store.RosterState(ctx)
+		stored <- loaded{st, err}
+	}()
 	set, problems := oneroster.Read(ctx, src)
 	src.Close()
 	rep.Manifest = set.Manifest
+	got := <-stored
 	if len(problems) > 0 {
 		rep.Problems = problems
 		return rep, ErrInvalid
 	}
-	state, err := im.store.RosterState(ctx)
-	if err != nil {
-		return rep, err
+	if got.err != nil {
+		return rep, got.err
 	}
+	state := got.state
 	known := newKnown(state)
 	if problems = oneroster.Check(set, known); len(problems) > 0 {
 		rep.Problems = problems
@@ -90,10 +102,10 @@ func (im *Importer) Import(ctx context.Context, path string, opts Options) (*Rep
 	if len(p.problems) > 0 {
 		return rep, ErrInvalid
 	}
-	if opts.DryRun || p.writes.Len() == 0 {
+	if opts.DryRun || !p.dirty {
 		return rep, nil
 	}
-	if err := im.store.ApplyRoster(ctx, &p.writes); err != nil {
+	if err := im.store.ApplyRoster(ctx, &p.writes, p.next()); err != nil {
 		return rep, err
 	}
 	rep.Writes = p.writes.Len()

@@ -148,7 +148,7 @@ func (s *Store) startEmbedded(ctx context.Context, opts Options) (string, error)
 func Collections() []string {
 	return []string{colUsers, colClasses, colEnrollments, colGoals, colCheckIns, colReflections,
 		colConferences, colFeedback, colFlags, colAudit, colCounters, colPrompts,
-		colJobRuns, colLeases, colOutbox, colClaims, colRosterRecords}
+		colJobRuns, colLeases, colOutbox, colClaims, colRosterState}
 }
 
 // Embedded reports whether the store runs on the in-process database.
