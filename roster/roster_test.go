@@ -7,9 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/roster"
 	"github.com/plpbot/plpbot/roster/rostertest"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 // TestImportSchool imports a small school in OneRoster 1.1 and 1.2 and
@@ -329,5 +332,33 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 	if n := w.n.Load(); n != 0 {
 		t.Errorf("a dry run sent %d writes", n)
+	}
+}
+
+// TestImportAfterFailedWrite: an import that wrote its records but failed
+// before saving the roster state is redone by running it again: inserts
+// that find their document update it, and the plan stays.
+func TestImportAfterFailedWrite(t *testing.T) {
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	path := writeSchool(t, rostertest.Small("1.2").Files())
+	mustImport(t, s, path)
+	sam := plpbot.RosterID(rostertest.StudentID(0))
+	if _, err := s.SetProfileField(ctx, sam, "interests", "robots"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := storagetest.Collection(t, s, "roster_state").DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	rep := mustImport(t, s, path)
+	if rep.Counts[roster.KindStudents].Created != 12 {
+		t.Errorf("counts = %+v", rep.Counts)
+	}
+	u, err := s.User(ctx, sam)
+	if err != nil || u.Profile.Interests != "robots" || u.Name != "Student Number 0" {
+		t.Errorf("after the redo: %v, %+v: want the profile kept", err, u)
+	}
+	if rep := mustImport(t, s, path); rep.Changes() != 0 {
+		t.Errorf("a third import changed %d", rep.Changes())
 	}
 }
