@@ -134,4 +134,3 @@ func BenchmarkRawInsertSchool(b *testing.B) {
 		b.StartTimer()
 	}
 }
-

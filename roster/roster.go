@@ -109,6 +109,6 @@ func (im *Importer) Import(ctx context.Context, path string, opts Options) (*Rep
 		return rep, err
 	}
 	rep.Writes = p.writes.Len()
-	im.log.InfoContext(ctx, "roster imported", slog.String("source", path), slog.Int("documents", rep.Writes))
+	im.log.DebugContext(ctx, "roster imported", slog.String("source", path), slog.Int("documents", rep.Writes))
 	return rep, nil
 }

@@ -362,3 +362,35 @@ func TestImportAfterFailedWrite(t *testing.T) {
 		t.Errorf("a third import changed %d", rep.Changes())
 	}
 }
+
+// TestForgetLeavesNoRosterCopy: /plp forget erases a roster student from
+// the roster state too; if the SIS still lists them, the next import brings
+// them back as someone new, with an empty plan.
+func TestForgetLeavesNoRosterCopy(t *testing.T) {
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	path := writeSchool(t, rostertest.Small("1.1").Files())
+	mustImport(t, s, path)
+	sam := plpbot.RosterID(rostertest.StudentID(0))
+	if err := s.Forget(ctx, sam); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.RosterState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range st.People {
+		if p.ID == sam {
+			t.Fatalf("the roster state still holds the forgotten student: %+v", p)
+		}
+	}
+	for _, e := range st.Enrollments {
+		if e.UserID == sam {
+			t.Fatalf("the roster state still holds their membership %s", e.ID)
+		}
+	}
+	rep := mustImport(t, s, path)
+	if got := rep.Counts[roster.KindStudents]; got.Created != 1 || got.Unchanged != 11 {
+		t.Errorf("students after forget and re-import: %+v", got)
+	}
+}

@@ -34,6 +34,9 @@ func (s *Store) Forget(ctx context.Context, id string) error {
 			return fmt.Errorf("forget %s in %s: %w", id, d.coll, err)
 		}
 	}
+	if err := s.forgetInRoster(ctx, id); err != nil {
+		return fmt.Errorf("forget %s in the roster: %w", id, err)
+	}
 	if _, err := s.db.Collection(colAudit).UpdateMany(ctx,
 		bson.D{{Key: "subject_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "detail", Value: ""}}}}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -293,4 +294,22 @@ func enrollmentDeletes(ended []string) []mongo.WriteModel {
 		out = append(out, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}))
 	}
 	return out
+}
+
+// forgetInRoster removes a person from the roster state, with their
+// memberships, when Forget erases them: the state keeps no copy of what
+// was forgotten. If the SIS still lists them, the next import brings them
+// back as someone new, with an empty plan.
+func (s *Store) forgetInRoster(ctx context.Context, id string) error {
+	st, err := s.RosterState(ctx)
+	if err != nil {
+		return err
+	}
+	n := len(st.People) + len(st.Enrollments)
+	st.People = slices.DeleteFunc(st.People, func(p plpbot.Person) bool { return p.ID == id })
+	st.Enrollments = slices.DeleteFunc(st.Enrollments, func(e plpbot.Enrollment) bool { return e.UserID == id })
+	if len(st.People)+len(st.Enrollments) == n {
+		return nil
+	}
+	return s.saveRosterState(ctx, st)
 }
