@@ -64,12 +64,15 @@ func peakHeap(f func()) uint64 {
 func BenchmarkImportSchool(b *testing.B) {
 	path := bigSchool(b)
 	ctx := context.Background()
-	var peak uint64
+	var peak, base uint64
 	writes := 0
 	for b.Loop() {
 		b.StopTimer()
 		s, _, _ := newStore(b)
 		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base = max(base, ms.HeapAlloc)
 		b.StartTimer()
 		peak = max(peak, peakHeap(func() {
 			rep, err := roster.New(s, quiet).Import(ctx, path, roster.Options{})
@@ -81,6 +84,7 @@ func BenchmarkImportSchool(b *testing.B) {
 	}
 	b.ReportMetric(float64(writes), "docs/op")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(base)/(1<<20), "heap-before-MB")
 }
 
 // BenchmarkReimportSchool is the same files imported again: it must write

@@ -176,6 +176,24 @@ func (s *Store) bulkWrite(ctx context.Context, coll string, models, asUpdate []m
 	if len(models) == 0 {
 		return nil
 	}
+	for lo := 0; lo < len(models); lo += rosterWriteBatch {
+		hi := min(lo+rosterWriteBatch, len(models))
+		var upd []mongo.WriteModel
+		if lo < len(asUpdate) {
+			upd = asUpdate[lo:min(hi, len(asUpdate))]
+		}
+		if err := s.bulkWriteBatch(ctx, coll, models[lo:hi], upd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rosterWriteBatch is how many writes go in one bulk write: the database
+// holds a batch in memory, so batches keep an import's memory flat.
+const rosterWriteBatch = 2000
+
+func (s *Store) bulkWriteBatch(ctx context.Context, coll string, models, asUpdate []mongo.WriteModel) error {
 	_, err := s.db.Collection(coll).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 	var bwe mongo.BulkWriteException
 	if err == nil || !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
