@@ -145,20 +145,17 @@ func (w *RosterWrites) Len() int {
 func (s *Store) ApplyRoster(ctx context.Context, w *RosterWrites, next *RosterState) error {
 	now := s.Now()
 	steps := []struct {
-		coll             string
-		created, changed []mongo.WriteModel
+		coll string
+		// inserts come first; fallbacks[i] is inserts[i] as an update.
+		inserts, fallbacks, rest []mongo.WriteModel
 	}{
-		{colClasses, classInserts(w.NewClasses, now), classUpdates(append(w.Classes, w.NewClasses...), now)},
-		{colUsers, personInserts(w.NewPeople, now), personUpdates(append(w.People, w.NewPeople...), now)},
-		{colEnrollments, enrollmentInserts(w.Enroll), enrollmentUpdates(append(w.Reenroll, w.Enroll...))},
+		{colClasses, classInserts(w.NewClasses, now), classUpdates(w.NewClasses, now), classUpdates(w.Classes, now)},
+		{colUsers, personInserts(w.NewPeople, now), personUpdates(w.NewPeople, now), personUpdates(w.People, now)},
+		{colEnrollments, enrollmentInserts(w.Enroll), enrollmentUpdates(w.Enroll),
+			append(enrollmentUpdates(w.Reenroll), enrollmentDeletes(w.Unenroll)...)},
 	}
 	for _, st := range steps {
-		nNew := len(st.created)
-		models := append(st.created, st.changed[:len(st.changed)-nNew]...)
-		if st.coll == colEnrollments {
-			models = append(models, enrollmentDeletes(w.Unenroll)...)
-		}
-		if err := s.bulkWrite(ctx, st.coll, models, st.changed[len(st.changed)-nNew:]); err != nil {
+		if err := s.bulkWrite(ctx, st.coll, append(st.inserts, st.rest...), st.fallbacks); err != nil {
 			return fmt.Errorf("roster import: write %s: %w", st.coll, err)
 		}
 	}
@@ -168,10 +165,11 @@ func (s *Store) ApplyRoster(ctx context.Context, w *RosterWrites, next *RosterSt
 	return s.saveRosterState(ctx, next)
 }
 
-// bulkWrite sends models unordered. An insert (models[i], i < len(asUpdate))
-// whose document exists already, from an import that failed before saving
-// its state, is sent again as its update asUpdate[i]; one whose update
-// then matches nothing collided with another document (a class name).
+// bulkWrite sends models unordered, in batches. The first len(asUpdate)
+// models are inserts: one whose document exists already, from an import
+// that failed before saving its state, is sent again as its update
+// asUpdate[i]; one whose update then matches nothing collided with another
+// document (a class name).
 func (s *Store) bulkWrite(ctx context.Context, coll string, models, asUpdate []mongo.WriteModel) error {
 	if len(models) == 0 {
 		return nil
