@@ -87,8 +87,17 @@ func (r *Report) Changes() int {
 func (r *Report) String() string {
 	var b strings.Builder
 	if len(r.Problems) > 0 {
+		shown, more := map[string]int{}, map[string]int{}
 		for _, p := range r.Problems {
+			if shown[p.File] == oneroster.MaxProblemsPerFile {
+				more[p.File]++
+				continue
+			}
+			shown[p.File]++
 			b.WriteString(p.String() + "\n")
+		}
+		for _, f := range sortedKeys(more) {
+			fmt.Fprintf(&b, "%s: … and %s\n", f, plural(more[f], "more problem"))
 		}
 		fmt.Fprintf(&b, "%s: nothing was imported. Fix %s in the SIS export and run the import again (add -dry-run to check without importing).\n",
 			plural(len(r.Problems), "problem"), map[bool]string{true: "it", false: "them"}[len(r.Problems) == 1])

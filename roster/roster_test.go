@@ -2,6 +2,7 @@ package roster_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -392,5 +393,25 @@ func TestForgetLeavesNoRosterCopy(t *testing.T) {
 	rep := mustImport(t, s, path)
 	if got := rep.Counts[roster.KindStudents]; got.Created != 1 || got.Unchanged != 11 {
 		t.Errorf("students after forget and re-import: %+v", got)
+	}
+}
+
+// TestManyProblemsReportedShort: a file with thousands of dangling
+// references is reported with its first 50 and a count of the rest.
+func TestManyProblemsReportedShort(t *testing.T) {
+	s, _, _ := newStore(t)
+	files := edit(rostertest.Small("1.1").Files(), "enrollments.csv", func(rows [][]string) [][]string {
+		for i := range 200 {
+			rows = append(rows, []string{fmt.Sprintf("enr-x%d", i), "", "", "c-77", "org-1", rostertest.StudentID(1), "student", "false", "", ""})
+		}
+		return rows
+	})
+	rep, _ := roster.New(s, quiet).Import(context.Background(), writeSchool(t, files), roster.Options{})
+	out := rep.String()
+	if n := strings.Count(out, "references unknown class"); n != 50 {
+		t.Errorf("%d problem lines, want the first 50", n)
+	}
+	if !strings.Contains(out, "enrollments.csv: … and 150 more problems\n200 problems: nothing was imported.") {
+		t.Errorf("report:\n%s", out)
 	}
 }

@@ -181,6 +181,9 @@ func TestReadProblems(t *testing.T) {
 		{"no manifest", func(f map[string]string) {
 			delete(f, "manifest.csv")
 		}, `no manifest.csv in it: is this the OneRoster CSV export`},
+		{"no rows", func(f map[string]string) {
+			f["users.csv"] = users11Header
+		}, "users.csv: a header and no rows: OneRoster files must have rows (if there is nothing to send, mark it `file.users,absent` in the manifest)"},
 		{"empty file", func(f map[string]string) {
 			f["users.csv"] = ""
 		}, `users.csv: the file is empty: a OneRoster file starts with its header row`},

@@ -145,7 +145,8 @@ func readRows[T any](r *reader, file string, parse func(t *table, row Row) (T, b
 	}
 	var out []T
 	seen := map[string]int{}
-	for n := 0; t.next(); n++ {
+	n := 0
+	for ; t.next(); n++ {
 		if n%1024 == 0 && r.ctx.Err() != nil {
 			return nil
 		}
@@ -156,6 +157,11 @@ func readRows[T any](r *reader, file string, parse func(t *table, row Row) (T, b
 		if v, ok := parse(t, row); ok {
 			out = append(out, v)
 		}
+	}
+	if n == 0 && t.bad == 0 {
+		// The binding forbids it, and a bulk file with no rows would end
+		// every record of its kind: an export that went wrong.
+		r.ps.add(name, 0, "a header and no rows: OneRoster files must have rows (if there is nothing to send, mark it `file.%s,absent` in the manifest)", file)
 	}
 	return out
 }
