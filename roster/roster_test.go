@@ -415,3 +415,51 @@ func TestManyProblemsReportedShort(t *testing.T) {
 		t.Errorf("report:\n%s", out)
 	}
 }
+
+// TestRolesAndGuardians12: in 1.2 a person's role is their primary role
+// with the most access; a guardian is found from either side's
+// agentSourcedIds, and a delta changing only the guardian updates the
+// student.
+func TestRolesAndGuardians12(t *testing.T) {
+	s, c, _ := newStore(t)
+	ctx := context.Background()
+	files := rostertest.Small("1.2").Files()
+	files = edit(files, "users.csv", func(rows [][]string) [][]string {
+		rows[2][13] = "" // stu-1 doesn't name parent-1; parent-1's row names stu-1
+		return rows
+	})
+	files = edit(files, "roles.csv", func(rows [][]string) [][]string {
+		return append(rows,
+			[]string{"role-x1", "", "", "staff-0", "secondary", "counselor", "", "", "org-1", ""},
+			[]string{"role-x2", "", "", "staff-1", "primary", "siteAdministrator", "", "", "org-1", ""},
+			[]string{"role-x3", "", "", "parent-1", "secondary", "relative", "", "", "org-1", ""})
+	})
+	mustImport(t, s, writeSchool(t, files))
+	for id, want := range map[string]plpbot.Role{"staff-0": plpbot.RoleTeacher, "staff-1": plpbot.RoleAdmin} {
+		if u, err := s.User(ctx, plpbot.RosterID(id)); err != nil || u.Role != want {
+			t.Errorf("%s: %v, role %v, want %s", id, err, u.Role, want)
+		}
+	}
+	stu1 := plpbot.RosterID(rostertest.StudentID(1))
+	u, err := s.User(ctx, stu1)
+	want := []plpbot.Guardian{{SourcedID: "parent-1", Name: "Parent Of 1", Email: "parent-1@home.example", Relationship: "parent"}}
+	if err != nil || !slices.Equal(u.SIS.Guardians, want) {
+		t.Fatalf("stu-1's guardians = %+v (%v), want %+v", u.SIS.Guardians, err, want)
+	}
+
+	c.Advance(time.Hour)
+	users := files["users.csv"]
+	parent := append([]string(nil), users[len(users)-1]...)
+	parent[1], parent[2], parent[10] = "active", "2026-09-02T09:00:00Z", "new@home.example"
+	delta := rostertest.Files{
+		"manifest.csv": {{"propertyName", "value"}, {"oneroster.version", "1.2"}, {"file.users", "delta"}},
+		"users.csv":    {users[0], parent},
+	}
+	rep := mustImport(t, s, writeSchool(t, delta))
+	if got := rep.Counts[roster.KindStudents]; got.Updated != 1 {
+		t.Errorf("students: %+v, want stu-1 updated", got)
+	}
+	if u, _ := s.User(ctx, stu1); len(u.SIS.Guardians) != 1 || u.SIS.Guardians[0].Email != "new@home.example" {
+		t.Errorf("after the delta, stu-1's guardians = %+v", u.SIS.Guardians)
+	}
+}
