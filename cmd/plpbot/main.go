@@ -55,18 +55,19 @@ const (
 	cmdAudit       = "audit"
 	cmdRetention   = "retention"
 	cmdErasures    = "erasures"
+	cmdImport      = "import"
 )
 
 // subcommands returns every subcommand's name.
 func subcommands() []string {
-	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit, cmdRetention, cmdErasures}
+	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit, cmdRetention, cmdErasures, cmdImport}
 }
 
 // Exit codes.
 const (
 	exitOK     = 0
 	exitFailed = 1
-	exitUsage  = 2 // bad flags or bad config
+	exitUsage  = 2 // bad flags, bad config or a refused import
 )
 
 // shutdownTimeout bounds closing the database.
@@ -101,8 +102,10 @@ func run(ctx context.Context, m *Main, args []string) int {
 	}
 	closeErr := m.Close()
 	if err := m.Err(); err != nil {
-		fmt.Fprintln(m.Stderr, "plpbot:", err)
-		return exitFailed
+		if !errors.Is(err, errRejected) {
+			fmt.Fprintln(m.Stderr, "plpbot:", err)
+		}
+		return exitCode(err)
 	}
 	if closeErr != nil {
 		fmt.Fprintln(m.Stderr, "plpbot:", closeErr)
@@ -139,6 +142,8 @@ type Main struct {
 	DryRun     bool
 	ExportPath string
 	ApplyPath  string
+	// ImportPath is import oneroster's folder or .zip (-dry-run as above).
+	ImportPath string
 
 	// Built by Run.
 	Logger    *slog.Logger
@@ -195,7 +200,7 @@ func (m *Main) ParseFlags(args []string) error {
 	var since string
 	fs.StringVar(&since, "since", "", "audit export: only entries from this `date` on (YYYY-MM-DD, schedule.timezone)")
 	fs.StringVar(&m.AuditOut, "o", "", "audit export: write the CSV to this `file` (default: standard output)")
-	fs.BoolVar(&m.DryRun, "dry-run", false, "retention: list who would be purged, purge nobody")
+	fs.BoolVar(&m.DryRun, "dry-run", false, "retention: list who would be purged, purge nobody; import: check the files and report what would change, writing nothing")
 	fs.StringVar(&m.ExportPath, "export", "", "erasures: write the erasure log and its key to `file`")
 	fs.StringVar(&m.ApplyPath, "apply", "", "erasures: after restoring a backup, forget again everyone in the log `file`")
 	fs.Usage = func() {
@@ -210,6 +215,9 @@ Commands:
                 [-since YYYY-MM-DD] [-o FILE]
   retention     purge now who privacy.retention_days would purge tonight (-dry-run: only list them)
   erasures      show the erasure log; -export FILE to keep it with backups, -apply FILE after a restore
+  import oneroster PATH
+                import the school's roster from a OneRoster CSV export (a folder
+                or .zip): people, classes, terms, class lists [-dry-run]
   version       print the version
 
 Flags:
@@ -237,6 +245,17 @@ Flags:
 				return err
 			}
 			if err := parse(extra[1:]); err != nil {
+				return err
+			}
+			extra = fs.Args()
+		}
+		if m.Command == cmdImport {
+			path, rest, err := importArgs(extra)
+			if err != nil {
+				return err
+			}
+			m.ImportPath = path
+			if err := parse(rest); err != nil {
 				return err
 			}
 			extra = fs.Args()
@@ -333,6 +352,10 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("audit export: %w", err)
 		}
 		m.finish(nil)
+		return nil
+	}
+	if m.Command == cmdImport {
+		m.finish(m.importRoster(ctx))
 		return nil
 	}
 	m.Handlers = m.newHandlers()
