@@ -51,9 +51,16 @@ type Options struct {
 	// EnrolBy is who may add people to classes and remove them
 	// (classes.enrol_by); empty means EnrolByStaff.
 	EnrolBy EnrolBy
+	// CommandTimeout is how long one command may wait on the database
+	// (mongodb.command_timeout); 0 means DefaultCommandTimeout.
+	CommandTimeout time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
+
+// DefaultCommandTimeout is a command's deadline for the database: past it
+// the person hears at once that nothing was saved (unreachable).
+const DefaultCommandTimeout = 4 * time.Second
 
 // Handlers answers every plpbot command. It implements bot.Handler.
 type Handlers struct {
@@ -69,6 +76,7 @@ type Handlers struct {
 	log                            *slog.Logger
 	minClassSize                   int
 	notesToStudents                bool
+	commandTimeout                 time.Duration
 }
 
 // call is one command being answered (grammar.Call): every command
@@ -101,6 +109,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 		log:             opts.Logger,
 		minClassSize:    opts.MinClassSize,
 		notesToStudents: opts.NotesVisibleToStudents,
+		commandTimeout:  cmp.Or(opts.CommandTimeout, DefaultCommandTimeout),
 	}
 	h.grammar = h.commands()
 	return h
@@ -110,8 +119,19 @@ func New(store *storage.Store, opts Options) *Handlers {
 func (h *Handlers) Grammar() *grammar.Grammar { return h.grammar }
 
 // Handle answers one request. User mistakes come back as *bot.UserError;
-// panics are recovered and reported as internal errors.
+// panics are recovered and reported as internal errors. The request has
+// CommandTimeout to get its work done on the database; when the database
+// can't be reached in that time the answer says so at once, with a button
+// to try again (unreachable).
 func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Message, err error) {
+	ctx, cancel := context.WithTimeout(ctx, h.commandTimeout)
+	defer cancel()
+	defer func() {
+		if storage.IsUnreachable(err) {
+			h.log.WarnContext(ctx, "database unreachable", slog.Any("err", err))
+			msgs, err = []bot.Message{unreachable(req)}, nil
+		}
+	}()
 	defer func() {
 		if p := recover(); p != nil {
 			h.log.ErrorContext(ctx, "handler panic", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
@@ -159,6 +179,31 @@ func (h *Handlers) route(ctx context.Context, c *call) ([]bot.Message, error) {
 	}
 	h.log.DebugContext(ctx, "command", slog.String("command", name), slog.String("user", actor.ID))
 	return fn(ctx, c)
+}
+
+// unreachable is the answer when the database could not be reached in
+// time: nothing was changed (each write either lands whole or not at all,
+// see storage), and a button sends the same command again.
+func unreachable(req *bot.Request) bot.Message {
+	m := reply("", bot.Text{Text: "I couldn't save that just now — nothing was changed."},
+		bot.Context{Text: "The school's database didn't answer in time. Try again in a few seconds."})
+	if cmd := retryCommand(req); cmd != "" {
+		m.Buttons = []bot.Button{{Label: "Try again", Command: cmd, Style: bot.Primary}}
+	}
+	return m
+}
+
+// retryCommand is the command (without "/plp") that repeats req: its text
+// as typed, or the name of an invocation without arguments; "" for a DM or
+// a form's invocation, which the person sends again themselves.
+func retryCommand(req *bot.Request) string {
+	switch {
+	case req.Slash && req.Text != "":
+		return req.Text
+	case req.Invocation != nil && len(req.Invocation.Args) == 0 && len(req.Invocation.Users) == 0:
+		return req.Invocation.Name()
+	}
+	return ""
 }
 
 func forbidden(a grammar.Audience) *bot.UserError {

@@ -93,6 +93,7 @@ func (s *Store) CountRecords(ctx context.Context, id string) (RecordCounts, erro
 // It returns what it changed. Forgetting someone unknown, or twice, changes
 // nothing and is not an error.
 func (s *Store) Forget(ctx context.Context, id string, by Eraser) (RecordCounts, error) {
+	s.actors.drop(id)
 	rc, erased, err := s.forget(ctx, id, by)
 	if err != nil || !erased {
 		return rc, err

@@ -37,7 +37,12 @@ type UserHints struct {
 // second result is true when the user was created now. One round trip.
 func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*plpbot.Person, bool, error) {
 	// Most requests come from people we know whose details haven't changed:
-	// a read by _id answers them without a write.
+	// a read by _id answers them without a write, or none at all when they
+	// were read a moment ago (actorCache).
+	if u, ok := s.actors.get(id.UserID()); ok && upToDate(u, hints) {
+		return u, false, nil
+	}
+	read := time.Now()
 	var known struct {
 		plpbot.Person `bson:",inline"`
 		LastSeen      time.Time `bson:"last_seen,omitempty"` // for retention (noteSeen)
@@ -45,6 +50,7 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id.UserID()}}).Decode(&known)
 	if err == nil && upToDate(&known.Person, hints) {
 		s.noteSeen(ctx, known.ID, known.LastSeen)
+		s.actors.put(&known.Person, read)
 		return &known.Person, false, nil
 	}
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
@@ -151,6 +157,7 @@ func (s *Store) CountAdmins(ctx context.Context, platform, workspace string) (in
 
 // setUser applies $set fields to one user and returns the updated user.
 func (s *Store) setUser(ctx context.Context, id string, set bson.D) (*plpbot.Person, error) {
+	s.actors.drop(id)
 	set = append(set, bson.E{Key: "updated_at", Value: s.Now()})
 	var u plpbot.Person
 	err := s.db.Collection(colUsers).FindOneAndUpdate(ctx,
