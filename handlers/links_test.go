@@ -10,17 +10,20 @@ import (
 	"github.com/plpbot/plpbot/roster/rostertest"
 )
 
-// importSmall imports the small test school: student i has the username
-// "stu-i", the email "stu-i@lincoln.example" and the id "discord:stu-i".
-func (e *env) importSmall() {
+// importSmall imports the small test school (student i has the username
+// "stu-i", the email "stu-i@lincoln.example" and the id "discord:stu-i")
+// and returns the report.
+func (e *env) importSmall() *roster.Report {
 	e.t.Helper()
 	dir := e.t.TempDir()
 	if err := rostertest.Small("1.1").Files().WriteDir(dir, false); err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := roster.New(e.store, nil).Import(context.Background(), dir, roster.Options{}); err != nil {
+	rep, err := roster.New(e.store, nil).Import(context.Background(), dir, roster.Options{})
+	if err != nil {
 		e.t.Fatalf("import: %v", err)
 	}
+	return rep
 }
 
 // as runs line as the identity who in a DM.
@@ -35,7 +38,7 @@ func (e *env) as(who bot.Identity, line string) string {
 
 func TestSlackAndDiscordAccountsShareOneRosterPlan(t *testing.T) {
 	e := newEnv(t)
-	e.importSmall()
+	before := e.importSmall().Unmatched[roster.KindStudents]
 	sid := rostertest.StudentID(0)
 	slack := bot.Identity{Platform: bot.Slack, Workspace: "T1", UserID: "U1", Name: "sam", Email: "STU-0@lincoln.example"}
 	discord := bot.Identity{Platform: bot.Discord, Workspace: "G1", UserID: "9001", Name: "Sam!", Username: sid}
@@ -58,6 +61,9 @@ func TestSlackAndDiscordAccountsShareOneRosterPlan(t *testing.T) {
 	e.as(slack, "plan")
 	if p, _ = e.store.User(context.Background(), p.ID); p.Platform != string(bot.Slack) {
 		t.Errorf("address after Slack use = %s, want slack (the platform last used)", p.Platform)
+	}
+	if after := e.importSmall().Unmatched[roster.KindStudents]; after != before-1 {
+		t.Errorf("unmatched students after linking one = %d, want %d", after, before-1)
 	}
 }
 
