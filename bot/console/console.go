@@ -399,7 +399,7 @@ func (c *Console) welcome() {
 
 // identity is the console user called name.
 func identity(name string) bot.Identity {
-	return bot.Identity{Platform: bot.Console, UserID: strings.ToLower(name), Name: name, Username: strings.ToLower(name)}
+	return bot.Identity{Platform: bot.Console, UserID: strings.ToLower(name), Name: name}
 }
 
 // nameless is who a request comes from: the console user without the name
