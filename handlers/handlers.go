@@ -237,14 +237,18 @@ func (h *Handlers) resolveActor(ctx context.Context, id bot.Identity, lookup fun
 	if err != nil {
 		return nil, false, err
 	}
-	if created && lookup != nil && (id.TimeZone == "" || id.Name == "") {
+	if created && lookup != nil && (id.TimeZone == "" || id.Name == "" || needsMatchKey(id)) {
 		if full, err := lookup(ctx, id); err == nil {
 			if u2, _, err := h.store.EnsureUser(ctx, storageID(id), storage.UserHints{Name: full.Name, TimeZone: full.TimeZone, Locale: full.Locale}); err == nil {
 				u = u2
 			}
+			id.Email, id.Username = cmp.Or(id.Email, full.Email), cmp.Or(id.Username, full.Username)
 		} else {
 			h.log.WarnContext(ctx, "user lookup failed", slog.String("user", u.ID), slog.Any("err", err))
 		}
+	}
+	if created {
+		u = h.linkOnFirstSight(ctx, id, u)
 	}
 	if u.Role != plpbot.RoleAdmin && h.isConfiguredAdmin(id) {
 		if u, err = h.store.SetRole(ctx, u.ID, plpbot.RoleAdmin); err != nil {
@@ -263,6 +267,12 @@ func (h *Handlers) resolveActor(ctx context.Context, id bot.Identity, lookup fun
 		}
 	}
 	return u, created, nil
+}
+
+// needsMatchKey reports whether id lacks what links it to the roster: a
+// Slack email, a Discord username.
+func needsMatchKey(id bot.Identity) bool {
+	return (id.Platform == bot.Slack && id.Email == "") || (id.Platform == bot.Discord && id.Username == "")
 }
 
 func (h *Handlers) isConfiguredAdmin(id bot.Identity) bool {
@@ -319,7 +329,7 @@ func (h *Handlers) resolveUser(ctx context.Context, c *call, mention bot.Identit
 			h.log.InfoContext(ctx, "mentioned person not found on the platform", slog.String("user", storageID(id).UserID()), slog.Any("err", err))
 			return nil, unknownPerson()
 		}
-		id.Name, id.TimeZone, id.Locale = full.Name, full.TimeZone, full.Locale
+		id.Name, id.TimeZone, id.Locale, id.Email, id.Username = full.Name, full.TimeZone, full.Locale, full.Email, full.Username
 	}
 	u, _, err = h.resolveActor(ctx, id, nil)
 	return u, err

@@ -400,6 +400,9 @@ func (s *Store) applyErasure(ctx context.Context, p *erasurePlan) (RecordCounts,
 	if err := s.anonymise(ctx, p, &rc); err != nil {
 		return rc, fmt.Errorf("forget %s: %w", p.id, err)
 	}
+	if _, err := s.db.Collection(colLinks).DeleteMany(ctx, bson.D{{Key: "person", Value: p.id}}); err != nil {
+		return rc, fmt.Errorf("forget %s: links: %w", p.id, err)
+	}
 	if _, err := s.db.Collection(colUsers).DeleteOne(ctx, bson.D{{Key: "_id", Value: p.id}}); err != nil {
 		return rc, fmt.Errorf("forget %s: %w", p.id, err)
 	}

@@ -149,7 +149,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
 			"id": id, "team_id": "T1", "name": "sam", "real_name": "Sam Lee",
 			"tz": "America/New_York", "locale": "en-US",
-			"profile": map[string]any{"display_name": display, "real_name": "Sam Lee"},
+			"profile": map[string]any{"display_name": display, "real_name": "Sam Lee", "email": strings.ToLower(id) + "@lincoln.example"},
 		}})
 	case "conversations.open":
 		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + c.Form.Get("users")}})
