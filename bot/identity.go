@@ -20,6 +20,9 @@ type Identity struct {
 	Name      string // display name, if known
 	TimeZone  string // IANA zone such as "America/New_York", if known
 	Locale    string // such as "en-US", if known
+	// DMChannel is the bot's DM conversation with the person, if known (a
+	// Slack D… id), so an adapter needn't look it up before each message.
+	DMChannel string
 }
 
 // Channel names a place where many people read, such as a class channel.

@@ -46,6 +46,21 @@ type Config struct {
 	APIURL string
 	// HTTPAddr is the listen address in HTTP mode, such as ":8080"; config key http.addr.
 	HTTPAddr string
+	// MessagesPerMinute is the workspace-wide pace of chat.postMessage; config
+	// key slack.messages_per_minute. Zero means DefaultMessagesPerMinute.
+	// Slack's limit is the app's in the workspace, shared by every replica.
+	MessagesPerMinute int
+	// DMChannels keeps the id of each person's DM conversation with the bot,
+	// so that it is found once per person, not once per message; nil keeps
+	// them in this process only.
+	DMChannels DMChannelKeeper
+}
+
+// DMChannelKeeper remembers the bot's DM conversation with each person
+// (plpbot keeps it on the person's record).
+type DMChannelKeeper interface {
+	// KeepDMChannel records that the bot's DM with who is channel.
+	KeepDMChannel(ctx context.Context, who bot.Identity, channel string) error
 }
 
 // Validate reports the first missing or wrong setting, naming its config key.
@@ -67,6 +82,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		return fmt.Errorf("slack.mode must be %q or %q, not %q", ModeSocket, ModeHTTP, c.Mode)
+	}
+	if c.MessagesPerMinute < 0 {
+		return fmt.Errorf("slack.messages_per_minute must be a positive number of messages, not %d", c.MessagesPerMinute)
 	}
 	return nil
 }
@@ -90,11 +108,16 @@ const (
 type Adapter struct {
 	cfg     Config
 	api     *slack.Client
+	limits  *limiter // the api's HTTP client
 	hc      *http.Client // for response_url posts
 	grammar *grammar.Grammar
 	handler bot.Handler
 	log     *slog.Logger
 	seen    *eventSet
+
+	// dms are the DM conversations this process knows, by dmKey.
+	dmMu sync.Mutex
+	dms  map[string]string
 
 	// bg is the parent context of background work; stopBG cancels it when
 	// Run has waited long enough.
@@ -122,8 +145,9 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 	}
 	log = log.With(slog.String("adapter", "slack"))
 	hc := &http.Client{Timeout: 30 * time.Second}
+	limits := newLimiter(hc, cfg.MessagesPerMinute, log)
 	opts := []slack.Option{
-		slack.OptionHTTPClient(hc),
+		slack.OptionHTTPClient(limits),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)),
 	}
 	if cfg.APIURL != "" {
@@ -140,11 +164,13 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 	return &Adapter{
 		cfg:       cfg,
 		api:       slack.New(cfg.BotToken, opts...),
+		limits:    limits,
 		hc:        hc,
 		grammar:   g,
 		handler:   h,
 		log:       log,
 		seen:      newEventSet(eventTTL, maxEvents, time.Now),
+		dms:       map[string]string{},
 		bg:        bg,
 		stopBG:    stop,
 		modalWait: modalWait,
