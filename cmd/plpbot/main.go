@@ -444,6 +444,9 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 		Mode:          cfg.Slack.Mode,
 		APIURL:        cfg.Slack.APIURL,
 		HTTPAddr:      cfg.HTTP.Addr,
+		// Slack's limit is per workspace, shared by every replica.
+		MessagesPerMinute: cfg.SlackMessagesPerMinute(),
+		DMChannels:        dmChannels{m.Store},
 	}, g, m.Handlers, m.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("start slack: %w", err)
@@ -629,6 +632,9 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		QuietHours:          cfg.Schedule.QuietHours,
 		Holidays:            cfg.Schedule.Holidays,
 		NudgeAfter:          set.NudgeAfter,
+		Workers:             set.Workers,
+		RatePerSecond:       set.SendRate,
+		SendLease:           set.SendLease,
 		Now:                 m.clock.Now,
 		SetNow:              m.clock.Set,
 		Logger:              m.Logger.With(slog.String("component", "scheduler")),
