@@ -136,6 +136,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 		base, _ := url.Parse(strings.TrimRight(cfg.APIURL, "/"))
 		s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewriteTransport{base: base, next: http.DefaultTransport}}
 	}
+	s.Client.Transport = newGlobalLimit(s.Client.Transport)
 	a := &Adapter{
 		cfg:        cfg,
 		grammar:    g,

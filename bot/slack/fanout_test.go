@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -81,8 +82,9 @@ func (f *fanOut) replica(tb testing.TB, id string, opts scheduler.Options) (stop
 	if os.Getenv("PLPBOT_BENCH_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, Mode: ModeHTTP, HTTPAddr: "127.0.0.1:0",
-		APIURL: f.fake.apiURL()}, f.h.Grammar(), f.h, log)
+	// One app in one workspace: the token tells the fake's records apart.
+	a, err := New(Config{BotToken: "xoxb-" + id, SigningSecret: testSecret, Mode: ModeHTTP, HTTPAddr: "127.0.0.1:0",
+		APIURL: f.fake.apiURL(), DMChannels: storeKeeper{f.store}}, f.h.Grammar(), f.h, log)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -98,6 +100,14 @@ func (f *fanOut) replica(tb testing.TB, id string, opts scheduler.Options) (stop
 		}
 		a.drain()
 	}
+}
+
+// storeKeeper keeps DM channels on people's records, as cmd/plpbot wires it.
+type storeKeeper struct{ store *storage.Store }
+
+func (k storeKeeper) KeepDMChannel(ctx context.Context, who bot.Identity, channel string) error {
+	id := storage.Identity{Platform: string(who.Platform), Workspace: who.Workspace, PlatformID: who.UserID}
+	return k.store.SetDMChannel(ctx, id.UserID(), channel)
 }
 
 // prompts returns the reflection prompts Slack accepted, in order.
@@ -135,27 +145,52 @@ func floor(t *slackTiers, n int) time.Duration {
 // BenchmarkFanOut300 sends a reflection prompt to 300 Slack students
 // through the scheduler and the adapter, against a fake Slack enforcing the
 // published tiers, and reports the time from the first prompt to the 300th
-// beside the floor those limits allow, and the 429s Slack answered.
+// beside the floor those limits allow, and the 429s Slack answered: with
+// one replica, and with two sharing the workspace's limit (each paced at
+// slack.messages_per_minute, as if nobody had divided it between them).
 //
 //	go test -run '^$' -bench FanOut300 -benchtime 1x ./bot/slack
 func BenchmarkFanOut300(b *testing.B) {
 	const n = 300
-	for b.Loop() {
-		f := newFanOut(b, n)
-		stop := f.replica(b, "replica-a", scheduler.Options{})
-		got := f.waitPrompts(b, 15*time.Minute)
-		stop()
-		if len(got) < n {
-			b.Fatalf("%d of %d prompts sent", len(got), n)
-		}
-		took := got[n-1].At.Sub(got[0].At)
-		fl := floor(publishedTiers(), n)
-		b.ReportMetric(took.Seconds(), "s-first-to-last")
-		b.ReportMetric(fl.Seconds(), "s-floor")
-		b.ReportMetric(took.Seconds()/fl.Seconds(), "x-floor")
-		b.ReportMetric(float64(f.fake.tooMany("")), "429s")
-		b.ReportMetric(float64(len(f.fake.callsTo("conversations.open"))), "conversations.open")
+	for _, replicas := range []int{1, 2} {
+		b.Run(fmt.Sprintf("replicas=%d", replicas), func(b *testing.B) {
+			for b.Loop() {
+				f := newFanOut(b, n)
+				var stops []func()
+				for r := range replicas {
+					stops = append(stops, f.replica(b, fmt.Sprintf("replica-%d", r), scheduler.Options{}))
+				}
+				got := f.waitPrompts(b, 15*time.Minute)
+				for _, stop := range stops {
+					stop()
+				}
+				if len(got) < n {
+					b.Fatalf("%d of %d prompts sent", len(got), n)
+				}
+				took := got[n-1].At.Sub(got[0].At)
+				fl := floor(publishedTiers(), n)
+				b.ReportMetric(took.Seconds(), "s-first-to-last")
+				b.ReportMetric(fl.Seconds(), "s-floor")
+				b.ReportMetric(took.Seconds()/fl.Seconds(), "x-floor")
+				b.ReportMetric(float64(f.fake.tooMany("")), "429s")
+				b.ReportMetric(float64(len(f.fake.callsTo("conversations.open"))), "conversations.open")
+				if replicas > 1 {
+					b.ReportMetric(float64(f.sentBy("xoxb-replica-0")), "sent-by-first")
+				}
+			}
+		})
 	}
+}
+
+// sentBy counts the prompts a replica sent, by its token.
+func (f *fanOut) sentBy(token string) int {
+	k := 0
+	for _, c := range f.prompts() {
+		if c.param("token") == token {
+			k++
+		}
+	}
+	return k
 }
 
 // TestScheduledDMsOpenNoConversationTwice: two scheduled DMs to each of
@@ -185,5 +220,51 @@ func TestScheduledDMsOpenNoConversationTwice(t *testing.T) {
 	}
 	if got := len(ta.fake.callsTo("chat.postMessage")); got != 10 {
 		t.Errorf("chat.postMessage called %d times, want 10", got)
+	}
+}
+
+// TestFanOutKeepsEachDMOnThePersonsRecord: the first prompts go to the
+// students' user ids and their DM ids are kept on their records, so the
+// follow-ups, sent by another process that has never seen them, go straight
+// to those DMs: no conversations.open at all, and no 429.
+func TestFanOutKeepsEachDMOnThePersonsRecord(t *testing.T) {
+	const n = 12
+	f := newFanOut(t, n)
+	opts := scheduler.Options{FollowupAfter: 3 * time.Second}
+	stop := f.replica(t, "replica-0", opts)
+	if got := f.waitPrompts(t, time.Minute); len(got) < n {
+		t.Fatalf("%d of %d prompts sent", len(got), n)
+	}
+	stop()
+	for i := range n {
+		id := storage.Identity{Platform: "slack", Workspace: "T1", PlatformID: fmt.Sprintf("US%04d", i)}.UserID()
+		u, err := f.store.User(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("DUS%04d", i); u.DMChannel != want {
+			t.Errorf("%s: DMChannel = %q, want %q", id, u.DMChannel, want)
+		}
+	}
+	f.n = 2 * n
+	stop = f.replica(t, "replica-1", opts)
+	got := f.waitPrompts(t, time.Minute)
+	stop()
+	if len(got) < 2*n {
+		t.Fatalf("%d of %d prompts and follow-ups sent", len(got), 2*n)
+	}
+	seen := map[string]int{}
+	for _, c := range got {
+		to := c.param("channel")
+		seen[dmOf(to)]++
+		if first := seen[dmOf(to)] == 1; first != strings.HasPrefix(to, "U") {
+			t.Errorf("message %d to this student went to %s", seen[dmOf(to)], to)
+		}
+	}
+	if k := len(f.fake.callsTo("conversations.open")); k != 0 {
+		t.Errorf("conversations.open called %d times", k)
+	}
+	if k := f.fake.tooMany(""); k != 0 {
+		t.Errorf("%d 429s", k)
 	}
 }
