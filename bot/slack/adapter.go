@@ -108,7 +108,7 @@ const (
 type Adapter struct {
 	cfg     Config
 	api     *slack.Client
-	limits  *limiter // the api's HTTP client
+	limits  *limiter     // the api's HTTP client
 	hc      *http.Client // for response_url posts
 	grammar *grammar.Grammar
 	handler bot.Handler
