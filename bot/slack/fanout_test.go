@@ -75,8 +75,9 @@ func newFanOut(tb testing.TB, n int) *fanOut {
 }
 
 // replica is one plpbot process: a Slack adapter and a scheduler on the
-// shared database, sending until the returned stop is called.
-func (f *fanOut) replica(tb testing.TB, id string, opts scheduler.Options) (stop func()) {
+// shared database, sending until the returned stop is called. perMinute is
+// its slack.messages_per_minute (0: the default).
+func (f *fanOut) replica(tb testing.TB, id string, perMinute int, opts scheduler.Options) (stop func()) {
 	tb.Helper()
 	log := slog.New(slog.DiscardHandler)
 	if os.Getenv("PLPBOT_BENCH_LOG") != "" {
@@ -84,7 +85,7 @@ func (f *fanOut) replica(tb testing.TB, id string, opts scheduler.Options) (stop
 	}
 	// One app in one workspace: the token tells the fake's records apart.
 	a, err := New(Config{BotToken: "xoxb-" + id, SigningSecret: testSecret, Mode: ModeHTTP, HTTPAddr: "127.0.0.1:0",
-		APIURL: f.fake.apiURL(), DMChannels: storeKeeper{f.store}}, f.h.Grammar(), f.h, log)
+		APIURL: f.fake.apiURL(), DMChannels: storeKeeper{f.store}, MessagesPerMinute: perMinute}, f.h.Grammar(), f.h, log)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -146,19 +147,28 @@ func floor(t *slackTiers, n int) time.Duration {
 // through the scheduler and the adapter, against a fake Slack enforcing the
 // published tiers, and reports the time from the first prompt to the 300th
 // beside the floor those limits allow, and the 429s Slack answered: with
-// one replica, and with two sharing the workspace's limit (each paced at
-// slack.messages_per_minute, as if nobody had divided it between them).
+// one replica; with two sharing the workspace's limit, each paced at the
+// whole of it (slack.messages_per_minute left at its default), so that
+// only their slowing down on 429s shares it; and with two that divide it.
 //
 //	go test -run '^$' -bench FanOut300 -benchtime 1x ./bot/slack
 func BenchmarkFanOut300(b *testing.B) {
 	const n = 300
-	for _, replicas := range []int{1, 2} {
-		b.Run(fmt.Sprintf("replicas=%d", replicas), func(b *testing.B) {
+	for _, bc := range []struct {
+		name      string
+		replicas  int
+		perMinute int
+	}{
+		{"replicas=1", 1, 0},
+		{"replicas=2/undivided", 2, 0},
+		{"replicas=2/divided", 2, DefaultMessagesPerMinute / 2},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				f := newFanOut(b, n)
 				var stops []func()
-				for r := range replicas {
-					stops = append(stops, f.replica(b, fmt.Sprintf("replica-%d", r), scheduler.Options{}))
+				for r := range bc.replicas {
+					stops = append(stops, f.replica(b, fmt.Sprintf("replica-%d", r), bc.perMinute, scheduler.Options{}))
 				}
 				got := f.waitPrompts(b, 15*time.Minute)
 				for _, stop := range stops {
@@ -174,7 +184,7 @@ func BenchmarkFanOut300(b *testing.B) {
 				b.ReportMetric(took.Seconds()/fl.Seconds(), "x-floor")
 				b.ReportMetric(float64(f.fake.tooMany("")), "429s")
 				b.ReportMetric(float64(len(f.fake.callsTo("conversations.open"))), "conversations.open")
-				if replicas > 1 {
+				if bc.replicas > 1 {
 					b.ReportMetric(float64(f.sentBy("xoxb-replica-0")), "sent-by-first")
 				}
 			}
@@ -231,7 +241,7 @@ func TestFanOutKeepsEachDMOnThePersonsRecord(t *testing.T) {
 	const n = 12
 	f := newFanOut(t, n)
 	opts := scheduler.Options{FollowupAfter: 3 * time.Second}
-	stop := f.replica(t, "replica-0", opts)
+	stop := f.replica(t, "replica-0", 0, opts)
 	if got := f.waitPrompts(t, time.Minute); len(got) < n {
 		t.Fatalf("%d of %d prompts sent", len(got), n)
 	}
@@ -247,7 +257,7 @@ func TestFanOutKeepsEachDMOnThePersonsRecord(t *testing.T) {
 		}
 	}
 	f.n = 2 * n
-	stop = f.replica(t, "replica-1", opts)
+	stop = f.replica(t, "replica-1", 0, opts)
 	got := f.waitPrompts(t, time.Minute)
 	stop()
 	if len(got) < 2*n {

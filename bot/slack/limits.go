@@ -43,10 +43,11 @@ const (
 	messageBurst      = 5 // chat.postMessage, workspace-wide
 	perChannelBurst   = 2 // chat.postMessage, one conversation
 	perChannelPerMin  = 60
-	slowDownFactor    = 0.75             // a 429 cuts the method's pace to this share
-	slowestShare      = 1.0 / 8          // and never below this share of its tier
-	speedUpFactor     = 1.1              // each calm spell wins back this much
-	calmSpell         = 10 * time.Second // no 429 for this long: speed up again
+	slowDownFactor    = 0.75            // a 429 cuts the method's pace to this share
+	slowestShare      = 1.0 / 8         // and never below this share of its tier
+	speedUpShare      = 1.0 / 20        // each calm spell wins back this share of the tier
+	calmSpell         = 5 * time.Second // no 429 for this long: speed up again
+	cutsApart         = time.Second     // 429s closer than this are one slow-down
 	maxIdleChannels   = 1024             // conversations tracked before idle ones are dropped
 	minRetryAfter     = time.Second      // a 429 without Retry-After waits this long
 	methodMessagePost = "chat.postMessage"
@@ -79,9 +80,12 @@ type httpDoer interface {
 
 // limiter is the adapter's Web API client: it paces each method to its
 // tier (chat.postMessage also per conversation), holds a method back after
-// a 429 for as long as Retry-After says, and slows the method down a little
-// so that several replicas sharing one workspace's limit settle under it.
-// It is safe for concurrent use.
+// a 429 for as long as Retry-After says, and slows the method down so that
+// several replicas sharing one workspace's limit settle under it: a 429
+// cuts the pace by a quarter, each calm spell adds a twentieth of the tier
+// back (cut by a share, grow by a step: replicas that both slow down and
+// speed up this way drift towards equal shares). It is safe for concurrent
+// use.
 type limiter struct {
 	next       httpDoer
 	log        *slog.Logger
@@ -100,6 +104,7 @@ type methodLimit struct {
 	ceiling rate.Limit // the tier's rate
 	until   time.Time  // not before: a 429's Retry-After
 	changed time.Time  // when the pace last changed
+	cut     time.Time  // when a 429 last slowed it down
 }
 
 // paced is a token bucket and the time of its latest reservation. A call
@@ -329,10 +334,10 @@ func (l *limiter) limited(method, retryAfter string) {
 		m.until = until
 	}
 	attrs := []any{slog.String("method", method), slog.Duration("retry_after", wait)}
-	if m.pace != nil {
+	if m.pace != nil && now.Sub(m.cut) >= cutsApart {
 		pace := max(m.pace.lim.Limit()*slowDownFactor, m.ceiling*slowestShare)
 		m.pace.setLimit(now, pace)
-		m.changed = now
+		m.changed, m.cut = now, now
 		attrs = append(attrs, slog.Float64("now_per_minute", float64(pace)*60))
 	}
 	l.mu.Unlock()
@@ -348,6 +353,6 @@ func (l *limiter) calm(method string) {
 	if m == nil || m.pace == nil || m.pace.lim.Limit() >= m.ceiling || now.Sub(m.changed) < calmSpell {
 		return
 	}
-	m.pace.setLimit(now, min(m.ceiling, m.pace.lim.Limit()*speedUpFactor))
+	m.pace.setLimit(now, min(m.ceiling, m.pace.lim.Limit()+m.ceiling*speedUpShare))
 	m.changed = now
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"testing"
@@ -221,5 +222,33 @@ func TestDMChannelIsKeptAndFoundAgainWhenGone(t *testing.T) {
 	}
 	if n := len(ta.fake.callsTo("conversations.open")); n != 0 {
 		t.Errorf("conversations.open called %d times", n)
+	}
+}
+
+// TestA429SlowsTheMethodDownAndCalmWinsItBack: replicas sharing one
+// workspace learn its limit from 429s: a burst of them cuts the pace once,
+// by a quarter; each calm spell adds a twentieth of the tier back.
+func TestA429SlowsTheMethodDownAndCalmWinsItBack(t *testing.T) {
+	l := newLimiter(http.DefaultClient, 300, slog.New(slog.DiscardHandler))
+	pace := func() float64 {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return float64(l.method(methodMessagePost).pace.lim.Limit()) * 60
+	}
+	l.limited(methodMessagePost, "")
+	l.limited(methodMessagePost, "1") // the same burst
+	if got := pace(); got != 225 {
+		t.Fatalf("after a burst of 429s: %v a minute, want 225", got)
+	}
+	l.calm(methodMessagePost) // too soon
+	if got := pace(); got != 225 {
+		t.Fatalf("sped up at once: %v a minute", got)
+	}
+	l.mu.Lock()
+	l.methods[methodMessagePost].changed = time.Now().Add(-calmSpell)
+	l.mu.Unlock()
+	l.calm(methodMessagePost)
+	if got := pace(); got != 240 {
+		t.Errorf("after a calm spell: %v a minute, want 240", got)
 	}
 }
