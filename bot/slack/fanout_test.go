@@ -183,6 +183,7 @@ func BenchmarkFanOut300(b *testing.B) {
 				b.ReportMetric(fl.Seconds(), "s-floor")
 				b.ReportMetric(took.Seconds()/fl.Seconds(), "x-floor")
 				b.ReportMetric(float64(f.fake.tooMany("")), "429s")
+				b.ReportMetric(float64(f.tooManyAfter(got[0].At.Add(steady))), "429s-steady")
 				b.ReportMetric(float64(len(f.fake.callsTo("conversations.open"))), "conversations.open")
 				if bc.replicas > 1 {
 					b.ReportMetric(float64(f.sentBy("xoxb-replica-0")), "sent-by-first")
@@ -190,6 +191,21 @@ func BenchmarkFanOut300(b *testing.B) {
 			}
 		})
 	}
+}
+
+// steady is when a fan-out is in its steady state: after the first bursts,
+// and once replicas have learnt from any 429s how to share the limit.
+const steady = 15 * time.Second
+
+// tooManyAfter counts the 429s the fake answered after t.
+func (f *fanOut) tooManyAfter(t time.Time) int {
+	k := 0
+	for _, c := range f.fake.callsTo("") {
+		if c.Status == http.StatusTooManyRequests && c.At.After(t) {
+			k++
+		}
+	}
+	return k
 }
 
 // sentBy counts the prompts a replica sent, by its token.
