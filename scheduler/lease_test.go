@@ -195,3 +195,63 @@ func TestARateLimitPutsOffOnlyThatItem(t *testing.T) {
 		t.Errorf("after Retry-After: %d students prompted, %s %d times", len(got), limited, got[limited])
 	}
 }
+
+// TestReplicasShareAFanOut: two idle replicas both take part in a run
+// planned while they wait (neither planned it, so nobody pokes them): each
+// finds the work within a poll (a second) and sends a fair part of it.
+func TestReplicasShareAFanOut(t *testing.T) {
+	const n = 60
+	e := newEnv(t, at(3, 6, 13, 59), scheduler.Options{TimeZone: "America/New_York"})
+	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
+	c := e.class("Hall", teacher, "America/New_York", "", "0 0 1 1 *")
+	seedStudents(t, e.store, c.ID, n, "America/New_York")
+	e.tick(at(3, 6, 13, 59))
+	clock := realClock(at(3, 6, 14, 0).Add(-2 * time.Second))
+	var mu sync.Mutex
+	first := map[string]time.Time{}
+	var stops []func()
+	var ps []*fakePlatform
+	for _, id := range []string{"replica-a", "replica-b"} {
+		p := &fakePlatform{clock: e.clock, fail: func(int, string) error {
+			mu.Lock()
+			if first[id].IsZero() {
+				first[id] = time.Now()
+			}
+			mu.Unlock()
+			time.Sleep(50 * time.Millisecond)
+			return nil
+		}}
+		o := e.opts
+		o.ReplicaID, o.Now, o.SetNow, o.Workers = id, clock, nil, 2 // PollEvery: the default
+		s := scheduler.New(e.store, e.composer, p, o)
+		ctx, cancel := context.WithCancel(e.ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = s.Run(ctx) }()
+		stops = append(stops, func() { cancel(); <-done })
+		ps = append(ps, p)
+	}
+	time.Sleep(1500 * time.Millisecond) // both idle, between polls
+	planned := time.Now()
+	e.clock.Set(at(3, 6, 14, 0))
+	if err := e.sched.Plan(e.ctx, at(3, 6, 14, 0)); err != nil {
+		t.Fatal(err)
+	}
+	ok := waitFor(t, 60*time.Second, func() bool { return len(prompted(ps...)) == n })
+	for _, stop := range stops {
+		stop()
+	}
+	if !ok {
+		t.Fatalf("%d of %d prompts sent", len(prompted(ps...)), n)
+	}
+	a, b := len(ps[0].DMs("")), len(ps[1].DMs(""))
+	if a+b != n || min(a, b) < n/4 {
+		t.Errorf("replicas sent %d and %d of %d; want each a fair part", a, b, n)
+	}
+	for id, at := range first {
+		if joined := at.Sub(planned); joined > 2*time.Second {
+			t.Errorf("%s started sending %s after the run was planned; want within a poll", id, joined.Round(time.Millisecond))
+		}
+	}
+	t.Logf("replicas sent %d and %d, starting %s and %s after planning", a, b,
+		first["replica-a"].Sub(planned).Round(time.Millisecond), first["replica-b"].Sub(planned).Round(time.Millisecond))
+}
