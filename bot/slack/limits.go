@@ -48,8 +48,8 @@ const (
 	speedUpShare      = 1.0 / 20        // each calm spell wins back this share of the tier
 	calmSpell         = 5 * time.Second // no 429 for this long: speed up again
 	cutsApart         = time.Second     // 429s closer than this are one slow-down
-	maxIdleChannels   = 1024             // conversations tracked before idle ones are dropped
-	minRetryAfter     = time.Second      // a 429 without Retry-After waits this long
+	maxIdleChannels   = 1024            // conversations tracked before idle ones are dropped
+	minRetryAfter     = time.Second     // a 429 without Retry-After waits this long
 	methodMessagePost = "chat.postMessage"
 )
 
