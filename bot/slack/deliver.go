@@ -348,7 +348,7 @@ func senderError(err error) error {
 // retryAfter reports whether err is a rate limit and how long to wait.
 // A workspace-wide 429 may come without Retry-After: wait a second.
 func retryAfter(err error) (time.Duration, bool) {
-	var rw *RateWaitError
+	var rw *rateWaitError
 	if errors.As(err, &rw) {
 		return max(rw.After, time.Second), true
 	}

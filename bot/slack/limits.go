@@ -251,21 +251,22 @@ func formValue(req *http.Request, key string) string {
 	return v.Get(key)
 }
 
-// RateWaitError says a call would wait longer for its turn than its caller
+// rateWaitError says a call would wait longer for its turn than its caller
 // allows (withMaxWait); it was not made.
-type RateWaitError struct {
+type rateWaitError struct {
 	Method string
 	After  time.Duration
 }
 
-func (e *RateWaitError) Error() string {
+// Error says which method and how long.
+func (e *rateWaitError) Error() string {
 	return fmt.Sprintf("slack %s: rate limit, next turn in %s", e.Method, e.After.Round(time.Millisecond))
 }
 
 type maxWaitKey struct{}
 
 // withMaxWait bounds how long calls made with ctx wait for their turn: a
-// longer wait is a *RateWaitError at once, so a scheduled send is put off
+// longer wait is a *rateWaitError at once, so a scheduled send is put off
 // rather than a worker held.
 func withMaxWait(ctx context.Context, d time.Duration) context.Context {
 	return context.WithValue(ctx, maxWaitKey{}, d)
@@ -293,7 +294,7 @@ func (l *limiter) wait(ctx context.Context, method, channel string) error {
 	}
 	if maxWait, ok := ctx.Value(maxWaitKey{}).(time.Duration); ok && at.Sub(now) > maxWait {
 		l.mu.Unlock()
-		return &RateWaitError{Method: method, After: at.Sub(now)}
+		return &rateWaitError{Method: method, After: at.Sub(now)}
 	}
 	rs := make([]*rate.Reservation, len(ps))
 	d := at.Sub(now)
