@@ -28,6 +28,9 @@ type Identity struct {
 	// one (Discord's username, the console's name), if known: what links a
 	// Discord or console account to the school's roster.
 	Username string
+	// DMChannel is the bot's DM conversation with the person, if known (a
+	// Slack D… id), so an adapter needn't look it up before each message.
+	DMChannel string
 }
 
 // Channel names a place where many people read, such as a class channel.

@@ -426,7 +426,8 @@ func reply(title string, blocks ...bot.Block) bot.Message {
 
 // dmTo builds a DM to a stored user.
 func dmTo(u *plpbot.Person, m bot.Message) bot.Message {
-	id := bot.Identity{Platform: bot.Platform(u.Platform), Workspace: u.Workspace, UserID: u.PlatformID, Name: u.Name, TimeZone: u.TimeZone}
+	id := bot.Identity{Platform: bot.Platform(u.Platform), Workspace: u.Workspace, UserID: u.PlatformID, Name: u.Name, TimeZone: u.TimeZone,
+		DMChannel: u.DMChannel}
 	m.To = &id
 	return m
 }

@@ -520,6 +520,9 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 		// http.addr carries Slack's endpoints beside /healthz and /metrics.
 		SharedServer: true,
 		Observer:     m.Metrics.Platform(bot.Slack),
+		// Slack's limit is per workspace, shared by every replica.
+		MessagesPerMinute: cfg.SlackMessagesPerMinute(),
+		DMChannels:        dmChannels{m.Store},
 	}, g, m.commands(), m.Logger, slack.WithEventLog(m.Store)) // a retry reaching another replica is dropped there
 	if err != nil {
 		return nil, fmt.Errorf("start slack: %w", err)
@@ -714,6 +717,9 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		NudgeAfter:          set.NudgeAfter,
 		Retention:           cfg.Retention(),
 		Observer:            m.Metrics,
+		Workers:             set.Workers,
+		RatePerSecond:       set.SendRate,
+		SendLease:           set.SendLease,
 		Now:                 m.clock.Now,
 		SetNow:              m.clock.Set,
 		Logger:              m.Logger.With(slog.String("component", "scheduler")),
