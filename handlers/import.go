@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,7 +90,7 @@ func (h *Handlers) importFile(ctx context.Context, c *call, what, dir string) (n
 				break
 			}
 		}
-		return a.Name, filepath.Join(dir, safeName(a.Name)), fetchAttachment(ctx, a, filepath.Join(dir, safeName(a.Name)))
+		return a.Name, filepath.Join(dir, safeName(a.Name)), h.fetchAttachment(ctx, a, filepath.Join(dir, safeName(a.Name)))
 	}
 	if what != "" && c.Request.Actor.Platform == bot.Console {
 		return localZip(what)
@@ -120,7 +121,7 @@ func localZip(p string) (name, path string, err error) {
 
 // fetchAttachment downloads a to path (readable by plpbot only), refusing
 // a file larger than bot.MaxAttachmentSize before and while downloading.
-func fetchAttachment(ctx context.Context, a bot.Attachment, path string) error {
+func (h *Handlers) fetchAttachment(ctx context.Context, a bot.Attachment, path string) error {
 	if a.Size > bot.MaxAttachmentSize {
 		return tooLarge(a.Name, a.Size)
 	}
@@ -129,7 +130,9 @@ func fetchAttachment(ctx context.Context, a bot.Attachment, path string) error {
 	}
 	r, err := a.Fetch(ctx)
 	if err != nil {
-		return fmt.Errorf("import: download %q: %w", a.Name, err)
+		h.log.WarnContext(ctx, "import: download failed", slog.String("file", a.Name), slog.Any("err", err))
+		return &bot.UserError{Code: bot.EInvalid, Message: fmt.Sprintf("I couldn't download %s.", bot.User(a.Name)),
+			Hint: "Send it again with `/plp import`; if it fails again, ask your plpbot admin to check the logs."}
 	}
 	defer r.Close()
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)

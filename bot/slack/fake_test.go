@@ -36,6 +36,7 @@ type fakeSlack struct {
 	fail      map[string]string // method → Slack error code to answer
 	ws        http.HandlerFunc  // Socket Mode WebSocket, if any
 	delivered chan apiCall      // every call, for benchmarks; nil unless set
+	files     map[string][]byte // shared files served at /files/<name> to the bot token
 }
 
 // apiCall is one request the fake received. Method is the Web API method,
@@ -51,7 +52,7 @@ type apiCall struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{limited: map[string]int{}, fail: map[string]string{}}
+	f := &fakeSlack{limited: map[string]int{}, fail: map[string]string{}, files: map[string][]byte{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -85,6 +86,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ws(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/files/") {
+		f.serveFile(w, r)
 		return
 	}
 	c := apiCall{Path: r.URL.Path}
@@ -165,6 +170,33 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"})
 	default:
 		writeJSON(w, map[string]any{"ok": true})
+	}
+}
+
+// shareFile serves data as a file people shared, and returns its
+// url_private_download on the fake's host.
+func (f *fakeSlack) shareFile(name string, data []byte) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[name] = data
+	return f.srv.URL + "/files/" + name
+}
+
+// serveFile answers a download of a shared file, like files.slack.com: only
+// with the bot token. Each download is recorded as a "file" call.
+func (f *fakeSlack) serveFile(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/files/")
+	f.mu.Lock()
+	data, ok := f.files[name]
+	f.calls = append(f.calls, apiCall{Method: "file", Path: r.URL.Path})
+	f.mu.Unlock()
+	switch {
+	case r.Header.Get("Authorization") != "Bearer xoxb-test":
+		http.Error(w, "not signed in", http.StatusForbidden)
+	case !ok:
+		http.NotFound(w, r)
+	default:
+		_, _ = w.Write(data)
 	}
 }
 
