@@ -47,7 +47,7 @@ type fakeDiscord struct {
 	profiles map[string]string
 	onCall   func(call)
 	// files are the attachments the fake's CDN serves at /attachments/<name>.
-	files map[string][]byte
+	files    map[string][]byte
 	sessions chan string // "identify" or "resume", after READY / RESUMED is sent (dropped when full)
 }
 
