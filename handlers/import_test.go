@@ -15,6 +15,7 @@ import (
 	"github.com/plpbot/plpbot/handlers"
 	"github.com/plpbot/plpbot/roster/rostertest"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 // schoolZip writes the small test school (changed by edit, if set) as a
@@ -185,4 +186,41 @@ func TestConsoleImportsALocalZip(t *testing.T) {
 	out := e.ok("admin", "import "+schoolZip(t, nil))
 	mustContain(t, out, "lincoln-2026.zip", "Nothing is imported until you confirm")
 	mustContain(t, e.fails("admin", "import "+t.TempDir(), bot.EInvalid), "plpbot import oneroster")
+}
+
+// BenchmarkChatImportBig is /plp import of the README's big school (2,000
+// students, 12,000 enrollments) from an attachment: download, dry run and
+// keeping the file, then the apply.
+func BenchmarkChatImportBig(b *testing.B) {
+	p := filepath.Join(b.TempDir(), "big.zip")
+	if err := rostertest.Big("1.2").Files().WriteZip(p, false); err != nil {
+		b.Fatal(err)
+	}
+	info, _ := os.Stat(p)
+	for b.Loop() {
+		b.StopTimer()
+		t := &testing.T{}
+		e := &env{t: t, now: time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)}
+		clock := func() time.Time { return e.now }
+		e.store = storagetest.New(b, clock)
+		e.h = handlers.New(e.store, handlers.Options{Now: clock})
+		att := bot.Attachment{Name: "big.zip", Size: info.Size(), Fetch: func(context.Context) (io.ReadCloser, error) { return os.Open(p) }}
+		if _, err := e.h.Handle(context.Background(), &bot.Request{Actor: id("admin"), Text: "plan", Slash: true}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		msgs, err := e.h.Handle(context.Background(), &bot.Request{Actor: id("admin"), Text: "import", Place: bot.Place{Kind: bot.InDM}, Attachments: []bot.Attachment{att}})
+		if err != nil || len(msgs) == 0 || len(msgs[0].Buttons) == 0 {
+			b.Fatalf("dry run: %v %v", err, msgs)
+		}
+		dry := time.Since(start)
+		start = time.Now()
+		if _, err := e.h.Handle(context.Background(), &bot.Request{Actor: id("admin"), Text: msgs[0].Buttons[0].Command, Slash: true}); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(info.Size())/1e6, "zip-MB")
+		b.ReportMetric(dry.Seconds(), "dryrun-s")
+		b.ReportMetric(time.Since(start).Seconds(), "apply-s")
+	}
 }
