@@ -123,6 +123,11 @@ func TestSlackImportRefusals(t *testing.T) {
 		t.Errorf("a student's import answered %q", got)
 	}
 
+	// A file shared without words is not read.
+	if got := e.shareInDM(t, "EvPhoto", "UADMIN", "", map[string]any{"id": "F6", "name": "photo.png", "size": 100, "url_private_download": fileURL}); got != "" {
+		t.Errorf("a file shared without words answered %q", got)
+	}
+
 	// A URL off Slack's file host is never fetched (the bot token stays home).
 	got = e.shareInDM(t, "EvOff", "UADMIN", "/plp import", map[string]any{"id": "F5", "name": "x.zip", "size": 100, "url_private_download": "https://evil.example/files/x.zip"})
 	if !strings.Contains(got, "couldn't download") || strings.Contains(got, "students") {

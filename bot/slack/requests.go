@@ -104,7 +104,9 @@ func (a *Adapter) onEvent(ev slackevents.EventsAPIEvent) {
 	case *slackevents.MessageEvent:
 		// Only what a person typed (or a file they shared) in their DM
 		// with the bot: not the bot's own messages, not edits or joins.
-		if e.ChannelType != slackevents.ChannelTypeIM || e.BotID != "" || (e.SubType != "" && e.SubType != "file_share") || e.User == "" {
+		// A file shared without words (a photo) says nothing to read.
+		share := e.SubType == "file_share" && strings.TrimSpace(e.Text) != ""
+		if e.ChannelType != slackevents.ChannelTypeIM || e.BotID != "" || (e.SubType != "" && !share) || e.User == "" {
 			return
 		}
 		actor := bot.Identity{Platform: bot.Slack, Workspace: team, UserID: e.User}
