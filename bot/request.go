@@ -23,6 +23,8 @@ type Request struct {
 	Text string
 	// Slash is true when Text is a command line rather than a free DM.
 	Slash bool
+	// Attachments are the files sent with a DM (/plp import's roster zip).
+	Attachments []Attachment
 	// Lookup, if set, completes what the platform knows of a mentioned person
 	// (name, time zone, locale). Handlers call it for people they meet first.
 	Lookup func(ctx context.Context, id Identity) (Identity, error)

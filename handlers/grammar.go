@@ -279,6 +279,16 @@ func (h *Handlers) commands() *grammar.Grammar {
 				{Name: "sourcedid", Kind: grammar.ArgWord, Description: "Their sourcedId in the SIS's users.csv", Required: true},
 			},
 			Run: h.cmdLink},
+		{Name: "import", Audience: grammar.Admins, Summary: "Import the school's roster: its OneRoster .zip, sent in a DM",
+			Help: "In your DM with plpbot, attach the .zip your SIS exported and write `/plp import`: you get the report of what would change " +
+				"(or the problems, file:line, with nothing imported), and nothing is applied until you press \"Apply this import\". " +
+				"Files up to 50 MB; an upload is kept a day. On the console, give the .zip's path.",
+			Examples: []string{"import", "import apply 3f9a1c2b7d04", "import lincoln-2026.zip"},
+			Args: []grammar.Arg{
+				{Name: "apply", Kind: grammar.ArgLiteral},
+				text("what", "With apply: the import's id; on the console: the .zip's path", false, 1000),
+			},
+			Run: h.cmdImport},
 		{Name: "audit", Audience: grammar.Admins, Summary: "Who read or changed a person's records, what and when",
 			Help: "Newest first, 20 to a page, in your time zone: staff reads (plan, export, roster, conference lists, prep briefs), " +
 				"changes (feedback, flags, class adds and removals, roles) and refused attempts. A person's own actions aren't listed. " +

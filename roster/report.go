@@ -104,14 +104,7 @@ func (r *Report) String() string {
 			plural(len(r.Problems), "problem"), map[bool]string{true: "it", false: "them"}[len(r.Problems) == 1])
 		return b.String()
 	}
-	b.WriteString(r.heading() + "\n\n")
-	fmt.Fprintf(&b, "%-12s %8s %8s %8s %10s\n", "", "created", "updated", "ended", "unchanged")
-	for _, k := range Kinds {
-		if c, ok := r.Counts[k]; ok && c != (Count{}) {
-			fmt.Fprintf(&b, "%-12s %8s %8s %8s %10s\n", k, num(c.Created), num(c.Updated), num(c.Ended), num(c.Unchanged))
-		}
-	}
-	b.WriteString("\n")
+	b.WriteString(r.Heading() + "\n\n" + r.Table() + "\n")
 	if s, t := r.Unmatched[KindStudents], r.Unmatched[KindStaff]; s+t > 0 {
 		fmt.Fprintf(&b, "Unmatched: %s and %s aren't linked to a chat account yet, so plpbot can't DM them; they keep their place in their classes until they are.\n",
 			plural(s, "student"), plural(t, "member")+" of staff")
@@ -130,8 +123,21 @@ func (r *Report) String() string {
 	return b.String()
 }
 
-// heading names the set, its version and how each file came.
-func (r *Report) heading() string {
+// Table is the table of what changed per kind: created, updated, ended
+// and unchanged, one line a kind, under a header line.
+func (r *Report) Table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-12s %8s %8s %8s %10s\n", "", "created", "updated", "ended", "unchanged")
+	for _, k := range Kinds {
+		if c, ok := r.Counts[k]; ok && c != (Count{}) {
+			fmt.Fprintf(&b, "%-12s %8s %8s %8s %10s\n", k, num(c.Created), num(c.Updated), num(c.Ended), num(c.Unchanged))
+		}
+	}
+	return b.String()
+}
+
+// Heading names the set, its version and how each file came.
+func (r *Report) Heading() string {
 	byMode := map[oneroster.Mode][]string{}
 	for _, f := range oneroster.Files {
 		if m := r.Manifest.Mode(f); m != oneroster.Absent {

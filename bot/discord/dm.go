@@ -33,10 +33,11 @@ func (a *Adapter) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 			Platform: bot.Discord, Workspace: a.workspace(""), UserID: m.Author.ID, Name: m.Author.DisplayName(),
 			Username: m.Author.Username,
 		},
-		Place:  bot.Place{Kind: bot.InDM},
-		Text:   m.Content,
-		Slash:  false,
-		Lookup: a.lookup,
+		Place:       bot.Place{Kind: bot.InDM},
+		Text:        m.Content,
+		Slash:       false,
+		Lookup:      a.lookup,
+		Attachments: a.attachments(m.Attachments),
 	}
 	r := a.call(ctx, req)
 	for _, msg := range r.msgs {

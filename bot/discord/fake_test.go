@@ -46,6 +46,8 @@ type fakeDiscord struct {
 	// knows its users; others are called "user<id>".
 	profiles map[string]string
 	onCall   func(call)
+	// files are the attachments the fake's CDN serves at /attachments/<name>.
+	files    map[string][]byte
 	sessions chan string // "identify" or "resume", after READY / RESUMED is sent (dropped when full)
 }
 
@@ -120,7 +122,7 @@ type fakeGuild struct {
 func newFakeDiscord(t testing.TB) *fakeDiscord {
 	t.Helper()
 	f := &fakeDiscord{t: t, blockedDMs: map[string]bool{}, rateLimit: map[string]bool{}, sessions: make(chan string, 64),
-		profiles: map[string]string{"u1": "Sam", "t1": "Ms Lee"}, shardOfSID: map[string][2]int{}, acked: map[string]bool{},
+		profiles: map[string]string{"u1": "Sam", "t1": "Ms Lee"}, shardOfSID: map[string][2]int{}, acked: map[string]bool{}, files: map[string][]byte{},
 		guilds: []fakeGuild{{ID: "g1", Name: "Lincoln *High*",
 			Channels: []any{map[string]any{"id": "c1", "name": "period-3", "type": 0, "guild_id": "g1"}}}}}
 	mux := http.NewServeMux()
@@ -144,6 +146,17 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"id": id, "username": strings.ToLower(name), "global_name": name})
 	})
+	mux.HandleFunc("GET /attachments/{name}", func(w http.ResponseWriter, r *http.Request) {
+		f.add(call{Method: r.Method, Path: r.URL.Path})
+		f.mu.Lock()
+		data, ok := f.files[r.PathValue("name")]
+		f.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(data)
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("fake discord: unexpected %s %s", r.Method, r.URL.Path)
 		writeJSON(w, http.StatusNotFound, map[string]any{"code": 0, "message": "404: Not Found"})
@@ -158,6 +171,14 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 		f.srv.Close()
 	})
 	return f
+}
+
+// attach serves data as an attachment on the fake's CDN and returns its URL.
+func (f *fakeDiscord) attach(name string, data []byte) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[name] = data
+	return f.srv.URL + "/attachments/" + name
 }
 
 // apiURL is the base the adapter's config points at.

@@ -39,6 +39,7 @@ type fakeSlack struct {
 	gone      map[string]string // chat.postMessage channel → Slack error code to answer
 	ws        http.HandlerFunc  // Socket Mode WebSocket, if any
 	delivered chan apiCall      // every call, for benchmarks; nil unless set
+	files     map[string][]byte // shared files served at /files/<name> to the bot token
 
 	// tiers, when set, are the rate limits the fake enforces (see
 	// enforceTiers); buckets hold their state by method, or by channel.
@@ -60,7 +61,7 @@ type apiCall struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{limited: map[string]int{}, wait: map[string]string{}, fail: map[string]string{}, gone: map[string]string{}, buckets: map[string]*bucket{}}
+	f := &fakeSlack{limited: map[string]int{}, wait: map[string]string{}, fail: map[string]string{}, gone: map[string]string{}, buckets: map[string]*bucket{}, files: map[string][]byte{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -253,6 +254,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		ws(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/files/") {
+		f.serveFile(w, r)
+		return
+	}
 	c := apiCall{Path: r.URL.Path}
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/api/"):
@@ -347,6 +352,33 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"})
 	default:
 		writeJSON(w, map[string]any{"ok": true})
+	}
+}
+
+// shareFile serves data as a file people shared, and returns its
+// url_private_download on the fake's host.
+func (f *fakeSlack) shareFile(name string, data []byte) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[name] = data
+	return f.srv.URL + "/files/" + name
+}
+
+// serveFile answers a download of a shared file, like files.slack.com: only
+// with the bot token. Each download is recorded as a "file" call.
+func (f *fakeSlack) serveFile(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/files/")
+	f.mu.Lock()
+	data, ok := f.files[name]
+	f.calls = append(f.calls, apiCall{Method: "file", Path: r.URL.Path})
+	f.mu.Unlock()
+	switch {
+	case r.Header.Get("Authorization") != "Bearer xoxb-test":
+		http.Error(w, "not signed in", http.StatusForbidden)
+	case !ok:
+		http.NotFound(w, r)
+	default:
+		_, _ = w.Write(data)
 	}
 }
 

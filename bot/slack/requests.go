@@ -102,15 +102,20 @@ func (a *Adapter) onEvent(ev slackevents.EventsAPIEvent) {
 	team := cb.TeamID
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
-		// Only what a person typed in their DM with the bot: not the bot's
-		// own messages, not edits or joins (subtypes).
-		if e.ChannelType != slackevents.ChannelTypeIM || e.BotID != "" || e.SubType != "" || e.User == "" {
+		// Only what a person typed (or a file they shared) in their DM
+		// with the bot: not the bot's own messages, not edits or joins.
+		// A file shared without words (a photo) says nothing to read.
+		share := e.SubType == "file_share" && strings.TrimSpace(e.Text) != ""
+		if e.ChannelType != slackevents.ChannelTypeIM || e.BotID != "" || (e.SubType != "" && !share) || e.User == "" {
 			return
 		}
 		actor := bot.Identity{Platform: bot.Slack, Workspace: team, UserID: e.User}
 		a.rememberDM(actor, e.Channel)
 		o := &origin{actor: actor, place: bot.Place{Kind: bot.InDM}, channelID: e.Channel, dmChannel: e.Channel}
 		req := &bot.Request{ID: cb.EventID, Actor: actor, Place: o.place, Text: slackText(e.Text), Lookup: a.lookup}
+		if e.Message != nil {
+			req.Attachments = a.attachments(e.Message.Files)
+		}
 		a.spawn("direct message", once(func(ctx context.Context) { a.run(ctx, o, req) }))
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab != "home" || e.User == "" {

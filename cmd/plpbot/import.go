@@ -40,7 +40,7 @@ func importArgs(args []string) (string, []string, error) {
 // errRejected.
 //
 // The same import from chat (an admin attaching the .zip to /plp import in
-// a DM) is still to come; it will call roster.Importer the same way.
+// a DM) is handlers.cmdImport, which calls roster.Importer the same way.
 func (m *Main) importRoster(ctx context.Context) error {
 	rep, err := roster.New(m.Store, m.Logger).Import(ctx, m.ImportPath, roster.Options{DryRun: m.DryRun})
 	fmt.Fprint(m.Stdout, rep.String())
