@@ -2,12 +2,7 @@ package handlers_test
 
 import (
 	"context"
-	"net"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,125 +11,16 @@ import (
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
-// cutProxy forwards connections from a Unix socket of its own to the test
-// database's socket. While cut, it holds every byte it reads (as a network
-// that silently stopped delivering) and accepts new connections without
-// forwarding them; held bytes are forwarded when the cut ends.
-type cutProxy struct {
-	path     string
-	upstream string
-	ln       net.Listener
-
-	mu    sync.Mutex
-	open  chan struct{} // closed while the link is up
-	conns []net.Conn
-}
-
-// newCutProxy starts a proxy to the test database; it stops with t.
-func newCutProxy(t *testing.T) *cutProxy {
-	t.Helper()
-	host := strings.TrimSuffix(strings.TrimPrefix(storagetest.URI(), "mongodb://"), "/")
-	upstream, err := url.QueryUnescape(host)
-	if err != nil || !strings.HasPrefix(upstream, "/") {
-		t.Skipf("the test database is not on a Unix socket (%s)", storagetest.URI())
-	}
-	dir, err := os.MkdirTemp("", "px") // short: a socket path has a length limit
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &cutProxy{path: filepath.Join(dir, "p.sock"), upstream: upstream, open: make(chan struct{})}
-	close(p.open)
-	if p.ln, err = net.Listen("unix", p.path); err != nil {
-		t.Fatal(err)
-	}
-	go p.serve()
-	t.Cleanup(func() {
-		_ = p.ln.Close()
-		p.mu.Lock()
-		for _, c := range p.conns {
-			_ = c.Close()
-		}
-		p.mu.Unlock()
-		_ = os.RemoveAll(dir)
-	})
-	return p
-}
-
-// uri is the proxy's mongodb:// URI.
-func (p *cutProxy) uri() string { return "mongodb://" + url.QueryEscape(p.path) + "/" }
-
-// cut stops delivery until restore.
-func (p *cutProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.open = make(chan struct{})
-}
-
-// restore delivers again, held bytes first.
-func (p *cutProxy) restore() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	close(p.open)
-}
-
-func (p *cutProxy) gate() <-chan struct{} {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.open
-}
-
-func (p *cutProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		go p.forward(c)
-	}
-}
-
-func (p *cutProxy) forward(c net.Conn) {
-	<-p.gate()
-	up, err := net.Dial("unix", p.upstream)
-	if err != nil {
-		_ = c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns = append(p.conns, c, up)
-	p.mu.Unlock()
-	go p.pipe(up, c)
-	p.pipe(c, up)
-}
-
-// pipe copies from src to dst, holding what it read while the link is cut.
-func (p *cutProxy) pipe(dst, src net.Conn) {
-	defer func() { _ = dst.Close(); _ = src.Close() }()
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			<-p.gate()
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return // EOF or closed: the other side closes too
-		}
-	}
-}
-
 // TestDatabaseCut: with the database cut off, a check-in answers at once
 // (within its deadline) that nothing was saved, with a Try again button
 // whose command parses; once the link is back, commands work again within
 // seconds, and the goal ends at the check-in made.
 func TestDatabaseCut(t *testing.T) {
-	p := newCutProxy(t)
+	p := storagetest.NewCutProxy(t)
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	opts := storagetest.Options(t)
-	opts.URI, opts.Now = p.uri(), clock
+	opts.URI, opts.Now = p.URI(), clock
 	opts.Timeouts = storage.Timeouts{Heartbeat: 500 * time.Millisecond, ServerSelection: time.Second, Connect: time.Second}
 	store := storagetest.Open(t, opts)
 	const deadline = time.Second
@@ -142,7 +28,7 @@ func TestDatabaseCut(t *testing.T) {
 	e.h = handlers.New(store, handlers.Options{Now: clock, DefaultTimeZone: "UTC", CommandTimeout: deadline})
 	e.ok("Sam", "goal add Read three novels")
 
-	p.cut()
+	p.Cut()
 	start := time.Now()
 	msgs, err := e.run("Sam", "checkin 1 40%")
 	took := time.Since(start)
@@ -164,7 +50,7 @@ func TestDatabaseCut(t *testing.T) {
 	t.Logf("during the cut: answered in %v: %q", took.Round(time.Millisecond), out)
 
 	time.Sleep(2 * time.Second) // the cut lasts a while
-	p.restore()
+	p.Restore()
 	back := time.Now()
 	for {
 		msgs, err = e.run("Sam", retry)

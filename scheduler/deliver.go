@@ -53,7 +53,15 @@ func (s *Scheduler) deliverLoop(ctx context.Context) {
 		}
 		wait := s.opts.PollEvery
 		for ctx.Err() == nil {
+			if s.paused(ctx, nil) {
+				wait = dbRetry
+				break
+			}
 			items, err := s.store.ClaimOutbox(ctx, s.replica, s.now(), s.opts.SendLease, s.opts.Workers*16, s.platforms)
+			if s.paused(ctx, err) {
+				wait = dbRetry
+				break
+			}
 			if err != nil {
 				if ctx.Err() == nil {
 					s.log.ErrorContext(ctx, "claim outbox", slog.Any("err", err))
