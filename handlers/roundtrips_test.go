@@ -112,9 +112,9 @@ func requests(cmds []command) string { return fmt.Sprint(cmds) }
 // TestRoundTripBudgets counts the driver's commands for each write a
 // student makes, with their record read a moment before (the actor cache),
 // and holds the budgets reached so far: check-in 3 (goal, then the check-in
-// and the roster summary together), goal add 4 (the goal-limit read, the
-// number, the insert, the summary), step add 2, reflect 2. The issue's
-// target is 2 for every write; see README.
+// and the roster summary together), goal add 3 (the repeat check, the
+// insert numbered from the record, then the number and summary), step add
+// 2, reflect 2. The target is 2 for every write; see README.
 func TestRoundTripBudgets(t *testing.T) {
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -131,7 +131,7 @@ func TestRoundTripBudgets(t *testing.T) {
 		max  int
 	}{
 		{"checkin 1 40%", 3},
-		{"goal add Learn to juggle", 4},
+		{"goal add Learn to juggle", 3},
 		{"step add 1 Read chapter one", 2},
 		{"reflect Reading got easier this week", 2},
 	} {
