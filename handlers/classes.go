@@ -364,6 +364,15 @@ func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, er
 // it asks which. Teachers may only pick classes they teach; admins any.
 // example shows the command with a class name, for the hint.
 func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example func(name string) string) (*plpbot.Class, error) {
+	return h.pickClassBy(ctx, c, name, example, func(cl *plpbot.Class) (bool, error) {
+		return h.store.IsMember(ctx, cl.ID, c.Actor.ID, plpbot.MemberTeacher)
+	})
+}
+
+// pickClassBy is pickClass with the check that the actor teaches a class
+// it found by name or channel given (a view reading the class's members
+// anyway checks from them, saving a read).
+func (h *Handlers) pickClassBy(ctx context.Context, c *call, name string, example func(name string) string, teaches func(*plpbot.Class) (bool, error)) (*plpbot.Class, error) {
 	admin := c.Actor.Role == plpbot.RoleAdmin
 	name = strings.Join(strings.Fields(name), " ")
 	if name != "" {
@@ -377,7 +386,7 @@ func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example 
 			return nil, fmt.Errorf("find class: %w", err)
 		}
 		if !admin {
-			ok, err := h.store.IsMember(ctx, cl.ID, c.Actor.ID, plpbot.MemberTeacher)
+			ok, err := teaches(cl)
 			if err != nil {
 				return nil, fmt.Errorf("find class: %w", err)
 			}
@@ -395,7 +404,7 @@ func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example 
 		case err == nil:
 			ok := admin
 			if !ok {
-				if ok, err = h.store.IsMember(ctx, cl.ID, c.Actor.ID, plpbot.MemberTeacher); err != nil {
+				if ok, err = teaches(cl); err != nil {
 					return nil, fmt.Errorf("find class: %w", err)
 				}
 			}

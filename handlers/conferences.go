@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
@@ -128,15 +131,31 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 		}
 		return h.studentConferenceList(ctx, c, confs)
 	}
-	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.Actor.ID, Status: plpbot.ConferenceScheduled, From: now.Add(-conferenceGrace)})
-	if err != nil {
+	// All the actor's conferences in one read, alongside the students they
+	// teach: the list, the recent notes and who's due all come from it.
+	var all []plpbot.Conference
+	var taught []string
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		all, err = h.store.Conferences(gctx, storage.ConferenceQuery{TeacherID: c.Actor.ID})
+		return err
+	})
+	g.Go(func() (err error) { taught, err = h.store.StudentsTaught(gctx, c.Actor.ID); return err })
+	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("conference list: %w", err)
 	}
-	due, dueIDs, err := h.whoIsDue(ctx, c)
-	if err != nil {
-		return nil, err
+	var confs, done []plpbot.Conference
+	for _, cf := range all {
+		switch {
+		case cf.Status == plpbot.ConferenceScheduled && !cf.At.Before(now.Add(-conferenceGrace)):
+			confs = append(confs, cf)
+		case cf.Status == plpbot.ConferenceDone && !cf.At.Before(now.AddDate(0, 0, -30)) && cf.Notes != "":
+			done = append(done, cf)
+		}
 	}
-	notes, err := h.pastNotes(ctx, storage.ConferenceQuery{TeacherID: c.Actor.ID, From: now.AddDate(0, 0, -30)}, 5)
+	notes := done[max(0, len(done)-5):]
+	slices.Reverse(notes)
+	due, dueIDs, err := h.whoIsDue(ctx, c, all, taught)
 	if err != nil {
 		return nil, err
 	}

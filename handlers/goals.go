@@ -48,7 +48,7 @@ func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, erro
 	if category == "" {
 		category = "academic"
 	}
-	g, err := h.store.AddGoal(ctx, plpbot.Goal{UserID: c.Actor.ID, Title: title, Category: category, TargetDate: by, Why: c.Invocation.Arg("why")})
+	g, err := h.store.AddGoalAfter(ctx, plpbot.Goal{UserID: c.Actor.ID, Title: title, Category: category, TargetDate: by, Why: c.Invocation.Arg("why")}, c.Actor.GoalSeq)
 	if err != nil {
 		return nil, err
 	}

@@ -381,19 +381,26 @@ func (h *Handlers) requireStudentAccess(ctx context.Context, actor, student *plp
 		return fmt.Errorf("check access: %w", err)
 	}
 	if !ok {
-		if !actor.Role.IsStaff() {
-			return &bot.UserError{Code: bot.EForbidden, Message: "Plans are private: you can only see your own.",
-				Hint: "Type `/plp plan` to see yours."}
-		}
-		hint := "Add them with `/plp class add @" + student.Name + "` if they're your student."
-		if !h.staffEnrol() {
-			hint = "If they're your student, ask an admin to add them to your class."
-		}
-		return &bot.UserError{Code: bot.EForbidden,
-			Message: fmt.Sprintf("%s isn't in any of your classes, so their plan is private to you.", bot.User(student.Name)),
-			Hint:    hint}
+		return accessRefusal(actor, student, h.staffEnrol())
 	}
 	return nil
+}
+
+// accessRefusal is the friendly refusal of actor seeing student's plan; it
+// does not reveal whether the student has one. staffEnrol says whether
+// staff add students to their classes themselves.
+func accessRefusal(actor, student *plpbot.Person, staffEnrol bool) error {
+	if !actor.Role.IsStaff() {
+		return &bot.UserError{Code: bot.EForbidden, Message: "Plans are private: you can only see your own.",
+			Hint: "Type `/plp plan` to see yours."}
+	}
+	hint := "Add them with `/plp class add @" + student.Name + "` if they're your student."
+	if !staffEnrol {
+		hint = "If they're your student, ask an admin to add them to your class."
+	}
+	return &bot.UserError{Code: bot.EForbidden,
+		Message: fmt.Sprintf("%s isn't in any of your classes, so their plan is private to you.", bot.User(student.Name)),
+		Hint:    hint}
 }
 
 // audit records a staff read or change of a student's records; failures are

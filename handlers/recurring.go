@@ -10,7 +10,6 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
-	"github.com/plpbot/plpbot/storage"
 )
 
 // maxDueRows bounds the "who's due" list so it stays readable on a phone.
@@ -126,7 +125,7 @@ type dueRow struct {
 // oldest meeting first (never met before anyone), so the teacher sees who
 // is due. It holds no plan data, only meeting dates. shown are the ids of
 // the students listed, for the audit.
-func (h *Handlers) whoIsDue(ctx context.Context, c *call) (blocks []bot.Block, shown []string, err error) {
+func (h *Handlers) whoIsDue(ctx context.Context, c *call, confs []plpbot.Conference, ids []string) (blocks []bot.Block, shown []string, err error) {
 	now := h.now()
 	rows := map[string]*dueRow{}
 	row := func(id, name string) *dueRow {
@@ -137,18 +136,6 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) (blocks []bot.Block, s
 		}
 		return r
 	}
-	classes, err := h.store.ClassesOf(ctx, c.Actor.ID, plpbot.MemberTeacher)
-	if err != nil {
-		return nil, nil, fmt.Errorf("who is due: %w", err)
-	}
-	var ids []string
-	for _, cl := range classes {
-		m, err := h.store.ClassMembers(ctx, cl.ID, plpbot.MemberStudent)
-		if err != nil {
-			return nil, nil, fmt.Errorf("who is due: %w", err)
-		}
-		ids = append(ids, m...)
-	}
 	if len(ids) > 0 {
 		users, err := h.store.Users(ctx, ids)
 		if err != nil {
@@ -157,10 +144,6 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) (blocks []bot.Block, s
 		for i := range users {
 			row(users[i].ID, users[i].Name)
 		}
-	}
-	confs, err := h.store.Conferences(ctx, storage.ConferenceQuery{TeacherID: c.Actor.ID})
-	if err != nil {
-		return nil, nil, fmt.Errorf("who is due: %w", err)
 	}
 	for _, cf := range confs {
 		r := row(cf.StudentID, cf.StudentName)

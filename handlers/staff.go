@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
@@ -65,24 +67,36 @@ func mentionOf(c *call, u *plpbot.Person) string {
 // actor's classes, so the refusal reveals nothing; admins are told plainly.
 // Staff refused a student the bot knows are audited (refused:COMMAND).
 func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, error) {
+	u, _, err := h.studentAndTies(ctx, c)
+	return u, err
+}
+
+// studentAndTies is studentFor that also returns the actor's ties to the
+// student, read once, for the checks that follow (flags).
+func (h *Handlers) studentAndTies(ctx context.Context, c *call) (*plpbot.Person, plpbot.Ties, error) {
 	u, err := h.findMentioned(ctx, c, "user")
 	if errors.Is(err, storage.ErrNotFound) {
 		name := mentionName(c, "user")
 		if c.Actor.Role == plpbot.RoleAdmin {
-			return nil, unknownPerson()
+			return nil, plpbot.Ties{}, unknownPerson()
 		}
-		return nil, h.requireStudentAccess(ctx, c.Actor, &plpbot.Person{ID: "?", Name: name})
+		return nil, plpbot.Ties{}, h.requireStudentAccess(ctx, c.Actor, &plpbot.Person{ID: "?", Name: name})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("find student: %w", err)
+		return nil, plpbot.Ties{}, fmt.Errorf("find student: %w", err)
 	}
-	if err := h.requireStudentAccess(ctx, c.Actor, u); err != nil {
+	ties, err := h.tiesOf(ctx, c.Actor, u)
+	if err != nil {
+		return nil, plpbot.Ties{}, fmt.Errorf("check access: %w", err)
+	}
+	if c.Actor.ID != u.ID && c.Actor.Role != plpbot.RoleAdmin && !plpbot.CanViewPlan(c.Actor, u, ties) {
+		err := accessRefusal(c.Actor, u, h.staffEnrol())
 		if aerr := h.auditRefusal(ctx, c, u, err); aerr != nil {
-			return nil, aerr
+			return nil, plpbot.Ties{}, aerr
 		}
-		return nil, err
+		return nil, plpbot.Ties{}, err
 	}
-	return u, nil
+	return u, ties, nil
 }
 
 // cmdRoster shows a class at a glance: one compact row per student. Admins
@@ -98,26 +112,78 @@ func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error
 	if strings.TrimSpace(name) == "" && c.Actor.Role == plpbot.RoleAdmin {
 		title = "Whole school"
 		rows, err = h.store.SchoolRoster(ctx, c.Actor.Platform, c.Actor.Workspace)
-	} else {
-		cl, perr := h.pickClass(ctx, c, name, func(n string) string { return "/plp roster " + n })
-		if perr != nil {
-			return nil, perr
+		if err == nil {
+			err = h.auditRoster(ctx, c.Actor, where, rosterIDs(rows))
 		}
-		title, where = bot.User(cl.Name), cl.Name
-		rows, err = h.store.Roster(ctx, cl.ID)
+	} else {
+		title, where, rows, err = h.classRoster(ctx, c, name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
 	}
-	// Each student shown is a read of their records: one entry each, in one write.
-	subjects := make([]auditSubject, len(rows))
-	for i := range rows {
-		subjects[i] = auditSubject{id: rows[i].UserID, detail: where}
-	}
-	if err := h.auditMany(ctx, c.Actor, "roster", subjects); err != nil {
-		return nil, err
-	}
 	return []bot.Message{h.rosterMessage(title, rows, h.loc(c.Actor))}, nil
+}
+
+// classRoster reads a class's roster in three steps: the class, its
+// enrollments (which also show whether the actor teaches it), then the
+// students' records and the audit of reading them, together.
+func (h *Handlers) classRoster(ctx context.Context, c *call, name string) (title, where string, rows []plpbot.RosterRow, err error) {
+	var (
+		students []string
+		of       string // the class students were read of
+	)
+	cl, err := h.pickClassBy(ctx, c, name, func(n string) string { return "/plp roster " + n }, func(cl *plpbot.Class) (bool, error) {
+		es, err := h.store.ClassEnrollments(ctx, cl.ID)
+		if err != nil {
+			return false, err
+		}
+		of, students = cl.ID, nil
+		teaches := false
+		for _, e := range es {
+			switch {
+			case e.Role == plpbot.MemberStudent:
+				students = append(students, e.UserID)
+			case e.UserID == c.Actor.ID:
+				teaches = true
+			}
+		}
+		return teaches, nil
+	})
+	if err != nil {
+		return "", "", nil, err
+	}
+	if of != cl.ID {
+		if students, err = h.store.ClassMembers(ctx, cl.ID, plpbot.MemberStudent); err != nil {
+			return "", "", nil, err
+		}
+	}
+	// Each student shown is a read of their records: one entry each, in one
+	// write, sent with the read of their records.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { rows, err = h.store.RosterOf(gctx, students); return err })
+	g.Go(func() error { return h.auditRoster(gctx, c.Actor, cl.Name, students) })
+	if err := g.Wait(); err != nil {
+		return "", "", nil, err
+	}
+	return bot.User(cl.Name), cl.Name, rows, nil
+}
+
+// rosterIDs are the students of roster rows.
+func rosterIDs(rows []plpbot.RosterRow) []string {
+	ids := make([]string, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].UserID
+	}
+	return ids
+}
+
+// auditRoster records a roster as a read of each student on it, in one write.
+func (h *Handlers) auditRoster(ctx context.Context, actor *plpbot.Person, where string, ids []string) error {
+	subjects := make([]auditSubject, len(ids))
+	for i, id := range ids {
+		subjects[i] = auditSubject{id: id, detail: where}
+	}
+	return h.auditMany(ctx, actor, "roster", subjects)
 }
 
 // rosterMessage renders roster rows under a header line of class totals.
@@ -219,7 +285,7 @@ func agoShort(t, now time.Time) string {
 // and feedback since a date, and their flags where the access policy allows.
 // The read is audited first.
 func (h *Handlers) cmdStudent(ctx context.Context, c *call) ([]bot.Message, error) {
-	s, err := h.studentFor(ctx, c)
+	s, ties, err := h.studentAndTies(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -227,11 +293,15 @@ func (h *Handlers) cmdStudent(ctx context.Context, c *call) ([]bot.Message, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := h.audit(ctx, c.Actor, "view_plan", s, "since "+since.In(h.loc(c.Actor)).Format(time.DateOnly)); err != nil {
-		return nil, err
-	}
-	v, err := h.loadStudentView(ctx, c.Actor, s, since)
-	if err != nil {
+	// The audit is written alongside the reads; if it fails, nothing read
+	// is shown.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return h.audit(gctx, c.Actor, "view_plan", s, "since "+since.In(h.loc(c.Actor)).Format(time.DateOnly))
+	})
+	v := &studentView{student: s, since: since}
+	h.loadStudentView(gctx, g, c.Actor, ties, v)
+	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("student: %w", err)
 	}
 	return []bot.Message{h.studentViewMessage(c, v)}, nil
@@ -267,38 +337,52 @@ type studentView struct {
 	past        []plpbot.Conference // recent ones with notes, newest first
 }
 
-// loadStudentView reads a student's records for viewer since a time. Flags
-// are read only when the access policy lets viewer see them: never on a
-// view of oneself.
-func (h *Handlers) loadStudentView(ctx context.Context, viewer, s *plpbot.Person, since time.Time) (*studentView, error) {
-	v := &studentView{student: s, since: since}
-	var err error
-	if v.goals, err = h.store.Goals(ctx, s.ID); err != nil {
-		return nil, err
-	}
-	if v.checkIns, err = h.store.CheckIns(ctx, s.ID, since, maxActivityItems+1); err != nil {
-		return nil, err
-	}
-	if v.reflections, err = h.store.Reflections(ctx, s.ID, since, maxActivityItems+1); err != nil {
-		return nil, err
-	}
-	if v.feedback, err = h.store.FeedbackFor(ctx, s.ID, since, maxActivityItems+1); err != nil {
-		return nil, err
-	}
-	ties, err := h.tiesOf(ctx, viewer, s)
-	if err != nil {
-		return nil, err
-	}
+// loadStudentView reads a student's records for viewer into v, each read
+// in its own goroutine of g (they don't depend on each other). Flags are
+// read only when the access policy lets viewer see them: never on a view
+// of oneself.
+func (h *Handlers) loadStudentView(ctx context.Context, g *errgroup.Group, viewer *plpbot.Person, ties plpbot.Ties, v *studentView) {
+	s, since := v.student, v.since
+	g.Go(func() (err error) { v.goals, err = h.store.Goals(ctx, s.ID); return err })
+	g.Go(func() (err error) {
+		v.checkIns, err = h.store.CheckIns(ctx, s.ID, since, maxActivityItems+1)
+		return err
+	})
+	g.Go(func() (err error) {
+		v.reflections, err = h.store.Reflections(ctx, s.ID, since, maxActivityItems+1)
+		return err
+	})
+	g.Go(func() (err error) {
+		v.feedback, err = h.store.FeedbackFor(ctx, s.ID, since, maxActivityItems+1)
+		return err
+	})
 	if plpbot.CanSeeFlags(viewer, s, ties) {
-		if v.flags, err = h.store.Flags(ctx, s.ID); err != nil {
-			return nil, err
+		g.Go(func() (err error) { v.flags, err = h.store.Flags(ctx, s.ID); return err })
+	}
+	g.Go(func() error {
+		all, err := h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: s.ID})
+		if err != nil {
+			return fmt.Errorf("conferences: %w", err)
+		}
+		v.coming, v.past = comingAndPast(all, h.now(), 3)
+		return nil
+	})
+}
+
+// comingAndPast splits a student's conferences, earliest first, into the
+// next n scheduled ones and the latest n done ones with notes, newest first.
+func comingAndPast(all []plpbot.Conference, now time.Time, n int) (coming, past []plpbot.Conference) {
+	for _, cf := range all {
+		if cf.Status == plpbot.ConferenceScheduled && !cf.At.Before(now) && len(coming) < n {
+			coming = append(coming, cf)
 		}
 	}
-	if v.past, err = h.pastNotes(ctx, storage.ConferenceQuery{StudentID: s.ID}, 3); err != nil {
-		return nil, err
+	for i := len(all) - 1; i >= 0 && len(past) < n; i-- {
+		if all[i].Status == plpbot.ConferenceDone && all[i].Notes != "" {
+			past = append(past, all[i])
+		}
 	}
-	v.coming, err = h.store.Conferences(ctx, storage.ConferenceQuery{StudentID: s.ID, Status: plpbot.ConferenceScheduled, From: h.now(), Limit: 3})
-	return v, err
+	return coming, past
 }
 
 // studentViewMessage renders the staff view of a student.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/bot/grammar"
@@ -120,8 +122,21 @@ func (h *Handlers) planHeader(u *plpbot.Person, streak int, conf *plpbot.Confere
 // ownPlan is the actor's own plan, with a progress card of its active goals.
 func (h *Handlers) ownPlan(ctx context.Context, c *call) ([]bot.Message, error) {
 	u := c.Actor
-	goals, err := h.store.Goals(ctx, u.ID)
-	if err != nil {
+	now := h.now()
+	loc := h.loc(u)
+	// The four reads don't depend on each other: one round trip's wait.
+	var (
+		goals  []plpbot.Goal
+		streak int
+		conf   *plpbot.Conference
+		refls  []plpbot.Reflection
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { goals, err = h.store.Goals(gctx, u.ID); return err })
+	g.Go(func() (err error) { streak, err = h.streakOf(gctx, u); return err })
+	g.Go(func() (err error) { conf, err = h.nextConference(gctx, u.ID, now); return err })
+	g.Go(func() (err error) { refls, err = h.store.Reflections(gctx, u.ID, time.Time{}, 1); return err })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	var active, paused []plpbot.Goal
@@ -138,20 +153,6 @@ func (h *Handlers) ownPlan(ctx context.Context, c *call) ([]bot.Message, error) 
 	}
 	if len(active) == 0 && len(paused) == 0 && done == 0 {
 		return []bot.Message{h.emptyPlan(u)}, nil
-	}
-	now := h.now()
-	loc := h.loc(u)
-	streak, err := h.streakOf(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	conf, err := h.nextConference(ctx, u.ID, now)
-	if err != nil {
-		return nil, err
-	}
-	refls, err := h.store.Reflections(ctx, u.ID, time.Time{}, 1)
-	if err != nil {
-		return nil, err
 	}
 
 	m := reply("Your plan, " + bot.User(u.Name))

@@ -42,7 +42,12 @@ func (s *Scheduler) deliverLoop(ctx context.Context) {
 		case <-timer.C:
 		case <-s.wake:
 		}
-		if err := s.sendDue(ctx, s.now, s.opts.Workers); err != nil && ctx.Err() == nil {
+		wait := s.opts.PollEvery
+		if s.paused(ctx, nil) {
+			wait = dbRetry
+		} else if err := s.sendDue(ctx, s.now, s.opts.Workers); s.paused(ctx, err) {
+			wait = dbRetry
+		} else if err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "deliver outbox", slog.Any("err", err))
 		}
 		if !timer.Stop() {
@@ -51,7 +56,7 @@ func (s *Scheduler) deliverLoop(ctx context.Context) {
 			default:
 			}
 		}
-		timer.Reset(s.opts.PollEvery)
+		timer.Reset(wait)
 	}
 }
 

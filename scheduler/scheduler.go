@@ -133,6 +133,7 @@ type Scheduler struct {
 	zones sync.Map // zone name → *time.Location
 
 	leader leaderState // until when this replica holds the planner lease
+	db     dbGate      // whether the database stopped answering
 
 	indexOnce sync.Once
 	indexErr  error
@@ -368,7 +369,12 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	)
 	if _, err := c.AddFunc("* * * * *", func() {
 		now := s.now()
-		if err := s.planIfLeader(ctx, now); err != nil && ctx.Err() == nil {
+		if s.paused(ctx, nil) {
+			return // planned on the database's return (databaseUp)
+		}
+		if err := s.planIfLeader(ctx, now); s.paused(ctx, err) {
+			return
+		} else if err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "planning failed", slog.Any("err", err))
 		}
 		if now.Minute() == 0 && now.Hour() == 3 {
@@ -382,9 +388,12 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("schedule planner: %w", err)
 	}
-	// Plan at once at start-up: this is where missed runs are caught up.
-	if err := s.planIfLeader(ctx, s.now()); err != nil && ctx.Err() == nil {
-		s.log.ErrorContext(ctx, "planning failed", slog.Any("err", err))
+	// Plan at once at start-up: this is where missed runs are caught up
+	// (or, with the database unreachable, on its return).
+	if s.databaseUp(ctx) {
+		if err := s.planIfLeader(ctx, s.now()); !s.paused(ctx, err) && err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "planning failed", slog.Any("err", err))
+		}
 	}
 	c.Start()
 	var wg sync.WaitGroup

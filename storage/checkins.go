@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -13,22 +16,51 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// insertCheckIn stores c and the roster summary of g, its goal as it is
-// after the check-in. The two writes go concurrently, so a check-in waits
-// for about two round trips (the goal's, then these), not three.
-func (s *Store) insertCheckIn(ctx context.Context, g *plpbot.Goal, c plpbot.CheckIn) error {
+// insertCheckIns adds cs to the history and the roster summary of g, its
+// goal as it is after the check-in; the two writes go concurrently. A
+// check-in already in the history (a retry, or the goal's last one put
+// again) is not stored twice.
+func (s *Store) insertCheckIns(ctx context.Context, g *plpbot.Goal, at time.Time, cs ...plpbot.CheckIn) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.noteGoal(ctx, g, c.At)
+		s.noteGoal(ctx, g, at)
 	}()
-	c.ID = newID()
-	_, err := s.db.Collection(colCheckIns).InsertOne(ctx, c)
+	err := s.insertHistory(ctx, cs...)
 	<-done
-	if err != nil {
-		return fmt.Errorf("insert check-in: %w", err)
+	return err
+}
+
+// insertHistory inserts check-ins in one request, skipping those already
+// stored (same id).
+func (s *Store) insertHistory(ctx context.Context, cs ...plpbot.CheckIn) error {
+	docs := make([]any, len(cs))
+	for i := range cs {
+		docs[i] = cs[i]
 	}
-	return nil
+	_, err := s.db.Collection(colCheckIns).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil || onlyDuplicates(err) || mongo.IsDuplicateKeyError(err) && len(cs) == 1 {
+		return nil
+	}
+	return fmt.Errorf("insert check-in: %w", err)
+}
+
+// checkInID is a check-in's id, the same for the same check-in (who, goal,
+// percent, confidence, note) made again within plpbot.RepeatWindow: a
+// retry after a lost answer is stored once.
+func checkInID(c plpbot.CheckIn) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\x00%s\x00%d", c.UserID, c.GoalNumber, c.Percent, c.Confidence, c.Note,
+		c.At.Truncate(plpbot.RepeatWindow).Unix())
+	return "ci_" + hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// goalWithLast is a goal as stored with the latest check-in that moved it
+// (kept on the goal until the next one, so it reaches the history even if
+// its own insert was cut off).
+type goalWithLast struct {
+	plpbot.Goal `bson:",inline"`
+	Last        *plpbot.CheckIn `bson:"last_ci,omitempty"`
 }
 
 // CheckIns returns a student's check-ins at or after since, newest first,
@@ -60,8 +92,9 @@ func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Go
 	if c.At.IsZero() {
 		c.At = s.Now()
 	}
+	c.ID = checkInID(c)
 	id := plpbot.GoalID(c.UserID, c.GoalNumber)
-	var g plpbot.Goal
+	var g goalWithLast
 	err := s.db.Collection(colGoals).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: plpbot.GoalActive},
 			{Key: "last_checkin", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: c.At}}}}}},
@@ -69,6 +102,7 @@ func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Go
 			{Key: "progress", Value: c.Percent},
 			{Key: "last_checkin", Value: c.At},
 			{Key: "updated_at", Value: c.At},
+			{Key: "last_ci", Value: c},
 		}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.Before),
 	).Decode(&g)
@@ -80,10 +114,16 @@ func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Go
 	}
 	prev := g.Progress
 	g.Progress, g.LastCheckIn, g.UpdatedAt = c.Percent, c.At, c.At
-	if err := s.insertCheckIn(ctx, &g, c); err != nil {
-		return nil, 0, err
+	history := []plpbot.CheckIn{c}
+	if g.Last != nil && g.Last.ID != c.ID {
+		history = append(history, *g.Last) // in case its own insert was cut off
 	}
-	return &g, prev, nil
+	if err := s.insertCheckIns(ctx, &g.Goal, c.At, history...); err != nil {
+		// The check-in is on the goal already: saved, and in the history
+		// with the next one at the latest.
+		s.log.WarnContext(ctx, "check-in kept on its goal for now", slog.String("user", c.UserID), slog.Any("err", err))
+	}
+	return &g.Goal, prev, nil
 }
 
 // recordLateCheckIn keeps c, older than the goal's latest check-in, in the
@@ -97,9 +137,8 @@ func (s *Store) recordLateCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbo
 	if g.Status != plpbot.GoalActive || !g.LastCheckIn.After(c.At) {
 		return nil, 0, fmt.Errorf("check in on goal %d: %w", c.GoalNumber, ErrNotFound)
 	}
-	c.ID = newID()
-	if _, err := s.db.Collection(colCheckIns).InsertOne(ctx, c); err != nil {
-		return nil, 0, fmt.Errorf("insert check-in: %w", err)
+	if err := s.insertHistory(ctx, c); err != nil {
+		return nil, 0, err
 	}
 	return g, g.Progress, nil
 }

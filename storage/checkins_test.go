@@ -2,10 +2,15 @@ package storage_test
 
 import (
 	"context"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/event"
+
 	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 // TestCheckInsOfReadsAClassInOneQuery: the check-ins of the students asked
@@ -83,5 +88,54 @@ func TestCheckInsApplyInTimeOrder(t *testing.T) {
 	cs, err := s.CheckIns(ctx, g.UserID, time.Time{}, 0)
 	if err != nil || len(cs) != 2 {
 		t.Errorf("check-ins: %d, %v; want both kept", len(cs), err)
+	}
+}
+
+// TestCheckInCutAfterTheGoalLosesNothing: the connection is cut as the
+// goal's update lands, before the check-in's insert (the answer may be lost
+// too, so the student hears it wasn't saved). The check-in is not lost: the
+// goal holds it until it reaches the history (at the next check-in at the
+// latest), and the same check-in tried again is stored once.
+func TestCheckInCutAfterTheGoalLosesNothing(t *testing.T) {
+	for _, retry := range []bool{false, true} {
+		clk := newClock()
+		ctx, cut := context.WithCancel(context.Background())
+		var armed atomic.Bool
+		opts := storagetest.Options(t)
+		opts.Now = clk.Now
+		opts.Monitor = &event.CommandMonitor{Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+			if e.CommandName == "findAndModify" && armed.Load() {
+				cut()
+			}
+		}}
+		s := storagetest.Open(t, opts)
+		bg := context.Background()
+		a := mustUser(t, s, "UA", "Ana", plpbot.RoleStudent)
+		mustGoal(t, s, a.ID, "Read more")
+
+		first := plpbot.CheckIn{UserID: a.ID, GoalNumber: 1, Percent: 40, Note: "chapter one"}
+		armed.Store(true)
+		_, _, err := s.RecordCheckIn(ctx, first) // cut after the goal's update
+		armed.Store(false)
+		t.Logf("retry=%v: the cut check-in: %v", retry, err)
+		if retry {
+			clk.Advance(time.Minute)
+			if _, _, err := s.RecordCheckIn(bg, first); err != nil {
+				t.Fatalf("RecordCheckIn again: %v", err)
+			}
+		}
+		clk.Advance(time.Hour)
+		if _, _, err := s.RecordCheckIn(bg, plpbot.CheckIn{UserID: a.ID, GoalNumber: 1, Percent: 60}); err != nil {
+			t.Fatalf("RecordCheckIn later: %v", err)
+		}
+		got, err := s.CheckIns(bg, a.ID, time.Time{}, 0)
+		must(t, "CheckIns", err)
+		var pcts []int
+		for _, c := range got {
+			pcts = append(pcts, c.Percent)
+		}
+		if !slices.Equal(pcts, []int{60, 40}) {
+			t.Errorf("retry=%v: history %v, want [60 40]: the cut check-in once, the later one once", retry, pcts)
+		}
 	}
 }

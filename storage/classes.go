@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/plpbot/plpbot"
@@ -173,24 +174,62 @@ func (s *Store) ClassMembers(ctx context.Context, classID, role string) ([]strin
 		"user_id", func(e plpbot.Enrollment) string { return e.UserID })
 }
 
-// Teaches reports whether staffID teaches a class that studentID is in.
-func (s *Store) Teaches(ctx context.Context, staffID, studentID string) (bool, error) {
-	classIDs, err := s.enrolledClassIDs(ctx, staffID, plpbot.MemberTeacher)
+// StudentsTaught returns the students of every class teacherID teaches, in
+// two reads however many classes (a student in two of them once).
+func (s *Store) StudentsTaught(ctx context.Context, teacherID string) ([]string, error) {
+	classIDs, err := s.enrolledClassIDs(ctx, teacherID, plpbot.MemberTeacher)
 	if err != nil || len(classIDs) == 0 {
-		return false, err
+		return nil, err
 	}
-	ids := make([]string, len(classIDs))
-	for i, c := range classIDs {
-		ids[i] = plpbot.EnrollmentID(c, studentID)
+	ids, err := s.enrollmentIDs(ctx, bson.D{{Key: "class_id", Value: bson.D{{Key: "$in", Value: classIDs}}}, {Key: "role", Value: plpbot.MemberStudent}},
+		"user_id", func(e plpbot.Enrollment) string { return e.UserID })
+	if err != nil {
+		return nil, err
 	}
-	n, err := s.db.Collection(colEnrollments).CountDocuments(ctx, bson.D{
-		{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
-		{Key: "role", Value: plpbot.MemberStudent},
-	})
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// ClassEnrollments returns every enrollment of a class, teachers and
+// students, in one read.
+func (s *Store) ClassEnrollments(ctx context.Context, classID string) ([]plpbot.Enrollment, error) {
+	cur, err := s.db.Collection(colEnrollments).Find(ctx, bson.D{{Key: "class_id", Value: classID}})
+	if err != nil {
+		return nil, fmt.Errorf("list enrollments: %w", err)
+	}
+	var es []plpbot.Enrollment
+	if err := cur.All(ctx, &es); err != nil {
+		return nil, fmt.Errorf("list enrollments: %w", err)
+	}
+	return es, nil
+}
+
+// Teaches reports whether staffID teaches a class that studentID is in, in
+// one read: both people's enrollments, matched by class here.
+func (s *Store) Teaches(ctx context.Context, staffID, studentID string) (bool, error) {
+	cur, err := s.db.Collection(colEnrollments).Find(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "user_id", Value: staffID}, {Key: "role", Value: plpbot.MemberTeacher}},
+		bson.D{{Key: "user_id", Value: studentID}, {Key: "role", Value: plpbot.MemberStudent}},
+	}}}, options.Find().SetProjection(bson.D{{Key: "class_id", Value: 1}, {Key: "user_id", Value: 1}, {Key: "role", Value: 1}}))
 	if err != nil {
 		return false, fmt.Errorf("check class membership: %w", err)
 	}
-	return n > 0, nil
+	var es []plpbot.Enrollment
+	if err := cur.All(ctx, &es); err != nil {
+		return false, fmt.Errorf("check class membership: %w", err)
+	}
+	teaches := map[string]bool{}
+	for _, e := range es {
+		if e.UserID == staffID && e.Role == plpbot.MemberTeacher {
+			teaches[e.ClassID] = true
+		}
+	}
+	for _, e := range es {
+		if e.UserID == studentID && e.Role == plpbot.MemberStudent && teaches[e.ClassID] {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Roster returns a row per student of a class, ordered by name.

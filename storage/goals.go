@@ -3,17 +3,29 @@ package storage
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
 	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // AddGoal numbers and stores a new active goal for g.UserID (two round
 // trips: the user's goal counter, then the insert).
 func (s *Store) AddGoal(ctx context.Context, g plpbot.Goal) (*plpbot.Goal, error) {
+	return s.AddGoalAfter(ctx, g, -1)
+}
+
+// AddGoalAfter is AddGoal for a student whose last goal number is known to
+// be seq (their record as just read): the goal is inserted as number seq+1
+// at once, and their record then takes the number and the goal's summary
+// in one update, two requests in all. If seq+1 is taken (the record was
+// out of date) it numbers the goal as AddGoal does; a negative seq
+// (unknown) always does.
+func (s *Store) AddGoalAfter(ctx context.Context, g plpbot.Goal, seq int) (*plpbot.Goal, error) {
 	s.actors.drop(g.UserID)
 	now := s.Now()
 	if g.Status == "" {
@@ -26,6 +38,11 @@ func (s *Store) AddGoal(ctx context.Context, g plpbot.Goal) (*plpbot.Goal, error
 		g.Steps = []plpbot.Step{}
 	}
 	g.CreatedAt, g.UpdatedAt = now, now
+	if seq >= 0 {
+		if ok, err := s.addGoalNumbered(ctx, &g, seq+1); ok || err != nil {
+			return &g, err
+		}
+	}
 	// A duplicate number means a concurrent add on FerretDB took it: retry.
 	err := retryDuplicate(numberAttempts, func() error {
 		var u struct {
@@ -52,6 +69,26 @@ func (s *Store) AddGoal(ctx context.Context, g plpbot.Goal) (*plpbot.Goal, error
 	}
 	s.noteGoal(ctx, &g, time.Time{})
 	return &g, nil
+}
+
+// addGoalNumbered inserts g as number n; false if n is taken. The user's
+// goal_seq moves up to n (never down) with the goal's summary in the same
+// update; if that update is lost, the next add finds n taken and numbers
+// past it.
+func (s *Store) addGoalNumbered(ctx context.Context, g *plpbot.Goal, n int) (bool, error) {
+	g.Number, g.ID = n, plpbot.GoalID(g.UserID, n)
+	if _, err := s.db.Collection(colGoals).InsertOne(ctx, g); mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("insert goal: %w", err)
+	}
+	_, err := s.db.Collection(colUsers).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: g.UserID}, {Key: "goal_seq", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gte", Value: n}}}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "goal_seq", Value: n}, {Key: summaryKey(n), Value: g.Summary()}}}})
+	if err != nil {
+		s.log.WarnContext(ctx, "update goal number and summary", slog.String("user", g.UserID), slog.Any("err", err))
+	}
+	return true, nil
 }
 
 // Goals returns a student's goals ordered by number.

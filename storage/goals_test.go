@@ -358,3 +358,26 @@ func TestFeedbackAndFlags(t *testing.T) {
 		t.Errorf("Flags of an unflagged student = %+v, %v", flags, err)
 	}
 }
+
+// TestAddGoalAfterAStaleRecord: a goal added with the student's goal number
+// known numbers it next in two requests; with a record out of date (another
+// add since) it still takes a free number, and the counter never goes back.
+func TestAddGoalAfterAStaleRecord(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	a := mustUser(t, s, "UA", "Ana", plpbot.RoleStudent)
+	for i, tc := range []struct {
+		seq, want int
+	}{{0, 1}, {1, 2}, {1, 3}, {0, 4}, {4, 5}} {
+		g, err := s.AddGoalAfter(ctx, plpbot.Goal{UserID: a.ID, Title: "Goal"}, tc.seq)
+		must(t, "AddGoalAfter", err)
+		if g.Number != tc.want {
+			t.Errorf("add %d after seq %d: number %d, want %d", i, tc.seq, g.Number, tc.want)
+		}
+	}
+	u, err := s.User(ctx, a.ID)
+	must(t, "User", err)
+	if u.GoalSeq != 5 || len(u.GoalSummaries) != 5 {
+		t.Errorf("goal_seq %d, %d summaries; want 5 and 5", u.GoalSeq, len(u.GoalSummaries))
+	}
+}
