@@ -51,6 +51,10 @@ type Options struct {
 	// EnrolBy is who may add people to classes and remove them
 	// (classes.enrol_by); empty means EnrolByStaff.
 	EnrolBy EnrolBy
+	// DashboardURL is where the dashboard is served, ending in "/" (such
+	// as "https://plp.school.example/dash/"): /plp dashboard links there.
+	// Empty: there is no dashboard to sign in to.
+	DashboardURL string
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -69,6 +73,7 @@ type Handlers struct {
 	log                            *slog.Logger
 	minClassSize                   int
 	notesToStudents                bool
+	dashboardURL                   string
 }
 
 // call is one command being answered (grammar.Call): every command
@@ -101,6 +106,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 		log:             opts.Logger,
 		minClassSize:    opts.MinClassSize,
 		notesToStudents: opts.NotesVisibleToStudents,
+		dashboardURL:    opts.DashboardURL,
 	}
 	h.grammar = h.commands()
 	return h

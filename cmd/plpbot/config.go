@@ -89,6 +89,11 @@ type SlackConfig struct {
 // HTTPConfig is the listener for Slack's HTTP mode.
 type HTTPConfig struct {
 	Addr string `yaml:"addr"`
+	// PublicURL is how people reach http.addr from their browsers, such as
+	// https://plp.school.example (behind a reverse proxy that terminates
+	// TLS): /plp dashboard links to PublicURL + "/dash/". Empty: the console
+	// links to http://127.0.0.1:PORT; Slack and Discord offer no link.
+	PublicURL string `yaml:"public_url"`
 }
 
 // DiscordConfig connects the Discord adapter; it runs when Token is set.
@@ -514,6 +519,9 @@ func (cfg *Config) Validate() error {
 				return cfg.bad(fmt.Sprintf("%s[%d]", l.key, i), "want a user id such as U012AB3CD (Slack) or 123456789012345678 (Discord), got %q", id)
 			}
 		}
+	}
+	if err := cfg.validateURL("http.public_url", cfg.HTTP.PublicURL); err != nil {
+		return err
 	}
 	if err := cfg.validateSlack(); err != nil {
 		return err

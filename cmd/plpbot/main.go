@@ -146,6 +146,9 @@ type Main struct {
 	Discord   *discord.Adapter
 	Scheduler *scheduler.Scheduler
 
+	// dash is the browser dashboard on http.addr.
+	dash dashboard
+
 	clock         *simClock
 	stopScheduler context.CancelFunc
 	scheduler     sync.WaitGroup
@@ -323,6 +326,11 @@ func (m *Main) Run(ctx context.Context) error {
 		m.finish(nil)
 		return nil
 	}
+	if m.Command != cmdOutbox {
+		if err := m.listenDashboard(useConsole); err != nil {
+			return err
+		}
+	}
 	m.Handlers = m.newHandlers()
 	inputs, senders, err := m.newInputs(useConsole)
 	if err != nil {
@@ -331,6 +339,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Scheduler = m.newScheduler(senders)
 	if m.Command == cmdOutbox {
 		return m.printOutbox(ctx)
+	}
+	if err := m.serveDashboard(senders); err != nil {
+		return err
 	}
 	m.startScheduler(ctx)
 	m.startInputs(ctx, inputs)
@@ -412,6 +423,7 @@ func (m *Main) newHandlers() *handlers.Handlers {
 		MinClassSize:           cfg.MinClassSize(),
 		EnrolBy:                cfg.EnrolBy(),
 		NotesVisibleToStudents: cfg.NotesVisibleToStudents(),
+		DashboardURL:           m.dash.url,
 		Logger:                 m.Logger.With(slog.String("component", "handlers")),
 	})
 }
@@ -581,6 +593,7 @@ func (m *Main) Err() error {
 // to call more than once.
 func (m *Main) Close() error {
 	m.closeOnce.Do(func() {
+		m.stopDashboard()
 		if m.stopInputs != nil {
 			m.stopInputs()
 		}
