@@ -177,6 +177,7 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 	log := s.log.With(slog.String("item", it.ID), slog.Int("attempt", it.Attempt))
 	if until := b.paused(); until.After(now) {
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxPending, Due: until, Reason: "rate limited"})
+		s.observeRetry(it, RetryRateLimited)
 		return
 	}
 	d, skip, err := s.compose(ctx, it, now)
@@ -192,6 +193,7 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 	if skip != "" {
 		log.DebugContext(ctx, "outbox item skipped", slog.String("why", skip))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxSkipped, Reason: skip})
+		s.observeDone(it, DeliverySkipped)
 		return
 	}
 	if p := d.platform(); !s.reaches(p) {
@@ -218,6 +220,7 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		s.finish(rctx, it, storage.OutboxResult{Status: storage.OutboxSent})
+		s.observeDone(it, DeliverySent)
 		if d.after != nil {
 			if err := d.after(rctx, now); err != nil {
 				log.WarnContext(ctx, "after send", slog.Any("err", err))
@@ -230,6 +233,7 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 		// person can't get DMs until they write to the bot (handlers clear it).
 		log.WarnContext(ctx, "undeliverable", slog.String("reason", und.Reason))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxFailed, Reason: "undeliverable: " + und.Reason})
+		s.observeDone(it, DeliveryUndeliverable)
 		if d.userID != "" {
 			if _, err := s.store.SetCantDM(ctx, d.userID, und.Reason); err != nil {
 				log.WarnContext(ctx, "flag can't DM", slog.Any("err", err))
@@ -240,6 +244,7 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 		b.pause(now.Add(wait))
 		log.InfoContext(ctx, "rate limited", slog.Duration("retry_after", wait))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxPending, Due: now.Add(wait), Reason: "rate limited"})
+		s.observeRetry(it, RetryRateLimited)
 	default:
 		s.retry(ctx, it, now, err)
 	}
@@ -255,6 +260,7 @@ func (s *Scheduler) retry(ctx context.Context, it *storage.OutboxItem, now time.
 	if it.Failures+1 >= s.opts.MaxTries {
 		s.log.ErrorContext(ctx, "outbox item failed", slog.String("item", it.ID), slog.Int("tries", it.Failures+1), slog.String("reason", reason))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxFailed, Reason: reason, Transient: true})
+		s.observeDone(it, DeliveryFailed)
 		return
 	}
 	delay := s.opts.RetryBase << it.Failures
@@ -263,6 +269,7 @@ func (s *Scheduler) retry(ctx context.Context, it *storage.OutboxItem, now time.
 	}
 	s.log.WarnContext(ctx, "send failed; will retry", slog.String("item", it.ID), slog.Duration("in", delay), slog.String("reason", reason))
 	s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxPending, Due: now.Add(delay), Reason: reason, Transient: true})
+	s.observeRetry(it, RetryError)
 }
 
 func (s *Scheduler) finish(ctx context.Context, it *storage.OutboxItem, r storage.OutboxResult) {

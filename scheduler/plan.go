@@ -150,6 +150,8 @@ func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.C
 			}
 			if err != nil {
 				_ = record()
+				s.observeRuns(job, planned, skipped)
+				s.observer().JobRan(job, JobFailed, 1)
 				return err
 			}
 			planned++
@@ -160,7 +162,15 @@ func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.C
 	if skipped > 0 {
 		s.log.InfoContext(ctx, "runs skipped", slog.String("job", job), slog.String("class", c.ID), slog.Int("skipped", skipped), slog.String("why", status))
 	}
+	s.observeRuns(job, planned, skipped)
 	return record()
+}
+
+// observeRuns tells the Observer how many runs of a class's job were planned
+// and skipped.
+func (s *Scheduler) observeRuns(job string, planned, skipped int) {
+	s.observer().JobRan(job, JobPlanned, planned)
+	s.observer().JobRan(job, JobSkipped, skipped)
 }
 
 // planReflections plans one reflection run of a class: a prompt for every

@@ -100,6 +100,9 @@ type Options struct {
 	SendLease time.Duration
 	// PollEvery is how often idle workers look for due items; default 5s.
 	PollEvery time.Duration
+	// Observer, if set, hears about deliveries, retries, job runs and the
+	// planner lease, for metrics.
+	Observer Observer
 }
 
 // Scheduler plans and delivers scheduled messages. It is safe for
@@ -124,6 +127,8 @@ type Scheduler struct {
 	platforms []string
 
 	zones sync.Map // zone name → *time.Location
+
+	leader leaderState // until when this replica holds the planner lease
 
 	indexOnce sync.Once
 	indexErr  error
@@ -276,16 +281,27 @@ func (s *Scheduler) tick(ctx context.Context, now time.Time, inOrder bool) error
 	return s.deliverDue(ctx, now, inOrder)
 }
 
+// plannerTTL is how long the planner lease lasts unless renewed; the planner
+// renews it every minute.
+const plannerTTL = 3 * time.Minute
+
 // planIfLeader plans due jobs if this replica holds (or wins) the lease.
 func (s *Scheduler) planIfLeader(ctx context.Context, now time.Time) error {
-	lead, err := s.store.AcquireLease(ctx, plannerLease, s.replica, now, 3*time.Minute)
+	lead, err := s.store.AcquireLease(ctx, plannerLease, s.replica, now, plannerTTL)
+	s.noteLease(now, plannerTTL, lead, err)
 	if err != nil {
 		return fmt.Errorf("planner lease: %w", err)
 	}
 	if !lead {
 		return nil
 	}
-	return s.Plan(ctx, now)
+	err = s.Plan(ctx, now)
+	outcome := JobOK
+	if err != nil {
+		outcome = JobFailed
+	}
+	s.observer().JobRan(jobPlan, outcome, 1)
+	return err
 }
 
 // Advance runs the scheduler over simulated time, from now to now+d, jumping
@@ -381,6 +397,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if err := s.store.ReleaseLease(rctx, plannerLease, s.replica); err != nil {
 		s.log.Warn("release planner lease", slog.Any("err", err))
 	}
+	s.noteLease(s.now(), 0, false, nil)
 	return nil
 }
 

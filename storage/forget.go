@@ -117,7 +117,7 @@ func (s *Store) forget(ctx context.Context, id string, by Eraser) (done RecordCo
 			return done, erased, err
 		}
 		if p.empty() {
-			return done, erased, nil
+			break
 		}
 		if round == 0 {
 			detail := strconv.FormatInt(p.counts.Total(), 10) + " records deleted, " +
@@ -131,6 +131,12 @@ func (s *Store) forget(ctx context.Context, id string, by Eraser) (done RecordCo
 		done = done.plus(rc)
 		if err != nil {
 			return done, erased, err
+		}
+	}
+	if erased {
+		// The SIS roster's last state holds them too (storage/roster.go).
+		if err := s.forgetInRoster(ctx, id); err != nil {
+			return done, erased, fmt.Errorf("forget %s in the roster: %w", id, err)
 		}
 	}
 	return done, erased, nil

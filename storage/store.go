@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -47,6 +48,9 @@ type Options struct {
 	StudentText bool
 	// Now is the clock for created/updated times; default time.Now.
 	Now func() time.Time
+	// Monitor, if set, sees every command sent to the database (tests
+	// count writes with it).
+	Monitor *event.CommandMonitor
 }
 
 // Store is plpbot's persistence. It is safe for concurrent use.
@@ -100,7 +104,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	// Records written before ids were strings carry ObjectIDs: read them as
 	// their hex form, which is what ids are now.
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second).
-		SetBSONOptions(&options.BSONOptions{ObjectIDAsHexString: true}))
+		SetBSONOptions(&options.BSONOptions{ObjectIDAsHexString: true}).SetMonitor(opts.Monitor))
 	if err != nil {
 		s.closeServer()
 		return nil, fmt.Errorf("connect to mongodb: %w", err)
@@ -144,7 +148,8 @@ func (s *Store) startEmbedded(ctx context.Context, opts Options) (string, error)
 func Collections() []string {
 	return []string{colUsers, colClasses, colEnrollments, colGoals, colCheckIns, colReflections,
 		colConferences, colFeedback, colFlags, colAudit, colCounters, colPrompts,
-		colJobRuns, colLeases, colOutbox, colClaims, colSeenEvents, colSignIns, colSessions}
+		colJobRuns, colLeases, colOutbox, colClaims, colSeenEvents, colRosterState,
+		colSignIns, colSessions}
 }
 
 // Embedded reports whether the store runs on the in-process database.

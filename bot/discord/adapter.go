@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -48,6 +49,8 @@ type Config struct {
 	// Shards is how many gateway shards the bot runs (discord.shards);
 	// 0 means 1. Discord wants one per 1,000 to 2,500 servers.
 	Shards int
+	// Observer, if set, hears about 429s and gateway reconnects, for metrics.
+	Observer Observer
 }
 
 // Validate reports the first missing or malformed setting, naming its key.
@@ -124,6 +127,13 @@ type Adapter struct {
 	runCtx context.Context
 	// held is the shards this replica holds, by shard id.
 	held map[int]*shard
+
+	obs Observer
+	// up is whether each gateway session is connected (under mu);
+	// wasConnected whether any ever was, so the next READY counts as a
+	// reconnect.
+	up           map[*discordgo.Session]bool
+	wasConnected atomic.Bool
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -148,6 +158,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, opts .
 		base, _ := url.Parse(strings.TrimRight(cfg.APIURL, "/"))
 		s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewriteTransport{base: base, next: http.DefaultTransport}}
 	}
+	s.Client.Transport = observeTransport(s.Client.Transport, cfg.Observer)
 	a := &Adapter{
 		cfg:        cfg,
 		grammar:    g,
@@ -163,6 +174,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, opts .
 		runCtx:     context.Background(),
 		held:       map[int]*shard{},
 		notBefore:  map[int]time.Time{},
+		obs:        cfg.Observer,
 	}
 	for _, o := range opts {
 		o(a)

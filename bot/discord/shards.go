@@ -359,6 +359,7 @@ func (a *Adapter) newGateway(i int) *discordgo.Session {
 	s.ShouldReconnectOnError = true
 	s.ShouldReconnectVoiceOnSessionError = false
 	log := a.log.With(slog.Int("shard", i))
+	a.watchConnection(s)
 	s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 		if a.holds(s) {
 			a.onInteraction(s, ic)

@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plpbot/plpbot/bot"
@@ -46,6 +47,12 @@ type Config struct {
 	APIURL string
 	// HTTPAddr is the listen address in HTTP mode, such as ":8080"; config key http.addr.
 	HTTPAddr string
+	// SharedServer, in HTTP mode, means the caller serves HTTPHandler on its
+	// own server (cmd/plpbot, beside /healthz and /metrics on http.addr): Run
+	// then listens on nothing and only waits for ctx.
+	SharedServer bool
+	// Observer, if set, hears about 429s and reconnects, for metrics.
+	Observer Observer
 }
 
 // Validate reports the first missing or wrong setting, naming its config key.
@@ -99,6 +106,14 @@ type Adapter struct {
 	// Run sweeps its expired marks every sweepEvery.
 	events     EventLog
 	sweepEvery time.Duration
+	obs        Observer
+
+	// connected is whether Slack can reach us: Socket Mode is up, or the
+	// HTTP endpoints are served.
+	connected atomic.Bool
+	// wasConnected is whether Socket Mode ever connected, so the next
+	// connection counts as a reconnect.
+	wasConnected atomic.Bool
 
 	// bg is the parent context of background work; stopBG cancels it when
 	// Run has waited long enough.
@@ -125,7 +140,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, with .
 		cfg.Mode = ModeSocket
 	}
 	log = log.With(slog.String("adapter", "slack"))
-	hc := &http.Client{Timeout: 30 * time.Second}
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: observeTransport(nil, cfg.Observer)}
 	opts := []slack.Option{
 		slack.OptionHTTPClient(hc),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)),
@@ -149,6 +164,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, with .
 		handler:   h,
 		log:       log,
 		seen:      newEventSet(eventTTL, maxEvents, time.Now),
+		obs:       cfg.Observer,
 		bg:        bg,
 		stopBG:    stop,
 		modalWait: modalWait,

@@ -86,7 +86,8 @@ type SlackConfig struct {
 	APIURL        string `yaml:"api_url"`
 }
 
-// HTTPConfig is the listener for Slack's HTTP mode.
+// HTTPConfig is plpbot's HTTP listener: /healthz, /readyz and /metrics in
+// every mode (empty: none), and Slack's endpoints in Slack's HTTP mode.
 type HTTPConfig struct {
 	Addr string `yaml:"addr"`
 	// PublicURL is how people reach http.addr from their browsers, such as
@@ -518,6 +519,11 @@ func (cfg *Config) Validate() error {
 			if !adminIDRE.MatchString(id) {
 				return cfg.bad(fmt.Sprintf("%s[%d]", l.key, i), "want a user id such as U012AB3CD (Slack) or 123456789012345678 (Discord), got %q", id)
 			}
+		}
+	}
+	if a := cfg.HTTP.Addr; a != "" {
+		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
+			return cfg.bad("http.addr", "want host:port or :port, such as :8080, got %q", a)
 		}
 	}
 	if err := cfg.validateURL("http.public_url", cfg.HTTP.PublicURL); err != nil {

@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,6 +25,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	_ "time/tzdata" // schedule.timezone works on machines without a zone database
@@ -35,6 +38,7 @@ import (
 	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/bot/slack"
 	"github.com/plpbot/plpbot/handlers"
+	"github.com/plpbot/plpbot/metrics"
 	"github.com/plpbot/plpbot/scheduler"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -52,18 +56,19 @@ const (
 	cmdAudit       = "audit"
 	cmdRetention   = "retention"
 	cmdErasures    = "erasures"
+	cmdImport      = "import"
 )
 
 // subcommands returns every subcommand's name.
 func subcommands() []string {
-	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit, cmdRetention, cmdErasures}
+	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit, cmdRetention, cmdErasures, cmdImport}
 }
 
 // Exit codes.
 const (
 	exitOK     = 0
 	exitFailed = 1
-	exitUsage  = 2 // bad flags or bad config
+	exitUsage  = 2 // bad flags, bad config or a refused import
 )
 
 // shutdownTimeout bounds closing the database.
@@ -98,8 +103,10 @@ func run(ctx context.Context, m *Main, args []string) int {
 	}
 	closeErr := m.Close()
 	if err := m.Err(); err != nil {
-		fmt.Fprintln(m.Stderr, "plpbot:", err)
-		return exitFailed
+		if !errors.Is(err, errRejected) {
+			fmt.Fprintln(m.Stderr, "plpbot:", err)
+		}
+		return exitCode(err)
 	}
 	if closeErr != nil {
 		fmt.Fprintln(m.Stderr, "plpbot:", closeErr)
@@ -136,6 +143,8 @@ type Main struct {
 	DryRun     bool
 	ExportPath string
 	ApplyPath  string
+	// ImportPath is import oneroster's folder or .zip (-dry-run as above).
+	ImportPath string
 
 	// Built by Run.
 	Logger    *slog.Logger
@@ -145,8 +154,18 @@ type Main struct {
 	Slack     *slack.Adapter
 	Discord   *discord.Adapter
 	Scheduler *scheduler.Scheduler
+	// Metrics holds the process's Prometheus registry, served at /metrics.
+	Metrics *metrics.Metrics
 
-	// dash is the browser dashboard on http.addr.
+	// http serves /healthz, /readyz, /metrics (and Slack's HTTP mode) on
+	// http.addr, at httpAddr (a string; tests read it while Run runs);
+	// httpDone is closed when it has stopped.
+	http     *http.Server
+	httpLn   net.Listener
+	httpAddr atomic.Value
+	httpDone chan struct{}
+
+	// dash is the browser dashboard, served under /dash/ on http.addr.
 	dash dashboard
 
 	clock         *simClock
@@ -186,7 +205,7 @@ func (m *Main) ParseFlags(args []string) error {
 	var since string
 	fs.StringVar(&since, "since", "", "audit export: only entries from this `date` on (YYYY-MM-DD, schedule.timezone)")
 	fs.StringVar(&m.AuditOut, "o", "", "audit export: write the CSV to this `file` (default: standard output)")
-	fs.BoolVar(&m.DryRun, "dry-run", false, "retention: list who would be purged, purge nobody")
+	fs.BoolVar(&m.DryRun, "dry-run", false, "retention: list who would be purged, purge nobody; import: check the files and report what would change, writing nothing")
 	fs.StringVar(&m.ExportPath, "export", "", "erasures: write the erasure log and its key to `file`")
 	fs.StringVar(&m.ApplyPath, "apply", "", "erasures: after restoring a backup, forget again everyone in the log `file`")
 	fs.Usage = func() {
@@ -201,6 +220,9 @@ Commands:
                 [-since YYYY-MM-DD] [-o FILE]
   retention     purge now who privacy.retention_days would purge tonight (-dry-run: only list them)
   erasures      show the erasure log; -export FILE to keep it with backups, -apply FILE after a restore
+  import oneroster PATH
+                import the school's roster from a OneRoster CSV export (a folder
+                or .zip): people, classes, terms, class lists [-dry-run]
   version       print the version
 
 Flags:
@@ -228,6 +250,17 @@ Flags:
 				return err
 			}
 			if err := parse(extra[1:]); err != nil {
+				return err
+			}
+			extra = fs.Args()
+		}
+		if m.Command == cmdImport {
+			path, rest, err := importArgs(extra)
+			if err != nil {
+				return err
+			}
+			m.ImportPath = path
+			if err := parse(rest); err != nil {
 				return err
 			}
 			extra = fs.Args()
@@ -326,12 +359,19 @@ func (m *Main) Run(ctx context.Context) error {
 		m.finish(nil)
 		return nil
 	}
+	if m.Command == cmdImport {
+		m.finish(m.importRoster(ctx))
+		return nil
+	}
 	if m.Command != cmdOutbox {
-		if err := m.listenDashboard(useConsole); err != nil {
+		// Listen before the handlers are built: /plp dashboard's links
+		// carry the port actually bound.
+		if err := m.listenHTTP(useConsole); err != nil {
 			return err
 		}
 	}
 	m.Handlers = m.newHandlers()
+	m.Metrics = m.newMetrics()
 	inputs, senders, err := m.newInputs(useConsole)
 	if err != nil {
 		return err
@@ -340,9 +380,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Command == cmdOutbox {
 		return m.printOutbox(ctx)
 	}
-	if err := m.serveDashboard(senders); err != nil {
+	if err := m.newDashboard(senders); err != nil {
 		return err
 	}
+	m.startHTTP()
 	m.startScheduler(ctx)
 	m.startInputs(ctx, inputs)
 	m.Logger.Info("plpbot running", slog.String("version", version), slog.Any("inputs", names(inputs)),
@@ -435,7 +476,7 @@ func (m *Main) newInputs(useConsole bool) ([]input, senderRouter, error) {
 	g := handlers.Grammar()
 	senders := senderRouter{}
 	if useConsole {
-		m.Console = console.New(m.Stdin, m.Stdout, m.Handlers, console.Options{
+		m.Console = console.New(m.Stdin, m.Stdout, m.commands(), console.Options{
 			Interactive: isTerminal(m.Stdin) && isTerminal(m.Stdout),
 			Grammar:     g,
 			Logger:      m.Logger,
@@ -472,6 +513,10 @@ func (m *Main) newInputs(useConsole bool) ([]input, senderRouter, error) {
 	return inputs, senders, nil
 }
 
+// commands is the handler the adapters call: the handlers, counted and
+// timed for /metrics.
+func (m *Main) commands() bot.Handler { return m.Metrics.Commands(m.Handlers) }
+
 // newSlack builds the Slack adapter from the configuration.
 func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 	cfg := &m.Config
@@ -482,7 +527,10 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 		Mode:          cfg.Slack.Mode,
 		APIURL:        cfg.Slack.APIURL,
 		HTTPAddr:      cfg.HTTP.Addr,
-	}, g, m.Handlers, m.Logger, slack.WithEventLog(m.Store)) // a retry reaching another replica is dropped there
+		// http.addr carries Slack's endpoints beside /healthz and /metrics.
+		SharedServer: true,
+		Observer:     m.Metrics.Platform(bot.Slack),
+	}, g, m.commands(), m.Logger, slack.WithEventLog(m.Store)) // a retry reaching another replica is dropped there
 	if err != nil {
 		return nil, fmt.Errorf("start slack: %w", err)
 	}
@@ -495,12 +543,13 @@ func (m *Main) newDiscord(g *grammar.Grammar) (*discord.Adapter, error) {
 	// Replicas on one database share the gateway: each shard is held by
 	// one of them at a time, through a lease in the database.
 	a, err := discord.New(discord.Config{
-		Token:   cfg.Discord.Token,
-		AppID:   cfg.Discord.AppID,
-		GuildID: cfg.Discord.GuildID,
-		APIURL:  cfg.Discord.APIURL,
-		Shards:  cfg.DiscordShards(),
-	}, g, m.Handlers, m.Logger, discord.WithLeases(m.Store, ""))
+		Token:    cfg.Discord.Token,
+		AppID:    cfg.Discord.AppID,
+		GuildID:  cfg.Discord.GuildID,
+		APIURL:   cfg.Discord.APIURL,
+		Shards:   cfg.DiscordShards(),
+		Observer: m.Metrics.Platform(bot.Discord),
+	}, g, m.commands(), m.Logger, discord.WithLeases(m.Store, ""))
 	if err != nil {
 		return nil, fmt.Errorf("start discord: %w", err)
 	}
@@ -588,12 +637,14 @@ func (m *Main) Err() error {
 	return m.err
 }
 
-// Close shuts down in order: the inputs first (no new requests; work in
-// progress finishes), then the scheduler, then the database. It is safe
+// Close shuts down in order: the HTTP server and the inputs first (no new
+// requests; work in progress finishes), then the scheduler, then the
+// database. It is safe
 // to call more than once.
 func (m *Main) Close() error {
 	m.closeOnce.Do(func() {
-		m.stopDashboard()
+		// Slack's HTTP mode comes in through the server: stop it first.
+		m.stopHTTP()
 		if m.stopInputs != nil {
 			m.stopInputs()
 		}
@@ -672,6 +723,7 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		Holidays:            cfg.Schedule.Holidays,
 		NudgeAfter:          set.NudgeAfter,
 		Retention:           cfg.Retention(),
+		Observer:            m.Metrics,
 		Now:                 m.clock.Now,
 		SetNow:              m.clock.Set,
 		Logger:              m.Logger.With(slog.String("component", "scheduler")),

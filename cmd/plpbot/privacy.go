@@ -19,8 +19,8 @@ var restoreEraser = storage.Eraser{ID: "plpbot:restore", Name: "the erasure log,
 // subcommand, and -export with -apply.
 func (m *Main) checkPrivacyFlags() error {
 	switch {
-	case m.DryRun && m.Command != cmdRetention:
-		return fmt.Errorf("plpbot %s: -dry-run is for plpbot retention (see plpbot -h)", m.Command)
+	case m.DryRun && m.Command != cmdRetention && m.Command != cmdImport:
+		return fmt.Errorf("plpbot %s: -dry-run is for plpbot retention and plpbot import (see plpbot -h)", m.Command)
 	case (m.ExportPath != "" || m.ApplyPath != "") && m.Command != cmdErasures:
 		return fmt.Errorf("plpbot %s: -export and -apply are for plpbot erasures (see plpbot -h)", m.Command)
 	case m.ExportPath != "" && m.ApplyPath != "":

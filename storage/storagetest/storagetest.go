@@ -107,6 +107,13 @@ func New(tb testing.TB, now func() time.Time) *storage.Store {
 	tb.Helper()
 	opts := Options(tb)
 	opts.Now = now
+	return Open(tb, opts)
+}
+
+// Open opens a Store with opts (from Options, then changed: a clock, a
+// command monitor) as New does, dropping its database when tb ends.
+func Open(tb testing.TB, opts storage.Options) *storage.Store {
+	tb.Helper()
 	ctx := context.Background()
 	s, err := storage.Open(ctx, opts)
 	if err != nil {
