@@ -93,7 +93,7 @@ func (m *Main) listenHTTP(useConsole bool) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if useConsole {
-			m.Logger.Warn("health and metrics endpoints and the dashboard are off: http.addr is in use", slog.String("addr", addr), slog.Any("error", err))
+			m.Logger.Warn("health and metrics endpoints are off, and so is the dashboard: http.addr is in use", slog.String("addr", addr), slog.Any("error", err))
 			return nil
 		}
 		return fmt.Errorf("listen on http.addr %s: %w (set http.addr to a free port, or to \"\" for no health and metrics endpoints)", addr, err)
