@@ -194,7 +194,7 @@ func classRowOf(r *plpbot.RosterRow, now time.Time, loc *time.Location) classRow
 		row.Notes = append(row.Notes, "Can't get DMs")
 	}
 	if r.Flagged {
-		row.Notes = append(row.Notes, "🔒 Staff-only flag")
+		row.Notes = append(row.Notes, "Staff-only flag")
 	}
 	return row
 }
