@@ -88,3 +88,42 @@ func (s *Store) PeopleNamed(ctx context.Context, platform, workspace, part strin
 	}
 	return out, nil
 }
+
+// ClassRosters returns the roster of each of several classes, by class id,
+// each ordered by name, in two queries whatever their number (the classes'
+// student enrollments, then those students), where Roster takes two a
+// class: a dashboard's home shows every class of a teacher at once.
+func (s *Store) ClassRosters(ctx context.Context, classIDs []string) (map[string][]plpbot.RosterRow, error) {
+	out := make(map[string][]plpbot.RosterRow, len(classIDs))
+	if len(classIDs) == 0 {
+		return out, nil
+	}
+	cur, err := s.db.Collection(colEnrollments).Find(ctx, bson.D{
+		{Key: "class_id", Value: bson.D{{Key: "$in", Value: classIDs}}}, {Key: "role", Value: plpbot.MemberStudent},
+	}, options.Find().SetBatchSize(rosterBatch).SetProjection(bson.D{{Key: "class_id", Value: 1}, {Key: "user_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("class rosters: %w", err)
+	}
+	var es []plpbot.Enrollment
+	if err := cur.All(ctx, &es); err != nil {
+		return nil, fmt.Errorf("class rosters: %w", err)
+	}
+	classesOf := map[string][]string{}
+	var ids []string
+	for _, e := range es {
+		if _, ok := classesOf[e.UserID]; !ok {
+			ids = append(ids, e.UserID)
+		}
+		classesOf[e.UserID] = append(classesOf[e.UserID], e.ClassID)
+	}
+	rows, err := s.RosterOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		for _, c := range classesOf[r.UserID] {
+			out[c] = append(out[c], r)
+		}
+	}
+	return out, nil
+}

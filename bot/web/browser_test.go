@@ -279,6 +279,8 @@ func TestBrowserAdmin(t *testing.T) {
 	b.do("admin page", chromedp.Navigate(s.srv.URL+"/dash/admin"), chromedp.WaitVisible(chromedp.CSS("#q-person")))
 	b.do("search", chromedp.SendKeys(chromedp.CSS("#q-person"), "sam"),
 		chromedp.Click(chromedp.CSS("form.search button")),
+		// The results page: its field carries what was typed as its value.
+		chromedp.WaitVisible(chromedp.CSS(`#q-person[value="sam"]`)),
 		chromedp.WaitVisible(chromedp.CSS("table")))
 	has(t, "audit", b.text("main"), "Who read or changed sam", "rivera", "view plan", "Scheduled messages", "Waiting to go out")
 	b.shoot("dashboard-admin-desktop", desktopW, 700)

@@ -75,8 +75,8 @@ type attentionRow struct {
 // staffHome reads what the staff home page shows: the classes u teaches
 // (every class of the workspace for an admin), each with its figures and a
 // chart of its weeks, and the students of those classes who need
-// attention. It reads each roster, then the goals and recent check-ins of
-// all their students in one query each; the students it names are
+// attention. It reads the rosters, then the goals and recent check-ins of
+// all their students, in one query each; the students it names are
 // audited as a roster read.
 func (s *Server) staffHome(ctx context.Context, u *plpbot.Person) (*homeView, error) {
 	now := s.h.Now()
@@ -85,13 +85,19 @@ func (s *Server) staffHome(ctx context.Context, u *plpbot.Person) (*homeView, er
 		return nil, err
 	}
 	hv := &homeView{Name: u.Name, Admin: u.Role == plpbot.RoleAdmin}
+	classIDs := make([]string, len(classes))
+	for i := range classes {
+		classIDs[i] = classes[i].ID
+	}
+	byClass, err := s.store.ClassRosters(ctx, classIDs)
+	if err != nil {
+		return nil, fmt.Errorf("home: %w", err)
+	}
 	rosters := make([][]plpbot.RosterRow, len(classes))
 	students := map[string]*studentInClasses{}
 	var ids []string
 	for i := range classes {
-		if rosters[i], err = s.store.Roster(ctx, classes[i].ID); err != nil {
-			return nil, fmt.Errorf("home: %w", err)
-		}
+		rosters[i] = byClass[classes[i].ID]
 		for _, row := range rosters[i] {
 			st, ok := students[row.UserID]
 			if !ok {

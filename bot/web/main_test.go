@@ -134,11 +134,11 @@ func (s *school) link(name string) string {
 
 // browser is an HTTP client with its own cookies: one person's browser.
 type browser struct {
-	t *testing.T
+	t testing.TB
 	c *http.Client
 }
 
-func (s *school) browser(t *testing.T) *browser {
+func (s *school) browser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
@@ -169,7 +169,7 @@ func (b *browser) post(u string, form url.Values) page {
 	return read(b.t, resp)
 }
 
-func read(t *testing.T, resp *http.Response) page {
+func read(t testing.TB, resp *http.Response) page {
 	t.Helper()
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
