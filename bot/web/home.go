@@ -41,6 +41,7 @@ func (s *Server) serveHome(w http.ResponseWriter, r *http.Request, v *visit) err
 // homeView is a member of staff's home page.
 type homeView struct {
 	Name      string
+	OwnURL    string // the viewer's own plan
 	Admin     bool
 	Classes   []classCard
 	Attention []attentionRow
@@ -84,7 +85,7 @@ func (s *Server) staffHome(ctx context.Context, u *plpbot.Person) (*homeView, er
 	if err != nil {
 		return nil, err
 	}
-	hv := &homeView{Name: u.Name, Admin: u.Role == plpbot.RoleAdmin}
+	hv := &homeView{Name: u.Name, OwnURL: studentURL(u.ID), Admin: u.Role == plpbot.RoleAdmin}
 	classIDs := make([]string, len(classes))
 	for i := range classes {
 		classIDs[i] = classes[i].ID
