@@ -80,8 +80,12 @@ type Person struct {
 	// CantDM is why the platform refused DMs to this person for good ("" if
 	// it doesn't). Only the platform's own permanent refusal sets it; a DM
 	// from the person clears it.
-	CantDM  string `bson:"cant_dm,omitempty"`
-	GoalSeq int    `bson:"goal_seq"`
+	CantDM string `bson:"cant_dm,omitempty"`
+	// DMChannel is the platform's id of the bot's DM conversation with the
+	// person (Slack's D…), once known: the bot finds it once, not before
+	// every message. It is a delivery detail, never shown.
+	DMChannel string `bson:"dm_channel,omitempty"`
+	GoalSeq   int    `bson:"goal_seq"`
 	// GoalSummaries mirror each goal's status and progress ("g1", "g2", …)
 	// so a roster reads people only.
 	GoalSummaries map[string]GoalSummary `bson:"gs,omitempty"`

@@ -37,7 +37,8 @@ type Composer interface {
 // the class) is skipped.
 
 func identityOf(u *plpbot.Person) *bot.Identity {
-	return &bot.Identity{Platform: bot.Platform(u.Platform), Workspace: u.Workspace, UserID: u.PlatformID, Name: u.Name, TimeZone: u.TimeZone}
+	return &bot.Identity{Platform: bot.Platform(u.Platform), Workspace: u.Workspace, UserID: u.PlatformID, Name: u.Name, TimeZone: u.TimeZone,
+		DMChannel: u.DMChannel}
 }
 
 // compose builds the message for it, or says why it is no longer owed.

@@ -19,28 +19,19 @@ const maxRetryDelay = time.Hour
 
 // deliverDue sends every item due at now and returns when none is left; the
 // clock stands still meanwhile, so retries fall after now and the loop ends.
+// inOrder sends one item at a time, by due time and then key (simulated
+// time: a console transcript reads the same every run).
 func (s *Scheduler) deliverDue(ctx context.Context, now time.Time, inOrder bool) error {
-	clock := func() time.Time { return now }
-	for {
-		items, err := s.store.ClaimOutbox(ctx, s.replica, now, s.opts.SendLease, s.opts.Workers*16, s.platforms)
-		if err != nil {
-			return fmt.Errorf("claim outbox: %w", err)
-		}
-		if len(items) == 0 {
-			return nil
-		}
-		if inOrder {
-			s.sendInOrder(ctx, clock, items)
-		} else {
-			s.sendAll(ctx, clock, items)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	workers := s.opts.Workers
+	if inOrder {
+		workers = 1
 	}
+	return s.sendDue(ctx, func() time.Time { return now }, workers)
 }
 
-// deliverLoop sends due items on the real clock until ctx is done.
+// deliverLoop sends due items on the real clock until ctx is done. It looks
+// for work every PollEvery, and at once when poked (the planner pokes after
+// planning), so the workers of every replica join a fan-out within a poll.
 func (s *Scheduler) deliverLoop(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -51,23 +42,8 @@ func (s *Scheduler) deliverLoop(ctx context.Context) {
 		case <-timer.C:
 		case <-s.wake:
 		}
-		wait := s.opts.PollEvery
-		for ctx.Err() == nil {
-			items, err := s.store.ClaimOutbox(ctx, s.replica, s.now(), s.opts.SendLease, s.opts.Workers*16, s.platforms)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.log.ErrorContext(ctx, "claim outbox", slog.Any("err", err))
-				}
-				break
-			}
-			if len(items) == 0 {
-				break
-			}
-			if until := s.sendAll(ctx, s.now, items); !until.IsZero() {
-				// The platform asked us to slow down: resume when it said.
-				wait = min(time.Until(until), s.opts.PollEvery)
-				break
-			}
+		if err := s.sendDue(ctx, s.now, s.opts.Workers); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "deliver outbox", slog.Any("err", err))
 		}
 		if !timer.Stop() {
 			select {
@@ -75,75 +51,167 @@ func (s *Scheduler) deliverLoop(ctx context.Context) {
 			default:
 			}
 		}
-		timer.Reset(wait)
+		timer.Reset(s.opts.PollEvery)
 	}
 }
 
-// batch is shared by the workers sending one claimed batch: once the platform
-// says "slow down", the rest of the batch waits instead of adding to a storm
-// of 429s.
-type batch struct {
-	mu         sync.Mutex
-	pauseUntil time.Time
-}
-
-func (b *batch) pause(until time.Time) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if until.After(b.pauseUntil) {
-		b.pauseUntil = until
-	}
-}
-
-func (b *batch) paused() time.Time {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.pauseUntil
-}
-
-// sendAll sends claimed items with up to Workers at once. It returns when
-// the platform asked to pause until, if it did.
-// sendInOrder sends items one at a time, by due time and then key.
-func (s *Scheduler) sendInOrder(ctx context.Context, clock func() time.Time, items []storage.OutboxItem) {
-	slices.SortStableFunc(items, func(a, b storage.OutboxItem) int {
-		if c := a.Due.Compare(b.Due); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	var b batch
-	for i := range items {
-		if ctx.Err() != nil {
-			return
-		}
-		s.deliver(ctx, clock, &b, &items[i])
-	}
-}
-
-func (s *Scheduler) sendAll(ctx context.Context, clock func() time.Time, items []storage.OutboxItem) time.Time {
-	var b batch
-	ch := make(chan *storage.OutboxItem)
+// sendDue sends due items with Workers workers until none is due. It looks
+// up due items a batch at a time but claims each only as a worker is free
+// to send it, so a process holds no more than it is sending, and replicas
+// share a fan-out item by item. While items are held their claims are
+// renewed every third of SendLease: a worker that dies leaves its items to
+// another replica within SendLease, and only the sends it had in flight can
+// go twice.
+func (s *Scheduler) sendDue(ctx context.Context, clock func() time.Time, workers int) error {
+	h := &held{lease: map[string]time.Time{}}
+	feed := make(chan *storage.OutboxItem)
 	var wg sync.WaitGroup
-	for w := 0; w < min(s.opts.Workers, len(items)); w++ {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for it := range ch {
-				s.deliver(ctx, clock, &b, it)
+			for it := range feed {
+				s.deliver(ctx, clock, h, it)
+				h.drop(it.ID)
 			}
 		}()
 	}
-feed:
-	for i := range items {
-		select {
-		case ch <- &items[i]:
-		case <-ctx.Done():
-			break feed
+	stopRenewing := s.renew(ctx, clock, h)
+	err := s.claimInto(ctx, clock, h, feed)
+	close(feed)
+	wg.Wait()
+	stopRenewing()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// dueBatch is how many due items one query looks up for claiming.
+const dueBatch = 64
+
+// claimInto claims due items one by one and hands each to a free worker.
+func (s *Scheduler) claimInto(ctx context.Context, clock func() time.Time, h *held, feed chan<- *storage.OutboxItem) error {
+	for {
+		cands, err := s.store.DueOutbox(ctx, clock(), dueBatch, s.platforms)
+		if err != nil {
+			return fmt.Errorf("find due outbox items: %w", err)
+		}
+		slices.SortStableFunc(cands, func(a, b storage.OutboxItem) int { // by due, then key
+			if c := a.Due.Compare(b.Due); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		claimed := 0
+		for _, c := range cands {
+			it, won, err := s.store.ClaimOutboxItem(ctx, s.replica, c, clock(), s.opts.SendLease)
+			if err != nil {
+				return fmt.Errorf("claim outbox item: %w", err)
+			}
+			if !won {
+				continue // another replica's now
+			}
+			claimed++
+			h.hold(it.ID, it.LeaseUntil)
+			select {
+			case feed <- it:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if claimed == 0 {
+			return nil
 		}
 	}
-	close(ch)
-	wg.Wait()
-	return b.paused()
+}
+
+// renew extends the claims of held items every third of SendLease until
+// the returned function is called.
+func (s *Scheduler) renew(ctx context.Context, clock func() time.Time, h *held) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(max(s.opts.SendLease/3, time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			now := clock()
+			ids := h.live(now)
+			until := now.Add(s.opts.SendLease)
+			if err := s.store.RenewOutboxClaims(ctx, ids, until); err != nil {
+				if ctx.Err() == nil {
+					s.log.WarnContext(ctx, "renew outbox claims", slog.Int("items", len(ids)), slog.Any("err", err))
+				}
+				continue
+			}
+			h.extend(ids, until)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// held are the items one sendDue has claimed and not finished, with when
+// their claim runs out.
+type held struct {
+	mu    sync.Mutex
+	lease map[string]time.Time
+}
+
+func (h *held) hold(id string, until time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lease[id] = until
+}
+
+func (h *held) drop(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.lease, id)
+}
+
+// live returns the items whose claim has not run out at now, dropping the
+// others: another worker may hold them by now, so they are not renewed.
+func (h *held) live(now time.Time) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ids := make([]string, 0, len(h.lease))
+	for id, until := range h.lease {
+		if until.After(now) {
+			ids = append(ids, id)
+		} else {
+			delete(h.lease, id)
+		}
+	}
+	return ids
+}
+
+func (h *held) extend(ids []string, until time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, id := range ids {
+		if _, ok := h.lease[id]; ok {
+			h.lease[id] = until
+		}
+	}
+}
+
+// ours reports whether the claim on id still has margin left at now: a
+// send is started only then, so that a worker whose renewals failed doesn't
+// send what another worker may be sending.
+func (h *held) ours(id string, now time.Time, margin time.Duration) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	until, ok := h.lease[id]
+	return ok && until.Sub(now) > margin
 }
 
 // delivery is a composed message and where it goes.
@@ -172,14 +240,9 @@ func (s *Scheduler) reaches(p bot.Platform) bool {
 }
 
 // deliver sends one claimed item and records what became of it.
-func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batch, it *storage.OutboxItem) {
+func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, h *held, it *storage.OutboxItem) {
 	now := clock()
 	log := s.log.With(slog.String("item", it.ID), slog.Int("attempt", it.Attempt))
-	if until := b.paused(); until.After(now) {
-		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxPending, Due: until, Reason: "rate limited"})
-		s.observeRetry(it, RetryRateLimited)
-		return
-	}
 	d, skip, err := s.compose(ctx, it, now)
 	if err == nil && d != nil && d.before != nil {
 		err = d.before(ctx)
@@ -204,6 +267,10 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 		return
 	}
 	if err := s.pace.wait(ctx); err != nil {
+		return
+	}
+	if !h.ours(it.ID, clock(), s.opts.SendLease/4) {
+		log.WarnContext(ctx, "claim ran out before sending; leaving the item to whoever holds it now")
 		return
 	}
 	if d.channel != nil {
@@ -240,8 +307,10 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 			}
 		}
 	case errors.As(err, &ra):
+		// This item only: the adapter holds its own calls back for as long
+		// as the platform said, and the rest of the run goes on as the
+		// limits allow.
 		wait := max(ra.After, time.Second)
-		b.pause(now.Add(wait))
 		log.InfoContext(ctx, "rate limited", slog.Duration("retry_after", wait))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxPending, Due: now.Add(wait), Reason: "rate limited"})
 		s.observeRetry(it, RetryRateLimited)

@@ -43,6 +43,8 @@ const (
 	DefaultNotesAfter = 2 * time.Hour
 	DefaultMaxTries   = 5
 	DefaultWorkers    = 4
+	DefaultSendLease  = 20 * time.Second
+	DefaultPollEvery  = time.Second
 	// StillUseful is how late a missed reflection prompt or summary may still
 	// be sent; an older run is recorded as skipped.
 	StillUseful = 24 * time.Hour
@@ -96,9 +98,11 @@ type Options struct {
 	MaxTries int
 	// RetryBase is the first retry delay, doubling each time; default 30s.
 	RetryBase time.Duration
-	// SendLease is how long a worker holds a claimed item; default 2m.
+	// SendLease is how long a worker's claim on an item lasts unless renewed
+	// (it is, every third of it, while the worker lives); after a crash its
+	// items wait at most this long for another worker. Default 20s.
 	SendLease time.Duration
-	// PollEvery is how often idle workers look for due items; default 5s.
+	// PollEvery is how often idle workers look for due items; default 1s.
 	PollEvery time.Duration
 	// Observer, if set, hears about deliveries, retries, job runs and the
 	// planner lease, for metrics.
@@ -233,10 +237,10 @@ func New(store *storage.Store, composer Composer, sender bot.Sender, opts Option
 		opts.RetryBase = 30 * time.Second
 	}
 	if opts.SendLease <= 0 {
-		opts.SendLease = 2 * time.Minute
+		opts.SendLease = DefaultSendLease
 	}
 	if opts.PollEvery <= 0 {
-		opts.PollEvery = 5 * time.Second
+		opts.PollEvery = DefaultPollEvery
 	}
 	s.replica = opts.ReplicaID
 	if s.replica == "" {

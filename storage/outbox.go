@@ -188,10 +188,34 @@ func onlyDuplicates(err error) bool {
 // Each claim is won by exactly one caller, across replicas. If platforms is
 // not nil, only items delivered on those platforms are claimed (and items
 // that name no platform): the rest wait for a process that runs theirs.
+func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, platforms []string) ([]OutboxItem, error) {
+	cands, err := s.DueOutbox(ctx, now, limit, platforms)
+	if err != nil {
+		return nil, err
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		it, won, err := s.ClaimOutboxItem(ctx, owner, c, now, lease)
+		if err != nil {
+			return out, err
+		}
+		if won {
+			out = append(out, *it)
+		}
+	}
+	return out, nil
+}
+
+// DueOutbox returns up to limit items that are due at now (pending ones,
+// and sending ones whose worker's lease ran out), earliest first, without
+// claiming them: a worker claims each with ClaimOutboxItem when it is about
+// to send it, so one query serves many sends and a worker holds only what
+// it is sending. If platforms is not nil, only items delivered on those
+// platforms are returned (and items that name no platform).
 //
 // The platforms are part of the query, not a filter on its answer, so that
 // items for other platforms never fill the limit and starve this process.
-func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, platforms []string) ([]OutboxItem, error) {
+func (s *Store) DueOutbox(ctx context.Context, now time.Time, limit int, platforms []string) ([]OutboxItem, error) {
 	now = now.UTC()
 	pending := bson.D{{Key: "status", Value: OutboxPending}, {Key: "due", Value: bson.D{{Key: "$lte", Value: now}}}}
 	expired := bson.D{{Key: "status", Value: OutboxSending}, {Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now}}}}
@@ -216,34 +240,58 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, le
 	if err := cur.All(ctx, &cands); err != nil {
 		return nil, fmt.Errorf("find due outbox items: %w", err)
 	}
-	out := cands[:0]
-	for _, c := range cands {
-		won, err := s.claim(ctx, c.ID+"#"+strconv.Itoa(c.Attempt+1), owner, now)
-		if err != nil {
-			return out, err
-		}
-		if !won {
-			continue
-		}
-		// Winning the claim makes this attempt ours, so the update needs no
-		// other condition than _id (the one filter FerretDB v1 runs on an index).
-		var it OutboxItem
-		err = s.db.Collection(colOutbox).FindOneAndUpdate(ctx,
-			bson.D{{Key: "_id", Value: c.ID}},
-			bson.D{{Key: "$set", Value: bson.D{
-				{Key: "status", Value: OutboxSending}, {Key: "owner", Value: owner}, {Key: "attempt", Value: c.Attempt + 1},
-				{Key: "lease_until", Value: now.Add(lease)}, {Key: "updated_at", Value: now},
-			}}},
-			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&it)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue
-		}
-		if err != nil {
-			return out, fmt.Errorf("claim outbox item %s: %w", c.ID, err)
-		}
-		out = append(out, it)
+	return cands, nil
+}
+
+// ClaimOutboxItem claims an item DueOutbox returned for owner until
+// now+lease, and returns it as claimed. It is false if another worker
+// claimed it first, or if the item changed since it was found (its next
+// attempt is someone's already).
+func (s *Store) ClaimOutboxItem(ctx context.Context, owner string, c OutboxItem, now time.Time, lease time.Duration) (*OutboxItem, bool, error) {
+	now = now.UTC()
+	won, err := s.claim(ctx, c.ID+"#"+strconv.Itoa(c.Attempt+1), owner, now)
+	if err != nil || !won {
+		return nil, false, err
 	}
-	return out, nil
+	// Winning the claim makes this attempt ours, so the update needs no
+	// other condition than _id (the one filter FerretDB v1 runs on an index).
+	var it OutboxItem
+	err = s.db.Collection(colOutbox).FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: c.ID}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "status", Value: OutboxSending}, {Key: "owner", Value: owner}, {Key: "attempt", Value: c.Attempt + 1},
+			{Key: "lease_until", Value: now.Add(lease)}, {Key: "updated_at", Value: now},
+		}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&it)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("claim outbox item %s: %w", c.ID, err)
+	}
+	return &it, true, nil
+}
+
+// RenewOutboxClaims extends to until the lease of items a worker holds and
+// is still sending, so no other worker takes them meanwhile, while a worker
+// that dies stops renewing and its items are taken over as soon as their
+// lease runs out. The caller renews only leases that have not run out yet
+// (else another worker may hold the item now), so the updates need no other
+// condition than _id (the one filter FerretDB v1 runs on an index): one
+// unordered bulk write.
+func (s *Store) RenewOutboxClaims(ctx context.Context, ids []string, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	set := bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: until.UTC()}}}}
+	models := make([]mongo.WriteModel, len(ids))
+	for i, id := range ids {
+		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).SetUpdate(set)
+	}
+	if _, err := s.db.Collection(colOutbox).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+		return fmt.Errorf("renew outbox claims: %w", err)
+	}
+	return nil
 }
 
 // claim inserts the claim document id; false if someone else holds it.

@@ -149,6 +149,39 @@ func TestClaimOutboxLeaseAndRetry(t *testing.T) {
 	}
 }
 
+// TestRenewedClaimsAreNotTakenOver: a worker that renews its lease keeps
+// its items past the first lease; once it stops, they are taken over when
+// the renewed lease runs out.
+func TestRenewedClaimsAreNotTakenOver(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	planN(t, s, 3, t0)
+	const lease = 20 * time.Second
+	a, err := s.ClaimOutbox(ctx, "a", t0, lease, 10, nil)
+	if err != nil || len(a) != 3 {
+		t.Fatalf("a claimed %d, %v", len(a), err)
+	}
+	ids := []string{a[0].ID, a[1].ID} // a finished the third meanwhile
+	if err := s.RenewOutboxClaims(ctx, ids, t0.Add(15*time.Second).Add(lease)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishOutbox(ctx, a[2].ID, a[2].Attempt, storage.OutboxResult{Status: storage.OutboxSent}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := s.ClaimOutbox(ctx, "b", t0.Add(lease+time.Second), lease, 10, nil); err != nil || len(b) != 0 {
+		t.Fatalf("b took %d renewed items (%v)", len(b), err)
+	}
+	b, err := s.ClaimOutbox(ctx, "b", t0.Add(15*time.Second+lease), lease, 10, nil)
+	if err != nil || len(b) != 2 {
+		t.Fatalf("after the renewed lease b claimed %d, %v; want the 2 a held", len(b), err)
+	}
+	for _, it := range b {
+		if it.Attempt != 2 || it.Owner != "b" {
+			t.Errorf("taken over: %+v", it)
+		}
+	}
+}
+
 // TestClaimOutboxByPlatform: a process claims only items for the platforms
 // it runs, however many items for other platforms are due first, and items
 // planned before items named their platform.

@@ -158,7 +158,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, opts .
 		base, _ := url.Parse(strings.TrimRight(cfg.APIURL, "/"))
 		s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewriteTransport{base: base, next: http.DefaultTransport}}
 	}
-	s.Client.Transport = observeTransport(s.Client.Transport, cfg.Observer)
+	s.Client.Transport = newGlobalLimit(observeTransport(s.Client.Transport, cfg.Observer))
 	a := &Adapter{
 		cfg:        cfg,
 		grammar:    g,

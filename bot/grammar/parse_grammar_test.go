@@ -120,6 +120,7 @@ var parseCases = []struct {
 	{"flag @sam iep reading support", want("flag", A{"kind": "iep", "note": "reading support"}, U{"user": who("sam")})},
 	{"flag @sam 504", want("flag", A{"kind": "504"}, U{"user": who("sam")})},
 	{"role @ms.lee Teacher", want("role", A{"role": "teacher"}, U{"user": who("ms.lee")})},
+	{"link @sam s-1042", want("link", A{"sourcedid": "s-1042"}, U{"user": who("sam")})},
 	{"forget @sam", want("forget", nil, U{"user": who("sam")})},
 	{"audit @sam since:2026-09-01 page:2", want("audit", A{"since": "2026-09-01", "page": "2"}, U{"user": who("sam")})},
 	{"forget @sam confirm", want("forget", A{"confirm": "true"}, U{"user": who("sam")})},

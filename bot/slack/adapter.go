@@ -53,6 +53,21 @@ type Config struct {
 	SharedServer bool
 	// Observer, if set, hears about 429s and reconnects, for metrics.
 	Observer Observer
+	// MessagesPerMinute is the workspace-wide pace of chat.postMessage; config
+	// key slack.messages_per_minute. Zero means DefaultMessagesPerMinute.
+	// Slack's limit is the app's in the workspace, shared by every replica.
+	MessagesPerMinute int
+	// DMChannels keeps the id of each person's DM conversation with the bot,
+	// so that it is found once per person, not once per message; nil keeps
+	// them in this process only.
+	DMChannels DMChannelKeeper
+}
+
+// DMChannelKeeper remembers the bot's DM conversation with each person
+// (plpbot keeps it on the person's record).
+type DMChannelKeeper interface {
+	// KeepDMChannel records that the bot's DM with who is channel.
+	KeepDMChannel(ctx context.Context, who bot.Identity, channel string) error
 }
 
 // Validate reports the first missing or wrong setting, naming its config key.
@@ -74,6 +89,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		return fmt.Errorf("slack.mode must be %q or %q, not %q", ModeSocket, ModeHTTP, c.Mode)
+	}
+	if c.MessagesPerMinute < 0 {
+		return fmt.Errorf("slack.messages_per_minute must be a positive number of messages, not %d", c.MessagesPerMinute)
 	}
 	return nil
 }
@@ -97,6 +115,7 @@ const (
 type Adapter struct {
 	cfg     Config
 	api     *slack.Client
+	limits  *limiter     // the api's HTTP client
 	hc      *http.Client // for response_url posts
 	grammar *grammar.Grammar
 	handler bot.Handler
@@ -114,6 +133,10 @@ type Adapter struct {
 	// wasConnected is whether Socket Mode ever connected, so the next
 	// connection counts as a reconnect.
 	wasConnected atomic.Bool
+
+	// dms are the DM conversations this process knows, by dmKey.
+	dmMu sync.Mutex
+	dms  map[string]string
 
 	// bg is the parent context of background work; stopBG cancels it when
 	// Run has waited long enough.
@@ -141,8 +164,9 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, with .
 	}
 	log = log.With(slog.String("adapter", "slack"))
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: observeTransport(nil, cfg.Observer)}
+	limits := newLimiter(hc, cfg.MessagesPerMinute, log)
 	opts := []slack.Option{
-		slack.OptionHTTPClient(hc),
+		slack.OptionHTTPClient(limits),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)),
 	}
 	if cfg.APIURL != "" {
@@ -159,12 +183,14 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, with .
 	a := &Adapter{
 		cfg:       cfg,
 		api:       slack.New(cfg.BotToken, opts...),
+		limits:    limits,
 		hc:        hc,
 		grammar:   g,
 		handler:   h,
 		log:       log,
 		seen:      newEventSet(eventTTL, maxEvents, time.Now),
 		obs:       cfg.Observer,
+		dms:       map[string]string{},
 		bg:        bg,
 		stopBG:    stop,
 		modalWait: modalWait,
@@ -330,6 +356,9 @@ func (a *Adapter) lookup(ctx context.Context, id bot.Identity) (bot.Identity, er
 	}
 	if u.Locale != "" {
 		id.Locale = u.Locale
+	}
+	if u.Profile.Email != "" {
+		id.Email = u.Profile.Email
 	}
 	return id, nil
 }

@@ -133,7 +133,7 @@ func TestSlashCommandBecomesARequestAndAnswersThroughResponseURL(t *testing.T) {
 	}
 }
 
-func TestLookupFillsNameTimeZoneAndLocaleFromUsersInfo(t *testing.T) {
+func TestLookupFillsNameTimeZoneLocaleAndEmailFromUsersInfo(t *testing.T) {
 	ta := newTestAdapter(t, nil)
 	ta.command(t, map[string]string{"text": "plan"})
 	req := ta.rec.waitRequests(t, 1)[0]
@@ -141,7 +141,8 @@ func TestLookupFillsNameTimeZoneAndLocaleFromUsersInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := bot.Identity{Platform: bot.Slack, Workspace: "T1", UserID: "U2", Name: "Sam", TimeZone: "America/New_York", Locale: "en-US"}
+	want := bot.Identity{Platform: bot.Slack, Workspace: "T1", UserID: "U2", Name: "Sam", TimeZone: "America/New_York", Locale: "en-US",
+		Email: "u2@lincoln.example"}
 	if got != want {
 		t.Fatalf("lookup = %+v, want %+v", got, want)
 	}
@@ -159,11 +160,13 @@ func TestMessagesAddressedToSomeoneGoByDM(t *testing.T) {
 	}}
 	ta := newTestAdapter(t, rec)
 	ta.command(t, map[string]string{"text": "feedback <@U7> 1 nice"})
+	// Posted to the user id: Slack puts it in the bot's DM with them, with
+	// no conversations.open first.
 	post := ta.fake.waitCalls(t, "chat.postMessage", 1)[0]
-	if post.param("channel") != "DU7" || !strings.Contains(post.allText(t), "left feedback") {
+	if post.param("channel") != "U7" || !strings.Contains(post.allText(t), "left feedback") {
 		t.Errorf("DM = %+v", post.Form)
 	}
-	if open := ta.fake.callsTo("conversations.open"); len(open) != 1 || open[0].param("users") != "U7" {
+	if open := ta.fake.callsTo("conversations.open"); len(open) != 0 {
 		t.Errorf("conversations.open = %+v", open)
 	}
 	if r := ta.fake.waitCalls(t, "response_url", 1); !strings.Contains(r[0].allText(t), "Feedback sent") {
@@ -484,8 +487,9 @@ func TestSenderMapsSlackErrors(t *testing.T) {
 		wantCheck func(error) bool
 	}{
 		{"delivered", "", "", false, func(err error) bool { return err == nil }},
-		{"DM to a bot", "conversations.open", "cannot_dm_bot", false, undeliverable("cannot_dm_bot")},
-		{"user gone", "conversations.open", "user_not_found", false, undeliverable("user_not_found")},
+		{"DM to a bot", "chat.postMessage", "cannot_dm_bot", false, undeliverable("cannot_dm_bot")},
+		{"user gone", "chat.postMessage", "user_not_found", false, undeliverable("user_not_found")},
+		{"no such user", "chat.postMessage", "channel_not_found", false, undeliverable("channel_not_found")},
 		{"deactivated", "chat.postMessage", "account_inactive", false, undeliverable("account_inactive")},
 		{"rate limited", "chat.postMessage", "429", false, func(err error) bool {
 			var ra *bot.RetryAfterError

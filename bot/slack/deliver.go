@@ -60,14 +60,18 @@ func (a *Adapter) reply(ctx context.Context, o *origin, m bot.Message) error {
 			o.responses++
 			err = a.withRetry(ctx, "response_url", func() error { return a.respond(ctx, o.responseURL, m.Visibility, r) })
 		case inChannel:
-			err = a.withRetry(ctx, "chat.postMessage", func() error { return a.post(ctx, o.channelID, r) })
+			err = a.withRetry(ctx, "chat.postMessage", func() error {
+				_, err := a.post(ctx, o.channelID, r)
+				return err
+			})
 		default:
 			err = a.withRetry(ctx, "dm", func() error {
 				ch, err := a.dmOf(ctx, o)
 				if err != nil {
 					return err
 				}
-				return a.post(ctx, ch, r)
+				_, err = a.post(ctx, ch, r)
+				return err
 			})
 		}
 		if err != nil {
@@ -77,18 +81,68 @@ func (a *Adapter) reply(ctx context.Context, o *origin, m bot.Message) error {
 	return a.replyAttachments(ctx, o, inChannel, m)
 }
 
-// dmOf returns the bot's DM with the person who asked, opening it once.
-// A slash command typed in a DM between two people is InDM too, but the
-// bot can't post there: only a message.im event names the bot's own DM.
+// dmOf returns the bot's DM with the person who asked, opening it only if
+// nobody knows it yet. A slash command typed in a DM between two people is
+// InDM too, but the bot can't post there: only a message.im event names
+// the bot's own DM.
 func (a *Adapter) dmOf(ctx context.Context, o *origin) (string, error) {
+	if o.dmChannel == "" {
+		o.dmChannel = a.knownDM(o.actor)
+	}
 	if o.dmChannel == "" {
 		ch, err := a.openDM(ctx, o.actor.UserID)
 		if err != nil {
 			return "", err
 		}
+		a.keepDM(ctx, o.actor, ch)
 		o.dmChannel = ch
 	}
 	return o.dmChannel, nil
+}
+
+// dmKey names a person in the adapter's map of DM conversations.
+func dmKey(who bot.Identity) string { return who.Workspace + "/" + who.UserID }
+
+// knownDM returns the bot's DM with a person if this process or the
+// person's record knows it ("" if neither does). What this process learnt
+// from Slack is the fresher of the two.
+func (a *Adapter) knownDM(who bot.Identity) string {
+	a.dmMu.Lock()
+	ch := a.dms[dmKey(who)]
+	a.dmMu.Unlock()
+	if ch != "" {
+		return ch
+	}
+	return who.DMChannel
+}
+
+// rememberDM notes a person's DM conversation in this process.
+func (a *Adapter) rememberDM(who bot.Identity, channel string) {
+	a.dmMu.Lock()
+	defer a.dmMu.Unlock()
+	if channel == "" {
+		delete(a.dms, dmKey(who))
+		return
+	}
+	a.dms[dmKey(who)] = channel
+}
+
+// keepDM notes a person's DM conversation here and, when it is news, on
+// their record (Config.DMChannels). Failing to keep it costs a lookup
+// later, not this message: it is logged, not returned.
+func (a *Adapter) keepDM(ctx context.Context, who bot.Identity, channel string) {
+	a.dmMu.Lock()
+	known := a.dms[dmKey(who)]
+	a.dms[dmKey(who)] = channel
+	a.dmMu.Unlock()
+	if a.cfg.DMChannels == nil || channel == known || channel == who.DMChannel {
+		return
+	}
+	kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := a.cfg.DMChannels.KeepDMChannel(kctx, who, channel); err != nil {
+		a.log.Warn("slack: keeping a DM channel failed", slog.String("user", who.UserID), slog.Any("err", err))
+	}
 }
 
 // trustedURL reports whether a response_url may receive posts: an https
@@ -130,17 +184,22 @@ func (a *Adapter) respond(ctx context.Context, url string, v bot.Visibility, r r
 	return nil
 }
 
-// post sends one rendered message to a conversation.
-func (a *Adapter) post(ctx context.Context, channel string, r rendered) error {
-	_, _, err := a.api.PostMessageContext(ctx, channel,
+// post sends one rendered message to a conversation and returns the
+// conversation Slack put it in: channel itself, or for a user id the bot's
+// DM with that person.
+func (a *Adapter) post(ctx context.Context, channel string, r rendered) (string, error) {
+	got, _, err := a.api.PostMessageContext(ctx, channel,
 		slack.MsgOptionText(r.Text, false),
 		slack.MsgOptionBlocks(r.Blocks...),
 		slack.MsgOptionDisableLinkUnfurl(),
 	)
 	if err != nil {
-		return fmt.Errorf("slack chat.postMessage %s: %w", channel, err)
+		return "", fmt.Errorf("slack chat.postMessage %s: %w", channel, err)
 	}
-	return nil
+	if got == "" {
+		got = channel
+	}
+	return got, nil
 }
 
 // openDM returns the id of the bot's DM with a person (conversations.open).
@@ -170,31 +229,62 @@ func (a *Adapter) upload(ctx context.Context, channel string, f *bot.File) error
 	return nil
 }
 
-// sendDM sends msg to a person's DM (see postAll for rate limits).
+// sendDM sends msg to a person's DM (see postAll for rate limits). The DM
+// conversation is the one known for them, if any; else the message goes to
+// their user id, which Slack delivers to the bot's DM with them and whose
+// id its answer names: kept, so no message needs conversations.open (a
+// Tier 3 method, 50 a minute). A known conversation that Slack says is gone
+// is found again the same way.
 func (a *Adapter) sendDM(ctx context.Context, to bot.Identity, m bot.Message) error {
-	ch, err := a.openDM(ctx, to.UserID)
+	known := a.knownDM(to)
+	if known != "" {
+		sent, err := a.postAll(ctx, known, m)
+		if sent != "" || !channelGone(err) {
+			return err // delivered, or failed for another reason (or part-way)
+		}
+		a.log.Info("slack: a DM conversation is gone; finding it again", slog.String("user", to.UserID), slog.Any("err", err))
+		a.rememberDM(to, "")
+	}
+	ch, err := a.postAll(ctx, to.UserID, m)
 	if err != nil {
 		return err
 	}
-	return a.postAll(ctx, ch, m)
+	if strings.HasPrefix(ch, "D") && ch != known {
+		a.keepDM(ctx, to, ch)
+	}
+	return nil
 }
 
-// postAll posts every part of m to a conversation, then its file and chart. Only the
-// first part's failure is returned unretried; once something is delivered,
-// later parts wait out rate limits rather than have the caller start over.
-func (a *Adapter) postAll(ctx context.Context, channel string, m bot.Message) error {
+// channelGone reports whether Slack refused a post because the
+// conversation no longer exists or was archived.
+func channelGone(err error) bool {
+	var se slack.SlackErrorResponse
+	return errors.As(err, &se) && (se.Err == "channel_not_found" || se.Err == "is_archived")
+}
+
+// postAll posts every part of m to a conversation, then its file, and
+// returns the conversation Slack put them in (see post). Only the first
+// part's failure is returned unretried; once something is delivered, later
+// parts wait out rate limits rather than have the caller start over.
+func (a *Adapter) postAll(ctx context.Context, channel string, m bot.Message) (string, error) {
 	for i, r := range renderMessage(m) {
 		if i == 0 {
-			if err := a.post(ctx, channel, r); err != nil {
-				return err
+			got, err := a.post(ctx, channel, r)
+			if err != nil {
+				return "", err
 			}
+			channel = got
 			continue
 		}
-		if err := a.withRetry(ctx, "chat.postMessage", func() error { return a.post(ctx, channel, r) }); err != nil {
+		err := a.withRetry(ctx, "chat.postMessage", func() error {
+			_, err := a.post(ctx, channel, r)
 			return err
+		})
+		if err != nil {
+			return channel, err
 		}
 	}
-	return a.attach(ctx, channel, m)
+	return channel, a.attach(ctx, channel, m)
 }
 
 // SendDM implements bot.Sender: conversations.open, then chat.postMessage.
@@ -207,7 +297,7 @@ func (a *Adapter) SendDM(ctx context.Context, to bot.Identity, msg bot.Message) 
 	if to.Platform != "" && to.Platform != bot.Slack {
 		return fmt.Errorf("slack cannot reach a %s user", to.Platform)
 	}
-	return senderError(a.sendDM(ctx, to, msg))
+	return senderError(a.sendDM(withMaxWait(ctx, maxSendWait), to, msg))
 }
 
 // Post implements bot.Sender: chat.postMessage to a channel the bot is in.
@@ -216,8 +306,15 @@ func (a *Adapter) Post(ctx context.Context, to bot.Channel, msg bot.Message) err
 	if to.Platform != "" && to.Platform != bot.Slack {
 		return fmt.Errorf("slack cannot reach a %s channel", to.Platform)
 	}
-	return senderError(a.postAll(ctx, to.ChannelID, msg))
+	_, err := a.postAll(withMaxWait(ctx, maxSendWait), to.ChannelID, msg)
+	return senderError(err)
 }
+
+// maxSendWait is how long a scheduled send waits for its method's turn
+// (after a 429, Slack may ask for much longer) before it is put off with a
+// *bot.RetryAfterError, freeing the worker and leaving the rest of the run
+// to go ahead as the limits allow.
+const maxSendWait = 10 * time.Second
 
 // senderError maps Slack's errors to the ones bot.Sender promises.
 func senderError(err error) error {
@@ -237,6 +334,10 @@ func senderError(err error) error {
 // retryAfter reports whether err is a rate limit and how long to wait.
 // A workspace-wide 429 may come without Retry-After: wait a second.
 func retryAfter(err error) (time.Duration, bool) {
+	var rw *rateWaitError
+	if errors.As(err, &rw) {
+		return max(rw.After, time.Second), true
+	}
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
 		return max(rl.RetryAfter, time.Second), true

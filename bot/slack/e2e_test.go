@@ -42,6 +42,7 @@ func newE2E(t testing.TB) *e2e {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.drain)
+	a.limits.scale = testPaceScale
 	return &e2e{testAdapter: &testAdapter{Adapter: a, fake: fake, handler: a.HTTPHandler(), logs: logs}, h: h, store: store}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -33,9 +34,16 @@ type fakeSlack struct {
 	mu        sync.Mutex
 	calls     []apiCall
 	limited   map[string]int    // method → how many 429s to answer first
+	wait      map[string]string // method → their Retry-After ("1" if unset)
 	fail      map[string]string // method → Slack error code to answer
+	gone      map[string]string // chat.postMessage channel → Slack error code to answer
 	ws        http.HandlerFunc  // Socket Mode WebSocket, if any
 	delivered chan apiCall      // every call, for benchmarks; nil unless set
+
+	// tiers, when set, are the rate limits the fake enforces (see
+	// enforceTiers); buckets hold their state by method, or by channel.
+	tiers   *slackTiers
+	buckets map[string]*bucket
 }
 
 // apiCall is one request the fake received. Method is the Web API method,
@@ -46,12 +54,13 @@ type apiCall struct {
 	Form   url.Values
 	JSON   map[string]any
 	Status int
-	File   []byte // the bytes sent to an upload URL
+	File   []byte    // the bytes sent to an upload URL
+	At     time.Time // when the fake received it
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{limited: map[string]int{}, fail: map[string]string{}}
+	f := &fakeSlack{limited: map[string]int{}, wait: map[string]string{}, fail: map[string]string{}, gone: map[string]string{}, buckets: map[string]*bucket{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -68,11 +77,168 @@ func (f *fakeSlack) rateLimit(method string, n int) {
 	f.limited[method] = n
 }
 
+// rateLimitFor makes the next n calls of method answer 429 with
+// Retry-After: retryAfter ("" for none, as a workspace-wide cap may).
+func (f *fakeSlack) rateLimitFor(method string, n int, retryAfter string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limited[method] = n
+	f.wait[method] = retryAfter
+}
+
 // failWith makes every call of method answer {"ok":false,"error":code}.
 func (f *fakeSlack) failWith(method, code string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fail[method] = code
+}
+
+// channelGone makes chat.postMessage to channel answer {"ok":false,"error":code},
+// as Slack does for a conversation that was closed or archived.
+func (f *fakeSlack) channelGone(channel, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.gone[channel] = code
+}
+
+// slackTiers are Slack's rate limits as the fake enforces them: per method
+// (per app, per workspace), and for chat.postMessage per channel plus a
+// workspace-wide cap.
+type slackTiers struct {
+	methods    map[string]bucketSpec
+	perChannel bucketSpec // chat.postMessage to one conversation
+	// workspace is chat.postMessage's workspace-wide cap. Slack publishes no
+	// figure ("several hundred a minute"); its 429 carries no Retry-After.
+	workspace bucketSpec
+}
+
+// bucketSpec is a token bucket: a sustained rate and the burst it allows.
+type bucketSpec struct {
+	perMinute float64
+	burst     float64
+}
+
+// publishedTiers are the limits of Slack's method pages: Tier 3 (50+ a
+// minute, sporadic bursts) for conversations.open, Tier 4 (100+ a minute,
+// generous bursts) for users.info and views.*, and chat.postMessage's one a
+// second per channel with short bursts. The workspace cap is taken to be
+// the adapter's assumption, DefaultMessagesPerMinute.
+func publishedTiers() *slackTiers {
+	tier3, tier4 := bucketSpec{50, 10}, bucketSpec{100, 20}
+	return &slackTiers{
+		methods: map[string]bucketSpec{
+			"conversations.open": tier3, "users.lookupByEmail": tier3,
+			"users.info": tier4, "conversations.members": tier4,
+			"views.open": tier4, "views.publish": tier4, "views.update": tier4,
+		},
+		perChannel: bucketSpec{60, 3},
+		workspace:  bucketSpec{DefaultMessagesPerMinute, 10},
+	}
+}
+
+// scaled returns the tiers with every rate k times faster, so a test can
+// show the pacing in seconds rather than minutes.
+func (t *slackTiers) scaled(k float64) *slackTiers {
+	out := &slackTiers{methods: map[string]bucketSpec{}, perChannel: t.perChannel, workspace: t.workspace}
+	for m, s := range t.methods {
+		out.methods[m] = bucketSpec{s.perMinute * k, s.burst}
+	}
+	out.perChannel.perMinute *= k
+	out.workspace.perMinute *= k
+	return out
+}
+
+// enforceTiers makes the fake answer calls over t's limits with HTTP 429,
+// as Slack does: Retry-After (whole seconds until a call would pass) for a
+// method's or a channel's limit, none for the workspace-wide message cap.
+func (f *fakeSlack) enforceTiers(t *slackTiers) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tiers = t
+	f.buckets = map[string]*bucket{}
+}
+
+// bucket is one token bucket's state.
+type bucket struct {
+	spec   bucketSpec
+	tokens float64
+	at     time.Time
+}
+
+// refill adds the tokens earned since the last call, up to the burst.
+func (b *bucket) refill(now time.Time) {
+	if b.at.IsZero() {
+		b.tokens = b.spec.burst
+	} else {
+		b.tokens = min(b.spec.burst, b.tokens+now.Sub(b.at).Minutes()*b.spec.perMinute)
+	}
+	b.at = now
+}
+
+// wait is how long until the bucket has a token (0: it has one now).
+func (b *bucket) wait() time.Duration {
+	if b.tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / b.spec.perMinute * float64(time.Minute))
+}
+
+// bucketFor returns the bucket named key, creating it with spec.
+func (f *fakeSlack) bucketFor(key string, spec bucketSpec) *bucket {
+	b := f.buckets[key]
+	if b == nil {
+		b = &bucket{spec: spec}
+		f.buckets[key] = b
+	}
+	return b
+}
+
+// admit takes a token for c from every bucket that applies, or says how long
+// to wait and whether to say so (Retry-After). Callers hold f.mu.
+func (f *fakeSlack) admit(c apiCall) (ok bool, wait time.Duration, retryAfter bool) {
+	if f.tiers == nil {
+		return true, 0, false
+	}
+	var bs []*bucket
+	if spec, limited := f.tiers.methods[c.Method]; limited {
+		bs = append(bs, f.bucketFor(c.Method, spec))
+	}
+	if c.Method == "chat.postMessage" {
+		bs = append(bs, f.bucketFor("channel "+dmOf(c.param("channel")), f.tiers.perChannel),
+			f.bucketFor("workspace", f.tiers.workspace))
+	}
+	for i, b := range bs {
+		b.refill(c.At)
+		if d := b.wait(); d > 0 {
+			// The workspace cap is the last bucket: its 429 says no more.
+			return false, d, c.Method != "chat.postMessage" || i < len(bs)-1
+		}
+	}
+	for _, b := range bs {
+		b.tokens--
+	}
+	return true, 0, false
+}
+
+// dmOf is the conversation a chat.postMessage to channel lands in: a user
+// id (U…) stands for the bot's DM with that person, whose id the fake
+// makes D + user id (as conversations.open answers).
+func dmOf(channel string) string {
+	if strings.HasPrefix(channel, "U") {
+		return "D" + channel
+	}
+	return channel
+}
+
+// tooMany counts the 429s the fake answered for method ("" for all).
+func (f *fakeSlack) tooMany(method string) int {
+	n := 0
+	for _, c := range f.callsTo(method) {
+		if c.Status == http.StatusTooManyRequests {
+			n++
+		}
+	}
+	return n
 }
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
@@ -114,12 +280,26 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	f.mu.Lock()
+	c.At = time.Now() // in order, for the buckets
 	status := http.StatusOK
+	retryAfter := "1"
 	if f.limited[c.Method] > 0 {
 		f.limited[c.Method]--
 		status = http.StatusTooManyRequests
+		if ra, ok := f.wait[c.Method]; ok {
+			retryAfter = ra
+		}
+	} else if ok, wait, say := f.admit(c); !ok {
+		status = http.StatusTooManyRequests
+		retryAfter = ""
+		if say {
+			retryAfter = strconv.Itoa(int(math.Ceil(wait.Seconds())))
+		}
 	}
 	failure := f.fail[c.Method]
+	if c.Method == "chat.postMessage" && f.gone[c.param("channel")] != "" {
+		failure = f.gone[c.param("channel")]
+	}
 	c.Status = status
 	f.calls = append(f.calls, c)
 	notify := f.delivered
@@ -129,7 +309,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "1")
+		if retryAfter != "" {
+			w.Header().Set("Retry-After", retryAfter)
+		}
 		w.WriteHeader(status)
 		return
 	}
@@ -149,12 +331,12 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
 			"id": id, "team_id": "T1", "name": "sam", "real_name": "Sam Lee",
 			"tz": "America/New_York", "locale": "en-US",
-			"profile": map[string]any{"display_name": display, "real_name": "Sam Lee"},
+			"profile": map[string]any{"display_name": display, "real_name": "Sam Lee", "email": strings.ToLower(id) + "@lincoln.example"},
 		}})
 	case "conversations.open":
 		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + c.Form.Get("users")}})
 	case "chat.postMessage":
-		writeJSON(w, map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": "1700000000.000100"})
+		writeJSON(w, map[string]any{"ok": true, "channel": dmOf(c.Form.Get("channel")), "ts": "1700000000.000100"})
 	case "views.open", "views.publish":
 		writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 	case "files.getUploadURLExternal":
@@ -398,8 +580,14 @@ func newTestAdapter(t testing.TB, h bot.Handler) *testAdapter {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.drain)
+	a.limits.scale = testPaceScale
 	return &testAdapter{Adapter: a, fake: fake, handler: a.HTTPHandler(), rec: rec, logs: logs}
 }
+
+// testPaceScale speeds up the adapter's pacing in tests about other things
+// (a 200-student roster is 200 users.info lookups, two minutes at Tier 4);
+// the tests of the limits themselves run at Slack's pace.
+const testPaceScale = 100
 
 // syncBuffer is a goroutine-safe log sink.
 type syncBuffer struct {

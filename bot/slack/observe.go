@@ -32,16 +32,16 @@ type observingTransport struct {
 func (t observingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(r)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-		t.obs.RateLimited(apiMethod(r.URL.Path))
+		t.obs.RateLimited(metricMethod(r.URL.Path))
 	}
 	return resp, err
 }
 
-// apiMethod names a call for metrics by its Web API method (the path's last
+// metricMethod names a call for metrics by its Web API method (the path's last
 // part after /api/, such as "conversations.open"); any other URL the bot
 // posts to is a response_url, except file uploads (files.uploadV2's upload
 // step goes to a one-off URL).
-func apiMethod(path string) string {
+func metricMethod(path string) string {
 	if i := strings.LastIndex(path, "/api/"); i >= 0 {
 		if m := path[i+len("/api/"):]; m != "" && !strings.Contains(m, "/") {
 			return m

@@ -59,8 +59,8 @@ func TestAPIMethodNames(t *testing.T) {
 		"/api/":                            "response_url",
 		"/respond/user-supplied/../api/x/": "response_url",
 	} {
-		if got := apiMethod(path); got != want {
-			t.Errorf("apiMethod(%q) = %q, want %q", path, got, want)
+		if got := metricMethod(path); got != want {
+			t.Errorf("metricMethod(%q) = %q, want %q", path, got, want)
 		}
 	}
 }

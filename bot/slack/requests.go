@@ -108,6 +108,7 @@ func (a *Adapter) onEvent(ev slackevents.EventsAPIEvent) {
 			return
 		}
 		actor := bot.Identity{Platform: bot.Slack, Workspace: team, UserID: e.User}
+		a.rememberDM(actor, e.Channel)
 		o := &origin{actor: actor, place: bot.Place{Kind: bot.InDM}, channelID: e.Channel, dmChannel: e.Channel}
 		req := &bot.Request{ID: cb.EventID, Actor: actor, Place: o.place, Text: slackText(e.Text), Lookup: a.lookup}
 		a.spawn("direct message", once(func(ctx context.Context) { a.run(ctx, o, req) }))

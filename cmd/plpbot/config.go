@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -20,7 +21,9 @@ import (
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot/discord"
 	"github.com/plpbot/plpbot/bot/grammar"
+	"github.com/plpbot/plpbot/bot/slack"
 	"github.com/plpbot/plpbot/handlers"
+	"github.com/plpbot/plpbot/scheduler"
 )
 
 // DefaultConfigFile is read when -config is not given, if it exists.
@@ -57,6 +60,23 @@ type MongoDBConfig struct {
 	// URI of a MongoDB 6+ server; empty starts the embedded database under DataDir.
 	URI      string `yaml:"uri"`
 	Database string `yaml:"database"`
+	// CommandTimeout is how long one command may wait on the database
+	// before the person hears that nothing was saved (Go duration; "" = 4s).
+	CommandTimeout string `yaml:"command_timeout"`
+	// Heartbeat is how often the driver checks the servers ("" = 2s).
+	Heartbeat string `yaml:"heartbeat"`
+	// ServerSelectionTimeout is how long an operation waits for a usable
+	// server ("" = 3s).
+	ServerSelectionTimeout string `yaml:"server_selection_timeout"`
+	// FerretDBDir is the SQLite folder of a FerretDB at URI on this machine,
+	// so plpbot can add the _id indexes its lookups use.
+	FerretDBDir string `yaml:"ferretdb_dir"`
+}
+
+// mongoDuration reads one of the mongodb durations; "" is 0 (the default).
+func mongoDuration(v string) time.Duration {
+	d, _ := time.ParseDuration(v)
+	return d
 }
 
 // LogConfig controls the logs written to stderr.
@@ -84,6 +104,9 @@ type SlackConfig struct {
 	SigningSecret string `yaml:"signing_secret"`
 	Mode          string `yaml:"mode"` // socket or http
 	APIURL        string `yaml:"api_url"`
+	// MessagesPerMinute is the workspace-wide pace of messages (Slack's
+	// chat.postMessage limit, which it doesn't publish: "several hundred").
+	MessagesPerMinute string `yaml:"messages_per_minute"`
 }
 
 // HTTPConfig is plpbot's HTTP listener: /healthz, /readyz and /metrics in
@@ -119,6 +142,14 @@ type ScheduleConfig struct {
 	QuietHours          string   `yaml:"quiet_hours"`
 	Holidays            []string `yaml:"holidays"`
 	NudgeAfter          string   `yaml:"nudge_after"`
+	// Workers is how many scheduled messages this process sends at once.
+	Workers string `yaml:"workers"`
+	// SendRate caps this process's scheduled messages a second, over all
+	// platforms; 0: as fast as each platform's limits allow.
+	SendRate string `yaml:"send_rate"`
+	// SendLease is how long a message being sent stays claimed by one
+	// process unless renewed: after a crash, its messages wait this long.
+	SendLease string `yaml:"send_lease"`
 }
 
 // ConferencesConfig shapes what conferences show.
@@ -180,7 +211,7 @@ func DefaultConfig() Config {
 		MongoDB:     MongoDBConfig{Database: "plpbot"},
 		DataDir:     "data",
 		Log:         LogConfig{Format: "text"},
-		Slack:       SlackConfig{Mode: "socket"},
+		Slack:       SlackConfig{Mode: "socket", MessagesPerMinute: strconv.Itoa(slack.DefaultMessagesPerMinute)},
 		HTTP:        HTTPConfig{Addr: ":8080"},
 		Discord:     DiscordConfig{Shards: "1"},
 		Summaries:   SummariesConfig{MinClassSize: "5"},
@@ -193,6 +224,9 @@ func DefaultConfig() Config {
 			FollowupAfter:       "24h",
 			QuietHours:          "20:00-07:00",
 			NudgeAfter:          "0",
+			Workers:             strconv.Itoa(scheduler.DefaultWorkers),
+			SendRate:            "0",
+			SendLease:           scheduler.DefaultSendLease.String(),
 		},
 		Classes: ClassesConfig{EnrolBy: string(handlers.EnrolByStaff)},
 
@@ -495,6 +529,12 @@ func (cfg *Config) Validate() error {
 			return cfg.bad("mongodb.uri", "want mongodb://host:port or mongodb+srv://host, or leave it empty for the embedded database")
 		}
 	}
+	for key, v := range map[string]string{"mongodb.command_timeout": cfg.MongoDB.CommandTimeout,
+		"mongodb.heartbeat": cfg.MongoDB.Heartbeat, "mongodb.server_selection_timeout": cfg.MongoDB.ServerSelectionTimeout} {
+		if d, err := time.ParseDuration(v); v != "" && (err != nil || d <= 0 || d > 5*time.Minute) {
+			return cfg.bad(key, "want a duration such as 4s (up to 5m), got %q", v)
+		}
+	}
 	if !dbNameRE.MatchString(cfg.MongoDB.Database) {
 		return cfg.bad("mongodb.database", "want a name of letters, digits, - and _ (up to 63), got %q", cfg.MongoDB.Database)
 	}
@@ -593,6 +633,9 @@ func (cfg *Config) validateSlack() error {
 	if err := cfg.validateURL("slack.api_url", s.APIURL); err != nil {
 		return err
 	}
+	if n, err := strconv.Atoi(strings.TrimSpace(s.MessagesPerMinute)); err != nil || n < 1 || n > 100000 {
+		return cfg.bad("slack.messages_per_minute", "want a whole number of messages a minute, such as %d, got %q", slack.DefaultMessagesPerMinute, s.MessagesPerMinute)
+	}
 	if s.BotToken == "" {
 		if s.AppToken != "" || s.SigningSecret != "" {
 			return cfg.bad("slack.bot_token", "is empty, but other slack keys are set: add the xoxb-… Bot User OAuth Token")
@@ -658,6 +701,13 @@ func (cfg *Config) validateURL(key, v string) error {
 	return nil
 }
 
+// SlackMessagesPerMinute returns slack.messages_per_minute (Validate
+// checked it).
+func (cfg *Config) SlackMessagesPerMinute() int {
+	n, _ := strconv.Atoi(strings.TrimSpace(cfg.Slack.MessagesPerMinute))
+	return n
+}
+
 // SlackEnabled reports whether the Slack adapter should run.
 func (cfg *Config) SlackEnabled() bool { return cfg.Slack.BotToken != "" }
 
@@ -683,6 +733,9 @@ type ScheduleSettings struct {
 	QuietEnd            int
 	Holidays            []time.Time   // midnight UTC of each date
 	NudgeAfter          time.Duration // 0 = off
+	Workers             int
+	SendRate            float64 // messages a second; 0 = as the platforms allow
+	SendLease           time.Duration
 }
 
 // ScheduleSettings returns the scheduler's settings; call it on a
@@ -755,7 +808,37 @@ func (s ScheduleConfig) parse(cfg *Config) (ScheduleSettings, error) {
 	} else {
 		out.NudgeAfter = d
 	}
-	return out, nil
+	return out, s.parseSending(cfg, &out)
+}
+
+// Bounds of the sending settings.
+const (
+	maxWorkers    = 64
+	maxSendRate   = 1000
+	minSendLease  = 5 * time.Second
+	maxSendLease  = 10 * time.Minute
+	sendLeaseHint = "want a duration from 5s to 10m, such as 20s"
+)
+
+// parseSending reads how this process sends: schedule.workers,
+// schedule.send_rate and schedule.send_lease.
+func (s ScheduleConfig) parseSending(cfg *Config, out *ScheduleSettings) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s.Workers))
+	if err != nil || n < 1 || n > maxWorkers {
+		return cfg.bad("schedule.workers", "want how many messages to send at once, 1 to %d (default %d), got %q", maxWorkers, scheduler.DefaultWorkers, s.Workers)
+	}
+	out.Workers = n
+	r, err := strconv.ParseFloat(strings.TrimSpace(s.SendRate), 64)
+	if err != nil || r < 0 || r > maxSendRate || math.IsNaN(r) {
+		return cfg.bad("schedule.send_rate", "want messages a second, such as 5, or 0 for as fast as each platform allows, got %q", s.SendRate)
+	}
+	out.SendRate = r
+	d, ok := parseDuration(s.SendLease)
+	if !ok || d < minSendLease || d > maxSendLease {
+		return cfg.bad("schedule.send_lease", "%s, got %q", sendLeaseHint, s.SendLease)
+	}
+	out.SendLease = d
+	return nil
 }
 
 // parseDuration reads a Go duration (24h, 90m, 1h30m), whole days or weeks

@@ -208,6 +208,11 @@ func TestConfigErrors(t *testing.T) {
 		{"schedule.quiet_hours bare hour", "schedule: {quiet_hours: \"8-7\"}", nil, `config: schedule.quiet_hours: want a start and an end such as 20:00-07:00 or 8pm-7am, got "8-7"`},
 		{"schedule.holidays", "schedule: {holidays: [2026-12-25, 2027-02-30]}", nil, `config: schedule.holidays[1]: want a real date as YYYY-MM-DD, got "2027-02-30"`},
 		{"schedule.nudge_after", "schedule: {nudge_after: -7d}", nil, `config: schedule.nudge_after: want a duration such as 7d, or 0 for off, got "-7d"`},
+		{"schedule.workers", "schedule: {workers: 0}", nil, `config: schedule.workers: want how many messages to send at once, 1 to 64 (default 4), got "0"`},
+		{"schedule.send_rate", "schedule: {send_rate: fast}", nil, `config: schedule.send_rate: want messages a second, such as 5, or 0 for as fast as each platform allows, got "fast"`},
+		{"schedule.send_rate NaN", "schedule: {send_rate: NaN}", nil, `config: schedule.send_rate: want messages a second`},
+		{"schedule.send_lease too short", "schedule: {send_lease: 1s}", nil, `config: schedule.send_lease: want a duration from 5s to 10m, such as 20s, got "1s"`},
+		{"slack.messages_per_minute", "slack: {messages_per_minute: lots}", nil, `config: slack.messages_per_minute: want a whole number of messages a minute, such as 300, got "lots"`},
 		{"env names the variable", "", []string{"PLPBOT_SCHEDULE_QUIET_HOURS=8pm"}, `config: schedule.quiet_hours (from PLPBOT_SCHEDULE_QUIET_HOURS): want a start and an end such as 20:00-07:00 or 8pm-7am, got "8pm"`},
 		{"privacy.retention_days words", "privacy: {retention_days: 1y}", nil, `config: privacy.retention_days: want a number of days, 30 or more (such as 365), or 0 for never, got "1y"`},
 		{"privacy.retention_days negative", "privacy: {retention_days: -1}", nil, `config: privacy.retention_days: want a number of days`},
@@ -288,6 +293,29 @@ func TestReadConfig(t *testing.T) {
 	}
 	if cfg, err := ReadConfig("", nil); err != nil || cfg.DataDir != "here" {
 		t.Errorf("./plpbot.yaml: %q, %v", cfg.DataDir, err)
+	}
+}
+
+// TestSendingSettings: the scheduler's sending keys reach it typed, from the
+// file or the environment, with the defaults the README documents.
+func TestSendingSettings(t *testing.T) {
+	cfg, err := LoadConfig(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.ScheduleSettings()
+	if s.Workers != 4 || s.SendRate != 0 || s.SendLease != 20*time.Second || cfg.SlackMessagesPerMinute() != 300 {
+		t.Errorf("defaults: workers %d, send_rate %v, send_lease %s, slack.messages_per_minute %d; want 4, 0, 20s, 300",
+			s.Workers, s.SendRate, s.SendLease, cfg.SlackMessagesPerMinute())
+	}
+	cfg, err = LoadConfig([]byte("schedule: {workers: 8, send_rate: 2.5}\nslack: {messages_per_minute: 600}\n"),
+		[]string{"PLPBOT_SCHEDULE_SEND_LEASE=45s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = cfg.ScheduleSettings()
+	if s.Workers != 8 || s.SendRate != 2.5 || s.SendLease != 45*time.Second || cfg.SlackMessagesPerMinute() != 600 {
+		t.Errorf("set: workers %d, send_rate %v, send_lease %s, slack.messages_per_minute %d", s.Workers, s.SendRate, s.SendLease, cfg.SlackMessagesPerMinute())
 	}
 }
 

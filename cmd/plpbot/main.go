@@ -411,6 +411,9 @@ func (m *Main) openStore(ctx context.Context) error {
 		Debug:       strings.EqualFold(cfg.Log.Level, "debug"),
 		StudentText: cfg.Log.StudentText,
 		Now:         m.clock.Now,
+		FerretDBDir: cfg.MongoDB.FerretDBDir,
+		Timeouts: storage.Timeouts{Heartbeat: mongoDuration(cfg.MongoDB.Heartbeat),
+			ServerSelection: mongoDuration(cfg.MongoDB.ServerSelectionTimeout)},
 	})
 	if err != nil {
 		return fmt.Errorf("open the database: %w", err)
@@ -458,6 +461,7 @@ func (m *Main) newHandlers() *handlers.Handlers {
 			// The console needs none: its first user becomes the admin.
 		},
 		DefaultTimeZone:        cfg.Schedule.TimeZone,
+		CommandTimeout:         mongoDuration(cfg.MongoDB.CommandTimeout),
 		Holidays:               sched.Holidays,
 		Reflections:            sched.Reflections,
 		Summaries:              sched.Summaries,
@@ -530,6 +534,9 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 		// http.addr carries Slack's endpoints beside /healthz and /metrics.
 		SharedServer: true,
 		Observer:     m.Metrics.Platform(bot.Slack),
+		// Slack's limit is per workspace, shared by every replica.
+		MessagesPerMinute: cfg.SlackMessagesPerMinute(),
+		DMChannels:        dmChannels{m.Store},
 	}, g, m.commands(), m.Logger, slack.WithEventLog(m.Store)) // a retry reaching another replica is dropped there
 	if err != nil {
 		return nil, fmt.Errorf("start slack: %w", err)
@@ -724,6 +731,9 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		NudgeAfter:          set.NudgeAfter,
 		Retention:           cfg.Retention(),
 		Observer:            m.Metrics,
+		Workers:             set.Workers,
+		RatePerSecond:       set.SendRate,
+		SendLease:           set.SendLease,
 		Now:                 m.clock.Now,
 		SetNow:              m.clock.Set,
 		Logger:              m.Logger.With(slog.String("component", "scheduler")),

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/storage"
 )
 
 // senderRouter is the bot.Sender the scheduler uses: it hands each message
@@ -46,6 +47,17 @@ func (r senderRouter) Post(ctx context.Context, to bot.Channel, msg bot.Message)
 		return err
 	}
 	return s.Post(ctx, to, msg)
+}
+
+// dmChannels keeps each person's DM conversation on their record for the
+// adapters (slack.DMChannelKeeper), so it is looked up once per person, not
+// once per message, and survives restarts and is shared by replicas.
+type dmChannels struct{ store *storage.Store }
+
+// KeepDMChannel implements slack.DMChannelKeeper.
+func (d dmChannels) KeepDMChannel(ctx context.Context, who bot.Identity, channel string) error {
+	id := storage.Identity{Platform: string(who.Platform), Workspace: who.Workspace, PlatformID: who.UserID}
+	return d.store.SetDMChannel(ctx, id.UserID(), channel)
 }
 
 // to returns the adapter of platform p. The scheduler asks only for the
