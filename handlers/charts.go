@@ -55,14 +55,7 @@ func goalLine(g *plpbot.Goal, checkIns []plpbot.CheckIn, loc *time.Location) cha
 // progress. Call it only for a class that shows figures
 // (plpbot.SummaryShowsFigures).
 func (h *Handlers) classChart(ctx context.Context, c *plpbot.Class, rows []plpbot.RosterRow, goals []plpbot.Goal, now time.Time) (chart.Weekly, error) {
-	weeks := classWeeks(c, now)
-	first := now.Add(-time.Duration(weeks) * plpbot.Week)
-	since := first
-	for i := range goals {
-		if g := &goals[i]; countsFrom(g, first) && g.CreatedAt.Before(since) {
-			since = g.CreatedAt // its check-ins before the first week set where its line starts
-		}
-	}
+	since, _ := classChartSpan(c, goals, now)
 	ids := make([]string, len(rows))
 	for i := range rows {
 		ids[i] = rows[i].UserID
@@ -71,11 +64,22 @@ func (h *Handlers) classChart(ctx context.Context, c *plpbot.Class, rows []plpbo
 	if err != nil {
 		return chart.Weekly{}, fmt.Errorf("class chart: %w", err)
 	}
-	loc := h.zone
-	if l, err := time.LoadLocation(c.TimeZone); c.TimeZone != "" && err == nil {
-		loc = l
+	return h.ClassChartOf(c, rows, goals, checkIns, now), nil
+}
+
+// classChartSpan is how many weeks class c's chart shows at now, and since
+// when it needs check-ins: its first week, or the creation of an earlier
+// goal that still counts, whose check-ins set where its line starts.
+func classChartSpan(c *plpbot.Class, goals []plpbot.Goal, now time.Time) (since time.Time, weeks int) {
+	weeks = classWeeks(c, now)
+	first := now.Add(-time.Duration(weeks) * plpbot.Week)
+	since = first
+	for i := range goals {
+		if g := &goals[i]; countsFrom(g, first) && g.CreatedAt.Before(since) {
+			since = g.CreatedAt
+		}
 	}
-	return chart.Weekly{Title: c.Name, Weeks: weeklyFigures(rows, goals, checkIns, now, weeks, h.minClassSize, loc)}, nil
+	return since, weeks
 }
 
 // classWeeks is how many weeks a class's chart shows: those since the

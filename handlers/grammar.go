@@ -46,6 +46,10 @@ func (h *Handlers) commands() *grammar.Grammar {
 		{Name: "plan", Summary: "See your whole plan: profile, goals, progress and next conference",
 			Examples: []string{"plan"},
 			Run:      h.cmdPlan},
+		{Name: "dashboard", Summary: "Get a private link to your dashboard in the browser: charts, goals, classes",
+			Help:     "The link works once, for 10 minutes, and only for you. Staff see their classes, who needs attention and each student's plan; students see their own plan.",
+			Examples: []string{"dashboard"},
+			Run:      h.cmdDashboard},
 		{Name: "profile", Summary: "Your learner profile: interests, strengths, how you learn best",
 			Help: profileHelp(), Examples: profileExamples(),
 			Sub: []*grammar.Command{

@@ -51,6 +51,10 @@ type Options struct {
 	// EnrolBy is who may add people to classes and remove them
 	// (classes.enrol_by); empty means EnrolByStaff.
 	EnrolBy EnrolBy
+	// DashboardURL is where the dashboard is served, ending in "/" (such
+	// as "https://plp.school.example/dash/"): /plp dashboard links there.
+	// Empty: there is no dashboard to sign in to.
+	DashboardURL string
 	// CommandTimeout is how long one command may wait on the database
 	// (mongodb.command_timeout); 0 means DefaultCommandTimeout.
 	CommandTimeout time.Duration
@@ -76,6 +80,7 @@ type Handlers struct {
 	log                            *slog.Logger
 	minClassSize                   int
 	notesToStudents                bool
+	dashboardURL                   string
 	commandTimeout                 time.Duration
 }
 
@@ -109,6 +114,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 		log:             opts.Logger,
 		minClassSize:    opts.MinClassSize,
 		notesToStudents: opts.NotesVisibleToStudents,
+		dashboardURL:    opts.DashboardURL,
 		commandTimeout:  cmp.Or(opts.CommandTimeout, DefaultCommandTimeout),
 	}
 	h.grammar = h.commands()

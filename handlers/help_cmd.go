@@ -80,7 +80,7 @@ func (h *Handlers) helpGuide(u *plpbot.Person) grammar.Guide {
 // helpSections groups "/plp help all" for role, its own work first.
 func helpSections(role plpbot.Role) []grammar.Section {
 	own := []grammar.Section{
-		{Title: "Your plan", Commands: []string{"plan", "profile", "export", "away", "help"}},
+		{Title: "Your plan", Commands: []string{"plan", "profile", "export", "away", "dashboard", "help"}},
 		{Title: "Goals & steps", Commands: []string{"goal", "step"}},
 		{Title: "Check-ins & reflections", Commands: []string{"checkin", "reflect"}},
 	}

@@ -108,6 +108,10 @@ const forgetRounds = 3
 // forget is Forget without the scrub, so that a batch scrubs once. erased
 // is false when there was nothing of the person to erase.
 func (s *Store) forget(ctx context.Context, id string, by Eraser) (done RecordCounts, erased bool, err error) {
+	// Signed out first, so nothing reads their records while they go.
+	if err := s.EndSessionsOf(ctx, id); err != nil {
+		return done, false, err
+	}
 	for round := range forgetRounds {
 		p, err := s.planErasure(ctx, id)
 		if err != nil {

@@ -162,7 +162,8 @@ func (s *Store) startEmbedded(ctx context.Context, opts Options) (string, error)
 func Collections() []string {
 	return []string{colUsers, colClasses, colEnrollments, colGoals, colCheckIns, colReflections,
 		colConferences, colFeedback, colFlags, colAudit, colCounters, colPrompts,
-		colJobRuns, colLeases, colOutbox, colClaims, colSeenEvents, colRosterState}
+		colJobRuns, colLeases, colOutbox, colClaims, colSeenEvents, colRosterState,
+		colSignIns, colSessions}
 }
 
 // Embedded reports whether the store runs on the in-process database.

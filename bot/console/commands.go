@@ -13,7 +13,9 @@ import (
 )
 
 // consoleCommands returns the ":" commands' names, for suggestions.
-func consoleCommands() []string { return []string{"as", "channel", "advance", "now", "help", "quit"} }
+func consoleCommands() []string {
+	return []string{"as", "channel", "advance", "now", "dashboard", "help", "quit"}
+}
 
 // consoleCommand runs a line starting with ":".
 func (c *Console) consoleCommand(ctx context.Context, line string) (bool, error) {
@@ -33,6 +35,10 @@ func (c *Console) consoleCommand(ctx context.Context, line string) (bool, error)
 		return false, c.advance(ctx, rest)
 	case "now":
 		return false, c.now(rest)
+	case "dashboard":
+		// The same one-time link /plp dashboard gives, for whoever :as
+		// made the current person, so a newcomer can open it at once.
+		return false, c.ask(ctx, "dashboard", true)
 	}
 	msg := fmt.Sprintf("I don't know :%s.", literal(word))
 	if s := grammar.Nearest(word, consoleCommands()); s != "" {
@@ -50,6 +56,7 @@ func (c *Console) help() error {
 		"  :channel NAME    make slash commands in another channel, such as :channel period-3",
 		"  :advance 7d      run the scheduler over the next 7 days (m, h, d or w)",
 		"  :now             the console's time; :now reset goes back to the real time",
+		"  :dashboard       a sign-in link to the dashboard in your browser, as the current person",
 		"  :quit            leave (or press Ctrl-D)",
 		"Type /plp help to see what the bot can do. A line without /plp is a DM to the bot.",
 		c.style.dim(fmt.Sprintf("You are %s, in #%s.", c.actor.Name, c.channel.Name)),

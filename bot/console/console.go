@@ -6,7 +6,7 @@
 //
 // Lines starting with "/plp" are slash commands made in the current
 // channel; ":" starts a console command (:as, :channel, :advance, :now,
-// :help, :quit); anything else is a direct message to the bot.
+// :dashboard, :help, :quit); anything else is a direct message to the bot.
 package console
 
 import (
@@ -394,7 +394,7 @@ func (c *Console) rePrompt() {
 }
 
 func (c *Console) welcome() {
-	_ = c.note("plpbot console — you are %s. Type /plp help to see what you can do, :help for console commands, :quit to leave.", c.actor.Name)
+	_ = c.note("plpbot console — you are %s. Type /plp help to see what you can do, :dashboard to open it in your browser, :help for console commands, :quit to leave.", c.actor.Name)
 }
 
 // identity is the console user called name.

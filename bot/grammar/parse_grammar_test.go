@@ -81,6 +81,7 @@ var parseCases = []struct {
 	{`reflect @everyone <!channel> {"$gt": ""} <@U1>`, want("reflect", A{"text": `@everyone <!channel> {"$gt": ""} <@U1>`}, nil)},
 	{"reflect line one\n\tline two", want("reflect", A{"text": "line one\n\tline two"}, nil)},
 	{"snooze", want("snooze", A{}, nil)},
+	{"dashboard", want("dashboard", A{}, nil)},
 	{"export", want("export", nil, nil)},
 	{"export @sam", want("export", nil, U{"user": who("sam")})},
 	{"export <@U024BE7LH|sam>", want("export", nil, U{"user": {{UserID: "U024BE7LH", Name: "sam"}}})},

@@ -113,6 +113,11 @@ type SlackConfig struct {
 // every mode (empty: none), and Slack's endpoints in Slack's HTTP mode.
 type HTTPConfig struct {
 	Addr string `yaml:"addr"`
+	// PublicURL is how people reach http.addr from their browsers, such as
+	// https://plp.school.example (behind a reverse proxy that terminates
+	// TLS): /plp dashboard links to PublicURL + "/dash/". Empty: the console
+	// links to http://127.0.0.1:PORT; Slack and Discord offer no link.
+	PublicURL string `yaml:"public_url"`
 }
 
 // DiscordConfig connects the Discord adapter; it runs when Token is set.
@@ -560,6 +565,9 @@ func (cfg *Config) Validate() error {
 		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
 			return cfg.bad("http.addr", "want host:port or :port, such as :8080, got %q", a)
 		}
+	}
+	if err := cfg.validateURL("http.public_url", cfg.HTTP.PublicURL); err != nil {
+		return err
 	}
 	if err := cfg.validateSlack(); err != nil {
 		return err

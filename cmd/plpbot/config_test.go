@@ -186,6 +186,7 @@ func TestConfigErrors(t *testing.T) {
 		{"discord.app_id", "discord: {token: abc, app_id: my-bot}", nil, `config: discord.app_id: want the application id, digits only, got "my-bot"`},
 		{"discord.guild_id", "discord: {token: abc, app_id: \"112233445566778899\", guild_id: school}", nil, `config: discord.guild_id: want the server id, digits only, got "school"`},
 		{"discord.api_url", "discord: {api_url: \"ftp://x\"}", nil, `config: discord.api_url: want an http(s) URL, got "ftp://x"`},
+		{"http.public_url", "http: {public_url: \"plp.school.example\"}", nil, `config: http.public_url: want an http(s) URL, got "plp.school.example"`},
 		{"discord.shards", "discord: {shards: 0}", nil, `config: discord.shards: want how many gateway shards the bot runs, 1 (the default) to 1024, got "0"`},
 		{"discord.shards from env", "", []string{"PLPBOT_DISCORD_SHARDS=two"}, `config: discord.shards (from PLPBOT_DISCORD_SHARDS): want how many gateway shards the bot runs`},
 		{"schedule.timezone", "schedule: {timezone: Mars/Olympus}", nil, `config: schedule.timezone: want an IANA time zone such as America/New_York, got "Mars/Olympus"`},

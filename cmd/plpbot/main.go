@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -160,8 +161,12 @@ type Main struct {
 	// http.addr, at httpAddr (a string; tests read it while Run runs);
 	// httpDone is closed when it has stopped.
 	http     *http.Server
+	httpLn   net.Listener
 	httpAddr atomic.Value
 	httpDone chan struct{}
+
+	// dash is the browser dashboard, served under /dash/ on http.addr.
+	dash dashboard
 
 	clock         *simClock
 	stopScheduler context.CancelFunc
@@ -358,6 +363,13 @@ func (m *Main) Run(ctx context.Context) error {
 		m.finish(m.importRoster(ctx))
 		return nil
 	}
+	if m.Command != cmdOutbox {
+		// Listen before the handlers are built: /plp dashboard's links
+		// carry the port actually bound.
+		if err := m.listenHTTP(useConsole); err != nil {
+			return err
+		}
+	}
 	m.Handlers = m.newHandlers()
 	m.Metrics = m.newMetrics()
 	inputs, senders, err := m.newInputs(useConsole)
@@ -368,9 +380,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Command == cmdOutbox {
 		return m.printOutbox(ctx)
 	}
-	if err := m.startHTTP(useConsole); err != nil {
+	if err := m.newDashboard(senders); err != nil {
 		return err
 	}
+	m.startHTTP()
 	m.startScheduler(ctx)
 	m.startInputs(ctx, inputs)
 	m.Logger.Info("plpbot running", slog.String("version", version), slog.Any("inputs", names(inputs)),
@@ -455,6 +468,7 @@ func (m *Main) newHandlers() *handlers.Handlers {
 		MinClassSize:           cfg.MinClassSize(),
 		EnrolBy:                cfg.EnrolBy(),
 		NotesVisibleToStudents: cfg.NotesVisibleToStudents(),
+		DashboardURL:           m.dash.url,
 		Logger:                 m.Logger.With(slog.String("component", "handlers")),
 	})
 }

@@ -57,8 +57,9 @@ func (m *Main) outboxCounts(ctx context.Context) (map[string]int64, error) {
 	return out, nil
 }
 
-// routes are what http.addr serves: /healthz, /readyz, /metrics, and in
-// Slack's HTTP mode Slack's endpoints under /slack/.
+// routes are what http.addr serves: /healthz, /readyz, /metrics, the
+// dashboard under /dash/, and in Slack's HTTP mode Slack's endpoints under
+// /slack/.
 func (m *Main) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -70,16 +71,18 @@ func (m *Main) routes() http.Handler {
 	if m.Slack != nil && m.Config.Slack.Mode == slack.ModeHTTP {
 		mux.Handle("/slack/", m.Slack.HTTPHandler())
 	}
+	m.mountDashboard(mux)
 	return mux
 }
 
-// startHTTP listens on http.addr and serves routes in the background. An
-// empty http.addr serves nothing (Slack's HTTP mode can't have it empty).
-// In the console, an address without a host listens on loopback only (it
-// is a tool on someone's own computer), and a port in use is a warning:
-// the console works without it. Elsewhere it is an error, as operators
-// rely on the endpoints.
-func (m *Main) startHTTP(useConsole bool) error {
+// listenHTTP opens http.addr, for startHTTP to serve later. An empty
+// http.addr serves nothing (Slack's HTTP mode can't have it empty). In the
+// console, an address without a host listens on loopback only (it is a
+// tool on someone's own computer), and a port in use is a warning: the
+// console works without it. Elsewhere it is an error, as operators rely on
+// the endpoints. It runs before the handlers are built, so the dashboard's
+// sign-in links carry the port actually bound.
+func (m *Main) listenHTTP(useConsole bool) error {
 	addr := m.Config.HTTP.Addr
 	if addr == "" {
 		return nil
@@ -90,10 +93,22 @@ func (m *Main) startHTTP(useConsole bool) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if useConsole {
-			m.Logger.Warn("health and metrics endpoints are off: http.addr is in use", slog.String("addr", addr), slog.Any("error", err))
+			m.Logger.Warn("health and metrics endpoints are off, and so is the dashboard: http.addr is in use", slog.String("addr", addr), slog.Any("error", err))
 			return nil
 		}
 		return fmt.Errorf("listen on http.addr %s: %w (set http.addr to a free port, or to \"\" for no health and metrics endpoints)", addr, err)
+	}
+	m.httpLn = ln
+	m.httpAddr.Store(ln.Addr().String())
+	m.dash.url = m.dashboardURL(useConsole, ln.Addr().String())
+	return nil
+}
+
+// startHTTP serves routes in the background on the listener listenHTTP
+// opened, if any.
+func (m *Main) startHTTP() {
+	if m.httpLn == nil {
+		return
 	}
 	m.http = &http.Server{
 		Handler:           m.routes(),
@@ -103,8 +118,7 @@ func (m *Main) startHTTP(useConsole bool) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
-	addr = ln.Addr().String()
-	m.httpAddr.Store(addr)
+	ln, addr := m.httpLn, m.httpLn.Addr().String()
 	m.httpDone = make(chan struct{})
 	go func() {
 		defer close(m.httpDone)
@@ -113,13 +127,16 @@ func (m *Main) startHTTP(useConsole bool) error {
 			m.finish(fmt.Errorf("http.addr %s: %w", addr, err))
 		}
 	}()
-	m.Logger.Info("serving /healthz, /readyz and /metrics", slog.String("addr", addr))
-	return nil
+	m.Logger.Info("serving /healthz, /readyz, /metrics and the dashboard", slog.String("addr", addr))
 }
 
-// stopHTTP stops taking requests on http.addr and waits for those in flight.
+// stopHTTP stops taking requests on http.addr and waits for those in
+// flight; with nothing served yet, it closes the listener.
 func (m *Main) stopHTTP() {
 	if m.http == nil {
+		if m.httpLn != nil {
+			_ = m.httpLn.Close()
+		}
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
