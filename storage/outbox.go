@@ -249,14 +249,22 @@ func (s *Store) DueOutbox(ctx context.Context, now time.Time, limit int, platfor
 // attempt is someone's already).
 func (s *Store) ClaimOutboxItem(ctx context.Context, owner string, c OutboxItem, now time.Time, lease time.Duration) (*OutboxItem, bool, error) {
 	now = now.UTC()
-	won, err := s.claim(ctx, c.ID+"#"+strconv.Itoa(c.Attempt+1), owner, now)
+	cid := c.ID + "#" + strconv.Itoa(c.Attempt+1)
+	won, err := s.claim(ctx, cid, owner, now)
+	if err == nil && !won {
+		won, err = s.takeOrphanClaim(ctx, c, cid, owner, now, lease)
+	}
 	if err != nil || !won {
 		return nil, false, err
 	}
 	// Winning the claim makes this attempt ours, so the update needs no
 	// other condition than _id (the one filter FerretDB v1 runs on an index).
+	// It runs to the end even if ctx is cancelled meanwhile: a claim without
+	// its update would leave the item pending under an attempt nobody can win.
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	var it OutboxItem
-	err = s.db.Collection(colOutbox).FindOneAndUpdate(ctx,
+	err = s.db.Collection(colOutbox).FindOneAndUpdate(uctx,
 		bson.D{{Key: "_id", Value: c.ID}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "status", Value: OutboxSending}, {Key: "owner", Value: owner}, {Key: "attempt", Value: c.Attempt + 1},
@@ -306,6 +314,28 @@ func (s *Store) claim(ctx context.Context, id, owner string, now time.Time) (boo
 		return false, nil
 	}
 	return false, fmt.Errorf("claim %s: %w", id, err)
+}
+
+// takeOrphanClaim claims item c's next attempt whose claim cid exists but
+// is an orphan: older than lease while the item never moved to that
+// attempt, because its claimer died between the claim and the item's
+// update. The orphan is removed and claimed again; the unique _id still
+// decides one winner.
+func (s *Store) takeOrphanClaim(ctx context.Context, c OutboxItem, cid, owner string, now time.Time, lease time.Duration) (bool, error) {
+	var old struct {
+		At time.Time `bson:"at"`
+	}
+	if err := s.db.Collection(colClaims).FindOne(ctx, bson.D{{Key: "_id", Value: cid}}).Decode(&old); err != nil || now.Sub(old.At) < lease {
+		return false, nil // held (or just released): someone else's
+	}
+	var cur OutboxItem
+	if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: c.ID}}).Decode(&cur); err != nil || cur.Attempt != c.Attempt {
+		return false, nil // the claimer did update it: not an orphan
+	}
+	if _, err := s.db.Collection(colClaims).DeleteOne(ctx, bson.D{{Key: "_id", Value: cid}, {Key: "at", Value: old.At}}); err != nil {
+		return false, fmt.Errorf("drop orphan claim %s: %w", cid, err)
+	}
+	return s.claim(ctx, cid, owner, now)
 }
 
 // OutboxResult is what became of one claimed send.

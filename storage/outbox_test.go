@@ -322,3 +322,32 @@ func TestRecipientsAndSweep(t *testing.T) {
 		t.Errorf("the unfinished item was swept: %v", err)
 	}
 }
+
+// TestOrphanClaimIsTakenOver: a worker that died between claiming an item
+// and updating it left a claim for an attempt the item never reached; once
+// the lease is over, another worker claims the item instead of skipping it
+// for ever.
+func TestOrphanClaimIsTakenOver(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	if _, err := s.PlanOutbox(ctx, []storage.OutboxItem{{Job: "reflect", Period: "p", Recipient: "console::ana", Due: t0}}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueOutbox(ctx, t0, 10, nil)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("DueOutbox = %v, %v", due, err)
+	}
+	// The dead worker's claim, without the item's update.
+	if _, err := storagetest.Collection(t, s, "claims").InsertOne(ctx, bson.D{
+		{Key: "_id", Value: due[0].ID + "#1"}, {Key: "owner", Value: "dead"}, {Key: "at", Value: t0},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, won, err := s.ClaimOutboxItem(ctx, "b", due[0], t0.Add(time.Second), time.Minute); err != nil || won {
+		t.Fatalf("within the lease: won = %v, %v; want the claim left to its holder", won, err)
+	}
+	it, won, err := s.ClaimOutboxItem(ctx, "b", due[0], t0.Add(2*time.Minute), time.Minute)
+	if err != nil || !won || it.Owner != "b" {
+		t.Fatalf("after the lease: %+v, won = %v, %v; want b to take it", it, won, err)
+	}
+}
