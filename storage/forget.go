@@ -8,8 +8,9 @@ import (
 )
 
 // Forget deletes every record of a person: their user document, goals,
-// check-ins, reflections, feedback given to them, flags, enrollments and
-// conferences where they are the student. Audit entries about them keep only
+// check-ins, reflections, feedback given to them, flags, enrollments,
+// conferences where they are the student, their caseload and their name on
+// anyone's. Audit entries about them keep only
 // the fact that a record was erased (subject id), as FERPA's disclosure log
 // requires; the entries' free text is removed.
 func (s *Store) Forget(ctx context.Context, id string) error {
@@ -33,6 +34,9 @@ func (s *Store) Forget(ctx context.Context, id string) error {
 		if _, err := s.db.Collection(d.coll).DeleteMany(ctx, d.filter); err != nil {
 			return fmt.Errorf("forget %s in %s: %w", id, d.coll, err)
 		}
+	}
+	if err := s.forgetInCaseloads(ctx, id); err != nil {
+		return err
 	}
 	if _, err := s.db.Collection(colAudit).UpdateMany(ctx,
 		bson.D{{Key: "subject_id", Value: id}},

@@ -144,7 +144,7 @@ func (s *Store) startEmbedded(ctx context.Context, opts Options) (string, error)
 func Collections() []string {
 	return []string{colUsers, colClasses, colEnrollments, colGoals, colCheckIns, colReflections,
 		colConferences, colFeedback, colFlags, colAudit, colCounters, colPrompts,
-		colJobRuns, colLeases, colOutbox, colClaims}
+		colJobRuns, colLeases, colOutbox, colClaims, colCaseloads, colTerms}
 }
 
 // Embedded reports whether the store runs on the in-process database.
@@ -201,6 +201,7 @@ var indexes = []index{
 	{colFlags, bson.D{{Key: "student_id", Value: 1}}, false},
 	{colAudit, bson.D{{Key: "subject_id", Value: 1}, {Key: "at", Value: -1}}, false},
 	{colPrompts, bson.D{{Key: "user_id", Value: 1}, {Key: "sent_at", Value: -1}}, false},
+	{colTerms, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, true},
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
