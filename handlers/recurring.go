@@ -121,7 +121,8 @@ type dueRow struct {
 	haveNext bool
 }
 
-// whoIsDue lists, for the actor as teacher, each student they teach or meet:
+// whoIsDue lists, for the actor as teacher or counselor, each student they
+// teach (in a class not archived), counsel (their caseload) or meet:
 // when they last met (a conference marked done) and the next booked one,
 // oldest meeting first (never met before anyone), so the teacher sees who
 // is due. It holds no plan data, only meeting dates. shown are the ids of
@@ -140,6 +141,16 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call) (blocks []bot.Block, s
 	classes, err := h.store.ClassesOf(ctx, c.Actor.ID, plpbot.MemberTeacher)
 	if err != nil {
 		return nil, nil, fmt.Errorf("who is due: %w", err)
+	}
+	if classes, err = h.activeClasses(ctx, classes); err != nil {
+		return nil, nil, fmt.Errorf("who is due: %w", err)
+	}
+	caseload, err := h.caseloadPeople(ctx, c.Actor)
+	if err != nil {
+		return nil, nil, fmt.Errorf("who is due: %w", err)
+	}
+	for i := range caseload {
+		row(caseload[i].ID, caseload[i].Name)
 	}
 	var ids []string
 	for _, cl := range classes {

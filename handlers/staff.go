@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,11 +90,18 @@ func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, err
 // without a class name see the whole school.
 func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error) {
 	name := c.Invocation.Arg("class")
+	if mine, err := h.wantsCaseload(ctx, c, name); err != nil || mine {
+		if err != nil {
+			return nil, err
+		}
+		return h.caseloadRoster(ctx, c)
+	}
 	var (
-		rows  []plpbot.RosterRow
-		title string
-		where = "whole school"
-		err   error
+		rows     []plpbot.RosterRow
+		title    string
+		where    = "whole school"
+		archived bot.Block
+		err      error
 	)
 	if strings.TrimSpace(name) == "" && c.Actor.Role == plpbot.RoleAdmin {
 		title = "Whole school"
@@ -104,6 +112,12 @@ func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error
 			return nil, perr
 		}
 		title, where = bot.User(cl.Name), cl.Name
+		if archived, err = h.archivedNote(ctx, cl); err != nil {
+			return nil, err
+		}
+		if archived != nil {
+			title += " (archived)"
+		}
 		rows, err = h.store.Roster(ctx, cl.ID)
 	}
 	if err != nil {
@@ -117,7 +131,11 @@ func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error
 	if err := h.auditMany(ctx, c.Actor, "roster", subjects); err != nil {
 		return nil, err
 	}
-	return []bot.Message{h.rosterMessage(title, rows, h.loc(c.Actor))}, nil
+	m := h.rosterMessage(title, rows, h.loc(c.Actor))
+	if archived != nil {
+		m.Blocks = slices.Insert(m.Blocks, 0, archived)
+	}
+	return []bot.Message{m}, nil
 }
 
 // rosterMessage renders roster rows under a header line of class totals.

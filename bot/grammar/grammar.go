@@ -48,6 +48,10 @@ const (
 	ArgLiteral
 	// ArgDuration is a span such as 1w, 2w, 3d, 24h.
 	ArgDuration
+	// ArgRole is a mention of a group of people the platform keeps, a
+	// Discord role: <@&123> on a command line, a role option on Discord.
+	// Normalised to the role's id.
+	ArgRole
 )
 
 // Arg describes one argument of a command.
