@@ -84,7 +84,7 @@ const MaxGradeLen = 16
 
 // NormalizeGrade reads a grade level as people and student information
 // systems write it and returns its one spelling: numbers without leading
-// zeros ("09" → "9"), anything else in upper case ("kg" → "KG", OneRoster's
+// zeros or ordinal ending ("09", "9th" → "9"), anything else in upper case ("kg" → "KG", OneRoster's
 // "PK", "KG", "13"…). It refuses blanks, spaces and anything but letters
 // and digits.
 func NormalizeGrade(s string) (string, error) {
@@ -93,13 +93,23 @@ func NormalizeGrade(s string) (string, error) {
 		strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		return "", fieldErrorf("grade", "%q isn't a grade I can read. Use a grade level such as 9 or KG.", s)
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0 {
+	lower := strings.ToLower(s)
+	for _, suffix := range []string{"st", "nd", "rd", "th"} { // "9th" is 9
+		if n, ok := strings.CutSuffix(lower, suffix); ok && n != "" && isDigits(n) {
+			s = n
+		}
+	}
+	if isDigits(s) {
 		if t := strings.TrimLeft(s, "0"); t != "" {
 			return t, nil
 		}
 		return "0", nil
 	}
 	return strings.ToUpper(s), nil
+}
+
+func isDigits(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
 }
 
 // NameRange is a range of names by their first letters, both ends

@@ -4,7 +4,7 @@ import "testing"
 
 func TestNormalizeGrade(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
-		{"9", "9"}, {"09", "9"}, {" 12 ", "12"}, {"kg", "KG"}, {"PK", "PK"}, {"00", "0"}, {"Ungraded", "UNGRADED"},
+		{"9", "9"}, {"09", "9"}, {" 12 ", "12"}, {"kg", "KG"}, {"PK", "PK"}, {"00", "0"}, {"Ungraded", "UNGRADED"}, {"9th", "9"}, {"1st", "1"}, {"th", "TH"},
 	} {
 		got, err := NormalizeGrade(tc.in)
 		if err != nil || got != tc.want {

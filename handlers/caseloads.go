@@ -340,10 +340,14 @@ func (h *Handlers) cmdCaseloadRemove(ctx context.Context, c *call) ([]bot.Messag
 	if err := h.auditMany(ctx, c.Actor, "caseload_remove", subjects); err != nil {
 		return nil, err
 	}
-	what := bot.User(andJoin(words))
+	var parts []string
 	if len(students) > 0 {
-		what = andJoin(slices.DeleteFunc([]string{peopleNames(students), what}, func(s string) bool { return s == "" }))
+		parts = append(parts, peopleNames(students))
 	}
+	if len(words) > 0 {
+		parts = append(parts, bot.User(andJoin(words)))
+	}
+	what := andJoin(parts)
 	return h.caseloadChanged(ctx, c, couns, cl, fmt.Sprintf("Took %s off %s's caseload.", what, bot.User(couns.Name)),
 		fmt.Sprintf("%s took %s off your caseload.", bot.User(c.Actor.Name), what))
 }
