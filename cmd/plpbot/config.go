@@ -106,6 +106,7 @@ type ScheduleConfig struct {
 	ConferenceReminders []string `yaml:"conference_reminders"`
 	FollowupAfter       string   `yaml:"followup_after"`
 	QuietHours          string   `yaml:"quiet_hours"`
+	SchoolDays          []string `yaml:"school_days"`
 	Holidays            []string `yaml:"holidays"`
 	NudgeAfter          string   `yaml:"nudge_after"`
 }
@@ -163,6 +164,7 @@ func DefaultConfig() Config {
 			ConferenceReminders: []string{"24h", "1h"},
 			FollowupAfter:       "24h",
 			QuietHours:          "20:00-07:00",
+			SchoolDays:          []string{"mon", "tue", "wed", "thu", "fri"},
 			NudgeAfter:          "0",
 		},
 		Classes: ClassesConfig{EnrolBy: string(handlers.EnrolByStaff)},
@@ -614,6 +616,9 @@ type ScheduleSettings struct {
 	QuietEnd            int
 	Holidays            []time.Time   // midnight UTC of each date
 	NudgeAfter          time.Duration // 0 = off
+
+	// SchoolDays are the days students get prompts and nudges, Monday first.
+	SchoolDays []time.Weekday
 }
 
 // ScheduleSettings returns the scheduler's settings; call it on a
@@ -674,6 +679,16 @@ func (s ScheduleConfig) parse(cfg *Config) (ScheduleSettings, error) {
 		}
 		out.QuietStart, out.QuietEnd = start, end
 	}
+	days, err := plpbot.ParseSchoolDays(s.SchoolDays)
+	if err != nil {
+		msg := err.Error()
+		var de *plpbot.Error
+		if errors.As(err, &de) {
+			msg = de.Message
+		}
+		return out, cfg.bad("schedule.school_days", "%s", msg)
+	}
+	out.SchoolDays = days
 	for i, h := range s.Holidays {
 		t, err := time.Parse(time.DateOnly, strings.TrimSpace(h))
 		if err != nil {
