@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"strconv"
 )
 
 // Optional capabilities, in the style of go-joe/joe: small interfaces that
@@ -75,3 +76,12 @@ var ErrNoSuchUser = errors.New("no such user")
 // MaxSyncMembers bounds the people one class sync brings in: a class
 // channel or role, not a whole school's #general.
 const MaxSyncMembers = 500
+
+// TooManyMembersError is what ChannelMembers and RoleMembers return for a
+// group bigger than MaxSyncMembers, found before anyone's profile is read.
+type TooManyMembersError struct{ N int }
+
+// Error implements error.
+func (e *TooManyMembersError) Error() string {
+	return "too many members to sync: " + strconv.Itoa(e.N)
+}

@@ -32,6 +32,10 @@ func (h *Handlers) cmdClassSync(ctx context.Context, c *call) ([]bot.Message, er
 		return nil, err
 	}
 	ids, err := h.syncMembers(ctx, c, cl)
+	var tooMany *bot.TooManyMembersError
+	if errors.As(err, &tooMany) {
+		return nil, tooManyToSync(tooMany.N)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -173,12 +177,13 @@ func (h *Handlers) enrolStudents(ctx context.Context, c *call, cl *plpbot.Class,
 const maxPasted = 200
 
 // pastedHandles splits a pasted list of emails or usernames: by white
-// space, commas and semicolons, with <…>, "mailto:" and a leading @ taken
-// off, each once.
+// space, commas and semicolons, with Slack's link markup (<mailto:…|…>)
+// and a leading @ taken off, each once.
 func pastedHandles(s string) []string {
 	var out []string
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) {
 		f = strings.TrimSuffix(strings.TrimPrefix(f, "<"), ">")
+		f, _, _ = strings.Cut(f, "|") // Slack links an email: <mailto:sam@school.org|sam@school.org>
 		f = strings.TrimPrefix(strings.TrimPrefix(f, "mailto:"), "@")
 		if f != "" && !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, f) }) {
 			out = append(out, f)
