@@ -202,6 +202,8 @@ var indexes = []index{
 	{colAudit, bson.D{{Key: "subject_id", Value: 1}, {Key: "at", Value: -1}}, false},
 	{colPrompts, bson.D{{Key: "user_id", Value: 1}, {Key: "sent_at", Value: -1}}, false},
 	{colTerms, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, true},
+	// A counselor's caseload by grade (CaseloadStudents).
+	{colUsers, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "grade", Value: 1}}, false},
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
