@@ -25,6 +25,9 @@ type Class struct {
 	CreatedBy   string    `bson:"created_by"`
 	CreatedAt   time.Time `bson:"created_at"`
 	UpdatedAt   time.Time `bson:"updated_at"`
+	// SIS is what the school's student information system says of a class
+	// a roster import brought (nil for classes made in chat).
+	SIS *ClassSIS `bson:"sis,omitempty"`
 }
 
 // Validate checks the class name.
@@ -39,6 +42,11 @@ type Enrollment struct {
 	UserID    string    `bson:"user_id"`
 	Role      string    `bson:"role"`
 	CreatedAt time.Time `bson:"created_at"`
+	// SourcedID is the SIS's id of the enrollment when a roster import
+	// made it ("" for enrollments made in chat); Primary marks a class's
+	// primary teacher, as the SIS says.
+	SourcedID string `bson:"sourced_id,omitempty"`
+	Primary   bool   `bson:"primary,omitempty"`
 }
 
 // EnrollmentID is the id of a person's membership of a class: one per

@@ -97,6 +97,10 @@ type Person struct {
 	Grade     string    `bson:"grade,omitempty"` // grade level (NormalizeGrade), "" if unknown; caseloads by grade read it at the moment of use
 	CreatedAt time.Time `bson:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at"`
+	// SIS holds what the school's student information system says of the
+	// person when a roster import brought them (nil otherwise): the import
+	// owns it, keyed by its sourcedId, and never touches the plan.
+	SIS *PersonSIS `bson:"sis,omitempty"`
 }
 
 // Away reports whether the person is away at t: from setting it until the

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -46,5 +47,22 @@ func TestFormatEscapesOnlyUserText(t *testing.T) {
 	sneaky := bot.User("a" + bot.Bold("b"))
 	if got := bot.Format(sneaky, d); strings.Contains(got, "*") {
 		t.Errorf("user text gained formatting: %q", got)
+	}
+}
+
+// panicky is a chart whose drawing panics.
+type panicky struct{}
+
+func (panicky) Alt() string         { return "a chart" }
+func (panicky) PNG(io.Writer) error { panic("boom") }
+func (panicky) SVG(io.Writer) error { return nil }
+func (panicky) FileName() string    { return "boom.png" }
+
+// TestChartPNGTurnsAPanicIntoAnError: an adapter drawing a broken chart
+// gets an error to log, not a crash.
+func TestChartPNGTurnsAPanicIntoAnError(t *testing.T) {
+	f, err := bot.ChartPNG(panicky{})
+	if err == nil || f != nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("ChartPNG = %v, %v; want an error", f, err)
 	}
 }

@@ -8,15 +8,16 @@ import (
 	"github.com/plpbot/plpbot"
 )
 
-// Code classifies an error a person can act on.
-type Code string
+// Code classifies an error a person can act on: the domain's codes
+// (plpbot.Code), under the names the adapters and handlers use.
+type Code = plpbot.Code
 
 // Error codes, in the style of benbjohnson/wtf.
 const (
-	EInvalid   Code = "invalid"   // the input is wrong; Usage says what is right
-	ENotFound  Code = "not_found" // the thing named does not exist (for this person)
-	EForbidden Code = "forbidden" // the person may not do this
-	EConflict  Code = "conflict"  // the thing already exists or changed meanwhile
+	EInvalid   = plpbot.EINVALID   // the input is wrong; Usage says what is right
+	ENotFound  = plpbot.ENOTFOUND  // the thing named does not exist (for this person)
+	EForbidden = plpbot.EFORBIDDEN // the person may not do this
+	EConflict  = plpbot.ECONFLICT  // the thing already exists or changed meanwhile
 )
 
 // UserError is an error meant for the person who asked. Message is short,
@@ -49,7 +50,7 @@ func AsUserError(err error) (*UserError, bool) {
 	}
 	var de *plpbot.Error
 	if errors.As(err, &de) {
-		return &UserError{Code: Code(de.Code), Message: de.Message, Field: de.Field}, true
+		return &UserError{Code: de.Code, Message: de.Message, Field: de.Field}, true
 	}
 	return nil, false
 }

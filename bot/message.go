@@ -1,5 +1,11 @@
 package bot
 
+import (
+	"bytes"
+	"fmt"
+	"io"
+)
+
 // Visibility says who sees a reply.
 type Visibility int
 
@@ -35,6 +41,10 @@ type Message struct {
 	Buttons []Button
 	// File is an optional attachment, such as a plan exported as Markdown.
 	File *File
+	// Chart is an optional picture of the message's figures, drawn by the
+	// adapter that sends it: a PNG attached in chat, inline SVG on the web.
+	// The blocks still carry the same figures in words.
+	Chart Chart
 	// Category, if set ("academic", "personal", "career"), lets adapters pick
 	// an accent colour.
 	Category string
@@ -126,6 +136,37 @@ type File struct {
 	Name        string // such as "plan-alex.md"
 	ContentType string // such as "text/markdown"
 	Data        []byte
+}
+
+// Chart is a picture drawn from data at the edge (bot/chart's types
+// implement it): chat adapters attach its PNG with its alt text, the web
+// inlines its SVG. Its methods only draw; they never read or send anything.
+type Chart interface {
+	// Alt says what the chart shows, in words: alt text for the image and
+	// the fallback where pictures don't show.
+	Alt() string
+	// PNG draws the chart for chat, at twice a phone's pixel density.
+	PNG(w io.Writer) error
+	// SVG draws the chart as an <svg> element for the web.
+	SVG(w io.Writer) error
+	// FileName is the name chat shows for the PNG, such as "progress.png".
+	FileName() string
+}
+
+// ChartPNG draws c as a PNG attachment named after it. A chart that
+// panics while drawing is an error here, so one bad picture never takes an
+// adapter down: the message's words still go out.
+func ChartPNG(c Chart) (f *File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("draw %s: panic: %v", c.FileName(), r)
+		}
+	}()
+	var b bytes.Buffer
+	if err := c.PNG(&b); err != nil {
+		return nil, fmt.Errorf("draw %s: %w", c.FileName(), err)
+	}
+	return &File{Name: c.FileName(), ContentType: "image/png", Data: b.Bytes()}, nil
 }
 
 // PlainText returns the message's text without markup, one block a line;

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
@@ -113,14 +112,17 @@ func roleWithArticle(r plpbot.Role) string {
 	return "a " + string(r)
 }
 
-// cmdForget deletes every record of a person. Without confirm it shows
-// exactly what would go and the command that confirms; with it, the erasure
-// is audited and done.
+// cmdForget forgets a person: without confirm it shows exactly what would
+// change, on both sides (their own records deleted; what they wrote about
+// others anonymised) and the command that confirms; with it, it is done,
+// and an erasure record that names neither them nor their id replaces
+// the audit entries about them. Asked about someone unknown, it says
+// whether they were forgotten before (the erasure log), so an admin can
+// answer "was X erased?".
 func (h *Handlers) cmdForget(ctx context.Context, c *call) ([]bot.Message, error) {
 	u, err := h.findMentioned(ctx, c, "user")
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, &bot.UserError{Code: bot.ENotFound,
-			Message: "I don't know anyone called " + bot.User("@"+mentionName(c, "user")) + ", so there's nothing to forget."}
+		return h.forgetUnknown(ctx, c)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("forget: %w", err)
@@ -133,41 +135,130 @@ func (h *Handlers) cmdForget(ctx context.Context, c *call) ([]bot.Message, error
 	if err != nil {
 		return nil, fmt.Errorf("forget: %w", err)
 	}
-	confirm := "forget " + mentionOf(c, u) + " confirm"
 	if !c.Invocation.Has("confirm") {
-		m := reply("Forget "+bot.User(u.Name)+"?",
-			bot.Text{Text: "This deletes every record of " + bot.Bold(bot.User(u.Name)) + " for good:"},
-			bot.List{Items: forgetItems(counts)},
-			bot.Text{Text: "It can't be undone. The audit log keeps only that a record was erased, and by whom."},
-			bot.Context{Text: "To go ahead, type `/plp " + confirm + "`."})
-		m.Buttons = []bot.Button{{Label: "Forget " + bot.User(u.Name), Command: confirm, Style: bot.Danger}}
-		return []bot.Message{m}, nil
+		return h.forgetPreview(ctx, c, u, counts)
 	}
-	if err := h.audit(ctx, c.Actor, "forget", u, strconv.FormatInt(counts.Total(), 10)+" records"); err != nil {
-		return nil, err
-	}
-	if err := h.store.Forget(ctx, u.ID); err != nil {
+	done, err := h.store.Forget(ctx, u.ID, storage.Eraser{ID: c.Actor.ID, Name: c.Actor.Name})
+	if err != nil {
 		return nil, fmt.Errorf("forget: %w", err)
 	}
-	return []bot.Message{reply("",
-		bot.Text{Text: fmt.Sprintf("Done: every record of %s is deleted (%s and their account).",
-			bot.User(u.Name), countNoun(int(counts.Total()), "record", "records"))},
-		bot.Context{Text: "If they use plpbot again, they start fresh."})}, nil
+	blocks := []bot.Block{bot.Text{Text: fmt.Sprintf("Done: every record of %s is deleted (%s and their account).",
+		bot.User(u.Name), countNoun(int(done.Total()), "record", "records"))}}
+	if n := done.Anonymised(); n > 0 {
+		blocks = append(blocks, bot.Text{Text: fmt.Sprintf("%s they wrote about others now %s “%s”.",
+			countNoun(int(n), "record", "records"), pick(n, "says", "say"), storage.FormerStaffName)})
+	}
+	if n := done.UpcomingHeld; n > 0 {
+		blocks = append(blocks, bot.Text{Text: fmt.Sprintf("%s they were to hold %s cancelled: those students may need a new time (`/plp conference @student YYYY-MM-DD HH:MM`).",
+			countNoun(int(n), "upcoming conference", "upcoming conferences"), pick(n, "is", "are"))})
+	}
+	blocks = append(blocks, bot.Context{Text: "If they use plpbot again, they start fresh. Backups still hold them until they age out."})
+	return []bot.Message{reply("", blocks...)}, nil
 }
 
-// forgetItems lists what Forget deletes, one line per kind, zeros included
-// so the admin sees the whole picture.
-func forgetItems(rc storage.RecordCounts) []string {
-	n := func(v int64, one, many string) string { return countNoun(int(v), one, many) }
-	return []string{
-		n(rc.Goals, "goal (with its steps)", "goals (with their steps)"),
-		n(rc.CheckIns, "check-in", "check-ins"),
-		n(rc.Reflections, "reflection", "reflections"),
-		n(rc.Feedback, "piece of feedback", "pieces of feedback"),
-		n(rc.Flags, "intervention flag", "intervention flags"),
-		n(rc.Conferences, "conference", "conferences"),
-		n(rc.Classes, "class membership", "class memberships"),
-		n(rc.Prompts, "reflection prompt", "reflection prompts"),
-		"their profile and account",
+// forgetPreview shows what forgetting u would change and how to confirm.
+func (h *Handlers) forgetPreview(ctx context.Context, c *call, u *plpbot.Person, counts storage.RecordCounts) ([]bot.Message, error) {
+	confirm := "forget " + mentionOf(c, u) + " confirm"
+	blocks := []bot.Block{
+		bot.Text{Text: "This deletes every record of " + bot.Bold(bot.User(u.Name)) + " for good:"},
+		bot.List{Items: forgetItems(counts, u.Role.IsStaff())},
 	}
+	if counts.Anonymised() > 0 {
+		blocks = append(blocks,
+			bot.Text{Text: "What they wrote about others stays, with their name replaced by “" + storage.FormerStaffName + "”:"},
+			bot.List{Items: anonymisedItems(counts)})
+	}
+	blocks = append(blocks, bot.Text{Text: "It can't be undone. The audit log keeps only that someone was erased, when and by whom — not who."})
+	before, err := h.store.Erasures(ctx, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("forget: %w", err)
+	}
+	if len(before) > 0 {
+		blocks = append(blocks, bot.Context{Text: "They were forgotten once before, on " + formatDay(before[0].At) + ", and came back."})
+	}
+	blocks = append(blocks, bot.Context{Text: "To go ahead, type `/plp " + confirm + "`."})
+	m := reply("Forget "+bot.User(u.Name)+"?", blocks...)
+	m.Buttons = []bot.Button{{Label: "Forget " + bot.User(u.Name), Command: confirm, Style: bot.Danger}}
+	return []bot.Message{m}, nil
+}
+
+// forgetUnknown answers /plp forget about someone the bot doesn't know:
+// whether the erasure log says they were forgotten.
+func (h *Handlers) forgetUnknown(ctx context.Context, c *call) ([]bot.Message, error) {
+	name := bot.User("@" + mentionName(c, "user"))
+	mention, _ := c.Invocation.User("user")
+	if mention.Platform == "" {
+		mention.Platform = c.Request.Actor.Platform
+	}
+	if mention.Workspace == "" {
+		mention.Workspace = c.Request.Actor.Workspace
+	}
+	erased, err := h.store.Erasures(ctx, storageID(mention).UserID())
+	if err != nil {
+		return nil, fmt.Errorf("forget: %w", err)
+	}
+	if len(erased) == 0 {
+		return nil, &bot.UserError{Code: bot.ENotFound,
+			Message: "I don't know anyone called " + name + ", so there's nothing to forget."}
+	}
+	e := erased[0]
+	return []bot.Message{reply("",
+		bot.Text{Text: fmt.Sprintf("%s was forgotten on %s by %s (%s). Nothing of theirs is left here.",
+			name, formatDay(e.At), bot.User(e.ByName), e.Detail)},
+		bot.Context{Text: "Backups made before then still hold them until they age out."})}, nil
+}
+
+// forgetItems lists the person's own records Forget deletes, one line per
+// kind: for a student zeros included, so the admin sees the whole picture;
+// for staff, whose plan is usually empty, only what they have.
+func forgetItems(rc storage.RecordCounts, staff bool) []string {
+	var out []string
+	n := func(v int64, one, many string) {
+		if v > 0 || !staff {
+			out = append(out, countNoun(int(v), one, many))
+		}
+	}
+	n(rc.Goals, "goal (with its steps)", "goals (with their steps)")
+	n(rc.CheckIns, "check-in", "check-ins")
+	n(rc.Reflections, "reflection", "reflections")
+	n(rc.Feedback, "piece of feedback", "pieces of feedback")
+	n(rc.Flags, "intervention flag", "intervention flags")
+	n(rc.Conferences, "conference", "conferences")
+	n(rc.Classes, "class membership", "class memberships")
+	n(rc.Prompts, "reflection prompt", "reflection prompts")
+	n(rc.Messages, "scheduled message", "scheduled messages")
+	n(rc.Audit, "audit entry about them", "audit entries about them")
+	return append(out, "their profile and account")
+}
+
+// anonymisedItems lists the kinds of others' records that name the person,
+// non-zero ones only.
+func anonymisedItems(rc storage.RecordCounts) []string {
+	var out []string
+	add := func(v int64, one, many string) {
+		if v > 0 {
+			out = append(out, countNoun(int(v), one, many))
+		}
+	}
+	add(rc.FeedbackGiven, "piece of feedback they gave", "pieces of feedback they gave")
+	add(rc.FlagsRecorded, "intervention flag they recorded", "intervention flags they recorded")
+	add(rc.ClassesCreated, "class they created (its students stay)", "classes they created (their students stay)")
+	if rc.ConferencesHeld > 0 {
+		s := countNoun(int(rc.ConferencesHeld), "conference they held", "conferences they held")
+		if rc.UpcomingHeld > 0 {
+			s += fmt.Sprintf(" (%d upcoming: cancelled)", rc.UpcomingHeld)
+		}
+		out = append(out, s)
+	}
+	add(rc.AgendaItems, "talking point they added", "talking points they added")
+	add(rc.AuditActions, "audit entry of what they did", "audit entries of what they did")
+	return out
+}
+
+// pick picks one or many by n.
+func pick(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

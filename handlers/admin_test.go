@@ -74,8 +74,9 @@ func TestForget(t *testing.T) {
 	before := e.staffCounts()
 	out := e.ok("admin", "forget @sam")
 	mustContain(t, out, "Forget sam?", "2 goals (with their steps)", "1 check-in", "1 reflection", "1 piece of feedback",
-		"1 intervention flag", "1 conference", "1 class membership", "0 reflection prompts", "their profile and account",
-		"can't be undone", "/plp forget @sam confirm")
+		"1 intervention flag", "1 conference", "1 class membership", "0 reflection prompts", "0 scheduled messages",
+		"3 audit entries about them", "their profile and account", "can't be undone", "/plp forget @sam confirm")
+	mustNotContain(t, out, "a former staff member")
 	e.staffSame(before, "forget without confirm")
 	msgs := e.staffMsgs("admin", "forget @sam")
 	if b := msgs[0].Buttons; len(b) != 1 || b[0].Command != "forget @sam confirm" || b[0].Style != bot.Danger {
@@ -101,7 +102,7 @@ func TestForget(t *testing.T) {
 		t.Errorf("forget @ghost created ghost: %v", err)
 	}
 
-	mustContain(t, e.ok("admin", "forget @sam confirm"), "every record of sam is deleted (8 records and their account)")
+	mustContain(t, e.ok("admin", "forget @sam confirm"), "every record of sam is deleted (11 records and their account)")
 	if _, err := e.store.User(ctx, staffUID("sam")); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("sam's account survived: %v", err)
 	}
@@ -109,9 +110,15 @@ func TestForget(t *testing.T) {
 	if err != nil || rc.Total() != 0 {
 		t.Errorf("records left after forget: %+v %v", rc, err)
 	}
-	if got := e.staffAudit("sam"); !slices.Contains(got, staffUID("admin")+" forget") {
-		t.Errorf("forget not audited: %v", got)
+	// The audit keeps one erasure record that doesn't name them.
+	if got := e.staffAudit("sam"); len(got) != 0 {
+		t.Errorf("audit entries about sam survived: %v", got)
 	}
+	if erased, err := e.store.Erasures(ctx, staffUID("sam")); err != nil || len(erased) != 1 || erased[0].ByID != staffUID("admin") {
+		t.Errorf("erasure record = %+v, %v; want one, by admin", erased, err)
+	}
+	// Was sam erased? Asking to forget them again says so.
+	mustContain(t, e.ok("admin", "forget @sam"), "@sam was forgotten on Wed 25 Nov 2026 by admin (11 records deleted, 0 anonymised)")
 	// alex is untouched, and the roster no longer lists sam.
 	out = e.ok("ms-lee", "roster")
 	mustContain(t, out, "alex", "1 student")

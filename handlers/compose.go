@@ -282,10 +282,11 @@ func appendQuoted[T any](blocks []bot.Block, heading string, items []T, line fun
 
 // ClassSummary is a class channel's weekly post: goals set and completed
 // since from, participation and class progress as the roster counts them
-// (only in classes of at least the minimum size: plpbot.SummaryShowsFigures),
-// and shout-outs only for students who opted in. It never names one
-// student's reflection, feedback, flag or low progress. It reads the roster
-// summary and one class-wide query of goals.
+// and a chart of both week by week over the term (only in classes of at
+// least the minimum size: plpbot.SummaryShowsFigures), and shout-outs only
+// for students who opted in. It never names one student's reflection,
+// feedback, flag or low progress. It reads the roster summary, one
+// class-wide query of goals and, for the chart, one of check-ins.
 func (h *Handlers) ClassSummary(ctx context.Context, c *plpbot.Class, from, now time.Time) (bot.Message, error) {
 	rows, err := h.store.Roster(ctx, c.ID)
 	if err != nil {
@@ -337,7 +338,15 @@ func (h *Handlers) ClassSummary(ctx context.Context, c *plpbot.Class, from, now 
 	}
 	blocks = appendQuoted(blocks, "Shout-outs", shout, func(s string) string { return s })
 	blocks = append(blocks, bot.Context{Text: "Keep going! Log progress any time with `/plp checkin`."})
-	return bot.Message{Visibility: bot.Public, Title: "This week in " + bot.User(c.Name), Blocks: blocks}, nil
+	m := bot.Message{Visibility: bot.Public, Title: "This week in " + bot.User(c.Name), Blocks: blocks}
+	if figures {
+		wk, err := h.classChart(ctx, c, rows, goals, now)
+		if err != nil {
+			return bot.Message{}, fmt.Errorf("class summary: %w", err)
+		}
+		m.Chart = wk
+	}
+	return m, nil
 }
 
 // activeGoals returns the active goals in number order.

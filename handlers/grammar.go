@@ -61,7 +61,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 					},
 					Run: h.cmdProfileSet},
 			}},
-		{Name: "goal", Summary: "Add, list, finish, drop or edit your goals",
+		{Name: "goal", Summary: "Add, list, show, finish, drop or edit your goals",
 			Sub: []*grammar.Command{
 				{Name: "add", Summary: "Add a goal",
 					Examples: []string{"goal add Read three novels category:academic by:2027-05-30 why:I want to enjoy reading again"},
@@ -74,6 +74,13 @@ func (h *Handlers) commands() *grammar.Grammar {
 					Run: h.cmdGoalAdd},
 				{Name: "list", Summary: "List your goals with their numbers", Examples: []string{"goal list"},
 					Run: h.cmdGoalList},
+				{Name: "show", Summary: "One goal in full: a chart of its progress, its steps and feedback",
+					Examples: []string{"goal show 1", "goal show 2 @sam"},
+					Args: []grammar.Arg{
+						num("n", "Goal number (see goal list)"),
+						{Name: "user", Kind: grammar.ArgUser, Description: "Staff only: whose goal"},
+					},
+					Run: h.cmdGoalShow},
 				{Name: "done", Summary: "Mark a goal as done", Examples: []string{"goal done 2"},
 					Args: []grammar.Arg{num("n", "Goal number (see goal list)")},
 					Run:  h.cmdGoalDone},

@@ -154,6 +154,7 @@ func (h *Handlers) route(ctx context.Context, c *call) ([]bot.Message, error) {
 	if fn == nil {
 		return nil, bot.Errorf(bot.ENotFound, "I can't do %s yet. Try `/plp help`.", bot.User("/plp "+name))
 	}
+	bot.NoteCommand(ctx, name)
 	if cmd := h.grammar.Find(c.Invocation.Path...); cmd != nil && !h.allowed(actor, cmd.Audience) {
 		return nil, forbidden(cmd.Audience)
 	}

@@ -1,12 +1,34 @@
 package handlers_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/plpbot/plpbot/bot"
 )
+
+// The privacy suite. Every promise of README's Privacy section is tested,
+// against the real embedded database; this file is the index a reviewer
+// reads top to bottom. Here: who may read what, on every surface
+// (TestPrivacyMatrix), students, staff outside the class, flags and
+// channels, self-views, mentions (mention_test.go), the audit of every
+// staff read (audit_test.go). Elsewhere, where the code lives:
+//   - access asked when a message is sent, standing 1:1s ending with access:
+//     scheduler/compose_test.go TestBriefsStopWhenTheTeacherLeavesTheClass,
+//     scheduler/recurring_test.go TestStandingConferenceEndsWhenAccessEnds;
+//   - channel summaries of small classes: scheduler/compose_test.go
+//     TestSmallClassSummaryShowsNoFigures;
+//   - the embedded database closed to other local users (no TCP port,
+//     private files): storage/embedded notcp_linux_test.go, private_test.go;
+//   - no student text in logs: cmd/plpbot/logs_test.go, storage/embedded/logs_test.go;
+//   - forget leaves no byte behind (the database files are read after it):
+//     handlers/forget_test.go TestForgetStudentLeavesNoByteBehind and
+//     TestForgetStaffMemberLeavesNoByteBehind, storage/forget_test.go;
+//     retention: storage TestRetention, scheduler TestRetentionNightly,
+//     cmd/plpbot TestRetentionAndErasures;
+//   - the audit log is append-only: storage/audit_test.go TestAuditIsAppendOnly.
 
 // Secrets planted in sam's records; each must stay where it belongs.
 const (
@@ -189,4 +211,80 @@ func TestNobodySeesAFlagAboutThemselves(t *testing.T) {
 	mustNotContain(t, self, secretFlag, "intervention flags")
 	// Staff who serve sam still see it.
 	mustContain(t, e.ok("ms-lee", "student @sam"), secretFlag)
+}
+
+// TestPrivacyMatrix: actor × surface → allowed (sees sam's records, and the
+// read is audited) or refused (sees none of them, and nothing is stored).
+// ms-lee teaches sam; ms-park co-teaches sam's class as a counselor; mr-kim
+// teaches another class; ms-cho is a counselor of no class; alex is sam's
+// classmate.
+func TestPrivacyMatrix(t *testing.T) {
+	e := privacyWorld(t)
+	secrets := []string{secretReflection, secretFeedback, secretCheckIn, secretGoal}
+	type surface struct {
+		name string
+		read func(who string) (string, error)
+	}
+	cmd := func(line string) func(string) (string, error) {
+		return func(who string) (string, error) {
+			msgs, err := e.run(who, line)
+			out := ""
+			for _, m := range msgs {
+				out += staffEverything(m) + "\n"
+			}
+			return out, err
+		}
+	}
+	brief := func(who string) (string, error) {
+		cf, err := e.store.ConferenceByNumber(context.Background(), 1)
+		if err != nil {
+			return "", err
+		}
+		m, err := e.h.PrepBrief(context.Background(), e.user(who), cf, e.now)
+		return staffEverything(m), err
+	}
+	surfaces := []surface{
+		{"student view (command reply)", cmd("student @sam")},
+		{"export (a file for home)", cmd("export @sam")},
+		{"prep brief (a scheduled DM)", brief},
+	}
+	allowed := map[string]bool{"ms-lee": true, "ms-park": true, "admin": true}
+	for _, who := range []string{"ms-lee", "ms-park", "admin", "mr-kim", "ms-cho", "alex"} {
+		for _, sf := range surfaces {
+			t.Run(who+"/"+sf.name, func(t *testing.T) {
+				before := len(e.staffAudit("sam"))
+				out, err := sf.read(who)
+				switch {
+				case allowed[who] && err != nil:
+					t.Fatalf("refused: %v", err)
+				case allowed[who]:
+					mustContain(t, out, secretGoal)
+					if after := len(e.staffAudit("sam")); after != before+1 {
+						t.Errorf("audit entries %d → %d, want one more", before, after)
+					}
+				case err == nil:
+					t.Fatalf("allowed, want a refusal:\n%s", out)
+				default:
+					mustNotContain(t, out+bot.ErrorMessage(err).PlainText(), secrets...)
+				}
+			})
+		}
+	}
+	// The roster and the audit log: staff of the class see the roster,
+	// admins the audit; nobody else either.
+	for _, tt := range []struct {
+		who, line string
+		ok        bool
+	}{
+		{"ms-lee", "roster", true}, {"ms-park", "roster", true}, {"mr-kim", "roster Period 3", false}, {"alex", "roster", false},
+		{"admin", "audit @sam", true}, {"ms-lee", "audit @sam", false}, {"sam", "audit @sam", false},
+	} {
+		out, err := cmd(tt.line)(tt.who)
+		if tt.ok != (err == nil) {
+			t.Errorf("%s %q: err = %v, want allowed %v", tt.who, tt.line, err, tt.ok)
+		}
+		if !tt.ok {
+			mustNotContain(t, out, secrets...)
+		}
+	}
 }

@@ -117,7 +117,7 @@ func (h *Handlers) planHeader(u *plpbot.Person, streak int, conf *plpbot.Confere
 	return blocks
 }
 
-// ownPlan is the actor's own plan.
+// ownPlan is the actor's own plan, with a progress card of its active goals.
 func (h *Handlers) ownPlan(ctx context.Context, c *call) ([]bot.Message, error) {
 	u := c.Actor
 	goals, err := h.store.Goals(ctx, u.ID)
@@ -182,6 +182,7 @@ func (h *Handlers) ownPlan(ctx context.Context, c *call) ([]bot.Message, error) 
 		return []bot.Message{m}, nil
 	}
 	m.Buttons = []bot.Button{h.checkInButton(active), h.addGoalButton(bot.Default)}
+	m.Chart = progressCard(u, active, streak, conf, loc)
 	return []bot.Message{m}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +19,7 @@ const maxRetryDelay = time.Hour
 
 // deliverDue sends every item due at now and returns when none is left; the
 // clock stands still meanwhile, so retries fall after now and the loop ends.
-func (s *Scheduler) deliverDue(ctx context.Context, now time.Time) error {
+func (s *Scheduler) deliverDue(ctx context.Context, now time.Time, inOrder bool) error {
 	clock := func() time.Time { return now }
 	for {
 		items, err := s.store.ClaimOutbox(ctx, s.replica, now, s.opts.SendLease, s.opts.Workers*16, s.platforms)
@@ -28,7 +29,11 @@ func (s *Scheduler) deliverDue(ctx context.Context, now time.Time) error {
 		if len(items) == 0 {
 			return nil
 		}
-		s.sendAll(ctx, clock, items)
+		if inOrder {
+			s.sendInOrder(ctx, clock, items)
+		} else {
+			s.sendAll(ctx, clock, items)
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -98,6 +103,23 @@ func (b *batch) paused() time.Time {
 
 // sendAll sends claimed items with up to Workers at once. It returns when
 // the platform asked to pause until, if it did.
+// sendInOrder sends items one at a time, by due time and then key.
+func (s *Scheduler) sendInOrder(ctx context.Context, clock func() time.Time, items []storage.OutboxItem) {
+	slices.SortStableFunc(items, func(a, b storage.OutboxItem) int {
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	var b batch
+	for i := range items {
+		if ctx.Err() != nil {
+			return
+		}
+		s.deliver(ctx, clock, &b, &items[i])
+	}
+}
+
 func (s *Scheduler) sendAll(ctx context.Context, clock func() time.Time, items []storage.OutboxItem) time.Time {
 	var b batch
 	ch := make(chan *storage.OutboxItem)
@@ -155,6 +177,7 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 	log := s.log.With(slog.String("item", it.ID), slog.Int("attempt", it.Attempt))
 	if until := b.paused(); until.After(now) {
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxPending, Due: until, Reason: "rate limited"})
+		s.observeRetry(it, RetryRateLimited)
 		return
 	}
 	d, skip, err := s.compose(ctx, it, now)
@@ -170,6 +193,7 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 	if skip != "" {
 		log.DebugContext(ctx, "outbox item skipped", slog.String("why", skip))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxSkipped, Reason: skip})
+		s.observeDone(it, DeliverySkipped)
 		return
 	}
 	if p := d.platform(); !s.reaches(p) {
@@ -196,6 +220,7 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		s.finish(rctx, it, storage.OutboxResult{Status: storage.OutboxSent})
+		s.observeDone(it, DeliverySent)
 		if d.after != nil {
 			if err := d.after(rctx, now); err != nil {
 				log.WarnContext(ctx, "after send", slog.Any("err", err))
@@ -208,6 +233,7 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 		// person can't get DMs until they write to the bot (handlers clear it).
 		log.WarnContext(ctx, "undeliverable", slog.String("reason", und.Reason))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxFailed, Reason: "undeliverable: " + und.Reason})
+		s.observeDone(it, DeliveryUndeliverable)
 		if d.userID != "" {
 			if _, err := s.store.SetCantDM(ctx, d.userID, und.Reason); err != nil {
 				log.WarnContext(ctx, "flag can't DM", slog.Any("err", err))
@@ -218,6 +244,7 @@ func (s *Scheduler) deliver(ctx context.Context, clock func() time.Time, b *batc
 		b.pause(now.Add(wait))
 		log.InfoContext(ctx, "rate limited", slog.Duration("retry_after", wait))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxPending, Due: now.Add(wait), Reason: "rate limited"})
+		s.observeRetry(it, RetryRateLimited)
 	default:
 		s.retry(ctx, it, now, err)
 	}
@@ -233,6 +260,7 @@ func (s *Scheduler) retry(ctx context.Context, it *storage.OutboxItem, now time.
 	if it.Failures+1 >= s.opts.MaxTries {
 		s.log.ErrorContext(ctx, "outbox item failed", slog.String("item", it.ID), slog.Int("tries", it.Failures+1), slog.String("reason", reason))
 		s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxFailed, Reason: reason, Transient: true})
+		s.observeDone(it, DeliveryFailed)
 		return
 	}
 	delay := s.opts.RetryBase << it.Failures
@@ -241,6 +269,7 @@ func (s *Scheduler) retry(ctx context.Context, it *storage.OutboxItem, now time.
 	}
 	s.log.WarnContext(ctx, "send failed; will retry", slog.String("item", it.ID), slog.Duration("in", delay), slog.String("reason", reason))
 	s.finish(ctx, it, storage.OutboxResult{Status: storage.OutboxPending, Due: now.Add(delay), Reason: reason, Transient: true})
+	s.observeRetry(it, RetryError)
 }
 
 func (s *Scheduler) finish(ctx context.Context, it *storage.OutboxItem, r storage.OutboxResult) {

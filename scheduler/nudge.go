@@ -69,6 +69,7 @@ func (s *Scheduler) planNudges(ctx context.Context, now time.Time, runs map[stri
 			return err
 		}
 	}
+	s.observer().JobRan(jobNudge, JobPlanned, 1)
 	return s.store.RecordJobRun(ctx, nudgeRun, hour, "planned", planned, 0)
 }
 

@@ -64,6 +64,9 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
 	if err := s.planConferences(ctx, now); err != nil {
 		errs = append(errs, fmt.Errorf("plan conference reminders: %w", err))
 	}
+	if err := s.runRetention(ctx, now, runs); err != nil {
+		errs = append(errs, fmt.Errorf("retention: %w", err))
+	}
 	return errors.Join(errs...)
 }
 
@@ -198,6 +201,8 @@ func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.C
 			}
 			if err != nil {
 				_ = record()
+				s.observeRuns(job, planned, skipped)
+				s.observer().JobRan(job, JobFailed, 1)
 				return err
 			}
 			planned++
@@ -208,7 +213,15 @@ func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.C
 	if skipped > 0 {
 		s.log.InfoContext(ctx, "runs skipped", slog.String("job", job), slog.String("class", c.ID), slog.Int("skipped", skipped), slog.String("why", status))
 	}
+	s.observeRuns(job, planned, skipped)
 	return record()
+}
+
+// observeRuns tells the Observer how many runs of a class's job were planned
+// and skipped.
+func (s *Scheduler) observeRuns(job string, planned, skipped int) {
+	s.observer().JobRan(job, JobPlanned, planned)
+	s.observer().JobRan(job, JobSkipped, skipped)
 }
 
 // planReflections plans one reflection run of a class: a prompt for every

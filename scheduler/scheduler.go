@@ -76,6 +76,10 @@ type Options struct {
 	// NudgeAfter is how long without a check-in earns a student one gentle
 	// DM per quiet spell (0 = no nudges, the default).
 	NudgeAfter time.Duration
+	// Retention is how long someone in no class may go without activity
+	// before the nightly retention job purges them as forget does
+	// (privacy.retention_days; 0 = never, the default).
+	Retention time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// SetNow, if set, is called by Advance with each simulated time so the
@@ -97,6 +101,9 @@ type Options struct {
 	SendLease time.Duration
 	// PollEvery is how often idle workers look for due items; default 5s.
 	PollEvery time.Duration
+	// Observer, if set, hears about deliveries, retries, job runs and the
+	// planner lease, for metrics.
+	Observer Observer
 }
 
 // Scheduler plans and delivers scheduled messages. It is safe for
@@ -121,6 +128,8 @@ type Scheduler struct {
 	platforms []string
 
 	zones sync.Map // zone name → *time.Location
+
+	leader leaderState // until when this replica holds the planner lease
 
 	indexOnce sync.Once
 	indexErr  error
@@ -258,25 +267,42 @@ func (s *Scheduler) ensureIndexes(ctx context.Context) error {
 // and then delivers every outbox item due at now, before returning. Tests
 // and Advance drive the scheduler through it.
 func (s *Scheduler) Tick(ctx context.Context, now time.Time) error {
+	return s.tick(ctx, now, false)
+}
+
+// tick plans and delivers at now; inOrder sends one item at a time by due
+// time (simulated time: a console transcript reads the same every run).
+func (s *Scheduler) tick(ctx context.Context, now time.Time, inOrder bool) error {
 	if err := s.ensureIndexes(ctx); err != nil {
 		return err
 	}
 	if err := s.planIfLeader(ctx, now); err != nil {
 		return err
 	}
-	return s.deliverDue(ctx, now)
+	return s.deliverDue(ctx, now, inOrder)
 }
+
+// plannerTTL is how long the planner lease lasts unless renewed; the planner
+// renews it every minute.
+const plannerTTL = 3 * time.Minute
 
 // planIfLeader plans due jobs if this replica holds (or wins) the lease.
 func (s *Scheduler) planIfLeader(ctx context.Context, now time.Time) error {
-	lead, err := s.store.AcquireLease(ctx, plannerLease, s.replica, now, 3*time.Minute)
+	lead, err := s.store.AcquireLease(ctx, plannerLease, s.replica, now, plannerTTL)
+	s.noteLease(now, plannerTTL, lead, err)
 	if err != nil {
 		return fmt.Errorf("planner lease: %w", err)
 	}
 	if !lead {
 		return nil
 	}
-	return s.Plan(ctx, now)
+	err = s.Plan(ctx, now)
+	outcome := JobOK
+	if err != nil {
+		outcome = JobFailed
+	}
+	s.observer().JobRan(jobPlan, outcome, 1)
+	return err
 }
 
 // Advance runs the scheduler over simulated time, from now to now+d, jumping
@@ -304,7 +330,7 @@ func (s *Scheduler) Advance(ctx context.Context, d time.Duration) error {
 			}
 		}
 		s.setNow(next)
-		if err := s.Tick(ctx, next); err != nil {
+		if err := s.tick(ctx, next, true); err != nil {
 			return err
 		}
 		if !next.Before(end) || steps > 100000 {
@@ -372,6 +398,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if err := s.store.ReleaseLease(rctx, plannerLease, s.replica); err != nil {
 		s.log.Warn("release planner lease", slog.Any("err", err))
 	}
+	s.noteLease(s.now(), 0, false, nil)
 	return nil
 }
 

@@ -83,7 +83,7 @@ func TestAwayPeriods(t *testing.T) {
 	if _, err := s.AwayPeriods(ctx, "nobody"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("unknown user: %v", err)
 	}
-	if err := s.Forget(ctx, u.ID); err != nil {
+	if _, err := s.Forget(ctx, u.ID, storage.Eraser{ID: "admin", Name: "Admin"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AwayPeriods(ctx, u.ID); !errors.Is(err, storage.ErrNotFound) {

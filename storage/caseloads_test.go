@@ -98,12 +98,14 @@ func TestCaseloadRules(t *testing.T) {
 
 	// Forgetting Jo takes them off the named list; forgetting the counselor
 	// deletes the caseload.
-	must(t, "Forget", s.Forget(ctx, jo.ID))
+	_, err = s.Forget(ctx, jo.ID, storage.RetentionEraser)
+	must(t, "Forget", err)
 	cl, _ = s.Caseload(ctx, couns)
 	if slices.Contains(cl.Added, jo.ID) {
 		t.Errorf("a forgotten student stays on a caseload: %+v", cl)
 	}
-	must(t, "Forget", s.Forget(ctx, couns.ID))
+	_, err = s.Forget(ctx, couns.ID, storage.RetentionEraser)
+	must(t, "Forget", err)
 	cl, _ = s.Caseload(ctx, couns)
 	if !cl.Empty() {
 		t.Errorf("a forgotten counselor's caseload is %+v", cl)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -47,6 +48,9 @@ type Options struct {
 	StudentText bool
 	// Now is the clock for created/updated times; default time.Now.
 	Now func() time.Time
+	// Monitor, if set, sees every command sent to the database (tests
+	// count writes with it).
+	Monitor *event.CommandMonitor
 }
 
 // Store is plpbot's persistence. It is safe for concurrent use.
@@ -100,7 +104,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	// Records written before ids were strings carry ObjectIDs: read them as
 	// their hex form, which is what ids are now.
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second).
-		SetBSONOptions(&options.BSONOptions{ObjectIDAsHexString: true}))
+		SetBSONOptions(&options.BSONOptions{ObjectIDAsHexString: true}).SetMonitor(opts.Monitor))
 	if err != nil {
 		s.closeServer()
 		return nil, fmt.Errorf("connect to mongodb: %w", err)
@@ -144,7 +148,7 @@ func (s *Store) startEmbedded(ctx context.Context, opts Options) (string, error)
 func Collections() []string {
 	return []string{colUsers, colClasses, colEnrollments, colGoals, colCheckIns, colReflections,
 		colConferences, colFeedback, colFlags, colAudit, colCounters, colPrompts,
-		colJobRuns, colLeases, colOutbox, colClaims, colCaseloads, colTerms}
+		colJobRuns, colLeases, colOutbox, colClaims, colSeenEvents, colRosterState, colCaseloads, colTerms}
 }
 
 // Embedded reports whether the store runs on the in-process database.
@@ -201,6 +205,7 @@ var indexes = []index{
 	{colFlags, bson.D{{Key: "student_id", Value: 1}}, false},
 	{colAudit, bson.D{{Key: "subject_id", Value: 1}, {Key: "at", Value: -1}}, false},
 	{colPrompts, bson.D{{Key: "user_id", Value: 1}, {Key: "sent_at", Value: -1}}, false},
+	{colSeenEvents, bson.D{{Key: "expires", Value: 1}}, false},
 	{colTerms, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, true},
 	// A counselor's caseload by grade (CaseloadStudents).
 	{colUsers, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "grade", Value: 1}}, false},

@@ -38,10 +38,14 @@ type UserHints struct {
 func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*plpbot.Person, bool, error) {
 	// Most requests come from people we know whose details haven't changed:
 	// a read by _id answers them without a write.
-	var known plpbot.Person
+	var known struct {
+		plpbot.Person `bson:",inline"`
+		LastSeen      time.Time `bson:"last_seen,omitempty"` // for retention (noteSeen)
+	}
 	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id.UserID()}}).Decode(&known)
-	if err == nil && upToDate(&known, hints) {
-		return &known, false, nil
+	if err == nil && upToDate(&known.Person, hints) {
+		s.noteSeen(ctx, known.ID, known.LastSeen)
+		return &known.Person, false, nil
 	}
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, false, fmt.Errorf("load user %s: %w", id.UserID(), err)
@@ -51,7 +55,7 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 	if name == "" {
 		name = id.PlatformID
 	}
-	set := bson.D{{Key: "updated_at", Value: now}}
+	set := bson.D{{Key: "updated_at", Value: now}, {Key: "last_seen", Value: now}}
 	onInsert := bson.D{
 		{Key: "platform", Value: id.Platform},
 		{Key: "workspace", Value: id.Workspace},

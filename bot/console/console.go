@@ -62,6 +62,9 @@ type Options struct {
 	// Grammar, if set, orders the arguments of a form button's command hint
 	// as the grammar does; without it they are shown in name order.
 	Grammar *grammar.Grammar
+	// ChartDir is where charts are saved as PNG files (their paths are
+	// printed); default DefaultChartDir.
+	ChartDir string
 	// Logger receives internal errors; default: discard.
 	Logger *slog.Logger
 }

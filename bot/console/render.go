@@ -120,6 +120,9 @@ func (c *Console) render(m bot.Message) string {
 	if m.File != nil {
 		line(c.renderFile(m.File))
 	}
+	if m.Chart != nil {
+		line(c.renderChart(m.Chart))
+	}
 	return b.String()
 }
 

@@ -4,11 +4,14 @@
 // as embeds, buttons and modals within Discord's limits, and implements
 // bot.Sender for the scheduler.
 //
-// Goroutines: Run owns the gateway session. discordgo reads the socket on
-// its own goroutine and calls the adapter's event handlers each on a fresh
-// goroutine; a handler runs until its reply is delivered or the context
-// given to Run is done. discordgo reconnects and resumes by itself after a
-// dropped connection; the adapter only logs it.
+// Goroutines: Run owns the gateway sessions, one per shard this replica
+// holds (every shard, unless WithLeases shares them among replicas; see
+// shards.go). discordgo reads each socket on its own goroutine and calls the
+// adapter's event handlers each on a fresh goroutine; a handler runs until
+// its reply is delivered or the context given to Run is done. discordgo
+// reconnects and resumes by itself after a dropped connection; the adapter
+// only logs it. REST calls (replies, DMs) go through one session that never
+// opens a gateway, so the adapter is a bot.Sender on a standby replica too.
 package discord
 
 import (
@@ -21,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -42,6 +46,11 @@ type Config struct {
 	// APIURL, if set, replaces https://discord.com/api/v9 for every REST
 	// call, including gateway discovery (tests point it at a fake).
 	APIURL string
+	// Shards is how many gateway shards the bot runs (discord.shards);
+	// 0 means 1. Discord wants one per 1,000 to 2,500 servers.
+	Shards int
+	// Observer, if set, hears about 429s and gateway reconnects, for metrics.
+	Observer Observer
 }
 
 // Validate reports the first missing or malformed setting, naming its key.
@@ -51,6 +60,8 @@ func (c Config) Validate() error {
 		return errors.New("discord.token is empty: copy the bot token from the developer portal")
 	case strings.TrimSpace(c.AppID) == "":
 		return errors.New("discord.app_id is empty: copy the application id from the developer portal")
+	case c.Shards < 0 || c.Shards > MaxShards:
+		return fmt.Errorf("discord.shards is %d: want 1 (the default) to %d", c.Shards, MaxShards)
 	}
 	if c.APIURL != "" {
 		u, err := url.Parse(c.APIURL)
@@ -89,22 +100,46 @@ type Adapter struct {
 	grammar *grammar.Grammar
 	handler bot.Handler
 	log     *slog.Logger
+	// session makes every REST call; it never opens a gateway.
 	session *discordgo.Session
 
 	// deferAfter is deferAfter, shorter in tests.
 	deferAfter time.Duration
+
+	// Gateway shards (shards.go): how many there are and, when replicas
+	// share them, the leases, this replica's name and the lease timing.
+	shardCount int
+	leases     Leases
+	owner      string
+	leaseTTL   time.Duration
+	leaseRenew time.Duration
+	// crashOnStop makes Run stop as a killed process would: sessions gone,
+	// no lease released. Tests set it.
+	crashOnStop bool
+	// notBefore is, per shard, when a lease this replica may still own
+	// has surely run out; only the goroutine running the shards uses it.
+	notBefore map[int]time.Time
 
 	mu sync.Mutex
 	// dmChannels caches the DM channel of each user id.
 	dmChannels map[string]string
 	// runCtx is Run's context; event handlers use it.
 	runCtx context.Context
+	// held is the shards this replica holds, by shard id.
+	held map[int]*shard
+
+	obs Observer
+	// up is whether each gateway session is connected (under mu);
+	// wasConnected whether any ever was, so the next READY counts as a
+	// reconnect.
+	up           map[*discordgo.Session]bool
+	wasConnected atomic.Bool
 }
 
 var _ bot.Sender = (*Adapter)(nil)
 
 // New builds the adapter. It does not connect: Run does.
-func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adapter, error) {
+func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, opts ...Option) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -118,24 +153,12 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 	if err != nil {
 		return nil, fmt.Errorf("discord: new session: %w", err)
 	}
-	// Least privilege: guild events (for server names) and DMs. Message
-	// content of DMs with the bot needs no privileged intent.
-	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsDirectMessages
-	s.Identify.Compress = false
-	s.StateEnabled = true
-	s.State.TrackMembers = false
-	s.State.TrackPresences = false
-	s.State.TrackVoice = false
-	s.State.TrackEmojis = false
-	s.State.TrackRoles = false
-	s.State.TrackThreads = false
-	s.State.TrackStickers = false
-	s.ShouldReconnectOnError = true
-	s.ShouldReconnectVoiceOnSessionError = false
+	s.StateEnabled = false
 	if cfg.APIURL != "" {
 		base, _ := url.Parse(strings.TrimRight(cfg.APIURL, "/"))
 		s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewriteTransport{base: base, next: http.DefaultTransport}}
 	}
+	s.Client.Transport = observeTransport(s.Client.Transport, cfg.Observer)
 	a := &Adapter{
 		cfg:        cfg,
 		grammar:    g,
@@ -143,18 +166,19 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 		log:        log.With(slog.String("platform", "discord")),
 		session:    s,
 		deferAfter: deferAfter,
+		shardCount: max(cfg.Shards, 1),
+		owner:      replicaName(),
+		leaseTTL:   DefaultLeaseTTL,
+		leaseRenew: DefaultLeaseRenew,
 		dmChannels: map[string]string{},
 		runCtx:     context.Background(),
+		held:       map[int]*shard{},
+		notBefore:  map[int]time.Time{},
+		obs:        cfg.Observer,
 	}
-	s.AddHandler(a.onInteraction)
-	s.AddHandler(a.onMessage)
-	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
-		a.log.Info("gateway ready", slog.String("user", r.User.ID), slog.Int("guilds", len(r.Guilds)))
-	})
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { a.log.Info("gateway resumed") })
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
-		a.log.Warn("gateway disconnected; discordgo reconnects by itself")
-	})
+	for _, o := range opts {
+		o(a)
+	}
 	s.AddHandler(func(_ *discordgo.Session, rl *discordgo.RateLimit) {
 		a.log.Warn("rate limited; waiting", slog.String("url", rl.URL), slog.Duration("retry_after", rl.RetryAfter))
 	})
@@ -162,8 +186,10 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 }
 
 // Run registers the /plp command, opens the gateway and serves until ctx is
-// done, then closes the connection. It returns an error only if it could
-// not start.
+// done, then closes the connection. With WithLeases it opens only the
+// shards whose leases it holds, renewing them and taking over free ones
+// until ctx is done, and then gives them up. It returns an error only if it
+// could not start.
 func (a *Adapter) Run(ctx context.Context) error {
 	a.mu.Lock()
 	a.runCtx = ctx
@@ -171,13 +197,23 @@ func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.RegisterCommands(ctx); err != nil {
 		return err
 	}
-	if err := a.session.Open(); err != nil {
-		return fmt.Errorf("discord: open gateway: %w", err)
+	if a.leases == nil {
+		if err := a.openAll(); err != nil {
+			return err
+		}
+		a.log.Info("connected", slog.String("guild", a.cfg.GuildID), slog.Int("shards", a.shardCount))
+		<-ctx.Done()
+		a.closeAll()
+		return nil
 	}
-	a.log.Info("connected", slog.String("guild", a.cfg.GuildID))
-	<-ctx.Done()
-	if err := a.session.Close(); err != nil {
-		a.log.Warn("closing gateway", slog.Any("err", err))
+	a.log.Info("sharing the gateway with other replicas", slog.String("replica", a.owner), slog.Int("shards", a.shardCount))
+	a.keepShards(ctx)
+	held := a.Shards()
+	a.closeAll()
+	if !a.crashOnStop {
+		for _, i := range held {
+			a.release(i)
+		}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,19 +24,29 @@ type fakeDiscord struct {
 	t   testing.TB
 	srv *httptest.Server
 
-	mu         sync.Mutex
-	calls      []call
-	conn       *gatewayConn
-	seq        int64
+	mu    sync.Mutex
+	calls []call
+	// conns are the open gateway sessions, oldest first. Like Discord, the
+	// fake sends each event to every session of the shard it belongs to.
+	conns      []*gatewayConn
+	shardOfSID map[string][2]int // session id → [shard, count], for RESUME
+	sessionN   int
 	identifies int
 	resumes    int
+	// mostOnAShard is the most sessions ever open at once on one shard.
+	mostOnAShard int
+	guilds       []fakeGuild
+	// acked holds the interactions already answered: a second callback is
+	// refused with 40060, as Discord does, and counted in refused.
+	acked      map[string]bool
+	refused    int
 	blockedDMs map[string]bool // user ids whose DMs answer 50007
 	rateLimit  map[string]bool // channel ids that answer 429
 	// profiles are the display names GET /users/{id} answers, as Discord
 	// knows its users; others are called "user<id>".
 	profiles map[string]string
 	onCall   func(call)
-	sessions chan string // "identify" or "resume", after READY / RESUMED is sent
+	sessions chan string // "identify" or "resume", after READY / RESUMED is sent (dropped when full)
 	// members are the server's members, by user id order; noMembersIntent
 	// makes listing and searching them answer 50001, as Discord does when
 	// the Server Members intent is off.
@@ -56,6 +67,7 @@ type call struct {
 	Path   string
 	Body   json.RawMessage // the JSON payload (payload_json for multipart)
 	Files  []string        // attachment file names
+	Data   [][]byte        // attachment contents, in the order of Files
 }
 
 // decode unmarshals the call's body into v.
@@ -66,6 +78,8 @@ func (c call) decode(t testing.TB, v any) {
 	}
 }
 
+// gatewayConn is one client's gateway session: the shard it identified
+// for (0 of 1 without sharding) and its own sequence numbers.
 type gatewayConn struct {
 	mu sync.Mutex
 	ws *websocket.Conn
@@ -73,6 +87,10 @@ type gatewayConn struct {
 	// heartbeat goroutine is then idle until the next interval.
 	beat     chan struct{}
 	beatOnce sync.Once
+
+	shard, count int
+	sessionID    string
+	seq          int64
 }
 
 func (g *gatewayConn) heartbeat() {
@@ -86,17 +104,44 @@ func (g *gatewayConn) send(v any) error {
 	return g.ws.WriteJSON(v)
 }
 
+// dispatch sends an op 0 event with the connection's next sequence number.
+func (g *gatewayConn) dispatch(event string, data any) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.seq++
+	return g.ws.WriteJSON(map[string]any{"op": 0, "t": event, "s": g.seq, "d": data})
+}
+
+// shardOf is the shard of count that Discord sends a guild's events to:
+// (guild_id >> 22) % count. DMs (no guild) go to shard 0, as do the fake's
+// non-numeric guild ids.
+func shardOf(guildID string, count int) int {
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil || count <= 1 {
+		return 0
+	}
+	return int((id >> 22) % uint64(count))
+}
+
+// fakeGuild is a server the bot is in.
+type fakeGuild struct {
+	ID, Name string
+	Channels []any
+}
+
 func newFakeDiscord(t testing.TB) *fakeDiscord {
 	t.Helper()
-	f := &fakeDiscord{t: t, blockedDMs: map[string]bool{}, rateLimit: map[string]bool{}, sessions: make(chan string, 16),
-		profiles: map[string]string{"u1": "Sam", "t1": "Ms Lee"}}
+	f := &fakeDiscord{t: t, blockedDMs: map[string]bool{}, rateLimit: map[string]bool{}, sessions: make(chan string, 64),
+		profiles: map[string]string{"u1": "Sam", "t1": "Ms Lee"}, shardOfSID: map[string][2]int{}, acked: map[string]bool{},
+		guilds: []fakeGuild{{ID: "g1", Name: "Lincoln *High*",
+			Channels: []any{map[string]any{"id": "c1", "name": "period-3", "type": 0, "guild_id": "g1"}}}}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /gateway", f.gateway)
 	mux.HandleFunc("GET /gateway/bot", f.gateway)
 	mux.HandleFunc("GET /ws/", f.websocket)
 	mux.HandleFunc("PUT /applications/{app}/commands", f.commands)
 	mux.HandleFunc("PUT /applications/{app}/guilds/{guild}/commands", f.commands)
-	mux.HandleFunc("POST /interactions/{id}/{token}/callback", f.record(http.StatusNoContent, nil))
+	mux.HandleFunc("POST /interactions/{id}/{token}/callback", f.record(http.StatusNoContent, f.callback))
 	mux.HandleFunc("PATCH /webhooks/{app}/{token}/messages/@original", f.record(http.StatusOK, f.message))
 	mux.HandleFunc("POST /webhooks/{app}/{token}", f.record(http.StatusOK, f.message))
 	mux.HandleFunc("POST /users/@me/channels", f.record(http.StatusOK, f.dmChannel))
@@ -120,8 +165,8 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		f.mu.Lock()
-		if f.conn != nil {
-			f.conn.ws.Close()
+		for _, gc := range f.conns {
+			gc.ws.Close()
 		}
 		f.mu.Unlock()
 		f.srv.Close()
@@ -210,6 +255,7 @@ func (f *fakeDiscord) record(status int, answer func(w http.ResponseWriter, r *h
 					c.Body = data
 				} else {
 					c.Files = append(c.Files, p.FileName())
+					c.Data = append(c.Data, data)
 				}
 			}
 		} else {
@@ -239,6 +285,24 @@ func (f *fakeDiscord) add(c call) {
 }
 
 func (f *fakeDiscord) message(http.ResponseWriter, *http.Request, call) bool { return true }
+
+// callback accepts the first response to an interaction and refuses any
+// other with 40060, as Discord does.
+func (f *fakeDiscord) callback(w http.ResponseWriter, r *http.Request, _ call) bool {
+	id := r.PathValue("id")
+	f.mu.Lock()
+	again := f.acked[id]
+	f.acked[id] = true
+	if again {
+		f.refused++
+	}
+	f.mu.Unlock()
+	if again {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"code": 40060, "message": "Interaction has already been acknowledged."})
+		return false
+	}
+	return true
+}
 
 func (f *fakeDiscord) dmChannel(w http.ResponseWriter, _ *http.Request, c call) bool {
 	var body struct {
@@ -310,15 +374,16 @@ func (f *fakeDiscord) paths() []string {
 	return out
 }
 
-// websocket is the gateway: HELLO, then IDENTIFY → READY (+ GUILD_CREATE)
-// or RESUME → RESUMED, then heartbeat ACKs until the socket closes.
+// websocket is the gateway: HELLO, then IDENTIFY → READY (+ GUILD_CREATE
+// for the shard's guilds) or RESUME → RESUMED, then heartbeat ACKs until the
+// socket closes. Any number of clients may be connected at once.
 func (f *fakeDiscord) websocket(w http.ResponseWriter, r *http.Request) {
 	up := websocket.Upgrader{}
 	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return
 	}
-	gc := &gatewayConn{ws: ws, beat: make(chan struct{})}
+	gc := &gatewayConn{ws: ws, beat: make(chan struct{}), count: 1}
 	defer ws.Close()
 	if err := gc.send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 41250}}); err != nil {
 		return
@@ -326,9 +391,10 @@ func (f *fakeDiscord) websocket(w http.ResponseWriter, r *http.Request) {
 	var first struct {
 		Op int `json:"op"`
 		D  struct {
-			Token     string `json:"token"`
-			SessionID string `json:"session_id"`
-			Intents   int    `json:"intents"`
+			Token     string  `json:"token"`
+			SessionID string  `json:"session_id"`
+			Intents   int     `json:"intents"`
+			Shard     *[2]int `json:"shard"`
 		} `json:"d"`
 	}
 	for {
@@ -342,36 +408,30 @@ func (f *fakeDiscord) websocket(w http.ResponseWriter, r *http.Request) {
 			gc.heartbeat()
 		}
 	}
-	f.mu.Lock()
-	f.conn = gc
-	kind := "identify"
-	if first.Op == 6 {
-		kind = "resume"
-		f.resumes++
-	} else {
-		f.identifies++
-		if first.D.Token != "Bot test-token" {
-			f.t.Errorf("identify token = %q", first.D.Token)
+	kind := f.connect(gc, first.Op == 6, first.D.Token, first.D.SessionID, first.D.Intents, first.D.Shard)
+	defer f.disconnect(gc)
+	if kind == "identify" {
+		var ids []any
+		for _, g := range f.guildsOf(gc) {
+			ids = append(ids, map[string]any{"id": g.ID, "unavailable": true})
 		}
-		if want := 1<<0 | 1<<12; first.D.Intents != want {
-			f.t.Errorf("identify intents = %d, want %d (guilds | direct messages)", first.D.Intents, want)
-		}
-	}
-	f.mu.Unlock()
-	if first.Op == 2 {
-		f.dispatch("READY", map[string]any{
-			"v": 9, "session_id": "session-1",
+		_ = gc.dispatch("READY", map[string]any{
+			"v": 9, "session_id": gc.sessionID, "shard": []int{gc.shard, gc.count},
 			"resume_gateway_url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws/",
 			"user":               map[string]any{"id": "bot1", "username": "plpbot", "bot": true},
-			"guilds":             []any{map[string]any{"id": "g1", "unavailable": true}},
+			"guilds":             ids,
 			"application":        map[string]any{"id": "app1"},
 		})
-		f.dispatch("GUILD_CREATE", map[string]any{"id": "g1", "name": "Lincoln *High*",
-			"channels": []any{map[string]any{"id": "c1", "name": "period-3", "type": 0, "guild_id": "g1"}}})
+		for _, g := range f.guildsOf(gc) {
+			_ = gc.dispatch("GUILD_CREATE", map[string]any{"id": g.ID, "name": g.Name, "channels": g.Channels})
+		}
 	} else {
-		f.dispatch("RESUMED", map[string]any{})
+		_ = gc.dispatch("RESUMED", map[string]any{})
 	}
-	f.sessions <- kind
+	select {
+	case f.sessions <- kind:
+	default:
+	}
 	for {
 		var m struct {
 			Op int `json:"op"`
@@ -385,30 +445,122 @@ func (f *fakeDiscord) websocket(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// dispatch sends an op 0 event on the current gateway connection.
-func (f *fakeDiscord) dispatch(event string, data any) {
+// connect checks an IDENTIFY or RESUME and adds the session to conns. It
+// returns "identify" or "resume".
+func (f *fakeDiscord) connect(gc *gatewayConn, resume bool, token, sessionID string, intents int, shard *[2]int) string {
 	f.mu.Lock()
-	f.seq++
-	seq, gc := f.seq, f.conn
-	f.mu.Unlock()
-	if gc == nil {
-		f.t.Fatalf("dispatch %s: no gateway connection", event)
+	defer f.mu.Unlock()
+	kind := "identify"
+	if resume {
+		kind = "resume"
+		f.resumes++
+		gc.sessionID = sessionID
+		if sh, ok := f.shardOfSID[sessionID]; ok {
+			gc.shard, gc.count = sh[0], sh[1]
+		}
+	} else {
+		f.identifies++
+		if token != "Bot test-token" {
+			f.t.Errorf("identify token = %q", token)
+		}
+		if want := 1<<0 | 1<<12; intents != want {
+			f.t.Errorf("identify intents = %d, want %d (guilds | direct messages)", intents, want)
+		}
+		if shard != nil {
+			if shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1] {
+				f.t.Errorf("identify shard = %v", *shard)
+			}
+			gc.shard, gc.count = shard[0], shard[1]
+		}
+		f.sessionN++
+		gc.sessionID = "session-" + strconv.Itoa(f.sessionN)
+		f.shardOfSID[gc.sessionID] = [2]int{gc.shard, gc.count}
 	}
-	if err := gc.send(map[string]any{"op": 0, "t": event, "s": seq, "d": data}); err != nil {
-		f.t.Errorf("dispatch %s: %v", event, err)
+	f.conns = append(f.conns, gc)
+	same := 0
+	for _, c := range f.conns {
+		if c.shard == gc.shard && c.count == gc.count {
+			same++
+		}
 	}
+	f.mostOnAShard = max(f.mostOnAShard, same)
+	return kind
 }
 
-// drop closes the gateway socket without a close frame, as a network cut
-// would. It waits for the client's first heartbeat so the cut meets an idle
-// heartbeat goroutine, as almost every real cut does: a cut during
+// disconnect forgets a closed session.
+func (f *fakeDiscord) disconnect(gc *gatewayConn) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.conns = slices.DeleteFunc(f.conns, func(c *gatewayConn) bool { return c == gc })
+}
+
+// guildsOf returns the guilds whose events go to gc's shard.
+func (f *fakeDiscord) guildsOf(gc *gatewayConn) []fakeGuild {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeGuild
+	for _, g := range f.guilds {
+		if shardOf(g.ID, gc.count) == gc.shard {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// dispatch sends an op 0 event to every open session of the shard it
+// belongs to (by the guild_id in data; DMs go to shard 0), as Discord does,
+// and fails the test if no session gets it. It returns how many did.
+func (f *fakeDiscord) dispatch(event string, data any) int {
+	f.t.Helper()
+	guild := ""
+	if m, ok := data.(map[string]any); ok {
+		guild, _ = m["guild_id"].(string)
+	}
+	f.mu.Lock()
+	var to []*gatewayConn
+	for _, gc := range f.conns {
+		if shardOf(guild, gc.count) == gc.shard {
+			to = append(to, gc)
+		}
+	}
+	f.mu.Unlock()
+	if len(to) == 0 {
+		f.t.Fatalf("dispatch %s: no gateway session for guild %q", event, guild)
+	}
+	for _, gc := range to {
+		if err := gc.dispatch(event, data); err != nil {
+			f.t.Errorf("dispatch %s: %v", event, err)
+		}
+	}
+	return len(to)
+}
+
+// onShard reports how many sessions are open on shard of count.
+func (f *fakeDiscord) onShard(shard, count int) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, gc := range f.conns {
+		if gc.shard == shard && gc.count == count {
+			n++
+		}
+	}
+	return n
+}
+
+// drop closes the newest gateway socket without a close frame, as a network
+// cut would. It waits for the client's first heartbeat so the cut meets an
+// idle heartbeat goroutine, as almost every real cut does: a cut during
 // discordgo's heartbeat write makes its reader and heartbeat goroutines
 // both reconnect (bwmarrin/discordgo#406).
 func (f *fakeDiscord) drop() {
 	f.t.Helper()
 	f.mu.Lock()
-	gc := f.conn
-	f.conn = nil
+	var gc *gatewayConn
+	if n := len(f.conns); n > 0 {
+		gc = f.conns[n-1]
+		f.conns = f.conns[:n-1]
+	}
 	f.mu.Unlock()
 	if gc == nil {
 		f.t.Fatal("drop: no gateway connection")

@@ -377,8 +377,9 @@ func (a *Adapter) actorOf(in *discordgo.Interaction) bot.Identity {
 }
 
 // workspace is the guild an identity belongs to. In DMs there is none, so
-// the configured guild (or the only guild the bot is in) stands in: a
-// student's DM reflections must land on the same plan as their /plp commands.
+// the configured guild (or the only guild the bot is in, when it runs one
+// shard) stands in: a student's DM reflections must land on the same plan
+// as their /plp commands.
 func (a *Adapter) workspace(guildID string) string {
 	if guildID != "" {
 		return guildID
@@ -386,10 +387,23 @@ func (a *Adapter) workspace(guildID string) string {
 	if a.cfg.GuildID != "" {
 		return a.cfg.GuildID
 	}
-	a.session.State.RLock()
-	defer a.session.State.RUnlock()
-	if len(a.session.State.Guilds) == 1 {
-		return a.session.State.Guilds[0].ID
+	if a.shardCount > 1 {
+		return "" // a shard's state knows only some of the servers
+	}
+	for _, s := range a.sessions() {
+		if id := soleGuild(s.State); id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+// soleGuild is the one guild in st, or "" if there are more or none.
+func soleGuild(st *discordgo.State) string {
+	st.RLock()
+	defer st.RUnlock()
+	if len(st.Guilds) == 1 {
+		return st.Guilds[0].ID
 	}
 	return ""
 }
@@ -401,8 +415,11 @@ func (a *Adapter) placeOf(in *discordgo.Interaction) bot.Place {
 		return bot.Place{Kind: bot.InDM}
 	}
 	ch := bot.Channel{Platform: bot.Discord, Workspace: in.GuildID, ChannelID: in.ChannelID}
-	if c, err := a.session.State.Channel(in.ChannelID); err == nil {
-		ch.Name = c.Name
+	for _, s := range a.sessions() {
+		if c, err := s.State.Channel(in.ChannelID); err == nil {
+			ch.Name = c.Name
+			break
+		}
 	}
 	return bot.Place{Kind: bot.InChannel, Channel: ch}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/bot/chart"
 )
 
 // Discord's message limits, in characters (UTF-16 code units, as Discord
@@ -38,25 +39,16 @@ const (
 	formPrefix   = "plpf:"
 )
 
-// Accent colours by goal category; other messages use the brand colour.
+// Accent colours by goal category, the product's (bot/chart defines them
+// once); other messages use the brand colour.
 const (
-	colourDefault  = 0x5865F2
-	colourAcademic = 0x3B82F6
-	colourPersonal = 0x22C55E
-	colourCareer   = 0xF59E0B
+	colourDefault  = int(chart.Brand)
+	colourAcademic = int(chart.Academic)
+	colourPersonal = int(chart.Personal)
+	colourCareer   = int(chart.Career)
 )
 
-func categoryColour(category string) int {
-	switch strings.ToLower(category) {
-	case "academic":
-		return colourAcademic
-	case "personal":
-		return colourPersonal
-	case "career":
-		return colourCareer
-	}
-	return colourDefault
-}
+func categoryColour(category string) int { return int(chart.Colour(category)) }
 
 // markdownDialect writes the inline markup as Discord markdown, for places
 // that render it (embed descriptions and field values).
@@ -287,10 +279,30 @@ func renderPages(msg bot.Message) []page {
 			Reader:      bytes.NewReader(msg.File.Data),
 		}}
 	}
+	attachChart(&pages[len(pages)-1], msg.Chart)
 	if last := &pages[len(pages)-1]; len(pages) == 1 && len(last.Embeds) == 0 && len(last.Components) == 0 && len(last.Files) == 0 {
 		last.Content = "Done ✅"
 	}
 	return pages
+}
+
+// attachChart attaches c's PNG to p and shows it in p's last embed
+// (attachment://NAME), so the picture sits under the figures it draws. If it
+// can't be drawn, the page says so in a muted line: the embed already has
+// the same figures in words.
+func attachChart(p *page, c bot.Chart) {
+	if c == nil {
+		return
+	}
+	f, err := bot.ChartPNG(c)
+	if err != nil {
+		p.Content = strings.TrimSpace(p.Content + "\n" + subtext("I couldn't draw the chart this time; the figures are the same in words."))
+		return
+	}
+	p.Files = append(p.Files, &discordgo.File{Name: f.Name, ContentType: f.ContentType, Reader: bytes.NewReader(f.Data)})
+	if len(p.Embeds) > 0 {
+		p.Embeds[len(p.Embeds)-1].Image = &discordgo.MessageEmbedImage{URL: "attachment://" + f.Name}
+	}
 }
 
 // subtext marks every line of s as Discord subtext (small, muted).

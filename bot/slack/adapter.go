@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plpbot/plpbot/bot"
@@ -46,6 +47,12 @@ type Config struct {
 	APIURL string
 	// HTTPAddr is the listen address in HTTP mode, such as ":8080"; config key http.addr.
 	HTTPAddr string
+	// SharedServer, in HTTP mode, means the caller serves HTTPHandler on its
+	// own server (cmd/plpbot, beside /healthz and /metrics on http.addr): Run
+	// then listens on nothing and only waits for ctx.
+	SharedServer bool
+	// Observer, if set, hears about 429s and reconnects, for metrics.
+	Observer Observer
 }
 
 // Validate reports the first missing or wrong setting, naming its config key.
@@ -95,6 +102,18 @@ type Adapter struct {
 	handler bot.Handler
 	log     *slog.Logger
 	seen    *eventSet
+	// events, if set, de-duplicates events across replicas (dedupe.go);
+	// Run sweeps its expired marks every sweepEvery.
+	events     EventLog
+	sweepEvery time.Duration
+	obs        Observer
+
+	// connected is whether Slack can reach us: Socket Mode is up, or the
+	// HTTP endpoints are served.
+	connected atomic.Bool
+	// wasConnected is whether Socket Mode ever connected, so the next
+	// connection counts as a reconnect.
+	wasConnected atomic.Bool
 
 	// bg is the parent context of background work; stopBG cancels it when
 	// Run has waited long enough.
@@ -107,7 +126,7 @@ type Adapter struct {
 
 // New builds an adapter. g is the command grammar (for modals), h answers
 // requests. It does not connect: Run does.
-func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adapter, error) {
+func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, with ...Option) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("slack config: %w", err)
 	}
@@ -121,7 +140,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 		cfg.Mode = ModeSocket
 	}
 	log = log.With(slog.String("adapter", "slack"))
-	hc := &http.Client{Timeout: 30 * time.Second}
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: observeTransport(nil, cfg.Observer)}
 	opts := []slack.Option{
 		slack.OptionHTTPClient(hc),
 		slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug)),
@@ -137,7 +156,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
 	bg, stop := context.WithCancel(context.Background())
-	return &Adapter{
+	a := &Adapter{
 		cfg:       cfg,
 		api:       slack.New(cfg.BotToken, opts...),
 		hc:        hc,
@@ -145,10 +164,15 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 		handler:   h,
 		log:       log,
 		seen:      newEventSet(eventTTL, maxEvents, time.Now),
+		obs:       cfg.Observer,
 		bg:        bg,
 		stopBG:    stop,
 		modalWait: modalWait,
-	}, nil
+	}
+	for _, o := range with {
+		o(a)
+	}
+	return a, nil
 }
 
 // Run connects to Slack with the configured transport and serves until ctx
@@ -156,6 +180,9 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger) (*Adap
 // in progress, and returns. It returns an error only if the transport fails
 // for good (a bad token, a port in use).
 func (a *Adapter) Run(ctx context.Context) error {
+	// Expired event marks are swept while Run serves, and the sweeper stops
+	// before Run returns.
+	defer a.sweepEvents(ctx)()
 	var err error
 	if a.cfg.Mode == ModeHTTP {
 		err = a.runHTTP(ctx)

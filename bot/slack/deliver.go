@@ -49,9 +49,10 @@ func (a *Adapter) deliver(ctx context.Context, o *origin, msgs []bot.Message) {
 // reply answers the person who asked: through the response_url while it
 // lasts (ephemeral or in the channel); else a public answer goes to the
 // channel it was asked in and a private one to the person's DM with the bot.
-// Files go to the DM unless they are public in a channel.
+// Files and charts go to the DM unless they are public in a channel.
 func (a *Adapter) reply(ctx context.Context, o *origin, m bot.Message) error {
 	inChannel := m.Visibility == bot.Public && o.place.Kind == bot.InChannel && o.channelID != ""
+	m = withChartHint(o, inChannel, m)
 	for _, r := range renderMessage(m) {
 		var err error
 		switch {
@@ -73,19 +74,7 @@ func (a *Adapter) reply(ctx context.Context, o *origin, m bot.Message) error {
 			return err
 		}
 	}
-	if m.File == nil {
-		return nil
-	}
-	return a.withRetry(ctx, "files.uploadV2", func() error {
-		channel := o.channelID
-		if !inChannel {
-			var err error
-			if channel, err = a.dmOf(ctx, o); err != nil {
-				return err
-			}
-		}
-		return a.upload(ctx, channel, m.File)
-	})
+	return a.replyAttachments(ctx, o, inChannel, m)
 }
 
 // dmOf returns the bot's DM with the person who asked, opening it once.
@@ -190,7 +179,7 @@ func (a *Adapter) sendDM(ctx context.Context, to bot.Identity, m bot.Message) er
 	return a.postAll(ctx, ch, m)
 }
 
-// postAll posts every part of m to a conversation, then its file. Only the
+// postAll posts every part of m to a conversation, then its file and chart. Only the
 // first part's failure is returned unretried; once something is delivered,
 // later parts wait out rate limits rather than have the caller start over.
 func (a *Adapter) postAll(ctx context.Context, channel string, m bot.Message) error {
@@ -205,10 +194,7 @@ func (a *Adapter) postAll(ctx context.Context, channel string, m bot.Message) er
 			return err
 		}
 	}
-	if m.File != nil {
-		return a.withRetry(ctx, "files.uploadV2", func() error { return a.upload(ctx, channel, m.File) })
-	}
-	return nil
+	return a.attach(ctx, channel, m)
 }
 
 // SendDM implements bot.Sender: conversations.open, then chat.postMessage.

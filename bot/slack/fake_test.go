@@ -52,6 +52,7 @@ type apiCall struct {
 	Form   url.Values
 	JSON   map[string]any
 	Status int
+	File   []byte // the bytes sent to an upload URL
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -113,6 +114,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	case "multipart/form-data":
 		_ = r.ParseMultipartForm(1 << 20)
 		c.Form = r.PostForm
+		c.File = uploadedFile(r)
 	default:
 		_ = r.ParseForm()
 		c.Form = r.PostForm
@@ -212,6 +214,20 @@ func (f *fakeSlack) membersPage(channel, cursor string) map[string]any {
 		next = strconv.Itoa(to)
 	}
 	return map[string]any{"ok": true, "members": all[from:to], "response_metadata": map[string]any{"next_cursor": next}}
+}
+
+// uploadedFile is the content of a multipart request's "file" part.
+func uploadedFile(r *http.Request) []byte {
+	if r.MultipartForm == nil || len(r.MultipartForm.File["file"]) == 0 {
+		return nil
+	}
+	f, err := r.MultipartForm.File["file"][0].Open()
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(f)
+	return b
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -108,8 +108,15 @@ func writeAck(w http.ResponseWriter, payload any) {
 	_ = json.NewEncoder(w).Encode(payload)
 }
 
-// runHTTP serves HTTPHandler on HTTPAddr until ctx is done.
+// runHTTP serves HTTPHandler on HTTPAddr until ctx is done; with
+// SharedServer, the caller serves it and runHTTP only waits.
 func (a *Adapter) runHTTP(ctx context.Context) error {
+	if a.cfg.SharedServer {
+		a.connected.Store(true)
+		<-ctx.Done()
+		a.connected.Store(false)
+		return nil
+	}
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("slack http mode: listen on http.addr %s: %w", a.cfg.HTTPAddr, err)
@@ -123,6 +130,8 @@ func (a *Adapter) runHTTP(ctx context.Context) error {
 	a.log.Info("slack: serving the Events API", slog.String("addr", ln.Addr().String()))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	a.connected.Store(true)
+	defer a.connected.Store(false)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("slack http mode: %w", err)

@@ -81,7 +81,8 @@ func (a *Adapter) bareForm(text string) *bot.Form {
 }
 
 // onEvent handles an Events API event (both transports). Redeliveries are
-// dropped by event id.
+// dropped by event id: those to this process at once, those another
+// replica took in the background work, before the handler runs.
 func (a *Adapter) onEvent(ev slackevents.EventsAPIEvent) {
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
@@ -90,6 +91,13 @@ func (a *Adapter) onEvent(ev slackevents.EventsAPIEvent) {
 	if !a.seen.add(cb.EventID) {
 		a.log.Debug("slack: dropping a redelivered event", slog.String("event_id", cb.EventID))
 		return
+	}
+	once := func(fn func(ctx context.Context)) func(ctx context.Context) {
+		return func(ctx context.Context) {
+			if a.firstDelivery(ctx, cb.EventID) {
+				fn(ctx)
+			}
+		}
 	}
 	team := cb.TeamID
 	switch e := ev.InnerEvent.Data.(type) {
@@ -102,13 +110,13 @@ func (a *Adapter) onEvent(ev slackevents.EventsAPIEvent) {
 		actor := bot.Identity{Platform: bot.Slack, Workspace: team, UserID: e.User}
 		o := &origin{actor: actor, place: bot.Place{Kind: bot.InDM}, channelID: e.Channel, dmChannel: e.Channel}
 		req := &bot.Request{ID: cb.EventID, Actor: actor, Place: o.place, Text: slackText(e.Text), Lookup: a.lookup}
-		a.spawn("direct message", func(ctx context.Context) { a.run(ctx, o, req) })
+		a.spawn("direct message", once(func(ctx context.Context) { a.run(ctx, o, req) }))
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab != "home" || e.User == "" {
 			return
 		}
 		actor := bot.Identity{Platform: bot.Slack, Workspace: team, UserID: e.User}
-		a.spawn("app home", func(ctx context.Context) { a.publishHome(ctx, actor) })
+		a.spawn("app home", once(func(ctx context.Context) { a.publishHome(ctx, actor) }))
 	}
 }
 

@@ -21,6 +21,7 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- smc.RunContext(ctx) }()
+	defer a.connected.Store(false)
 	for {
 		select {
 		case <-ctx.Done():
@@ -37,6 +38,15 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 		case evt := <-smc.Events:
 			a.onSocketEvent(smc, evt)
 		}
+	}
+}
+
+// onConnected marks Socket Mode up and counts a connection after the first
+// as a reconnect.
+func (a *Adapter) onConnected() {
+	a.connected.Store(true)
+	if a.wasConnected.Swap(true) && a.obs != nil {
+		a.obs.Reconnected()
 	}
 }
 
@@ -61,9 +71,15 @@ func (a *Adapter) onSocketEvent(smc *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		a.log.Info("slack: connected with Socket Mode")
+		a.onConnected()
+	case socketmode.EventTypeConnecting:
+		// Also after a lost connection: socketmode dials again by itself.
+		a.connected.Store(false)
 	case socketmode.EventTypeConnectionError:
+		a.connected.Store(false)
 		a.log.Warn("slack: Socket Mode connection failed, retrying", slog.Any("event", evt.Data))
 	case socketmode.EventTypeInvalidAuth:
+		a.connected.Store(false)
 		a.log.Error("slack: Socket Mode refused the app token (slack.app_token)")
 	case socketmode.EventTypeEventsAPI:
 		ack(nil)

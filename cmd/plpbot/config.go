@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/bot/discord"
 	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/handlers"
 )
@@ -44,6 +45,7 @@ type Config struct {
 	Summaries   SummariesConfig   `yaml:"summaries"`
 	Conferences ConferencesConfig `yaml:"conferences"`
 	Classes     ClassesConfig     `yaml:"classes"`
+	Privacy     PrivacyConfig     `yaml:"privacy"`
 
 	// fromEnv maps a key (such as "slack.bot_token") to the environment
 	// variable that set it, so errors point at the right place.
@@ -84,7 +86,8 @@ type SlackConfig struct {
 	APIURL        string `yaml:"api_url"`
 }
 
-// HTTPConfig is the listener for Slack's HTTP mode.
+// HTTPConfig is plpbot's HTTP listener: /healthz, /readyz and /metrics in
+// every mode (empty: none), and Slack's endpoints in Slack's HTTP mode.
 type HTTPConfig struct {
 	Addr string `yaml:"addr"`
 }
@@ -95,6 +98,9 @@ type DiscordConfig struct {
 	AppID   string `yaml:"app_id"`
 	GuildID string `yaml:"guild_id"`
 	APIURL  string `yaml:"api_url"`
+	// Shards is how many gateway shards the bot runs (default 1); replicas
+	// share them, one replica holding each. Config.DiscordShards returns it.
+	Shards string `yaml:"shards"`
 }
 
 // ScheduleConfig holds the scheduler's defaults; Config.ScheduleSettings
@@ -146,6 +152,23 @@ type ClassesConfig struct {
 	EnrolBy string `yaml:"enrol_by"`
 }
 
+// PrivacyConfig is what the school decides about keeping records;
+// Config.Retention returns it typed.
+type PrivacyConfig struct {
+	// RetentionDays is how many days someone in no class may go without any
+	// activity before the nightly retention job purges them as forget does:
+	// a whole number of days, at least MinRetentionDays, or 0 for never.
+	RetentionDays string `yaml:"retention_days"`
+}
+
+// MinRetentionDays is the shortest retention period a school may set: a
+// shorter one would purge students who joined but were not yet put in a
+// class, or staff between terms.
+const MinRetentionDays = 30
+
+// maxRetentionDays bounds privacy.retention_days (a century).
+const maxRetentionDays = 36500
+
 // DefaultConfig is the configuration with no file and no environment: the
 // console on the embedded database under ./data.
 func DefaultConfig() Config {
@@ -155,6 +178,7 @@ func DefaultConfig() Config {
 		Log:         LogConfig{Format: "text"},
 		Slack:       SlackConfig{Mode: "socket"},
 		HTTP:        HTTPConfig{Addr: ":8080"},
+		Discord:     DiscordConfig{Shards: "1"},
 		Summaries:   SummariesConfig{MinClassSize: "5"},
 		Conferences: ConferencesConfig{NotesVisibleToStudents: "false"},
 		Schedule: ScheduleConfig{
@@ -168,6 +192,8 @@ func DefaultConfig() Config {
 			NudgeAfter:          "0",
 		},
 		Classes: ClassesConfig{EnrolBy: string(handlers.EnrolByStaff)},
+
+		Privacy: PrivacyConfig{RetentionDays: "0"},
 	}
 }
 
@@ -492,6 +518,11 @@ func (cfg *Config) Validate() error {
 			}
 		}
 	}
+	if a := cfg.HTTP.Addr; a != "" {
+		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
+			return cfg.bad("http.addr", "want host:port or :port, such as :8080, got %q", a)
+		}
+	}
 	if err := cfg.validateSlack(); err != nil {
 		return err
 	}
@@ -516,13 +547,34 @@ func (cfg *Config) Validate() error {
 	// "america/chicago" is read as America/Chicago: keep the name everyone
 	// else (the scheduler, the handlers) loads.
 	cfg.Schedule.TimeZone = set.TimeZone.String()
-	return nil
+	_, err = cfg.retentionDays()
+	return err
 }
 
 // EnrolBy is who may change class lists (classes.enrol_by); call it on a
 // validated Config.
 func (cfg *Config) EnrolBy() handlers.EnrolBy {
 	return handlers.EnrolBy(strings.ToLower(strings.TrimSpace(cfg.Classes.EnrolBy)))
+}
+
+// retentionDays reads privacy.retention_days.
+func (cfg *Config) retentionDays() (int, error) {
+	v := strings.TrimSpace(cfg.Privacy.RetentionDays)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > maxRetentionDays || (n > 0 && n < MinRetentionDays) {
+		return 0, cfg.bad("privacy.retention_days", "want a number of days, %d or more (such as 365), or 0 for never, got %q", MinRetentionDays, cfg.Privacy.RetentionDays)
+	}
+	return n, nil
+}
+
+// Retention is privacy.retention_days as a duration (0: never); call it on
+// a validated Config.
+func (cfg *Config) Retention() time.Duration {
+	n, err := cfg.retentionDays()
+	if err != nil {
+		panic("config: Retention on an unvalidated config: " + err.Error())
+	}
+	return time.Duration(n) * 24 * time.Hour
 }
 
 func (cfg *Config) validateSlack() error {
@@ -571,6 +623,9 @@ func (cfg *Config) validateDiscord() error {
 	if d.GuildID != "" && !snowflakeRE.MatchString(d.GuildID) {
 		return cfg.bad("discord.guild_id", "want the server id, digits only, got %q", d.GuildID)
 	}
+	if n, err := strconv.Atoi(strings.TrimSpace(d.Shards)); err != nil || n < 1 || n > discord.MaxShards {
+		return cfg.bad("discord.shards", "want how many gateway shards the bot runs, 1 (the default) to %d, got %q", discord.MaxShards, d.Shards)
+	}
 	if d.Token == "" {
 		if d.AppID != "" || d.GuildID != "" {
 			return cfg.bad("discord.token", "is empty, but other discord keys are set: add the bot token")
@@ -602,6 +657,12 @@ func (cfg *Config) SlackEnabled() bool { return cfg.Slack.BotToken != "" }
 
 // DiscordEnabled reports whether the Discord adapter should run.
 func (cfg *Config) DiscordEnabled() bool { return cfg.Discord.Token != "" }
+
+// DiscordShards returns discord.shards (Validate checked it).
+func (cfg *Config) DiscordShards() int {
+	n, _ := strconv.Atoi(strings.TrimSpace(cfg.Discord.Shards))
+	return n
+}
 
 // ScheduleSettings holds the scheduler's settings, typed. Quiet hours run from
 // QuietStart to QuietEnd (minutes after local midnight); they wrap past

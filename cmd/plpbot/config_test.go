@@ -20,6 +20,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if cfg.SlackEnabled() || cfg.DiscordEnabled() {
 		t.Error("no adapter should be enabled by default")
 	}
+	if cfg.DiscordShards() != 1 {
+		t.Errorf("discord.shards defaults to %d, want 1", cfg.DiscordShards())
+	}
 	if cfg.Log.StudentText {
 		t.Error("log.student_text should be off by default")
 	}
@@ -28,6 +31,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 		s.QuietStart != 20*60 || s.QuietEnd != 7*60 || s.NudgeAfter != 0 ||
 		len(s.ConferenceReminders) != 2 || s.ConferenceReminders[0] != 24*time.Hour || s.ConferenceReminders[1] != time.Hour {
 		t.Errorf("schedule defaults: %+v", s)
+	}
+	if cfg.Retention() != 0 {
+		t.Errorf("privacy.retention_days should be off by default: %v", cfg.Retention())
 	}
 }
 
@@ -47,6 +53,7 @@ slack:
 discord:
   token: abc.def
   app_id: "112233445566778899"
+  shards: 2
 schedule:
   timezone: Europe/London
   reflections: "CRON_TZ=Europe/London 0 9 * * MON"
@@ -55,6 +62,8 @@ schedule:
   quiet_hours: "21:30-06:45"
   holidays: [2026-12-25, 2027-01-01]
   nudge_after: 2w
+privacy:
+  retention_days: 365
 `
 	cfg, err := LoadConfig([]byte(yaml), nil)
 	if err != nil {
@@ -69,7 +78,7 @@ schedule:
 	if strings.Join(cfg.Admins.Slack, ",") != "U012AB3CD" || strings.Join(cfg.Admins.Discord, ",") != "123456789012345678" {
 		t.Errorf("admins: %+v", cfg.Admins)
 	}
-	if !cfg.SlackEnabled() || cfg.Slack.Mode != "socket" || !cfg.DiscordEnabled() {
+	if !cfg.SlackEnabled() || cfg.Slack.Mode != "socket" || !cfg.DiscordEnabled() || cfg.DiscordShards() != 2 {
 		t.Errorf("adapters: %+v %+v", cfg.Slack, cfg.Discord)
 	}
 	s := cfg.ScheduleSettings()
@@ -82,6 +91,9 @@ schedule:
 	}
 	if len(s.Holidays) != 2 || !s.Holidays[0].Equal(time.Date(2026, 12, 25, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("holidays: %v", s.Holidays)
+	}
+	if cfg.Retention() != 365*24*time.Hour {
+		t.Errorf("privacy.retention_days: %v", cfg.Retention())
 	}
 }
 
@@ -106,6 +118,7 @@ func TestEnvOverrides(t *testing.T) {
 		"PLPBOT_SCHEDULE_CONFERENCE_REMINDERS=48h,30m",
 		"PLPBOT_SCHEDULE_QUIET_HOURS=off",
 		"PLPBOT_LOG_STUDENT_TEXT=TRUE",
+		"PLPBOT_PRIVACY_RETENTION_DAYS=90",
 	}
 	file := "slack: {bot_token: xoxb-from-file, app_token: xapp-1}\nschedule: {quiet_hours: \"22:00-06:00\"}\n"
 	cfg, err := LoadConfig([]byte(file), env)
@@ -130,6 +143,9 @@ func TestEnvOverrides(t *testing.T) {
 	}
 	if s.QuietStart != 0 || s.QuietEnd != 0 {
 		t.Errorf("quiet hours should be off: %d-%d", s.QuietStart, s.QuietEnd)
+	}
+	if cfg.Retention() != 90*24*time.Hour {
+		t.Errorf("PLPBOT_PRIVACY_RETENTION_DAYS: %v", cfg.Retention())
 	}
 }
 
@@ -170,6 +186,8 @@ func TestConfigErrors(t *testing.T) {
 		{"discord.app_id", "discord: {token: abc, app_id: my-bot}", nil, `config: discord.app_id: want the application id, digits only, got "my-bot"`},
 		{"discord.guild_id", "discord: {token: abc, app_id: \"112233445566778899\", guild_id: school}", nil, `config: discord.guild_id: want the server id, digits only, got "school"`},
 		{"discord.api_url", "discord: {api_url: \"ftp://x\"}", nil, `config: discord.api_url: want an http(s) URL, got "ftp://x"`},
+		{"discord.shards", "discord: {shards: 0}", nil, `config: discord.shards: want how many gateway shards the bot runs, 1 (the default) to 1024, got "0"`},
+		{"discord.shards from env", "", []string{"PLPBOT_DISCORD_SHARDS=two"}, `config: discord.shards (from PLPBOT_DISCORD_SHARDS): want how many gateway shards the bot runs`},
 		{"schedule.timezone", "schedule: {timezone: Mars/Olympus}", nil, `config: schedule.timezone: want an IANA time zone such as America/New_York, got "Mars/Olympus"`},
 		{"schedule.timezone Local", "schedule: {timezone: Local}", nil, `config: schedule.timezone: want an IANA time zone`},
 		{"schedule.timezone abbreviation", "schedule: {timezone: EST}", nil, `config: schedule.timezone: want an IANA time zone (Area/City), got "EST", which has no daylight saving; did you mean America/New_York?`},
@@ -190,6 +208,10 @@ func TestConfigErrors(t *testing.T) {
 		{"schedule.holidays", "schedule: {holidays: [2026-12-25, 2027-02-30]}", nil, `config: schedule.holidays[1]: want a real date as YYYY-MM-DD, got "2027-02-30"`},
 		{"schedule.nudge_after", "schedule: {nudge_after: -7d}", nil, `config: schedule.nudge_after: want a duration such as 7d, or 0 for off, got "-7d"`},
 		{"env names the variable", "", []string{"PLPBOT_SCHEDULE_QUIET_HOURS=8pm"}, `config: schedule.quiet_hours (from PLPBOT_SCHEDULE_QUIET_HOURS): want a start and an end such as 20:00-07:00 or 8pm-7am, got "8pm"`},
+		{"privacy.retention_days words", "privacy: {retention_days: 1y}", nil, `config: privacy.retention_days: want a number of days, 30 or more (such as 365), or 0 for never, got "1y"`},
+		{"privacy.retention_days negative", "privacy: {retention_days: -1}", nil, `config: privacy.retention_days: want a number of days`},
+		{"privacy.retention_days too short", "privacy: {retention_days: 7}", nil, `config: privacy.retention_days: want a number of days, 30 or more`},
+		{"privacy.retention_days from env", "", []string{"PLPBOT_PRIVACY_RETENTION_DAYS=forever"}, `config: privacy.retention_days (from PLPBOT_PRIVACY_RETENTION_DAYS): want a number of days`},
 		{"env list item names the variable", "", []string{"PLPBOT_SCHEDULE_HOLIDAYS=2026-12-25,Xmas"}, `config: schedule.holidays[1] (from PLPBOT_SCHEDULE_HOLIDAYS): want a real date`},
 		{"unknown env var", "", []string{"PLPBOT_SLACK_BOTTOKEN=xoxb-1"}, "config: PLPBOT_SLACK_BOTTOKEN: unknown setting; did you mean PLPBOT_SLACK_BOT_TOKEN?"},
 		{"unknown env var far from any", "", []string{"PLPBOT_COLOUR=red"}, "config: PLPBOT_COLOUR: unknown setting"},

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	plpbot [-config FILE] [run|console|version|check-config|outbox]
+//	plpbot [-config FILE] [run|console|version|check-config|outbox|retention [-dry-run]|erasures [-export FILE|-apply FILE]]
 //	plpbot [-config FILE] audit export [-since YYYY-MM-DD] [-o FILE]
 package main
 
@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	_ "time/tzdata" // schedule.timezone works on machines without a zone database
@@ -35,6 +37,7 @@ import (
 	"github.com/plpbot/plpbot/bot/grammar"
 	"github.com/plpbot/plpbot/bot/slack"
 	"github.com/plpbot/plpbot/handlers"
+	"github.com/plpbot/plpbot/metrics"
 	"github.com/plpbot/plpbot/scheduler"
 	"github.com/plpbot/plpbot/storage"
 )
@@ -50,18 +53,21 @@ const (
 	cmdCheckConfig = "check-config"
 	cmdOutbox      = "outbox"
 	cmdAudit       = "audit"
+	cmdRetention   = "retention"
+	cmdErasures    = "erasures"
+	cmdImport      = "import"
 )
 
 // subcommands returns every subcommand's name.
 func subcommands() []string {
-	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit}
+	return []string{cmdRun, cmdConsole, cmdVersion, cmdCheckConfig, cmdOutbox, cmdAudit, cmdRetention, cmdErasures, cmdImport}
 }
 
 // Exit codes.
 const (
 	exitOK     = 0
 	exitFailed = 1
-	exitUsage  = 2 // bad flags or bad config
+	exitUsage  = 2 // bad flags, bad config or a refused import
 )
 
 // shutdownTimeout bounds closing the database.
@@ -96,8 +102,10 @@ func run(ctx context.Context, m *Main, args []string) int {
 	}
 	closeErr := m.Close()
 	if err := m.Err(); err != nil {
-		fmt.Fprintln(m.Stderr, "plpbot:", err)
-		return exitFailed
+		if !errors.Is(err, errRejected) {
+			fmt.Fprintln(m.Stderr, "plpbot:", err)
+		}
+		return exitCode(err)
 	}
 	if closeErr != nil {
 		fmt.Fprintln(m.Stderr, "plpbot:", closeErr)
@@ -129,6 +137,13 @@ type Main struct {
 	// school's zone; zero: the whole log) and -o (empty: Stdout).
 	AuditSince time.Time
 	AuditOut   string
+	// DryRun, ExportPath and ApplyPath are the flags of the retention and
+	// erasures subcommands.
+	DryRun     bool
+	ExportPath string
+	ApplyPath  string
+	// ImportPath is import oneroster's folder or .zip (-dry-run as above).
+	ImportPath string
 
 	// Built by Run.
 	Logger    *slog.Logger
@@ -138,6 +153,15 @@ type Main struct {
 	Slack     *slack.Adapter
 	Discord   *discord.Adapter
 	Scheduler *scheduler.Scheduler
+	// Metrics holds the process's Prometheus registry, served at /metrics.
+	Metrics *metrics.Metrics
+
+	// http serves /healthz, /readyz, /metrics (and Slack's HTTP mode) on
+	// http.addr, at httpAddr (a string; tests read it while Run runs);
+	// httpDone is closed when it has stopped.
+	http     *http.Server
+	httpAddr atomic.Value
+	httpDone chan struct{}
 
 	clock         *simClock
 	stopScheduler context.CancelFunc
@@ -176,6 +200,9 @@ func (m *Main) ParseFlags(args []string) error {
 	var since string
 	fs.StringVar(&since, "since", "", "audit export: only entries from this `date` on (YYYY-MM-DD, schedule.timezone)")
 	fs.StringVar(&m.AuditOut, "o", "", "audit export: write the CSV to this `file` (default: standard output)")
+	fs.BoolVar(&m.DryRun, "dry-run", false, "retention: list who would be purged, purge nobody; import: check the files and report what would change, writing nothing")
+	fs.StringVar(&m.ExportPath, "export", "", "erasures: write the erasure log and its key to `file`")
+	fs.StringVar(&m.ApplyPath, "apply", "", "erasures: after restoring a backup, forget again everyone in the log `file`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: plpbot [-config FILE] [command]
 
@@ -186,6 +213,11 @@ Commands:
   outbox        show the scheduled-message outbox: counts by status and the last failures
   audit export  write the audit log (who read or changed whose records) as CSV
                 [-since YYYY-MM-DD] [-o FILE]
+  retention     purge now who privacy.retention_days would purge tonight (-dry-run: only list them)
+  erasures      show the erasure log; -export FILE to keep it with backups, -apply FILE after a restore
+  import oneroster PATH
+                import the school's roster from a OneRoster CSV export (a folder
+                or .zip): people, classes, terms, class lists [-dry-run]
   version       print the version
 
 Flags:
@@ -217,6 +249,17 @@ Flags:
 			}
 			extra = fs.Args()
 		}
+		if m.Command == cmdImport {
+			path, rest, err := importArgs(extra)
+			if err != nil {
+				return err
+			}
+			m.ImportPath = path
+			if err := parse(rest); err != nil {
+				return err
+			}
+			extra = fs.Args()
+		}
 		if len(extra) > 0 {
 			return fmt.Errorf("plpbot %s: unexpected argument %q (see plpbot -h)", m.Command, extra[0])
 		}
@@ -230,6 +273,9 @@ Flags:
 	}
 	if m.Command != cmdAudit && (since != "" || m.AuditOut != "") {
 		return fmt.Errorf("plpbot %s: -since and -o are for plpbot audit export (see plpbot -h)", m.Command)
+	}
+	if err := m.checkPrivacyFlags(); err != nil {
+		return err
 	}
 	if m.Command == cmdVersion {
 		return nil
@@ -245,6 +291,9 @@ Flags:
 			return fmt.Errorf("plpbot audit export: -since: want a real date as YYYY-MM-DD, got %q", since)
 		}
 		m.AuditSince = d
+	}
+	if m.Command == cmdRetention && cfg.Retention() == 0 {
+		return cfg.bad("privacy.retention_days", "is 0 (never): set how many days your school keeps the records of people in no class, such as 365, to use plpbot retention")
 	}
 	return nil
 }
@@ -292,6 +341,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
+	switch m.Command {
+	case cmdRetention, cmdErasures:
+		err := m.runPrivacy(ctx)
+		m.finish(nil)
+		return err
+	}
 	if m.Command == cmdAudit {
 		if err := m.exportAudit(ctx); err != nil {
 			return fmt.Errorf("audit export: %w", err)
@@ -299,7 +354,12 @@ func (m *Main) Run(ctx context.Context) error {
 		m.finish(nil)
 		return nil
 	}
+	if m.Command == cmdImport {
+		m.finish(m.importRoster(ctx))
+		return nil
+	}
 	m.Handlers = m.newHandlers()
+	m.Metrics = m.newMetrics()
 	inputs, senders, err := m.newInputs(useConsole)
 	if err != nil {
 		return err
@@ -307,6 +367,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Scheduler = m.newScheduler(senders)
 	if m.Command == cmdOutbox {
 		return m.printOutbox(ctx)
+	}
+	if err := m.startHTTP(useConsole); err != nil {
+		return err
 	}
 	m.startScheduler(ctx)
 	m.startInputs(ctx, inputs)
@@ -399,10 +462,12 @@ func (m *Main) newInputs(useConsole bool) ([]input, senderRouter, error) {
 	g := handlers.Grammar()
 	senders := senderRouter{}
 	if useConsole {
-		m.Console = console.New(m.Stdin, m.Stdout, m.Handlers, console.Options{
+		m.Console = console.New(m.Stdin, m.Stdout, m.commands(), console.Options{
 			Interactive: isTerminal(m.Stdin) && isTerminal(m.Stdout),
 			Grammar:     g,
 			Logger:      m.Logger,
+			// Charts are saved beside the database, private to whoever runs it.
+			ChartDir: filepath.Join(m.Config.DataDir, "charts"),
 			// ":advance 7d" runs the scheduler over simulated time; the
 			// scheduler is built before any input runs.
 			Advance: m.advanceConsole,
@@ -434,6 +499,10 @@ func (m *Main) newInputs(useConsole bool) ([]input, senderRouter, error) {
 	return inputs, senders, nil
 }
 
+// commands is the handler the adapters call: the handlers, counted and
+// timed for /metrics.
+func (m *Main) commands() bot.Handler { return m.Metrics.Commands(m.Handlers) }
+
 // newSlack builds the Slack adapter from the configuration.
 func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 	cfg := &m.Config
@@ -444,7 +513,10 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 		Mode:          cfg.Slack.Mode,
 		APIURL:        cfg.Slack.APIURL,
 		HTTPAddr:      cfg.HTTP.Addr,
-	}, g, m.Handlers, m.Logger)
+		// http.addr carries Slack's endpoints beside /healthz and /metrics.
+		SharedServer: true,
+		Observer:     m.Metrics.Platform(bot.Slack),
+	}, g, m.commands(), m.Logger, slack.WithEventLog(m.Store)) // a retry reaching another replica is dropped there
 	if err != nil {
 		return nil, fmt.Errorf("start slack: %w", err)
 	}
@@ -454,12 +526,16 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 // newDiscord builds the Discord adapter from the configuration.
 func (m *Main) newDiscord(g *grammar.Grammar) (*discord.Adapter, error) {
 	cfg := &m.Config
+	// Replicas on one database share the gateway: each shard is held by
+	// one of them at a time, through a lease in the database.
 	a, err := discord.New(discord.Config{
-		Token:   cfg.Discord.Token,
-		AppID:   cfg.Discord.AppID,
-		GuildID: cfg.Discord.GuildID,
-		APIURL:  cfg.Discord.APIURL,
-	}, g, m.Handlers, m.Logger)
+		Token:    cfg.Discord.Token,
+		AppID:    cfg.Discord.AppID,
+		GuildID:  cfg.Discord.GuildID,
+		APIURL:   cfg.Discord.APIURL,
+		Shards:   cfg.DiscordShards(),
+		Observer: m.Metrics.Platform(bot.Discord),
+	}, g, m.commands(), m.Logger, discord.WithLeases(m.Store, ""))
 	if err != nil {
 		return nil, fmt.Errorf("start discord: %w", err)
 	}
@@ -547,11 +623,14 @@ func (m *Main) Err() error {
 	return m.err
 }
 
-// Close shuts down in order: the inputs first (no new requests; work in
-// progress finishes), then the scheduler, then the database. It is safe
+// Close shuts down in order: the HTTP server and the inputs first (no new
+// requests; work in progress finishes), then the scheduler, then the
+// database. It is safe
 // to call more than once.
 func (m *Main) Close() error {
 	m.closeOnce.Do(func() {
+		// Slack's HTTP mode comes in through the server: stop it first.
+		m.stopHTTP()
 		if m.stopInputs != nil {
 			m.stopInputs()
 		}
@@ -630,6 +709,8 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		SchoolDays:          set.SchoolDays,
 		Holidays:            cfg.Schedule.Holidays,
 		NudgeAfter:          set.NudgeAfter,
+		Retention:           cfg.Retention(),
+		Observer:            m.Metrics,
 		Now:                 m.clock.Now,
 		SetNow:              m.clock.Set,
 		Logger:              m.Logger.With(slog.String("component", "scheduler")),

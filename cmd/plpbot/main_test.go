@@ -89,7 +89,8 @@ func (p *program) session(lines ...string) string {
 func writeConfig(t *testing.T, dataDir string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "plpbot.yaml")
-	cfg := "data_dir: " + dataDir + "\nschedule:\n  timezone: UTC\n"
+	// Port 0: tests running at once each get their own.
+	cfg := "data_dir: " + dataDir + "\nschedule:\n  timezone: UTC\nhttp:\n  addr: 127.0.0.1:0\n"
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

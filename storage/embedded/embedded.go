@@ -86,7 +86,7 @@ func Start(ctx context.Context, dir string, opts Options) (*Server, error) {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{Unix: sock}, // and no TCP at all
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + filepath.ToSlash(abs) + "/",
+		SQLiteURL: "file:" + filepath.ToSlash(abs) + "/?_pragma=" + url.QueryEscape(SecureDeletePragma),
 		Logger:    ferretLogger(opts),
 	})
 	if err != nil {

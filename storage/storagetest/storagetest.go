@@ -107,6 +107,13 @@ func New(tb testing.TB, now func() time.Time) *storage.Store {
 	tb.Helper()
 	opts := Options(tb)
 	opts.Now = now
+	return Open(tb, opts)
+}
+
+// Open opens a Store with opts (from Options, then changed: a clock, a
+// command monitor) as New does, dropping its database when tb ends.
+func Open(tb testing.TB, opts storage.Options) *storage.Store {
+	tb.Helper()
 	ctx := context.Background()
 	s, err := storage.Open(ctx, opts)
 	if err != nil {
@@ -126,11 +133,33 @@ func New(tb testing.TB, now func() time.Time) *storage.Store {
 	return s
 }
 
+// Replica opens another Store on the database of s (which must come from
+// New), with its own client, as a second plpbot process sharing the
+// database would; now, if not nil, is its clock. It is closed when tb ends;
+// the database is dropped with s.
+func Replica(tb testing.TB, s *storage.Store, now func() time.Time) *storage.Store {
+	tb.Helper()
+	db, ok := databases.Load(s)
+	if !ok {
+		tb.Fatal("storagetest.Replica: the store was not opened by storagetest.New, or its test has ended")
+	}
+	ctx := context.Background()
+	r, err := storage.Open(ctx, storage.Options{URI: uri, Database: db.(string), Logger: slog.New(slog.DiscardHandler), Now: now})
+	if err != nil {
+		tb.Fatalf("open a replica's store: %v", err)
+	}
+	tb.Cleanup(func() { _ = r.Close(ctx) })
+	return r
+}
+
 // Collection returns the collection called name in the database s uses, to
 // seed or count raw documents past the Store's methods. s must come from New
 // and be open: the collection is gone when s's test ends.
 func Collection(tb testing.TB, s *storage.Store, name string) *mongo.Collection {
 	tb.Helper()
+	if d, ok := own.Load(s); ok {
+		return d.(*mongo.Database).Collection(name)
+	}
 	db, ok := databases.Load(s)
 	if !ok {
 		tb.Fatal("storagetest.Collection: the store was not opened by storagetest.New, or its test has ended")
@@ -143,3 +172,33 @@ func Collection(tb testing.TB, s *storage.Store, name string) *mongo.Collection 
 	}
 	return raw.client.Database(db.(string)).Collection(name)
 }
+
+// OpenIn opens a store on an embedded database of its own in dir (for
+// tests that read the database's files), closed when tb ends. Collection
+// works on it too, through a client of its own.
+func OpenIn(tb testing.TB, dir string, now func() time.Time) *storage.Store {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := storage.Open(ctx, storage.Options{DataDir: dir, Logger: slog.New(slog.DiscardHandler), Now: now})
+	if err != nil {
+		tb.Fatalf("open an embedded database: %v", err)
+	}
+	u, err := embedded.SocketURI(dir)
+	if err != nil {
+		tb.Fatalf("embedded database socket: %v", err)
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(u).SetTimeout(30 * time.Second))
+	if err != nil {
+		tb.Fatalf("connect to the embedded database: %v", err)
+	}
+	own.Store(s, client.Database("plpbot"))
+	tb.Cleanup(func() {
+		own.Delete(s)
+		_ = client.Disconnect(ctx)
+		_ = s.Close(ctx)
+	})
+	return s
+}
+
+// own holds the raw database of each store opened by OpenIn.
+var own sync.Map // *storage.Store → *mongo.Database

@@ -1,0 +1,163 @@
+package roster
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/roster/oneroster"
+)
+
+// Kind is a kind of record the report counts.
+type Kind string
+
+// Kinds of records, in the order the report lists them.
+const (
+	KindStudents    Kind = "students"
+	KindStaff       Kind = "staff"
+	KindGuardians   Kind = "guardians"
+	KindClasses     Kind = "classes"
+	KindEnrollments Kind = "enrollments"
+	KindTerms       Kind = "terms"
+	KindCourses     Kind = "courses"
+	KindOrgs        Kind = "schools"
+)
+
+// Kinds lists the kinds in report order.
+var Kinds = []Kind{KindStudents, KindStaff, KindGuardians, KindClasses, KindEnrollments, KindTerms, KindCourses, KindOrgs}
+
+// Count is what an import did (or would do) to the records of one kind.
+// Ended records are archived, never deleted; Unchanged counts the active
+// records the import left as they were.
+type Count struct {
+	Created, Updated, Ended, Unchanged int
+}
+
+// Report is what an import found and did.
+type Report struct {
+	Source   string
+	Manifest oneroster.Manifest
+	DryRun   bool
+	// Counts per kind (a kind the import didn't touch is absent).
+	Counts map[Kind]Count
+	// Unmatched counts the people (KindStudents, KindStaff) on the roster
+	// who are not linked to a chat account yet.
+	Unmatched map[Kind]int
+	// Ignored counts rows plpbot doesn't keep: enrollments of proctors and
+	// administrators, of guardians, of people with an extension role.
+	Ignored int
+	// Problems are what is wrong with the set; with any, nothing was written.
+	Problems []oneroster.Problem
+	// Writes is how many documents the import wrote (0 on a dry run).
+	Writes int
+}
+
+// fill copies a plan's outcome into the report.
+func (r *Report) fill(p *plan) {
+	r.Problems = append(r.Problems, p.problems...)
+	r.Ignored = p.ignored
+	r.Counts = map[Kind]Count{}
+	for k, c := range p.counts {
+		r.Counts[k] = *c
+	}
+	r.Unmatched = map[Kind]int{}
+	for _, d := range p.people {
+		if d.SIS.Ended.IsZero() && plpbot.IsRosterID(d.ID) {
+			k := KindStaff
+			if d.Role == plpbot.RoleStudent {
+				k = KindStudents
+			}
+			r.Unmatched[k]++
+		}
+	}
+}
+
+// Changes is how many records the import creates, updates or ends.
+func (r *Report) Changes() int {
+	n := 0
+	for _, c := range r.Counts {
+		n += c.Created + c.Updated + c.Ended
+	}
+	return n
+}
+
+// String is the report as people read it: the problems, or a table of
+// what changed per kind, who is not linked yet, and what happened.
+func (r *Report) String() string {
+	var b strings.Builder
+	if len(r.Problems) > 0 {
+		shown, more := map[string]int{}, map[string]int{}
+		for _, p := range r.Problems {
+			if shown[p.File] == oneroster.MaxProblemsPerFile {
+				more[p.File]++
+				continue
+			}
+			shown[p.File]++
+			b.WriteString(p.String() + "\n")
+		}
+		for _, f := range sortedKeys(more) {
+			fmt.Fprintf(&b, "%s: … and %s\n", f, plural(more[f], "more problem"))
+		}
+		fmt.Fprintf(&b, "%s: nothing was imported. Fix %s in the SIS export and run the import again (add -dry-run to check without importing).\n",
+			plural(len(r.Problems), "problem"), map[bool]string{true: "it", false: "them"}[len(r.Problems) == 1])
+		return b.String()
+	}
+	b.WriteString(r.heading() + "\n\n")
+	fmt.Fprintf(&b, "%-12s %8s %8s %8s %10s\n", "", "created", "updated", "ended", "unchanged")
+	for _, k := range Kinds {
+		if c, ok := r.Counts[k]; ok && c != (Count{}) {
+			fmt.Fprintf(&b, "%-12s %8s %8s %8s %10s\n", k, num(c.Created), num(c.Updated), num(c.Ended), num(c.Unchanged))
+		}
+	}
+	b.WriteString("\n")
+	if s, t := r.Unmatched[KindStudents], r.Unmatched[KindStaff]; s+t > 0 {
+		fmt.Fprintf(&b, "Unmatched: %s and %s aren't linked to a chat account yet, so plpbot can't DM them; they keep their place in their classes until they are.\n",
+			plural(s, "student"), plural(t, "member")+" of staff")
+	}
+	if r.Ignored > 0 {
+		fmt.Fprintf(&b, "Ignored: %s plpbot doesn't keep (proctors, administrators, guardians, extension roles).\n", plural(r.Ignored, "enrollment"))
+	}
+	switch {
+	case r.DryRun:
+		b.WriteString("Dry run: nothing was written. Run it again without -dry-run to import.\n")
+	case r.Changes() == 0:
+		b.WriteString("Nothing changed since the last import: nothing was written.\n")
+	default:
+		fmt.Fprintf(&b, "Imported: %s written.\n", plural(r.Changes(), "change"))
+	}
+	return b.String()
+}
+
+// heading names the set, its version and how each file came.
+func (r *Report) heading() string {
+	byMode := map[oneroster.Mode][]string{}
+	for _, f := range oneroster.Files {
+		if m := r.Manifest.Mode(f); m != oneroster.Absent {
+			byMode[m] = append(byMode[m], f)
+		}
+	}
+	parts := []string{}
+	for _, m := range []oneroster.Mode{oneroster.Bulk, oneroster.Delta} {
+		if fs := byMode[m]; len(fs) > 0 {
+			parts = append(parts, string(m)+": "+strings.Join(fs, ", "))
+		}
+	}
+	return fmt.Sprintf("OneRoster %s roster from %s (%s).", r.Manifest.Version, r.Source, strings.Join(parts, "; "))
+}
+
+// num writes n with thousands separators: 12,000.
+func num(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return num(n) + " " + word + "s"
+}
