@@ -9,10 +9,11 @@ import (
 )
 
 // Caseload is the students a counselor serves. A student is on it when
-// they are a student of the counselor's workspace and
+// they are a student of the counselor's school — their workspace, or
+// brought by the roster import (PlatformRoster) — and
 //   - an admin added them by name, or
-//   - a rule picks them: their grade is one of Grades, or their last name
-//     (Person.LastName) falls in one of LastNames,
+//   - a rule picks them: one of their grades (Person.GradeLevels) is one of
+//     Grades, or their last name (Person.LastName) falls in one of LastNames,
 //
 // unless an admin removed them by name, which wins over every rule. Rules
 // are read against the student as they are at the moment of use, so a
@@ -42,14 +43,14 @@ type Caseload struct {
 // Includes reports whether student is on the caseload now: the rule
 // stated on Caseload. A nil caseload includes no one.
 func (c *Caseload) Includes(student *Person) bool {
+	sameSchool := c != nil && (student.Platform == PlatformRoster ||
+		student.Platform == c.Platform && student.Workspace == c.Workspace)
 	switch {
-	case c == nil, student.Role != RoleStudent,
-		student.Platform != c.Platform, student.Workspace != c.Workspace,
-		slices.Contains(c.Removed, student.ID):
+	case !sameSchool, student.Role != RoleStudent, slices.Contains(c.Removed, student.ID):
 		return false
 	case slices.Contains(c.Added, student.ID):
 		return true
-	case student.Grade != "" && slices.Contains(c.Grades, student.Grade):
+	case slices.ContainsFunc(student.GradeLevels(), func(g string) bool { return slices.Contains(c.Grades, g) }):
 		return true
 	}
 	last := student.LastName()
@@ -77,6 +78,35 @@ func (p *Person) LastName() string {
 		return ""
 	}
 	return f[len(f)-1]
+}
+
+// GradeLevels are the person's grade levels as NormalizeGrade writes them:
+// the one an admin set in chat (Grade), which wins, else those the SIS
+// lists (SIS.Grades, such as "09").
+func (p *Person) GradeLevels() []string {
+	if p.Grade != "" {
+		return []string{p.Grade}
+	}
+	if p.SIS == nil {
+		return nil
+	}
+	out := make([]string, 0, len(p.SIS.Grades))
+	for _, g := range p.SIS.Grades {
+		if n, err := NormalizeGrade(g); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// GradeSpellings are the ways a student information system may write the
+// normalised grade g: "9" is also "09" (OneRoster's two-digit codes), so a
+// query on stored SIS grades finds it.
+func GradeSpellings(g string) []string {
+	if len(g) == 1 && isDigits(g) {
+		return []string{g, "0" + g}
+	}
+	return []string{g}
 }
 
 // MaxGradeLen bounds a grade level as typed ("9", "KG", "PS", "Ungraded").

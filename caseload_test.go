@@ -1,6 +1,9 @@
 package plpbot
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalizeGrade(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
@@ -115,5 +118,25 @@ func TestCaseloadIncludes(t *testing.T) {
 	var none *Caseload
 	if none.Includes(moved) {
 		t.Error("a nil caseload includes someone")
+	}
+	// A student the roster import brought (not linked to a chat account
+	// yet) belongs to the school: the SIS's grades count ("09" is 9), and a
+	// grade set in chat wins over them.
+	imported := &Person{ID: RosterID("s-1"), Platform: PlatformRoster, Name: "Ana Zed", Role: RoleStudent,
+		SIS: &PersonSIS{SourcedID: "s-1", Grades: []string{"09"}}}
+	if !cl.Includes(imported) {
+		t.Error("an imported grade 09 student isn't on the grade 9 caseload")
+	}
+	imported.Grade = "10"
+	if cl.Includes(imported) {
+		t.Error("a grade set in chat doesn't win over the SIS's")
+	}
+}
+
+func TestGradeSpellings(t *testing.T) {
+	for g, want := range map[string]string{"9": "9,09", "10": "10", "KG": "KG"} {
+		if got := strings.Join(GradeSpellings(g), ","); got != want {
+			t.Errorf("GradeSpellings(%q) = %s, want %s", g, got, want)
+		}
 	}
 }

@@ -63,9 +63,24 @@ func (t *Term) EndsAt(loc *time.Location) time.Time {
 // Over reports whether the term has ended at now, in loc.
 func (t *Term) Over(now time.Time, loc *time.Location) bool { return !now.Before(t.EndsAt(loc)) }
 
-// ClassArchived reports whether a class of term is archived at now: its
-// term (nil for a class without one, which never archives) is over in the
-// class's zone loc.
-func ClassArchived(term *Term, now time.Time, loc *time.Location) bool {
-	return term != nil && term.Over(now, loc)
+// ClassArchivedFrom is when class c is archived: when its term (nil for
+// none) is over in the class's zone loc, or when the school's SIS ended
+// the class (ClassSIS.Ended), whichever comes first; zero if neither.
+func ClassArchivedFrom(c *Class, term *Term, loc *time.Location) time.Time {
+	var at time.Time
+	if term != nil {
+		at = term.EndsAt(loc)
+	}
+	if c.SIS != nil && !c.SIS.Ended.IsZero() && (at.IsZero() || c.SIS.Ended.Before(at)) {
+		at = c.SIS.Ended
+	}
+	return at
+}
+
+// ClassArchived reports whether class c, of term (nil for none), is
+// archived at now (ClassArchivedFrom). An archived class gets no
+// reflection prompts or summaries; staff can still read it.
+func ClassArchived(c *Class, term *Term, now time.Time, loc *time.Location) bool {
+	at := ClassArchivedFrom(c, term, loc)
+	return !at.IsZero() && !now.Before(at)
 }

@@ -23,18 +23,28 @@ func TestTermOver(t *testing.T) {
 	}
 	lastEvening := time.Date(2026, 12, 18, 23, 59, 0, 0, ny)
 	nextMorning := time.Date(2026, 12, 19, 0, 0, 0, 0, ny)
-	if term.Over(lastEvening, ny) || ClassArchived(term, lastEvening, ny) {
+	c := &Class{Name: "Math"}
+	if term.Over(lastEvening, ny) || ClassArchived(c, term, lastEvening, ny) {
 		t.Error("the term is over on its last evening")
 	}
-	if !term.Over(nextMorning, ny) || !ClassArchived(term, nextMorning, ny) {
+	if !term.Over(nextMorning, ny) || !ClassArchived(c, term, nextMorning, ny) {
 		t.Error("the term is not over the morning after its last day")
 	}
 	// 03:00 UTC on the 19th is still the 18th in New York.
 	if term.Over(time.Date(2026, 12, 19, 3, 0, 0, 0, time.UTC), ny) {
 		t.Error("the term ended by UTC, not in the class's zone")
 	}
-	if ClassArchived(nil, nextMorning, ny) {
+	if ClassArchived(c, nil, nextMorning, ny) {
 		t.Error("a class without a term is archived")
+	}
+	// A class the SIS ended is archived from then, term or not.
+	ended := time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC)
+	sis := &Class{Name: "Art", SIS: &ClassSIS{SourcedID: "c-1", Ended: ended}}
+	if ClassArchived(sis, term, ended.Add(-time.Minute), ny) || !ClassArchived(sis, term, ended, ny) || !ClassArchived(sis, nil, ended, ny) {
+		t.Error("a class the SIS ended isn't archived from then")
+	}
+	if got := ClassArchivedFrom(sis, term, ny); !got.Equal(ended) {
+		t.Errorf("ClassArchivedFrom = %s, want the SIS's end %s", got, ended)
 	}
 }
 

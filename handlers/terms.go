@@ -160,28 +160,30 @@ func (h *Handlers) cmdClassTerm(ctx context.Context, c *call) ([]bot.Message, er
 	return []bot.Message{reply("", bot.Text{Text: text}, bot.Context{Text: "See it with `/plp roster " + bot.User(cl.Name) + "`."})}, nil
 }
 
-// archivedNote says, for a class whose term is over, that it is archived
-// and since when; nil for a class that isn't.
+// archivedNote says, for an archived class (its term is over, or the SIS
+// ended it), that it is and since when; nil for a class that isn't.
 func (h *Handlers) archivedNote(ctx context.Context, cl *plpbot.Class) (bot.Block, error) {
-	if cl.TermID == "" {
+	var t *plpbot.Term
+	if cl.TermID != "" {
+		var err error
+		if t, err = h.store.Term(ctx, cl.TermID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return nil, fmt.Errorf("class term: %w", err)
+		}
+	}
+	loc := h.classZone(cl)
+	if !plpbot.ClassArchived(cl, t, h.now(), loc) {
 		return nil, nil
 	}
-	t, err := h.store.Term(ctx, cl.TermID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
+	why := "the school's SIS ended this class on " + plpbot.ClassArchivedFrom(cl, t, loc).In(loc).Format("Mon 2 Jan 2006")
+	if t != nil && t.Over(h.now(), loc) {
+		why = bot.User(t.Name) + " ended " + formatDay(t.Ends)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("class term: %w", err)
-	}
-	if !plpbot.ClassArchived(t, h.now(), h.classZone(cl)) {
-		return nil, nil
-	}
-	return bot.Context{Text: "🗄 Archived: " + bot.User(t.Name) + " ended " + formatDay(t.Ends) +
-		". No prompts or summaries go out for this class; students' plans carry on."}, nil
+	return bot.Context{Text: "🗄 Archived: " + why + ". No prompts or summaries go out for this class; students' plans carry on."}, nil
 }
 
-// activeClasses drops the classes whose term is over (one read of the
-// workspace's terms, only when a class has a term).
+// activeClasses drops archived classes: their term is over or the SIS
+// ended them (one read of the workspace's terms, only when a class has a
+// term).
 func (h *Handlers) activeClasses(ctx context.Context, classes []plpbot.Class) ([]plpbot.Class, error) {
 	var terms map[string]*plpbot.Term
 	out := classes[:0:0]
@@ -197,7 +199,7 @@ func (h *Handlers) activeClasses(ctx context.Context, classes []plpbot.Class) ([
 				terms[ts[j].ID] = &ts[j]
 			}
 		}
-		if !plpbot.ClassArchived(terms[cl.TermID], h.now(), h.classZone(cl)) {
+		if !plpbot.ClassArchived(cl, terms[cl.TermID], h.now(), h.classZone(cl)) {
 			out = append(out, *cl)
 		}
 	}

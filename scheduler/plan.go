@@ -70,20 +70,17 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// archivedFrom is when a class is archived (plpbot.ClassArchived): the end
-// of its term in its zone; zero for a class in no term.
+// archivedFrom is when a class is archived (plpbot.ClassArchivedFrom): the
+// end of its term in its zone, or when the SIS ended it; zero if never.
 func (s *Scheduler) archivedFrom(c *plpbot.Class, terms map[string]*plpbot.Term) time.Time {
-	if t := terms[c.TermID]; t != nil {
-		return t.EndsAt(s.classZone(c))
-	}
-	return time.Time{}
+	return plpbot.ClassArchivedFrom(c, terms[c.TermID], s.classZone(c))
 }
 
 // running returns the classes not archived at now.
 func (s *Scheduler) running(classes []plpbot.Class, terms map[string]*plpbot.Term, now time.Time) []plpbot.Class {
 	out := make([]plpbot.Class, 0, len(classes))
 	for i := range classes {
-		if !plpbot.ClassArchived(terms[classes[i].TermID], now, s.classZone(&classes[i])) {
+		if c := &classes[i]; !plpbot.ClassArchived(c, terms[c.TermID], now, s.classZone(c)) {
 			out = append(out, classes[i])
 		}
 	}
@@ -95,20 +92,20 @@ func (s *Scheduler) running(classes []plpbot.Class, terms map[string]*plpbot.Ter
 // nothing here: the composers skip a deleted class themselves.
 func (s *Scheduler) classArchived(ctx context.Context, classID string, now time.Time) (bool, error) {
 	c, err := s.store.Class(ctx, classID)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && c.TermID == "") {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	t, err := s.store.Term(ctx, c.TermID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return plpbot.ClassArchived(t, now, s.classZone(c)), nil
+	var t *plpbot.Term
+	if c.TermID != "" {
+		t, err = s.store.Term(ctx, c.TermID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return false, err
+		}
+	}
+	return plpbot.ClassArchived(c, t, now, s.classZone(c)), nil
 }
 
 // classZone is the zone a class's schedules run in.

@@ -90,28 +90,39 @@ func (s *Store) SetGrade(ctx context.Context, id, grade string) (*plpbot.Person,
 // read of a user.
 var caseloadProjection = func() bson.D {
 	p := append(bson.D{}, rosterProjection...)
-	return append(p, bson.E{Key: "grade", Value: 1}, bson.E{Key: "role", Value: 1},
+	return append(p, bson.E{Key: "grade", Value: 1}, bson.E{Key: "sis.grades", Value: 1}, bson.E{Key: "role", Value: 1},
 		bson.E{Key: "platform", Value: 1}, bson.E{Key: "workspace", Value: 1}, bson.E{Key: "tz", Value: 1})
 }()
 
 // CaseloadStudents returns the students on c now (plpbot.Caseload.Includes),
-// ordered by name, each with what a roster row needs. Without last-name
-// rules it reads only the students the grades and names pick; with them,
-// every student of the workspace once.
+// each with what a roster row needs. Without last-name rules it reads only
+// the students the grades (set in chat, or as the SIS spells them) and
+// names pick; with them, every student of the school once: the
+// workspace's and those the roster import brought.
 func (s *Store) CaseloadStudents(ctx context.Context, c *plpbot.Caseload) ([]plpbot.Person, error) {
 	if c.Empty() {
 		return nil, nil
 	}
-	filter := bson.D{{Key: "platform", Value: c.Platform}, {Key: "workspace", Value: c.Workspace}, {Key: "role", Value: plpbot.RoleStudent}}
+	filter := bson.D{{Key: "role", Value: plpbot.RoleStudent}}
 	if len(c.LastNames) == 0 {
 		or := bson.A{}
 		if len(c.Grades) > 0 {
-			or = append(or, bson.D{{Key: "grade", Value: bson.D{{Key: "$in", Value: c.Grades}}}})
+			var spellings []string
+			for _, g := range c.Grades {
+				spellings = append(spellings, plpbot.GradeSpellings(g)...)
+			}
+			or = append(or, bson.D{{Key: "grade", Value: bson.D{{Key: "$in", Value: c.Grades}}}},
+				bson.D{{Key: "sis.grades", Value: bson.D{{Key: "$in", Value: spellings}}}})
 		}
 		if len(c.Added) > 0 {
 			or = append(or, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: c.Added}}}})
 		}
 		filter = append(filter, bson.E{Key: "$or", Value: or})
+	} else {
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "platform", Value: c.Platform}, {Key: "workspace", Value: c.Workspace}},
+			bson.D{{Key: "platform", Value: plpbot.PlatformRoster}},
+		}})
 	}
 	cur, err := s.db.Collection(colUsers).Find(ctx, filter,
 		options.Find().SetBatchSize(rosterBatch).SetProjection(caseloadProjection))

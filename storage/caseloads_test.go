@@ -9,6 +9,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 // names returns the names of people, in order.
@@ -94,6 +95,22 @@ func TestCaseloadRules(t *testing.T) {
 	must(t, "CaseloadRoster", err)
 	if len(rows) != 2 || rows[0].Name != "Jo Zhang" && rows[0].Name != "Sam Adams" {
 		t.Errorf("CaseloadRoster = %+v", rows)
+	}
+
+	// A student the roster import brought, with the SIS's grade "10", is on
+	// a grade 10 caseload, as the query and the rule both say.
+	imported := plpbot.Person{ID: plpbot.RosterID("s-77"), Platform: plpbot.PlatformRoster, PlatformID: "s-77",
+		Name: "Ana Zed", NameLower: "ana zed", Role: plpbot.RoleStudent, CreatedAt: t0, UpdatedAt: t0,
+		SIS: &plpbot.PersonSIS{SourcedID: "s-77", Grades: []string{"10"}}}
+	if _, err := storagetest.Collection(t, s, "users").InsertOne(ctx, imported); err != nil {
+		t.Fatal(err)
+	}
+	cl, err = s.ChangeCaseload(ctx, couns, storage.CaseloadChange{AddGrades: []string{"10"}})
+	must(t, "ChangeCaseload", err)
+	got, err = s.CaseloadStudents(ctx, cl)
+	must(t, "CaseloadStudents", err)
+	if !slices.Contains(names(got), "Ana Zed") {
+		t.Errorf("an imported grade 10 student isn't on the grade 10 caseload: %v", names(got))
 	}
 
 	// Forgetting Jo takes them off the named list; forgetting the counselor

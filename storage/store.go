@@ -207,8 +207,9 @@ var indexes = []index{
 	{colPrompts, bson.D{{Key: "user_id", Value: 1}, {Key: "sent_at", Value: -1}}, false},
 	{colSeenEvents, bson.D{{Key: "expires", Value: 1}}, false},
 	{colTerms, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, true},
-	// A counselor's caseload by grade (CaseloadStudents).
-	{colUsers, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "grade", Value: 1}}, false},
+	// A counselor's caseload by grade, set in chat or by the SIS (CaseloadStudents).
+	{colUsers, bson.D{{Key: "grade", Value: 1}}, false},
+	{colUsers, bson.D{{Key: "sis.grades", Value: 1}}, false},
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
