@@ -20,6 +20,14 @@ type Identity struct {
 	Name      string // display name, if known
 	TimeZone  string // IANA zone such as "America/New_York", if known
 	Locale    string // such as "en-US", if known
+	// Email is the address on the person's Slack profile, if known (it
+	// needs the users:read.email scope): what links a Slack account to the
+	// school's roster.
+	Email string
+	// Username is the person's unique account name where the platform has
+	// one (Discord's username, the console's name), if known: what links a
+	// Discord or console account to the school's roster.
+	Username string
 }
 
 // Channel names a place where many people read, such as a class channel.

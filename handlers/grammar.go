@@ -326,6 +326,15 @@ func (h *Handlers) commands() *grammar.Grammar {
 					},
 					Run: h.cmdTermAdd},
 			}},
+		{Name: "link", Audience: grammar.Admins, Summary: "Link a chat account to a person on the school's roster",
+			Help: "For people plpbot couldn't match by email (Slack) or username (Discord): their plan is the roster person's, " +
+				"whichever account they use. An account that already has a plan of its own isn't linked.",
+			Examples: []string{"link @sam s-1042"},
+			Args: []grammar.Arg{
+				user("Whose chat account"),
+				{Name: "sourcedid", Kind: grammar.ArgWord, Description: "Their sourcedId in the SIS's users.csv", Required: true},
+			},
+			Run: h.cmdLink},
 		{Name: "audit", Audience: grammar.Admins, Summary: "Who read or changed a person's records, what and when",
 			Help: "Newest first, 20 to a page, in your time zone: staff reads (plan, export, roster, conference lists, prep briefs), " +
 				"changes (feedback, flags, class adds and removals, roles) and refused attempts. A person's own actions aren't listed. " +

@@ -52,9 +52,16 @@ type Options struct {
 	// EnrolBy is who may add people to classes and remove them
 	// (classes.enrol_by); empty means EnrolByStaff.
 	EnrolBy EnrolBy
+	// CommandTimeout is how long one command may wait on the database
+	// (mongodb.command_timeout); 0 means DefaultCommandTimeout.
+	CommandTimeout time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
+
+// DefaultCommandTimeout is a command's deadline for the database: past it
+// the person hears at once that nothing was saved (unreachable).
+const DefaultCommandTimeout = 4 * time.Second
 
 // Handlers answers every plpbot command. It implements bot.Handler.
 type Handlers struct {
@@ -70,6 +77,7 @@ type Handlers struct {
 	log                            *slog.Logger
 	minClassSize                   int
 	notesToStudents                bool
+	commandTimeout                 time.Duration
 }
 
 // call is one command being answered (grammar.Call): every command
@@ -102,6 +110,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 		log:             opts.Logger,
 		minClassSize:    opts.MinClassSize,
 		notesToStudents: opts.NotesVisibleToStudents,
+		commandTimeout:  cmp.Or(opts.CommandTimeout, DefaultCommandTimeout),
 	}
 	h.grammar = h.commands()
 	return h
@@ -111,8 +120,19 @@ func New(store *storage.Store, opts Options) *Handlers {
 func (h *Handlers) Grammar() *grammar.Grammar { return h.grammar }
 
 // Handle answers one request. User mistakes come back as *bot.UserError;
-// panics are recovered and reported as internal errors.
+// panics are recovered and reported as internal errors. The request has
+// CommandTimeout to get its work done on the database; when the database
+// can't be reached in that time the answer says so at once, with a button
+// to try again (unreachable).
 func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Message, err error) {
+	ctx, cancel := context.WithTimeout(ctx, h.commandTimeout)
+	defer cancel()
+	defer func() {
+		if storage.IsUnreachable(err) {
+			h.log.WarnContext(ctx, "database unreachable", slog.Any("err", err))
+			msgs, err = []bot.Message{unreachable(req)}, nil
+		}
+	}()
 	defer func() {
 		if p := recover(); p != nil {
 			h.log.ErrorContext(ctx, "handler panic", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
@@ -162,6 +182,31 @@ func (h *Handlers) route(ctx context.Context, c *call) ([]bot.Message, error) {
 	return fn(ctx, c)
 }
 
+// unreachable is the answer when the database could not be reached in
+// time: nothing was changed (each write either lands whole or not at all,
+// see storage), and a button sends the same command again.
+func unreachable(req *bot.Request) bot.Message {
+	m := reply("", bot.Text{Text: "I couldn't save that just now — nothing was changed."},
+		bot.Context{Text: "The school's database didn't answer in time. Try again in a few seconds."})
+	if cmd := retryCommand(req); cmd != "" {
+		m.Buttons = []bot.Button{{Label: "Try again", Command: cmd, Style: bot.Primary}}
+	}
+	return m
+}
+
+// retryCommand is the command (without "/plp") that repeats req: its text
+// as typed, or the name of an invocation without arguments; "" for a DM or
+// a form's invocation, which the person sends again themselves.
+func retryCommand(req *bot.Request) string {
+	switch {
+	case req.Slash && req.Text != "":
+		return req.Text
+	case req.Invocation != nil && len(req.Invocation.Args) == 0 && len(req.Invocation.Users) == 0:
+		return req.Invocation.Name()
+	}
+	return ""
+}
+
 func forbidden(a grammar.Audience) *bot.UserError {
 	who := "staff"
 	if a == grammar.Admins {
@@ -193,14 +238,18 @@ func (h *Handlers) resolveActor(ctx context.Context, id bot.Identity, lookup fun
 	if err != nil {
 		return nil, false, err
 	}
-	if created && lookup != nil && (id.TimeZone == "" || id.Name == "") {
+	if created && lookup != nil && (id.TimeZone == "" || id.Name == "" || needsMatchKey(id)) {
 		if full, err := lookup(ctx, id); err == nil {
 			if u2, _, err := h.store.EnsureUser(ctx, storageID(id), storage.UserHints{Name: full.Name, TimeZone: full.TimeZone, Locale: full.Locale}); err == nil {
 				u = u2
 			}
+			id.Email, id.Username = cmp.Or(id.Email, full.Email), cmp.Or(id.Username, full.Username)
 		} else {
 			h.log.WarnContext(ctx, "user lookup failed", slog.String("user", u.ID), slog.Any("err", err))
 		}
+	}
+	if created {
+		u = h.linkOnFirstSight(ctx, id, u)
 	}
 	if u.Role != plpbot.RoleAdmin && h.isConfiguredAdmin(id) {
 		if u, err = h.store.SetRole(ctx, u.ID, plpbot.RoleAdmin); err != nil {
@@ -219,6 +268,12 @@ func (h *Handlers) resolveActor(ctx context.Context, id bot.Identity, lookup fun
 		}
 	}
 	return u, created, nil
+}
+
+// needsMatchKey reports whether id lacks what links it to the roster: a
+// Slack email, a Discord username.
+func needsMatchKey(id bot.Identity) bool {
+	return (id.Platform == bot.Slack && id.Email == "") || (id.Platform == bot.Discord && id.Username == "")
 }
 
 func (h *Handlers) isConfiguredAdmin(id bot.Identity) bool {
@@ -275,7 +330,7 @@ func (h *Handlers) resolveUser(ctx context.Context, c *call, mention bot.Identit
 			h.log.InfoContext(ctx, "mentioned person not found on the platform", slog.String("user", storageID(id).UserID()), slog.Any("err", err))
 			return nil, unknownPerson()
 		}
-		id.Name, id.TimeZone, id.Locale = full.Name, full.TimeZone, full.Locale
+		id.Name, id.TimeZone, id.Locale, id.Email, id.Username = full.Name, full.TimeZone, full.Locale, full.Email, full.Username
 	}
 	u, _, err = h.resolveActor(ctx, id, nil)
 	return u, err

@@ -53,8 +53,9 @@ type Report struct {
 	Writes int
 }
 
-// fill copies a plan's outcome into the report.
-func (r *Report) fill(p *plan) {
+// fill copies a plan's outcome into the report; linked are the people
+// linked to a chat account (storage.LinkedPeople).
+func (r *Report) fill(p *plan, linked map[string]bool) {
 	r.Problems = append(r.Problems, p.problems...)
 	r.Ignored = p.ignored
 	r.Counts = map[Kind]Count{}
@@ -63,7 +64,7 @@ func (r *Report) fill(p *plan) {
 	}
 	r.Unmatched = map[Kind]int{}
 	for _, d := range p.people {
-		if d.SIS.Ended.IsZero() && plpbot.IsRosterID(d.ID) {
+		if d.SIS.Ended.IsZero() && plpbot.IsRosterID(d.ID) && !linked[d.ID] {
 			k := KindStaff
 			if d.Role == plpbot.RoleStudent {
 				k = KindStudents

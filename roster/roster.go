@@ -14,7 +14,9 @@
 //
 // People the roster brings are not linked to a chat account yet: each is a
 // person with the id RosterID(sourcedId) on the platform "roster", whom
-// plpbot cannot DM. The report counts them as unmatched.
+// plpbot cannot DM, until a chat account is linked to them (storage.Link:
+// by email or username on first use, or by staff). The report counts
+// those not linked as unmatched.
 package roster
 
 import (
@@ -98,7 +100,11 @@ func (im *Importer) Import(ctx context.Context, path string, opts Options) (*Rep
 	}
 	p := newPlan(set, state, im.store.Now())
 	p.build()
-	rep.fill(p)
+	linked, err := im.store.LinkedPeople(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.fill(p, linked)
 	if len(p.problems) > 0 {
 		return rep, ErrInvalid
 	}

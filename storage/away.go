@@ -18,6 +18,7 @@ const awayLog = "away_log"
 // StartAway marks a user away from from until until with a note, and adds
 // the period to their away history (one round trip).
 func (s *Store) StartAway(ctx context.Context, id string, from, until time.Time, note string) (*plpbot.Person, error) {
+	s.actors.drop(id)
 	var u plpbot.Person
 	err := s.db.Collection(colUsers).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}},
@@ -40,6 +41,7 @@ func (s *Store) StartAway(ctx context.Context, id string, from, until time.Time,
 // EndAway clears a user's away status at at and ends their latest away
 // period there if it was still running (two round trips).
 func (s *Store) EndAway(ctx context.Context, id string, at time.Time) (*plpbot.Person, error) {
+	s.actors.drop(id)
 	periods, err := s.AwayPeriods(ctx, id)
 	if err != nil {
 		return nil, err

@@ -2,12 +2,14 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -46,15 +48,23 @@ const MaxStreakCheckIns = 1000
 // RecordCheckIn stores a check-in on an active goal and sets the
 // goal's progress. It returns the goal as it is now and its progress before
 // the check-in. Two round trips: the goal update (which also checks that the
-// goal is active) and the check-in insert. ErrNotFound if the goal does not
-// exist or is not active; nothing is stored then.
+// goal is active) and the check-in insert, sent with the roster summary's
+// update. ErrNotFound if the goal does not exist or is not active; nothing
+// is stored then.
+//
+// A goal's progress is that of its latest check-in by time (c.At), never of
+// whichever write lands last: when a later check-in is already recorded
+// (this one was held up on the way), c is kept in the history and the goal
+// is left as the later one set it.
 func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Goal, int, error) {
 	if c.At.IsZero() {
 		c.At = s.Now()
 	}
+	id := plpbot.GoalID(c.UserID, c.GoalNumber)
 	var g plpbot.Goal
 	err := s.db.Collection(colGoals).FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: plpbot.GoalID(c.UserID, c.GoalNumber)}, {Key: "status", Value: plpbot.GoalActive}},
+		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: plpbot.GoalActive},
+			{Key: "last_checkin", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: c.At}}}}}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "progress", Value: c.Percent},
 			{Key: "last_checkin", Value: c.At},
@@ -62,6 +72,9 @@ func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Go
 		}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.Before),
 	).Decode(&g)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return s.recordLateCheckIn(ctx, c)
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("check in on goal %d: %w", c.GoalNumber, translate(err))
 	}
@@ -71,6 +84,24 @@ func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Go
 		return nil, 0, err
 	}
 	return &g, prev, nil
+}
+
+// recordLateCheckIn keeps c, older than the goal's latest check-in, in the
+// history without changing the goal; ErrNotFound if the goal does not exist
+// or is not active.
+func (s *Store) recordLateCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Goal, int, error) {
+	g, err := s.Goal(ctx, c.UserID, c.GoalNumber)
+	if err != nil {
+		return nil, 0, fmt.Errorf("check in: %w", err)
+	}
+	if g.Status != plpbot.GoalActive || !g.LastCheckIn.After(c.At) {
+		return nil, 0, fmt.Errorf("check in on goal %d: %w", c.GoalNumber, ErrNotFound)
+	}
+	c.ID = newID()
+	if _, err := s.db.Collection(colCheckIns).InsertOne(ctx, c); err != nil {
+		return nil, 0, fmt.Errorf("insert check-in: %w", err)
+	}
+	return g, g.Progress, nil
 }
 
 // CheckInTimes returns when a student checked in at or after since, newest

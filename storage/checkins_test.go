@@ -54,3 +54,34 @@ func TestCheckInsOfReadsAClassInOneQuery(t *testing.T) {
 		t.Errorf("CheckInsOf(nobody) = %v, %v", none, err)
 	}
 }
+
+// TestCheckInsApplyInTimeOrder: a check-in held up on the way, landing after
+// a later one, is kept in the history but leaves the goal at the later
+// check-in's percent.
+func TestCheckInsApplyInTimeOrder(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	sam := mustUser(t, s, "US", "Sam", plpbot.RoleStudent)
+	g, err := s.AddGoal(ctx, plpbot.Goal{UserID: sam.ID, Title: "Read"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+	if _, _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: g.UserID, GoalNumber: g.Number, Percent: 59, At: t0.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: g.UserID, GoalNumber: g.Number, Percent: 47, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Goal(ctx, g.UserID, g.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Progress != 59 {
+		t.Errorf("goal at %d%%, want 59%% (the later check-in's)", got.Progress)
+	}
+	cs, err := s.CheckIns(ctx, g.UserID, time.Time{}, 0)
+	if err != nil || len(cs) != 2 {
+		t.Errorf("check-ins: %d, %v; want both kept", len(cs), err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 // SetDraft keeps a DM whose meaning its sender is asked to choose,
 // replacing any earlier one (one round trip).
 func (s *Store) SetDraft(ctx context.Context, id, text string, at time.Time) error {
+	s.actors.drop(id)
 	if _, err := s.setUser(ctx, id, bson.D{{Key: "draft", Value: text}, {Key: "draft_at", Value: at.UTC()}}); err != nil {
 		return fmt.Errorf("keep draft: %w", err)
 	}
@@ -23,6 +24,7 @@ func (s *Store) SetDraft(ctx context.Context, id, text string, at time.Time) err
 // TakeDraft removes and returns a person's kept DM if it is younger than
 // plpbot.DraftKeptFor at now; ErrNotFound if there is none (one round trip).
 func (s *Store) TakeDraft(ctx context.Context, id string, now time.Time) (string, error) {
+	s.actors.drop(id)
 	var before plpbot.Person
 	err := s.db.Collection(colUsers).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "draft_at", Value: bson.D{{Key: "$gte", Value: now.Add(-plpbot.DraftKeptFor).UTC()}}}},

@@ -94,6 +94,7 @@ func (s *Store) CountRecords(ctx context.Context, id string) (RecordCounts, erro
 // It returns what it changed. Forgetting someone unknown, or twice, changes
 // nothing and is not an error.
 func (s *Store) Forget(ctx context.Context, id string, by Eraser) (RecordCounts, error) {
+	s.actors.drop(id)
 	rc, erased, err := s.forget(ctx, id, by)
 	if err != nil || !erased {
 		return rc, err
@@ -403,6 +404,9 @@ func (s *Store) applyErasure(ctx context.Context, p *erasurePlan) (RecordCounts,
 	}
 	if err := s.anonymise(ctx, p, &rc); err != nil {
 		return rc, fmt.Errorf("forget %s: %w", p.id, err)
+	}
+	if _, err := s.db.Collection(colLinks).DeleteMany(ctx, bson.D{{Key: "person", Value: p.id}}); err != nil {
+		return rc, fmt.Errorf("forget %s: links: %w", p.id, err)
 	}
 	if _, err := s.db.Collection(colUsers).DeleteOne(ctx, bson.D{{Key: "_id", Value: p.id}}); err != nil {
 		return rc, fmt.Errorf("forget %s: %w", p.id, err)

@@ -14,6 +14,7 @@ import (
 // AddGoal numbers and stores a new active goal for g.UserID (two round
 // trips: the user's goal counter, then the insert).
 func (s *Store) AddGoal(ctx context.Context, g plpbot.Goal) (*plpbot.Goal, error) {
+	s.actors.drop(g.UserID)
 	now := s.Now()
 	if g.Status == "" {
 		g.Status = plpbot.GoalActive

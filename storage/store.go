@@ -51,6 +51,15 @@ type Options struct {
 	// Monitor, if set, sees every command sent to the database (tests
 	// count writes with it).
 	Monitor *event.CommandMonitor
+	// ActorCache is how long a person read to answer their command is kept
+	// in memory (see actorCache); 0 means DefaultActorCache, negative off.
+	ActorCache time.Duration
+	// FerretDBDir is the SQLite folder of a FerretDB at URI on this machine
+	// (mongodb.ferretdb_dir): plpbot adds the _id indexes its lookups need.
+	FerretDBDir string
+	// Timeouts bound how long the driver waits on a server that stopped
+	// answering; zero fields take the defaults (see Timeouts).
+	Timeouts Timeouts
 }
 
 // Store is plpbot's persistence. It is safe for concurrent use.
@@ -61,6 +70,9 @@ type Store struct {
 	log      *slog.Logger
 	now      func() time.Time
 	embedded bool
+	actors   *actorCache
+	// uri and ferretDir locate a FerretDB plpbot did not start (indexIDs).
+	uri, ferretDir string
 }
 
 // Collection names.
@@ -93,7 +105,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Store{log: opts.Logger, now: opts.Now}
+	if opts.ActorCache == 0 {
+		opts.ActorCache = DefaultActorCache
+	}
+	s := &Store{log: opts.Logger, now: opts.Now, actors: newActorCache(opts.ActorCache)}
 	uri := opts.URI
 	if uri == "" {
 		var err error
@@ -103,23 +118,22 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	// Records written before ids were strings carry ObjectIDs: read them as
 	// their hex form, which is what ids are now.
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second).
+	client, err := mongo.Connect(opts.Timeouts.apply(options.Client().ApplyURI(uri)).
 		SetBSONOptions(&options.BSONOptions{ObjectIDAsHexString: true}).SetMonitor(opts.Monitor))
 	if err != nil {
 		s.closeServer()
 		return nil, fmt.Errorf("connect to mongodb: %w", err)
 	}
 	s.client = client
+	s.uri, s.ferretDir = uri, opts.FerretDBDir
 	s.db = client.Database(opts.Database)
 	if err := s.ensureIndexes(ctx); err != nil {
 		_ = s.Close(ctx)
 		return nil, err
 	}
-	if s.server != nil {
-		if err := s.server.IndexIDs(ctx, opts.Database, Collections()); err != nil {
-			_ = s.Close(ctx)
-			return nil, fmt.Errorf("index _id: %w", err)
-		}
+	if err := s.indexIDs(ctx, opts.Database); err != nil {
+		_ = s.Close(ctx)
+		return nil, err
 	}
 	return s, nil
 }

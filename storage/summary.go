@@ -17,6 +17,7 @@ func summaryKey(n int) string { return "gs.g" + strconv.Itoa(n) }
 // stored, so a failure here is logged, not returned: a roster a little out of
 // date is better than telling a student their check-in failed when it didn't.
 func (s *Store) noteGoal(ctx context.Context, g *plpbot.Goal, checkIn time.Time) {
+	s.actors.drop(g.UserID)
 	summary := bson.E{Key: summaryKey(g.Number), Value: g.Summary()}
 	users := s.db.Collection(colUsers)
 	byID := bson.D{{Key: "_id", Value: g.UserID}}

@@ -33,11 +33,19 @@ type UserHints struct {
 }
 
 // EnsureUser returns the user with identity id, creating a student on first
-// sight. Non-empty hints update the stored name, time zone and locale. The
-// second result is true when the user was created now. One round trip.
+// sight. An identity linked to a roster person (Link) returns that person,
+// with the identity as their address. Non-empty hints update the stored
+// name, time zone and locale (a roster person's name is the SIS's). The
+// second result is true when the user was created now. One round trip for
+// a known chat account; a linked one costs two more.
 func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*plpbot.Person, bool, error) {
 	// Most requests come from people we know whose details haven't changed:
-	// a read by _id answers them without a write.
+	// a read by _id answers them without a write, or none at all when they
+	// were read a moment ago (actorCache).
+	if u, ok := s.actors.get(id.UserID()); ok && upToDate(u, hints) {
+		return u, false, nil
+	}
+	read := time.Now()
 	var known struct {
 		plpbot.Person `bson:",inline"`
 		LastSeen      time.Time `bson:"last_seen,omitempty"` // for retention (noteSeen)
@@ -45,10 +53,17 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id.UserID()}}).Decode(&known)
 	if err == nil && upToDate(&known.Person, hints) {
 		s.noteSeen(ctx, known.ID, known.LastSeen)
+		s.actors.put(&known.Person, read)
 		return &known.Person, false, nil
 	}
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, false, fmt.Errorf("load user %s: %w", id.UserID(), err)
+	}
+	if err != nil { // not a chat account of its own: maybe one linked to a roster person
+		u, lerr := s.linkedUser(ctx, id, hints)
+		if !errors.Is(lerr, ErrNotFound) {
+			return u, false, lerr
+		}
 	}
 	now := s.Now()
 	name := hints.Name
@@ -111,10 +126,19 @@ func upToDate(u *plpbot.Person, h UserHints) bool {
 		(h.Locale == "" || h.Locale == u.Locale)
 }
 
-// User returns the user with the given id.
+// User returns the user with the given id. The id of a chat account that
+// is linked to a roster person (Link) returns that person, so a mention of
+// any of their accounts finds their one plan.
 func (s *Store) User(ctx context.Context, id string) (*plpbot.Person, error) {
 	var u plpbot.Person
-	if err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&u); err != nil {
+	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&u)
+	if errors.Is(err, mongo.ErrNoDocuments) && !plpbot.IsRosterID(id) {
+		var l link
+		if s.db.Collection(colLinks).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&l) == nil {
+			err = s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: l.Person}}).Decode(&u)
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("load user %s: %w", id, translate(err))
 	}
 	return &u, nil
@@ -151,6 +175,7 @@ func (s *Store) CountAdmins(ctx context.Context, platform, workspace string) (in
 
 // setUser applies $set fields to one user and returns the updated user.
 func (s *Store) setUser(ctx context.Context, id string, set bson.D) (*plpbot.Person, error) {
+	s.actors.drop(id)
 	set = append(set, bson.E{Key: "updated_at", Value: s.Now()})
 	var u plpbot.Person
 	err := s.db.Collection(colUsers).FindOneAndUpdate(ctx,

@@ -55,7 +55,7 @@ func TestStudentFlow(t *testing.T) {
 		if inv == nil || inv.Name() != "goal add" || inv.Arg("title") != "Read *three* novels @everyone" || inv.Arg("category") != "academic" || inv.Arg("by") != "2027-05-30" {
 			t.Fatalf("invocation %+v", inv)
 		}
-		want := bot.Identity{Platform: bot.Discord, Workspace: "g1", UserID: "u1", Name: "Sam", Locale: "en-US"}
+		want := bot.Identity{Platform: bot.Discord, Workspace: "g1", UserID: "u1", Name: "Sam", Locale: "en-US", Username: "sam"}
 		if req.Actor != want || req.Place.Kind != bot.InChannel || req.Place.Channel.ChannelID != "c1" || req.Place.Channel.Name != "period-3" || req.ID != "i1" {
 			t.Errorf("actor %+v place %+v", req.Actor, req.Place)
 		}

@@ -31,6 +31,7 @@ func (a *Adapter) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 		ID: m.ID,
 		Actor: bot.Identity{
 			Platform: bot.Discord, Workspace: a.workspace(""), UserID: m.Author.ID, Name: m.Author.DisplayName(),
+			Username: m.Author.Username,
 		},
 		Place:  bot.Place{Kind: bot.InDM},
 		Text:   m.Content,

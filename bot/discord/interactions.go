@@ -369,9 +369,9 @@ func (a *Adapter) actorOf(in *discordgo.Interaction) bot.Identity {
 	id := bot.Identity{Platform: bot.Discord, Workspace: a.workspace(in.GuildID), Locale: string(in.Locale)}
 	switch {
 	case in.Member != nil && in.Member.User != nil:
-		id.UserID, id.Name = in.Member.User.ID, in.Member.DisplayName()
+		id.UserID, id.Name, id.Username = in.Member.User.ID, in.Member.DisplayName(), in.Member.User.Username
 	case in.User != nil:
-		id.UserID, id.Name = in.User.ID, in.User.DisplayName()
+		id.UserID, id.Name, id.Username = in.User.ID, in.User.DisplayName(), in.User.Username
 	}
 	return id
 }
@@ -453,6 +453,9 @@ func (a *Adapter) lookup(ctx context.Context, id bot.Identity) (bot.Identity, er
 	id.Platform = bot.Discord
 	if id.Name == "" {
 		id.Name = u.DisplayName()
+	}
+	if id.Username == "" {
+		id.Username = u.Username
 	}
 	return id, nil
 }

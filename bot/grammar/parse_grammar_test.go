@@ -136,6 +136,7 @@ var parseCases = []struct {
 	{"term list", want("term list", nil, nil)},
 	{"term add Fall 2026 2026-08-24 2026-12-18", want("term add", A{"name": "Fall 2026 2026-08-24 2026-12-18"}, nil)},
 	{"term add S1 from:2026-08-24 to:2027-01-22", want("term add", A{"name": "S1", "from": "2026-08-24", "to": "2027-01-22"}, nil)},
+	{"link @sam s-1042", want("link", A{"sourcedid": "s-1042"}, U{"user": who("sam")})},
 	{"forget @sam", want("forget", nil, U{"user": who("sam")})},
 	{"audit @sam since:2026-09-01 page:2", want("audit", A{"since": "2026-09-01", "page": "2"}, U{"user": who("sam")})},
 	{"forget @sam confirm", want("forget", A{"confirm": "true"}, U{"user": who("sam")})},

@@ -331,6 +331,9 @@ func (a *Adapter) lookup(ctx context.Context, id bot.Identity) (bot.Identity, er
 	if u.Locale != "" {
 		id.Locale = u.Locale
 	}
+	if u.Profile.Email != "" {
+		id.Email = u.Profile.Email
+	}
 	return id, nil
 }
 

@@ -133,7 +133,7 @@ func TestSlashCommandBecomesARequestAndAnswersThroughResponseURL(t *testing.T) {
 	}
 }
 
-func TestLookupFillsNameTimeZoneAndLocaleFromUsersInfo(t *testing.T) {
+func TestLookupFillsNameTimeZoneLocaleAndEmailFromUsersInfo(t *testing.T) {
 	ta := newTestAdapter(t, nil)
 	ta.command(t, map[string]string{"text": "plan"})
 	req := ta.rec.waitRequests(t, 1)[0]
@@ -141,7 +141,8 @@ func TestLookupFillsNameTimeZoneAndLocaleFromUsersInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := bot.Identity{Platform: bot.Slack, Workspace: "T1", UserID: "U2", Name: "Sam", TimeZone: "America/New_York", Locale: "en-US"}
+	want := bot.Identity{Platform: bot.Slack, Workspace: "T1", UserID: "U2", Name: "Sam", TimeZone: "America/New_York", Locale: "en-US",
+		Email: "u2@lincoln.example"}
 	if got != want {
 		t.Fatalf("lookup = %+v, want %+v", got, want)
 	}

@@ -194,7 +194,7 @@ func (f *fakeSlack) user(id string) map[string]any {
 	return map[string]any{
 		"id": id, "team_id": "T1", "name": "sam", "real_name": "Sam Lee", "is_bot": isBot,
 		"tz": "America/New_York", "locale": "en-US",
-		"profile": map[string]any{"display_name": display, "real_name": "Sam Lee"},
+		"profile": map[string]any{"display_name": display, "real_name": "Sam Lee", "email": strings.ToLower(id) + "@lincoln.example"},
 	}
 }
 

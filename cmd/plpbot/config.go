@@ -57,6 +57,23 @@ type MongoDBConfig struct {
 	// URI of a MongoDB 6+ server; empty starts the embedded database under DataDir.
 	URI      string `yaml:"uri"`
 	Database string `yaml:"database"`
+	// CommandTimeout is how long one command may wait on the database
+	// before the person hears that nothing was saved (Go duration; "" = 4s).
+	CommandTimeout string `yaml:"command_timeout"`
+	// Heartbeat is how often the driver checks the servers ("" = 2s).
+	Heartbeat string `yaml:"heartbeat"`
+	// ServerSelectionTimeout is how long an operation waits for a usable
+	// server ("" = 3s).
+	ServerSelectionTimeout string `yaml:"server_selection_timeout"`
+	// FerretDBDir is the SQLite folder of a FerretDB at URI on this machine,
+	// so plpbot can add the _id indexes its lookups use.
+	FerretDBDir string `yaml:"ferretdb_dir"`
+}
+
+// mongoDuration reads one of the mongodb durations; "" is 0 (the default).
+func mongoDuration(v string) time.Duration {
+	d, _ := time.ParseDuration(v)
+	return d
 }
 
 // LogConfig controls the logs written to stderr.
@@ -490,6 +507,12 @@ func (cfg *Config) Validate() error {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "mongodb" && p.Scheme != "mongodb+srv") || p.Host == "" {
 			return cfg.bad("mongodb.uri", "want mongodb://host:port or mongodb+srv://host, or leave it empty for the embedded database")
+		}
+	}
+	for key, v := range map[string]string{"mongodb.command_timeout": cfg.MongoDB.CommandTimeout,
+		"mongodb.heartbeat": cfg.MongoDB.Heartbeat, "mongodb.server_selection_timeout": cfg.MongoDB.ServerSelectionTimeout} {
+		if d, err := time.ParseDuration(v); v != "" && (err != nil || d <= 0 || d > 5*time.Minute) {
+			return cfg.bad(key, "want a duration such as 4s (up to 5m), got %q", v)
 		}
 	}
 	if !dbNameRE.MatchString(cfg.MongoDB.Database) {

@@ -398,6 +398,9 @@ func (m *Main) openStore(ctx context.Context) error {
 		Debug:       strings.EqualFold(cfg.Log.Level, "debug"),
 		StudentText: cfg.Log.StudentText,
 		Now:         m.clock.Now,
+		FerretDBDir: cfg.MongoDB.FerretDBDir,
+		Timeouts: storage.Timeouts{Heartbeat: mongoDuration(cfg.MongoDB.Heartbeat),
+			ServerSelection: mongoDuration(cfg.MongoDB.ServerSelectionTimeout)},
 	})
 	if err != nil {
 		return fmt.Errorf("open the database: %w", err)
@@ -445,6 +448,7 @@ func (m *Main) newHandlers() *handlers.Handlers {
 			// The console needs none: its first user becomes the admin.
 		},
 		DefaultTimeZone:        cfg.Schedule.TimeZone,
+		CommandTimeout:         mongoDuration(cfg.MongoDB.CommandTimeout),
 		Holidays:               sched.Holidays,
 		Reflections:            sched.Reflections,
 		Summaries:              sched.Summaries,

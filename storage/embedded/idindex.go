@@ -111,3 +111,13 @@ func (s *Server) createCollections(ctx context.Context, db string, collections [
 	}
 	return nil
 }
+
+// IndexIDsAt is IndexIDs for a FerretDB (SQLite backend) that plpbot did not
+// start, reached at uri, whose SQLite files are in dir on this machine.
+func IndexIDsAt(ctx context.Context, dir, uri, db string, collections []string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("index _id in %s: %w", dir, err)
+	}
+	return (&Server{uri: uri, dir: abs}).IndexIDs(ctx, db, collections)
+}
