@@ -9,8 +9,9 @@ import (
 )
 
 // Caseload is the students a counselor serves. A student is on it when
-// they are a student of the counselor's school — their workspace, or
-// brought by the roster import (PlatformRoster) — and
+// they are a student of the counselor's school — their workspace, or a
+// person the roster import brought (RosterID), whichever chat account they
+// use — and
 //   - an admin added them by name, or
 //   - a rule picks them: one of their grades (Person.GradeLevels) is one of
 //     Grades, or their last name (Person.LastName) falls in one of LastNames,
@@ -43,7 +44,7 @@ type Caseload struct {
 // Includes reports whether student is on the caseload now: the rule
 // stated on Caseload. A nil caseload includes no one.
 func (c *Caseload) Includes(student *Person) bool {
-	sameSchool := c != nil && (student.Platform == PlatformRoster ||
+	sameSchool := c != nil && (IsRosterID(student.ID) ||
 		student.Platform == c.Platform && student.Workspace == c.Workspace)
 	switch {
 	case !sameSchool, student.Role != RoleStudent, slices.Contains(c.Removed, student.ID):

@@ -127,6 +127,12 @@ func TestCaseloadIncludes(t *testing.T) {
 	if !cl.Includes(imported) {
 		t.Error("an imported grade 09 student isn't on the grade 9 caseload")
 	}
+	// Linked to a Discord account (the one they used last), they are still
+	// the school's, for a counselor on Slack.
+	imported.Platform, imported.Workspace = "discord", "g1"
+	if !cl.Includes(imported) {
+		t.Error("a roster student who last used Discord left the Slack counselor's caseload")
+	}
 	imported.Grade = "10"
 	if cl.Includes(imported) {
 		t.Error("a grade set in chat doesn't win over the SIS's")

@@ -119,9 +119,10 @@ func (s *Store) CaseloadStudents(ctx context.Context, c *plpbot.Caseload) ([]plp
 		}
 		filter = append(filter, bson.E{Key: "$or", Value: or})
 	} else {
+		rosterPrefix := plpbot.RosterID("") // roster people, linked or not: "roster:" ≤ id < "roster;"
 		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
 			bson.D{{Key: "platform", Value: c.Platform}, {Key: "workspace", Value: c.Workspace}},
-			bson.D{{Key: "platform", Value: plpbot.PlatformRoster}},
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: rosterPrefix}, {Key: "$lt", Value: rosterPrefix[:len(rosterPrefix)-1] + ";"}}}},
 		}})
 	}
 	cur, err := s.db.Collection(colUsers).Find(ctx, filter,

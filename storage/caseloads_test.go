@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
@@ -111,6 +113,18 @@ func TestCaseloadRules(t *testing.T) {
 	must(t, "CaseloadStudents", err)
 	if !slices.Contains(names(got), "Ana Zed") {
 		t.Errorf("an imported grade 10 student isn't on the grade 10 caseload: %v", names(got))
+	}
+	// By last name too (Zed: every student of the school is read), once
+	// linked to an account on another platform.
+	if _, err := storagetest.Collection(t, s, "users").UpdateOne(ctx, bson.D{{Key: "_id", Value: imported.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "platform", Value: "discord"}, {Key: "workspace", Value: "g1"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	z, _ := plpbot.ParseNameRange("Z")
+	got, err = s.CaseloadStudents(ctx, &plpbot.Caseload{CounselorID: couns.ID, Platform: "slack", Workspace: "T1", LastNames: []plpbot.NameRange{z}})
+	must(t, "CaseloadStudents", err)
+	if gotNames := names(got); !slices.Contains(gotNames, "Ana Zed") || !slices.Contains(gotNames, "Jo Zhang") || len(gotNames) != 2 {
+		t.Errorf("last:Z = %v, want Ana Zed (a linked roster student) and Jo Zhang", gotNames)
 	}
 
 	// Forgetting Jo takes them off the named list; forgetting the counselor
