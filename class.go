@@ -21,6 +21,7 @@ type Class struct {
 	TimeZone    string    `bson:"tz,omitempty"`
 	Reflections string    `bson:"reflections_cron,omitempty"` // cron for reflection prompts; "" = default
 	Summaries   string    `bson:"summaries_cron,omitempty"`   // cron for channel summaries; "" = default
+	TermID      string    `bson:"term_id,omitempty"`          // its Term ("" = none); archived once it is over (ClassArchived)
 	CreatedBy   string    `bson:"created_by"`
 	CreatedAt   time.Time `bson:"created_at"`
 	UpdatedAt   time.Time `bson:"updated_at"`

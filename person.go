@@ -98,6 +98,7 @@ type Person struct {
 	DraftAt time.Time `bson:"draft_at,omitempty"`
 	// Flagged is true when staff recorded an intervention flag (staff-only).
 	Flagged   bool      `bson:"flagged,omitempty"`
+	Grade     string    `bson:"grade,omitempty"` // grade level (NormalizeGrade), "" if unknown; caseloads by grade read it at the moment of use
 	CreatedAt time.Time `bson:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at"`
 	// SIS holds what the school's student information system says of the

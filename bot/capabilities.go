@@ -1,5 +1,11 @@
 package bot
 
+import (
+	"context"
+	"errors"
+	"strconv"
+)
+
 // Optional capabilities, in the style of go-joe/joe: small interfaces that
 // only some adapters or senders implement, checked by type assertion where
 // they are used. Whoever lacks one gets a plain fallback, so the console
@@ -30,4 +36,52 @@ type DMAdvisor interface {
 type Mentioner interface {
 	// Mention writes a mention of id.
 	Mention(id Identity) string
+}
+
+// ChannelMembers is an optional capability of an adapter: who is in a
+// channel, for /plp class sync. Slack implements it
+// (conversations.members, paged, then each person's profile); the console
+// and Discord don't (on Discord, a role says who is in a class).
+type ChannelMembers interface {
+	// ChannelMembers returns the people in channel, bots left out, with
+	// their names where the platform gives them. A channel too big to be a
+	// class (over MaxSyncMembers) is refused with a *UserError, before any
+	// profile is read.
+	ChannelMembers(ctx context.Context, channel Channel) ([]Identity, error)
+}
+
+// RoleMembers is an optional capability of an adapter: who has a role in a
+// workspace (a Discord server), for /plp class sync role:@Role. Discord
+// lists a server's members only to bots with the Server Members intent
+// switched on; without it the adapter says so in a *UserError.
+type RoleMembers interface {
+	// RoleMembers returns the people (not bots) of workspace with roleID.
+	RoleMembers(ctx context.Context, workspace, roleID string) ([]Identity, error)
+}
+
+// UserFinder is an optional capability of an adapter: find one person by
+// what a school pastes into a list, for /plp class add. Slack finds people
+// by email (users.lookupByEmail), Discord by username.
+type UserFinder interface {
+	// FindUser returns the person of workspace known by handle, an email
+	// on Slack and a username on Discord; ErrNoSuchUser if nobody is.
+	FindUser(ctx context.Context, workspace, handle string) (Identity, error)
+	// FindsBy names what FindUser takes, for messages: "email" or "username".
+	FindsBy() string
+}
+
+// ErrNoSuchUser is what a UserFinder returns when nobody answers to a handle.
+var ErrNoSuchUser = errors.New("no such user")
+
+// MaxSyncMembers bounds the people one class sync brings in: a class
+// channel or role, not a whole school's #general.
+const MaxSyncMembers = 500
+
+// TooManyMembersError is what ChannelMembers and RoleMembers return for a
+// group bigger than MaxSyncMembers, found before anyone's profile is read.
+type TooManyMembersError struct{ N int }
+
+// Error implements error.
+func (e *TooManyMembersError) Error() string {
+	return "too many members to sync: " + strconv.Itoa(e.N)
 }

@@ -22,7 +22,14 @@ func (h *Handlers) cmdRole(ctx context.Context, c *call) ([]bot.Message, error) 
 			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
 	role := plpbot.Role(c.Invocation.Arg("role"))
+	gradeNote, err := h.setGrade(ctx, c, u, role)
+	if err != nil {
+		return nil, err
+	}
 	if u.Role == role {
+		if gradeNote != "" {
+			return []bot.Message{reply("", bot.Text{Text: gradeNote})}, nil
+		}
 		return []bot.Message{reply("", bot.Text{Text: fmt.Sprintf("%s is already %s.", bot.User(u.Name), roleWithArticle(role))})}, nil
 	}
 	if u.ID == c.Actor.ID && u.Role == plpbot.RoleAdmin {
@@ -43,14 +50,18 @@ func (h *Handlers) cmdRole(ctx context.Context, c *call) ([]bot.Message, error) 
 	if u, err = h.store.SetRole(ctx, u.ID, role); err != nil {
 		return nil, fmt.Errorf("role: %w", err)
 	}
-	out := []bot.Message{reply("", bot.Text{Text: fmt.Sprintf("%s is now %s (was %s).", bot.User(u.Name), roleWithArticle(role), old)})}
+	done := reply("", bot.Text{Text: fmt.Sprintf("%s is now %s (was %s).", bot.User(u.Name), roleWithArticle(role), old)})
+	if gradeNote != "" {
+		done.Blocks = append(done.Blocks, bot.Text{Text: gradeNote})
+	}
+	out := []bot.Message{done}
 	if u.ID != c.Actor.ID && role.IsStaff() {
 		var next string
 		switch role {
 		case plpbot.RoleTeacher:
 			next = "First step: create your class with `/plp class create Period 3 English` — in the class channel, to link it."
 		case plpbot.RoleCounselor:
-			next = "Ask a teacher to add you to their class with `/plp class add @you`, then see it with `/plp roster`."
+			next = "An admin gives you your caseload (a grade, last names or students by name); then see your students with `/plp roster`."
 		default:
 			next = "Type `/plp help` to see everything you can do now."
 		}
@@ -59,6 +70,39 @@ func (h *Handlers) cmdRole(ctx context.Context, c *call) ([]bot.Message, error) 
 			bot.Context{Text: next})))
 	}
 	return out, nil
+}
+
+// setGrade sets a student's grade level from the grade: argument of
+// /plp role, if given, and says what changed. Grades are for students
+// (role is the role they will have). It is audited: counselor caseloads by
+// grade read it.
+func (h *Handlers) setGrade(ctx context.Context, c *call, u *plpbot.Person, role plpbot.Role) (string, error) {
+	raw := c.Invocation.Arg("grade")
+	if raw == "" {
+		return "", nil
+	}
+	if role != plpbot.RoleStudent {
+		return "", &bot.UserError{Code: bot.EInvalid, Message: "Grades are for students.",
+			Usage: h.grammar.Usage(c.Invocation.Path), Hint: "Such as `/plp role " + mentionOf(c, u) + " student grade:9`."}
+	}
+	grade, err := plpbot.NormalizeGrade(raw)
+	if err != nil {
+		return "", h.typedError(c, err)
+	}
+	if grade == u.Grade {
+		return fmt.Sprintf("%s is in grade %s already.", bot.User(u.Name), bot.User(grade)), nil
+	}
+	was := u.Grade
+	if was == "" {
+		was = "none"
+	}
+	if err := h.audit(ctx, c.Actor, "grade", u, was+" → "+grade); err != nil {
+		return "", err
+	}
+	if _, err := h.store.SetGrade(ctx, u.ID, grade); err != nil {
+		return "", fmt.Errorf("role: %w", err)
+	}
+	return fmt.Sprintf("%s is in grade %s now (was %s): counselors' caseloads by grade follow at once.", bot.User(u.Name), bot.User(grade), bot.User(was)), nil
 }
 
 func roleWithArticle(r plpbot.Role) string {

@@ -164,6 +164,10 @@ var auditWords = map[string]string{
 	"class_add":       "added them to a class",
 	"class_remove":    "removed them from a class",
 	"role":            "changed their role",
+	"grade":           "changed their grade",
+	"caseload_add":    "added them to a caseload",
+	"caseload_remove": "took them off a caseload",
+	"caseload_rule":   "changed their caseload's rules",
 	"forget":          "erased their records",
 }
 

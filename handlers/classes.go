@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,14 @@ func (h *Handlers) cmdClassCreate(ctx context.Context, c *call) ([]bot.Message, 
 	cl := plpbot.Class{
 		Name: name, Platform: c.Actor.Platform, Workspace: c.Actor.Workspace,
 		TimeZone: c.Actor.TimeZone, CreatedBy: c.Actor.ID,
+	}
+	var term *plpbot.Term
+	if tn := strings.Join(strings.Fields(c.Invocation.Arg("term")), " "); tn != "" {
+		var err error
+		if term, err = h.termNamed(ctx, c, tn); err != nil {
+			return nil, err
+		}
+		cl.TermID = term.ID
 	}
 	var channelNote string
 	if ch := c.Request.Place.Channel; c.Request.Place.Kind == bot.InChannel && ch.ChannelID != "" {
@@ -53,6 +62,9 @@ func (h *Handlers) cmdClassCreate(ctx context.Context, c *call) ([]bot.Message, 
 		bot.Text{Text: bot.Bold(bot.User(created.Name)) + " is ready, and you're its teacher."})
 	if channelNote != "" {
 		m.Blocks = append(m.Blocks, bot.Text{Text: channelNote})
+	}
+	if term != nil {
+		m.Blocks = append(m.Blocks, bot.Text{Text: "It belongs to " + bot.Bold(bot.User(term.Name)) + " and is archived after " + formatDay(term.Ends) + "."})
 	}
 	next := "Next: add your students with `/plp class add @sam @alex`."
 	if !h.staffEnrol() && c.Actor.Role != plpbot.RoleAdmin {
@@ -127,7 +139,7 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 	if err != nil {
 		return nil, err
 	}
-	people, err := h.mentionedPeople(ctx, c, "users")
+	people, unknown, err := h.peopleToAdd(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +163,40 @@ func (h *Handlers) cmdClassAdd(ctx context.Context, c *call) ([]bot.Message, err
 	if err := h.store.Enroll(ctx, cl.ID, peopleIDs(ch.teachers), plpbot.MemberTeacher); err != nil {
 		return nil, fmt.Errorf("class add: %w", err)
 	}
-	return h.classAddMessages(c, cl, ch), nil
+	msgs := h.classAddMessages(c, cl, ch)
+	if len(unknown) > 0 {
+		msgs[0].Blocks = slices.Insert(msgs[0].Blocks, len(msgs[0].Blocks)-1, unknownNote(c, unknown))
+	}
+	return msgs, nil
+}
+
+// peopleToAdd resolves whom /plp class add names: the people mentioned and
+// those of a pasted list, each once. unknown are pasted handles nobody
+// answers to; if nobody at all is found, that is the error.
+func (h *Handlers) peopleToAdd(ctx context.Context, c *call) (people []*plpbot.Person, unknown []string, err error) {
+	if c.Invocation.Has("users") {
+		if people, err = h.mentionedPeople(ctx, c, "users"); err != nil {
+			return nil, nil, err
+		}
+	}
+	listed, unknown, err := h.listedPeople(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, u := range listed {
+		if !slices.ContainsFunc(people, func(p *plpbot.Person) bool { return p.ID == u.ID }) {
+			people = append(people, u)
+		}
+	}
+	if len(people) == 0 {
+		ue := &bot.UserError{Code: bot.EInvalid, Message: "Mention who to add, such as @sam, or paste a list of their emails (Slack) or usernames.",
+			Usage: h.grammar.Usage(c.Invocation.Path)}
+		if len(unknown) > 0 {
+			ue.Message = unknownNote(c, unknown).(bot.Text).Text
+		}
+		return nil, nil, ue
+	}
+	return people, unknown, nil
 }
 
 // mentionedPeople resolves the people of a users argument, each once.
@@ -329,6 +374,14 @@ func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, er
 	if err != nil {
 		return nil, fmt.Errorf("class list: %w", err)
 	}
+	active, err := h.activeClasses(ctx, classes)
+	if err != nil {
+		return nil, fmt.Errorf("class list: %w", err)
+	}
+	live := map[string]bool{}
+	for _, cl := range active {
+		live[cl.ID] = true
+	}
 	var mine map[string]bool
 	if admin {
 		own, err := h.store.ClassesOf(ctx, c.Actor.ID, plpbot.MemberTeacher)
@@ -349,6 +402,9 @@ func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, er
 		if mine[cl.ID] {
 			line += " · you teach it"
 		}
+		if !live[cl.ID] {
+			line += " · archived"
+		}
 		items = append(items, line)
 	}
 	title := "Your classes"
@@ -361,7 +417,8 @@ func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, er
 
 // pickClass finds the class a staff command is about: the one named, else
 // the one linked to the channel, else the actor's only class; with several
-// it asks which. Teachers may only pick classes they teach; admins any.
+// it asks which (of the classes not archived, if any is). Teachers may
+// only pick classes they teach; admins any.
 // example shows the command with a class name, for the hint.
 func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example func(name string) string) (*plpbot.Class, error) {
 	return h.pickClassBy(ctx, c, name, example, func(cl *plpbot.Class) (bool, error) {
@@ -418,6 +475,14 @@ func (h *Handlers) pickClassBy(ctx context.Context, c *call, name string, exampl
 	mine, err := h.store.ClassesOf(ctx, c.Actor.ID, plpbot.MemberTeacher)
 	if err != nil {
 		return nil, fmt.Errorf("find class: %w", err)
+	}
+	// Last term's classes stay, archived: unnamed, a command means this term's.
+	active, err := h.activeClasses(ctx, mine)
+	if err != nil {
+		return nil, fmt.Errorf("find class: %w", err)
+	}
+	if len(active) > 0 {
+		mine = active
 	}
 	switch len(mine) {
 	case 0:

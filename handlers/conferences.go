@@ -309,7 +309,15 @@ func (h *Handlers) ownConference(ctx context.Context, c *call, verb string) (*pl
 	}
 	ties := plpbot.Ties{}
 	if cf.TeacherID == c.Actor.ID {
-		if ties, err = h.tiesOf(ctx, c.Actor, &plpbot.Person{ID: cf.StudentID}); err != nil {
+		// The student as stored: a counselor's caseload reads their grade and name.
+		student, err := h.store.User(ctx, cf.StudentID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			student = &plpbot.Person{ID: cf.StudentID}
+		case err != nil:
+			return nil, fmt.Errorf("load student: %w", err)
+		}
+		if ties, err = h.tiesOf(ctx, c.Actor, student); err != nil {
 			return nil, err
 		}
 	}

@@ -16,6 +16,8 @@ var (
 	goalFields    = []string{"title", "category", "by", "why", "tag"}
 	intervals     = plpbot.Intervals
 	weekdays      = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+	// caseloadChanges are what an admin does to a caseload.
+	caseloadChanges = []string{"add", "remove"}
 )
 
 // Grammar returns plpbot's command tree for reading: the one definition
@@ -129,7 +131,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 			Examples: []string{"reflect I learned that outlining first makes essays easier"},
 			Args:     []grammar.Arg{text("text", "Your reflection", true, plpbot.MaxTextLen)},
 			Run:      h.cmdReflect},
-		{Name: "keep", Summary: "Save the message you just sent me as a reflection",
+		{Name: "keep", TextOnly: true, Summary: "Save the message you just sent me as a reflection",
 			Help:     "When a DM could be a command or a reflection, I ask; this keeps it as a reflection.",
 			Examples: []string{"keep"},
 			Run:      h.cmdKeep},
@@ -159,16 +161,39 @@ func (h *Handlers) commands() *grammar.Grammar {
 		{Name: "class", Audience: grammar.Staff, Summary: "Create classes and manage who is in them",
 			Sub: []*grammar.Command{
 				{Name: "create", Audience: grammar.Staff, Summary: "Create a class (in a channel: links it for summaries)",
-					Examples: []string{"class create Period 3 English"},
-					Args:     []grammar.Arg{text("name", "Class name", true, 100)},
-					Run:      h.cmdClassCreate},
-				{Name: "add", Audience: grammar.Staff, Summary: "Add students (or co-teachers) to a class",
-					Examples: []string{"class add @sam @alex", "class add @sam class:Period 3 English"},
+					Examples: []string{"class create Period 3 English", "class create Period 3 English term:Fall 2026"},
 					Args: []grammar.Arg{
-						{Name: "users", Kind: grammar.ArgUsers, Description: "Who to add", Required: true},
+						text("name", "Class name", true, 100),
+						keyed(text("term", "Its term (see term list)", false, plpbot.MaxTermNameLen)),
+					},
+					Run: h.cmdClassCreate},
+				{Name: "add", Audience: grammar.Staff, Summary: "Add students (or co-teachers) to a class",
+					Help: "Mention people, or paste a list: emails on Slack, usernames on Discord and the console, " +
+						"separated by spaces, commas or new lines (up to 200).",
+					Examples: []string{"class add @sam @alex", "class add @sam class:Period 3 English", "class add sam@school.org, alex@school.org"},
+					Args: []grammar.Arg{
+						{Name: "users", Kind: grammar.ArgUsers, Description: "Who to add"},
+						text("list", "Or paste emails (Slack) or usernames", false, plpbot.MaxTextLen),
 						keyed(text("class", "Which class, if you have several", false, 100)),
 					},
 					Run: h.cmdClassAdd},
+				{Name: "sync", Audience: grammar.Staff, Summary: "Add class channel/role members",
+					Help: "Adds, as students, everyone who isn't staff. On Slack, run it in the class's linked channel. On Discord, pick the class's role " +
+						"in the role option (the bot needs the Server Members intent). Nobody is removed; each new student gets a welcome DM.",
+					Examples: []string{"class sync", "class sync class:Period 3 English"},
+					Args: []grammar.Arg{
+						keyed(grammar.Arg{Name: "role", Kind: grammar.ArgRole, Description: "Discord: whose members"}),
+						keyed(text("class", "Which class, if you have several", false, 100)),
+					},
+					Run: h.cmdClassSync},
+				{Name: "term", Audience: grammar.Staff, Summary: "Put a class in a term",
+					Help:     "When the term ends the class is archived: no prompts or summaries, and its roster still opens. `class term none` takes it out of any term.",
+					Examples: []string{"class term Fall 2026", "class term Fall 2026 class:Period 3 English"},
+					Args: []grammar.Arg{
+						text("term", "The term (see term list), or none", true, plpbot.MaxTermNameLen),
+						keyed(text("class", "Which class, if you have several", false, 100)),
+					},
+					Run: h.cmdClassTerm},
 				{Name: "remove", Audience: grammar.Staff, Summary: "Remove a student from a class",
 					Examples: []string{"class remove @sam"},
 					Args: []grammar.Arg{
@@ -180,7 +205,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 					Run: h.cmdClassList},
 			}},
 		{Name: "roster", Audience: grammar.Staff, Summary: "See your class's progress at a glance",
-			Examples: []string{"roster", "roster Period 3 English"},
+			Examples: []string{"roster", "roster Period 3 English", "roster caseload"},
 			Args:     []grammar.Arg{text("class", "Which class, if you have several", false, 100)},
 			Run:      h.cmdRoster},
 		{Name: "student", Audience: grammar.Staff, Summary: "A student's plan with check-ins and reflections",
@@ -267,13 +292,44 @@ func (h *Handlers) commands() *grammar.Grammar {
 				text("note", "Note for staff", false, plpbot.MaxTextLen),
 			},
 			Run: h.cmdFlag},
-		{Name: "role", Audience: grammar.Admins, Summary: "Give someone a role",
-			Examples: []string{"role @ms.lee teacher"},
+		{Name: "role", Audience: grammar.Admins, Summary: "Give a role (and a grade)",
+			Examples: []string{"role @ms.lee teacher", "role @sam student grade:9"},
 			Args: []grammar.Arg{
 				user("Who"),
 				{Name: "role", Kind: grammar.ArgChoice, Description: "student, teacher, counselor or admin", Required: true, Choices: roleNames},
+				keyed(grammar.Arg{Name: "grade", Kind: grammar.ArgWord, Description: "A student's grade, such as 9 or KG", MaxLen: plpbot.MaxGradeLen}),
 			},
 			Run: h.cmdRole},
+		{Name: "caseload", Audience: grammar.Staff, Summary: "A counselor's caseload",
+			Help: "A student is on a counselor's caseload when a rule picks them — their grade, or their last name " +
+				"(the last word of their name) in a range such as A-L — or an admin added them by name, and no admin took them off by name. " +
+				"Rules are read when used, so a student who changes grade moves caseload. Counselors see theirs with `/plp caseload`, " +
+				"and its students as a teacher sees a class: `/plp roster caseload`. Admins change caseloads.",
+			Examples: []string{"caseload", "caseload @mx.rivera grade:9", "caseload @mx.rivera last:A-L",
+				"caseload @mx.rivera add @sam @alex", "caseload @mx.rivera remove @sam", "caseload @mx.rivera remove grade:9"},
+			Args: []grammar.Arg{
+				{Name: "user", Kind: grammar.ArgUser, Description: "Admins: which counselor"},
+				{Name: "change", Kind: grammar.ArgChoice, Description: "Admins: add or remove", Choices: caseloadChanges},
+				{Name: "users", Kind: grammar.ArgUsers, Description: "Students"},
+				keyed(grammar.Arg{Name: "grade", Kind: grammar.ArgWord, Description: "A grade, such as 9", MaxLen: plpbot.MaxGradeLen}),
+				keyed(grammar.Arg{Name: "last", Kind: grammar.ArgWord, Description: "Last names, such as A-L", MaxLen: 2*plpbot.MaxNameRangeLen + 1}),
+			},
+			Run: h.cmdCaseload},
+		{Name: "term", Audience: grammar.Staff, Summary: "School terms; classes archive",
+			Help: "A class in a term is archived the day after the term's last day: no more prompts or summaries go out for it, and staff can still read it. Students' plans carry on.",
+			Sub: []*grammar.Command{
+				{Name: "list", Audience: grammar.Staff, Summary: "The terms and their classes",
+					Examples: []string{"term list"},
+					Run:      h.cmdTermList},
+				{Name: "add", Audience: grammar.Admins, Summary: "Add a term and its dates",
+					Examples: []string{"term add Fall 2026 2026-08-24 2026-12-18", "term add Spring 2027 from:2027-01-05 to:2027-05-28"},
+					Args: []grammar.Arg{
+						text("name", "Its name, then first and last day", true, plpbot.MaxTermNameLen+24),
+						keyed(grammar.Arg{Name: "from", Kind: grammar.ArgDate, Description: "First day, YYYY-MM-DD"}),
+						keyed(grammar.Arg{Name: "to", Kind: grammar.ArgDate, Description: "Last day, YYYY-MM-DD"}),
+					},
+					Run: h.cmdTermAdd},
+			}},
 		{Name: "link", Audience: grammar.Admins, Summary: "Link a chat account to a person on the school's roster",
 			Help: "For people plpbot couldn't match by email (Slack) or username (Discord): their plan is the roster person's, " +
 				"whichever account they use. An account that already has a plan of its own isn't linked.",

@@ -4,8 +4,9 @@
 //
 // Permission rules, in one place:
 //   - A student sees and changes only their own plan.
-//   - Teachers and counselors see the students of classes they teach; every
-//     staff read of a student's plan is audited.
+//   - Teachers and counselors see the students of classes they teach, and
+//     counselors those on their caseload; every staff read of a student's
+//     plan is audited.
 //   - Admins see every student and may grant roles and forget people.
 //   - Intervention flags are shown to staff only, never to students or channels.
 package handlers
@@ -354,16 +355,29 @@ func (h *Handlers) mentioned(ctx context.Context, c *call, arg string) (*plpbot.
 	return u, true, nil
 }
 
-// tiesOf looks up, now, how staff serves student (plpbot.Ties).
+// tiesOf looks up, now, how staff serves student (plpbot.Ties): whether
+// they teach a class the student is in, and, for a counselor, whether the
+// student is on their caseload (one read by _id, its rules applied to the
+// student as they are now). student must be the stored person: the
+// caseload's rules read their grade, name and workspace.
 func (h *Handlers) tiesOf(ctx context.Context, staff, student *plpbot.Person) (plpbot.Ties, error) {
 	if !staff.Role.IsStaff() || staff.ID == student.ID {
 		return plpbot.Ties{}, nil
+	}
+	var t plpbot.Ties
+	if staff.Role == plpbot.RoleCounselor {
+		cl, err := h.store.Caseload(ctx, staff)
+		if err != nil {
+			return plpbot.Ties{}, fmt.Errorf("check ties: %w", err)
+		}
+		t.Counsels = cl.Includes(student)
 	}
 	teaches, err := h.store.Teaches(ctx, staff.ID, student.ID)
 	if err != nil {
 		return plpbot.Ties{}, fmt.Errorf("check ties: %w", err)
 	}
-	return plpbot.Ties{Teaches: teaches}, nil
+	t.Teaches = teaches
+	return t, nil
 }
 
 // canSeeStudent asks the access policy whether actor may read student's
@@ -399,6 +413,11 @@ func accessRefusal(actor, student *plpbot.Person, staffEnrol bool) error {
 	if !actor.Role.IsStaff() {
 		return &bot.UserError{Code: bot.EForbidden, Message: "Plans are private: you can only see your own.",
 			Hint: "Type `/plp plan` to see yours."}
+	}
+	if actor.Role == plpbot.RoleCounselor {
+		return &bot.UserError{Code: bot.EForbidden,
+			Message: fmt.Sprintf("%s isn't on your caseload or in your classes, so their plan is private to you.", bot.User(student.Name)),
+			Hint:    "If they should be, ask an admin to add them to your caseload. See who is on it with `/plp caseload`."}
 	}
 	hint := "Add them with `/plp class add @" + student.Name + "` if they're your student."
 	if !staffEnrol {

@@ -51,7 +51,7 @@ func (h *Handlers) helpGuide(u *plpbot.Person) grammar.Guide {
 			{Line: "feedback @sam 1 Nice work!", Note: "comment on goal 1"},
 			{Line: "flag @sam 504", Note: "a staff-only support flag"},
 			{Line: "roster", Note: "your caseload at a glance"},
-			{Line: "class create Caseload", Note: "start a caseload"},
+			{Line: "caseload", Note: "who is on your caseload"},
 		}
 	case plpbot.RoleTeacher:
 		gd.Top = []grammar.Tip{
@@ -85,10 +85,10 @@ func helpSections(role plpbot.Role) []grammar.Section {
 		{Title: "Check-ins & reflections", Commands: []string{"checkin", "reflect"}},
 	}
 	conferences := grammar.Section{Title: "Conferences", Commands: []string{"conference"}}
-	staff := grammar.Section{Title: "Classes & students", Commands: []string{"class", "roster", "student", "feedback", "flag", "schedule"}}
+	staff := grammar.Section{Title: "Classes & students", Commands: []string{"class", "roster", "student", "feedback", "flag", "schedule", "caseload", "term"}}
 	switch {
 	case role == plpbot.RoleAdmin:
-		admin := grammar.Section{Title: "Admin", Commands: []string{"role", "forget"}}
+		admin := grammar.Section{Title: "Admin", Commands: []string{"role", "caseload", "term", "forget"}}
 		return append([]grammar.Section{admin, staff, conferences}, own...)
 	case role.IsStaff():
 		return append([]grammar.Section{staff, conferences}, own...)

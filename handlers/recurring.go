@@ -120,7 +120,8 @@ type dueRow struct {
 	haveNext bool
 }
 
-// whoIsDue lists, for the actor as teacher, each student they teach or meet:
+// whoIsDue lists, for the actor as teacher or counselor, each student they
+// teach (in a class not archived), counsel (their caseload) or meet:
 // when they last met (a conference marked done) and the next booked one,
 // oldest meeting first (never met before anyone), so the teacher sees who
 // is due. It holds no plan data, only meeting dates. shown are the ids of
@@ -135,6 +136,13 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call, confs []plpbot.Confere
 			rows[id] = r
 		}
 		return r
+	}
+	caseload, err := h.caseloadPeople(ctx, c.Actor)
+	if err != nil {
+		return nil, nil, fmt.Errorf("who is due: %w", err)
+	}
+	for i := range caseload {
+		row(caseload[i].ID, caseload[i].Name)
 	}
 	if len(ids) > 0 {
 		users, err := h.store.Users(ctx, ids)

@@ -63,7 +63,7 @@ func (h *Handlers) cmdScheduleShow(ctx context.Context, c *call) ([]bot.Message,
 			blocks = append(blocks, bot.Context{Text: "No channel is linked to this class, so summaries are skipped. Create the class in its channel to link one."})
 		}
 	}
-	blocks = append(blocks, bot.Context{Text: fmt.Sprintf("Times run in the class's zone (%s); prompts due in quiet hours, at weekends or on holidays wait for the next school-day morning. Change one with `/plp schedule reflections \"0 14 * * FRI\"`.", zone)})
+	blocks = append(blocks, bot.Context{Text: fmt.Sprintf("Times run in the class's zone (%s); prompts due in quiet hours, on a day off or a holiday wait for the next school-day morning. Change one with `/plp schedule reflections \"0 14 * * FRI\"`.", zone)})
 	return []bot.Message{reply("Schedules for "+bot.User(cl.Name), blocks...)}, nil
 }
 

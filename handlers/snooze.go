@@ -14,7 +14,7 @@ import (
 //
 // The scheduler already plans one follow-up for every prompt it sends, at
 // the next time the student may be messaged after the follow-up delay (24
-// hours by default), keeping to quiet hours, weekends and holidays. That
+// hours by default), keeping to quiet hours, school days and holidays. That
 // follow-up is the snooze: the prompt stays open, so the next message the
 // student sends still answers it, and the reply says when it comes back.
 // Nothing is planned here, so pressing twice can't bring it back twice, and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,11 +104,18 @@ func (h *Handlers) studentAndTies(ctx context.Context, c *call) (*plpbot.Person,
 // without a class name see the whole school.
 func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error) {
 	name := c.Invocation.Arg("class")
+	if mine, err := h.wantsCaseload(ctx, c, name); err != nil || mine {
+		if err != nil {
+			return nil, err
+		}
+		return h.caseloadRoster(ctx, c)
+	}
 	var (
-		rows  []plpbot.RosterRow
-		title string
-		where = "whole school"
-		err   error
+		rows     []plpbot.RosterRow
+		title    string
+		where    = "whole school"
+		archived bot.Block
+		err      error
 	)
 	if strings.TrimSpace(name) == "" && c.Actor.Role == plpbot.RoleAdmin {
 		title = "Whole school"
@@ -116,23 +124,33 @@ func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error
 			err = h.auditRoster(ctx, c.Actor, where, rosterIDs(rows))
 		}
 	} else {
-		title, where, rows, err = h.classRoster(ctx, c, name)
+		var cl *plpbot.Class
+		title, where, rows, cl, err = h.classRoster(ctx, c, name)
+		if err == nil {
+			if archived, err = h.archivedNote(ctx, cl); archived != nil {
+				title += " (archived)"
+			}
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
 	}
-	return []bot.Message{h.rosterMessage(title, rows, h.loc(c.Actor))}, nil
+	m := h.rosterMessage(title, rows, h.loc(c.Actor))
+	if archived != nil {
+		m.Blocks = slices.Insert(m.Blocks, 0, archived)
+	}
+	return []bot.Message{m}, nil
 }
 
 // classRoster reads a class's roster in three steps: the class, its
 // enrollments (which also show whether the actor teaches it), then the
 // students' records and the audit of reading them, together.
-func (h *Handlers) classRoster(ctx context.Context, c *call, name string) (title, where string, rows []plpbot.RosterRow, err error) {
+func (h *Handlers) classRoster(ctx context.Context, c *call, name string) (title, where string, rows []plpbot.RosterRow, cl *plpbot.Class, err error) {
 	var (
 		students []string
 		of       string // the class students were read of
 	)
-	cl, err := h.pickClassBy(ctx, c, name, func(n string) string { return "/plp roster " + n }, func(cl *plpbot.Class) (bool, error) {
+	cl, err = h.pickClassBy(ctx, c, name, func(n string) string { return "/plp roster " + n }, func(cl *plpbot.Class) (bool, error) {
 		es, err := h.store.ClassEnrollments(ctx, cl.ID)
 		if err != nil {
 			return false, err
@@ -150,11 +168,11 @@ func (h *Handlers) classRoster(ctx context.Context, c *call, name string) (title
 		return teaches, nil
 	})
 	if err != nil {
-		return "", "", nil, err
+		return "", "", nil, nil, err
 	}
 	if of != cl.ID {
 		if students, err = h.store.ClassMembers(ctx, cl.ID, plpbot.MemberStudent); err != nil {
-			return "", "", nil, err
+			return "", "", nil, nil, err
 		}
 	}
 	// Each student shown is a read of their records: one entry each, in one
@@ -163,9 +181,9 @@ func (h *Handlers) classRoster(ctx context.Context, c *call, name string) (title
 	g.Go(func() (err error) { rows, err = h.store.RosterOf(gctx, students); return err })
 	g.Go(func() error { return h.auditRoster(gctx, c.Actor, cl.Name, students) })
 	if err := g.Wait(); err != nil {
-		return "", "", nil, err
+		return "", "", nil, nil, err
 	}
-	return bot.User(cl.Name), cl.Name, rows, nil
+	return bot.User(cl.Name), cl.Name, rows, cl, nil
 }
 
 // rosterIDs are the students of roster rows.

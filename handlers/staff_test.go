@@ -179,9 +179,9 @@ func TestRoster(t *testing.T) {
 		{"student", "sam", "roster", bot.EForbidden, "for staff"},
 		{"other teacher's class", "mr-kim", "roster Period 3", bot.EForbidden, "You don't teach Period 3"},
 		{"unknown class", "ms-lee", "roster Period 9", bot.ENotFound, "can't find a class called Period 9"},
-		{"teacher without a class", "ms-park", "roster", bot.ENotFound, "class create"},
+		{"teacher without a class", "mr-ray", "roster", bot.ENotFound, "class create"},
 	}
-	e.ok("admin", "role @ms-park counselor")
+	e.ok("admin", "role @mr-ray teacher")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := e.staffFails(tt.who, tt.line, tt.code)
@@ -271,7 +271,7 @@ func TestStudentView(t *testing.T) {
 	}{
 		{"student", "alex", "student @sam", bot.EForbidden, "for staff"},
 		{"teacher of another class", "mr-kim", "student @sam", bot.EForbidden, "sam isn't in any of your classes"},
-		{"counselor outside the class", "ms-park", "student @sam", bot.EForbidden, "sam isn't in any of your classes"},
+		{"counselor outside the class", "ms-park", "student @sam", bot.EForbidden, "sam isn't on your caseload or in your classes"},
 		{"unknown person, same words", "mr-kim", "student @nobody", bot.EForbidden, "nobody isn't in any of your classes"},
 		{"admin, unknown person", "admin", "student @nobody", bot.ENotFound, "I don't know that person yet"},
 		{"since in the future", "ms-lee", "student @sam since:2027-01-01", bot.EInvalid, "in the future"},

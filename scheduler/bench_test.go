@@ -177,7 +177,7 @@ func BenchmarkDelivery(b *testing.B) {
 		b.StopTimer()
 		st := storagetest.New(b, nil)
 		fake := &limitedPlatform{perSecond: perSecond}
-		s := New(st, handlers.New(st, handlers.Options{}), fake, Options{TimeZone: "America/New_York", RatePerSecond: perSecond, Weekends: true, QuietHours: "off", PollEvery: 100 * time.Millisecond,
+		s := New(st, handlers.New(st, handlers.Options{}), fake, Options{TimeZone: "America/New_York", RatePerSecond: perSecond, SchoolDays: everyDay, QuietHours: "off", PollEvery: 100 * time.Millisecond,
 			Logger: slog.New(slog.DiscardHandler)})
 		c := seedClass(b, st, items)
 		now := time.Now()

@@ -8,12 +8,27 @@ import (
 	"github.com/plpbot/plpbot"
 )
 
-// calendar knows when students may be messaged: not in quiet hours, not on
-// weekends, not on school holidays, all in the student's own zone.
+// calendar knows when students may be messaged: not in quiet hours, only
+// on school days, not on school holidays, all in the student's own zone.
 type calendar struct {
-	quietFrom, quietTo int // minutes after midnight; equal = no quiet hours
-	weekends           bool
+	quietFrom, quietTo int             // minutes after midnight; equal = no quiet hours
+	schoolDays         [7]bool         // by time.Weekday
 	holidays           map[string]bool // "YYYY-MM-DD"
+}
+
+// schoolWeek marks days as school days; none given means
+// plpbot.DefaultSchoolDays (Monday to Friday).
+func schoolWeek(days []time.Weekday) [7]bool {
+	if len(days) == 0 {
+		days = plpbot.DefaultSchoolDays()
+	}
+	var w [7]bool
+	for _, d := range days {
+		if d >= time.Sunday && d <= time.Saturday {
+			w[d] = true
+		}
+	}
+	return w
 }
 
 // parseQuietHours reads quiet hours as the config does, with
@@ -42,12 +57,10 @@ func (c *calendar) quiet(minute int) bool {
 	}
 }
 
-// dayOff reports whether students get no messages on t's local day.
+// dayOff reports whether students get no messages on t's local day: it
+// is not a school day, or it is a holiday.
 func (c *calendar) dayOff(t time.Time) bool {
-	if !c.weekends && (t.Weekday() == time.Saturday || t.Weekday() == time.Sunday) {
-		return true
-	}
-	return c.holidays[t.Format(time.DateOnly)]
+	return !c.schoolDays[t.Weekday()] || c.holidays[t.Format(time.DateOnly)]
 }
 
 // holiday reports whether t's local day is a school holiday.

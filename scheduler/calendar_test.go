@@ -17,7 +17,7 @@ func zone(t *testing.T, name string) *time.Location {
 func TestNextAllowed(t *testing.T) {
 	ny := zone(t, "America/New_York")
 	at := func(m time.Month, day, h, min int) time.Time { return time.Date(2026, m, day, h, min, 0, 0, ny) }
-	cal := calendar{quietFrom: 20 * 60, quietTo: 7 * 60, holidays: map[string]bool{"2026-11-26": true}}
+	cal := calendar{quietFrom: 20 * 60, quietTo: 7 * 60, schoolDays: schoolWeek(nil), holidays: map[string]bool{"2026-11-26": true}}
 	tests := []struct {
 		name string
 		t    time.Time
@@ -37,7 +37,24 @@ func TestNextAllowed(t *testing.T) {
 			}
 		})
 	}
+	// A school that teaches on Saturdays: Friday night waits for Saturday
+	// morning, Saturday night for Monday.
+	sat := calendar{quietFrom: 20 * 60, quietTo: 7 * 60, holidays: map[string]bool{},
+		schoolDays: schoolWeek([]time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday})}
+	for _, tt := range []struct{ t, want time.Time }{
+		{at(11, 27, 23, 0), at(11, 28, 7, 0)},
+		{at(11, 28, 10, 0), at(11, 28, 10, 0)},
+		{at(11, 28, 21, 0), at(11, 30, 7, 0)},
+		{at(11, 29, 12, 0), at(11, 30, 7, 0)},
+	} {
+		if got := sat.nextAllowed(tt.t, ny); !got.Equal(tt.want) {
+			t.Errorf("Saturday school: nextAllowed(%s) = %s, want %s", tt.t.In(ny), got.In(ny), tt.want)
+		}
+	}
 }
+
+// everyDay makes every day a school day, for tests about something else.
+var everyDay = []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}
 
 // TestParseQuietHours: quiet hours read as the config reads them
 // (plpbot.ParseClockRange), so "8pm-7am" in plpbot.yaml means the same here.

@@ -85,6 +85,15 @@ func (s *Scheduler) composePrompt(ctx context.Context, it *storage.OutboxItem, n
 	if u.Away(now) {
 		return nil, "student is away", nil
 	}
+	if it.ClassID != "" {
+		archived, err := s.classArchived(ctx, it.ClassID, now)
+		if err != nil {
+			return nil, "", err
+		}
+		if archived {
+			return nil, "class archived: its term is over", nil
+		}
+	}
 	d := &delivery{to: identityOf(u), userID: u.ID}
 	if it.Job == jobFollowup {
 		p, err := s.store.OpenPrompt(ctx, u.ID, now)
@@ -164,6 +173,13 @@ func (s *Scheduler) composeSummary(ctx context.Context, it *storage.OutboxItem, 
 	}
 	if c.ChannelID == "" {
 		return nil, "no linked channel", nil
+	}
+	archived, err := s.classArchived(ctx, c.ID, now)
+	if err != nil {
+		return nil, "", err
+	}
+	if archived {
+		return nil, "class archived: its term is over", nil
 	}
 	msg, err := s.composer.ClassSummary(ctx, c, it.From, now)
 	if err != nil {

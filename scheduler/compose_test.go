@@ -16,7 +16,7 @@ import (
 // button of each message against the real grammar, so renaming a command
 // breaks this test rather than a student's button.
 func TestEveryButtonIsACommand(t *testing.T) {
-	e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York", NudgeAfter: 3 * 24 * time.Hour, Weekends: true, QuietHours: "off"})
+	e := newEnv(t, monday, scheduler.Options{TimeZone: "America/New_York", NudgeAfter: 3 * 24 * time.Hour, SchoolDays: everyDay, QuietHours: "off"})
 	teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
 	sam := e.user("Sam", "America/New_York", plpbot.RoleStudent)
 	kim := e.user("Kim", "America/New_York", plpbot.RoleStudent)

@@ -21,6 +21,9 @@ func TestMain(m *testing.M) { storagetest.Main(m) }
 
 var ny = mustZone("America/New_York")
 
+// everyDay makes every day a school day, for tests about something else.
+var everyDay = []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}
+
 func mustZone(name string) *time.Location {
 	l, err := time.LoadLocation(name)
 	if err != nil {

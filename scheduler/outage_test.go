@@ -49,7 +49,7 @@ func TestRunPausesWhileTheDatabaseIsCut(t *testing.T) {
 	so.URI, so.Now = p.URI(), c.Now
 	so.Timeouts = storage.Timeouts{Heartbeat: 500 * time.Millisecond, ServerSelection: time.Second, Connect: time.Second}
 	e := &env{t: t, ctx: context.Background(), clock: c, fake: &fakePlatform{clock: c}, store: storagetest.Open(t, so)}
-	e.opts = scheduler.Options{Now: c.Now, SetNow: c.Set, Logger: log, ReplicaID: "runner", QuietHours: "off", Weekends: true,
+	e.opts = scheduler.Options{Now: c.Now, SetNow: c.Set, Logger: log, ReplicaID: "runner", QuietHours: "off", SchoolDays: []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday},
 		PollEvery: 50 * time.Millisecond}
 	e.composer = handlers.New(e.store, handlers.Options{Now: c.Now, DefaultTimeZone: "UTC", Logger: log})
 	s := scheduler.New(e.store, e.composer, e.fake, e.opts)

@@ -40,12 +40,17 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	terms, err := s.store.TermsByID(ctx)
+	if err != nil {
+		return err
+	}
 	// One class's failure must not hold up the others: it is retried on the
 	// next tick, since its last run was not recorded.
 	var errs []error
 	for i := range classes {
+		end := s.archivedFrom(&classes[i], terms)
 		for _, job := range []string{jobReflect, jobSummary} {
-			if err := s.planClassJob(ctx, now, &classes[i], job, runs); err != nil {
+			if err := s.planClassJob(ctx, now, &classes[i], job, runs, end); err != nil {
 				errs = append(errs, fmt.Errorf("plan %s for class %s: %w", job, classes[i].ID, err))
 			}
 		}
@@ -53,7 +58,7 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
 	if err := s.rollConferences(ctx, now); err != nil {
 		errs = append(errs, fmt.Errorf("roll standing conferences: %w", err))
 	}
-	if err := s.planNudges(ctx, now, runs, classes); err != nil {
+	if err := s.planNudges(ctx, now, runs, s.running(classes, terms, now)); err != nil {
 		errs = append(errs, fmt.Errorf("plan nudges: %w", err))
 	}
 	if err := s.planConferences(ctx, now); err != nil {
@@ -63,6 +68,44 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
 		errs = append(errs, fmt.Errorf("retention: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// archivedFrom is when a class is archived (plpbot.ClassArchivedFrom): the
+// end of its term in its zone, or when the SIS ended it; zero if never.
+func (s *Scheduler) archivedFrom(c *plpbot.Class, terms map[string]*plpbot.Term) time.Time {
+	return plpbot.ClassArchivedFrom(c, terms[c.TermID], s.classZone(c))
+}
+
+// running returns the classes not archived at now.
+func (s *Scheduler) running(classes []plpbot.Class, terms map[string]*plpbot.Term, now time.Time) []plpbot.Class {
+	out := make([]plpbot.Class, 0, len(classes))
+	for i := range classes {
+		if c := &classes[i]; !plpbot.ClassArchived(c, terms[c.TermID], now, s.classZone(c)) {
+			out = append(out, classes[i])
+		}
+	}
+	return out
+}
+
+// classArchived reports whether a class is archived at now, as the data
+// says when a message is sent. A class or term that is gone archives
+// nothing here: the composers skip a deleted class themselves.
+func (s *Scheduler) classArchived(ctx context.Context, classID string, now time.Time) (bool, error) {
+	c, err := s.store.Class(ctx, classID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var t *plpbot.Term
+	if c.TermID != "" {
+		t, err = s.store.Term(ctx, c.TermID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return false, err
+		}
+	}
+	return plpbot.ClassArchived(c, t, now, s.classZone(c)), nil
 }
 
 // classZone is the zone a class's schedules run in.
@@ -104,8 +147,10 @@ func (s *Scheduler) classSchedule(c *plpbot.Class, job string) *plpbot.Schedule 
 
 func jobRunID(job, classID string) string { return job + "|" + classID }
 
-// planClassJob plans every run of a class's job from its last run up to now.
-func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.Class, job string, runs map[string]storage.JobRun) error {
+// planClassJob plans every run of a class's job from its last run up to
+// now; runs from archivedFrom on (when non-zero) are skipped: an archived
+// class gets no prompts and no summaries.
+func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.Class, job string, runs map[string]storage.JobRun, archivedFrom time.Time) error {
 	sched := s.classSchedule(c, job)
 	id := jobRunID(job, c.ID)
 	last := runs[id].Last
@@ -129,6 +174,9 @@ func (s *Scheduler) planClassJob(ctx context.Context, now time.Time, c *plpbot.C
 		}
 		from, period := last, at.In(loc).Format(periodLayout)
 		switch {
+		case !archivedFrom.IsZero() && !at.Before(archivedFrom):
+			skipped++
+			status = "skipped: class archived"
 		case now.Sub(at) > StillUseful:
 			skipped++
 			status = "skipped: missed while down"
@@ -315,8 +363,13 @@ func (s *Scheduler) nextWake(ctx context.Context, cur time.Time) (time.Time, err
 	if err != nil {
 		return best, err
 	}
-	for i := range classes {
-		c := &classes[i]
+	terms, err := s.store.TermsByID(ctx)
+	if err != nil {
+		return best, err
+	}
+	live := s.running(classes, terms, cur)
+	for i := range live {
+		c := &live[i]
 		for _, job := range []string{jobReflect, jobSummary} {
 			last := runs[jobRunID(job, c.ID)].Last
 			if last.Before(cur) {

@@ -70,8 +70,9 @@ type Options struct {
 	// QuietHours is when students get no DMs, "HH:MM-HH:MM" in their zone;
 	// "off" for none; default 20:00-07:00.
 	QuietHours string
-	// Weekends allows student DMs on Saturdays and Sundays.
-	Weekends bool
+	// SchoolDays are the days students may get prompts and nudges, in
+	// their own zone (schedule.school_days); empty means Monday to Friday.
+	SchoolDays []time.Weekday
 	// Holidays are school holidays, YYYY-MM-DD: no prompts to students.
 	Holidays []string
 	// NudgeAfter is how long without a check-in earns a student one gentle
@@ -218,7 +219,7 @@ func New(store *storage.Store, composer Composer, sender bot.Sender, opts Option
 	if err != nil {
 		from, to, _ = parseQuietHours(DefaultQuietHours)
 	}
-	s.cal = calendar{quietFrom: from, quietTo: to, weekends: opts.Weekends, holidays: map[string]bool{}}
+	s.cal = calendar{quietFrom: from, quietTo: to, schoolDays: schoolWeek(opts.SchoolDays), holidays: map[string]bool{}}
 	for _, d := range opts.Holidays {
 		s.cal.holidays[strings.TrimSpace(d)] = true
 	}

@@ -154,7 +154,7 @@ func TestDSTRunsNeitherSkipNorDouble(t *testing.T) {
 	for _, tt := range tests {
 		for _, kind := range []string{"summaries", "prompts"} {
 			t.Run(tt.name+"/"+kind, func(t *testing.T) {
-				e := newEnv(t, tt.from, scheduler.Options{TimeZone: "America/New_York", QuietHours: "off", Weekends: true})
+				e := newEnv(t, tt.from, scheduler.Options{TimeZone: "America/New_York", QuietHours: "off", SchoolDays: everyDay})
 				teacher := e.user("Ms Lee", "America/New_York", plpbot.RoleTeacher)
 				kim := e.user("Kim", "America/New_York", plpbot.RoleStudent)
 				var got []sent
@@ -517,7 +517,7 @@ func TestRunCatchesUpAtStartAndStops(t *testing.T) {
 	due := started.Add(-30 * time.Minute)
 	e.class("Late", teacher, "UTC", fmt.Sprintf("%d %d * * *", due.Minute(), due.Hour()), "0 0 1 1 *", kim)
 	e.clock.Set(started)
-	s := scheduler.New(e.store, e.composer, e.fake, scheduler.Options{QuietHours: "off", Weekends: true, PollEvery: 50 * time.Millisecond,
+	s := scheduler.New(e.store, e.composer, e.fake, scheduler.Options{QuietHours: "off", SchoolDays: everyDay, PollEvery: 50 * time.Millisecond,
 		ReplicaID: "runner", Logger: e.opts.Logger})
 	ctx, stop := context.WithCancel(e.ctx)
 	done := make(chan error, 1)

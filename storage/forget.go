@@ -83,7 +83,8 @@ func (s *Store) CountRecords(ctx context.Context, id string) (RecordCounts, erro
 // Forget erases person id. It deletes their user document and every record
 // of theirs (goals, check-ins, reflections, prompts, class memberships,
 // feedback and flags about them, their conferences, their scheduled
-// messages and those messages' claims, the audit entries about them), and
+// messages and those messages' claims, the audit entries about them, a
+// counselor's caseload and their name on anyone's), and
 // replaces their name and id with FormerStaffName and FormerStaffID on the
 // records they wrote about others, ending the standing 1:1s they held and
 // cancelling those ahead. One erasure record, written first, stands for
@@ -138,6 +139,10 @@ func (s *Store) forget(ctx context.Context, id string, by Eraser) (done RecordCo
 		// The SIS roster's last state holds them too (storage/roster.go).
 		if err := s.forgetInRoster(ctx, id); err != nil {
 			return done, erased, fmt.Errorf("forget %s in the roster: %w", id, err)
+		}
+		// A counselor's caseload, and their name on anyone's (caseloads.go).
+		if err := s.forgetInCaseloads(ctx, id); err != nil {
+			return done, erased, err
 		}
 	}
 	return done, erased, nil

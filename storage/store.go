@@ -163,7 +163,7 @@ func Collections() []string {
 	return []string{colUsers, colClasses, colEnrollments, colGoals, colCheckIns, colReflections,
 		colConferences, colFeedback, colFlags, colAudit, colCounters, colPrompts,
 		colJobRuns, colLeases, colOutbox, colClaims, colSeenEvents, colRosterState,
-		colSignIns, colSessions}
+		colSignIns, colSessions, colCaseloads, colTerms}
 }
 
 // Embedded reports whether the store runs on the in-process database.
@@ -221,6 +221,10 @@ var indexes = []index{
 	{colAudit, bson.D{{Key: "subject_id", Value: 1}, {Key: "at", Value: -1}}, false},
 	{colPrompts, bson.D{{Key: "user_id", Value: 1}, {Key: "sent_at", Value: -1}}, false},
 	{colSeenEvents, bson.D{{Key: "expires", Value: 1}}, false},
+	{colTerms, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, true},
+	// A counselor's caseload by grade, set in chat or by the SIS (CaseloadStudents).
+	{colUsers, bson.D{{Key: "grade", Value: 1}}, false},
+	{colUsers, bson.D{{Key: "sis.grades", Value: 1}}, false},
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {

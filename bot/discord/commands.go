@@ -42,22 +42,35 @@ func isFormCommand(path []string) bool {
 	return false
 }
 
+// descFit bounds descriptions while the command is fitted to Discord's
+// total: cmd for (sub)commands and groups, which people pick from a list,
+// opt for options, which they read once they have picked.
+type descFit struct{ cmd, opt int }
+
+// descFits are tried in order until the command fits: option descriptions
+// give way before the commands' own.
+var descFits = []descFit{
+	{MaxCommandDescLen, MaxCommandDescLen}, {80, 60}, {60, 45}, {60, 32}, {45, 32},
+	{45, 24}, {40, 20}, {32, 20}, {32, 16}, {30, 16}, {28, 16}, {24, 16},
+}
+
 // BuildCommand generates the /plp application command from the grammar:
 // top-level commands become subcommands, groups become subcommand groups,
 // arguments become typed options. Names and descriptions are fitted to
 // Discord's limits; if the whole command would exceed Discord's total of
-// 4,000 characters, descriptions are shortened until it fits.
+// 4,000 characters, descriptions are shortened (options' first) until it
+// fits.
 func BuildCommand(g *grammar.Grammar) *discordgo.ApplicationCommand {
-	for _, descMax := range []int{MaxCommandDescLen, 80, 60, 45, 32, 24} {
-		cmd := buildCommand(g, descMax)
+	for _, f := range descFits {
+		cmd := buildCommand(g, f)
 		if commandChars(cmd) <= MaxCommandTotalChars {
 			return cmd
 		}
 	}
-	return buildCommand(g, 16)
+	return buildCommand(g, descFit{16, 12})
 }
 
-func buildCommand(g *grammar.Grammar, descMax int) *discordgo.ApplicationCommand {
+func buildCommand(g *grammar.Grammar, fit descFit) *discordgo.ApplicationCommand {
 	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	integrations := []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 	root := &discordgo.ApplicationCommand{
@@ -68,39 +81,42 @@ func buildCommand(g *grammar.Grammar, descMax int) *discordgo.ApplicationCommand
 		IntegrationTypes: &integrations,
 	}
 	for _, c := range g.Commands {
+		if c.TextOnly {
+			continue // typed in a DM or pressed as a button; no menu entry
+		}
 		if len(root.Options) == MaxCommandOptions {
 			break
 		}
 		if len(c.Sub) == 0 {
-			root.Options = append(root.Options, subcommand(c, []string{c.Name}, descMax))
+			root.Options = append(root.Options, subcommand(c, []string{c.Name}, fit))
 			continue
 		}
 		group := &discordgo.ApplicationCommandOption{
 			Type:        discordgo.ApplicationCommandOptionSubCommandGroup,
 			Name:        optionName(c.Name),
-			Description: description(c.Summary, c.Name, descMax),
+			Description: description(c.Summary, c.Name, fit.cmd),
 		}
 		for _, s := range c.Sub {
 			if len(group.Options) == MaxCommandOptions {
 				break
 			}
-			group.Options = append(group.Options, subcommand(s, []string{c.Name, s.Name}, descMax))
+			group.Options = append(group.Options, subcommand(s, []string{c.Name, s.Name}, fit))
 		}
 		root.Options = append(root.Options, group)
 	}
 	return root
 }
 
-func subcommand(c *grammar.Command, path []string, descMax int) *discordgo.ApplicationCommandOption {
+func subcommand(c *grammar.Command, path []string, fit descFit) *discordgo.ApplicationCommandOption {
 	sub := &discordgo.ApplicationCommandOption{
 		Type:        discordgo.ApplicationCommandOptionSubCommand,
 		Name:        optionName(c.Name),
-		Description: description(c.Summary, c.Name, descMax),
+		Description: description(c.Summary, c.Name, fit.cmd),
 	}
 	form := isFormCommand(path)
 	var required, optional []*discordgo.ApplicationCommandOption
 	for _, a := range c.Args {
-		for _, o := range argOptions(a, descMax) {
+		for _, o := range argOptions(a, fit.opt) {
 			if form {
 				// The modal asks for what is missing.
 				o.Required = false
@@ -149,6 +165,8 @@ func argOptions(a grammar.Arg, descMax int) []*discordgo.ApplicationCommandOptio
 			})
 		}
 		return out
+	case grammar.ArgRole:
+		o.Type = discordgo.ApplicationCommandOptionRole
 	case grammar.ArgNumber:
 		o.Type = discordgo.ApplicationCommandOptionInteger
 		o.MinValue = floatPtr(1)

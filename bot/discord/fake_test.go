@@ -49,6 +49,18 @@ type fakeDiscord struct {
 	// files are the attachments the fake's CDN serves at /attachments/<name>.
 	files    map[string][]byte
 	sessions chan string // "identify" or "resume", after READY / RESUMED is sent (dropped when full)
+	// members are the server's members, by user id order; noMembersIntent
+	// makes listing and searching them answer 50001, as Discord does when
+	// the Server Members intent is off.
+	members         []fakeMember
+	noMembersIntent bool
+}
+
+// fakeMember is a server member as List Guild Members returns it.
+type fakeMember struct {
+	ID, Username, Nick string
+	Bot                bool
+	Roles              []string
 }
 
 // call is one recorded REST request.
@@ -157,6 +169,8 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 		}
 		_, _ = w.Write(data)
 	})
+	mux.HandleFunc("GET /guilds/{guild}/members", f.guildMembers)
+	mux.HandleFunc("GET /guilds/{guild}/members/search", f.guildMembers)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("fake discord: unexpected %s %s", r.Method, r.URL.Path)
 		writeJSON(w, http.StatusNotFound, map[string]any{"code": 0, "message": "404: Not Found"})
@@ -179,6 +193,41 @@ func (f *fakeDiscord) attach(name string, data []byte) string {
 	defer f.mu.Unlock()
 	f.files[name] = data
 	return f.srv.URL + "/attachments/" + name
+}
+
+// guildMembers answers List Guild Members (limit, after) and Search Guild
+// Members (query: a username or nickname prefix).
+func (f *fakeDiscord) guildMembers(w http.ResponseWriter, r *http.Request) {
+	f.add(call{Method: r.Method, Path: r.URL.Path + "?" + r.URL.RawQuery})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.noMembersIntent {
+		writeJSON(w, http.StatusForbidden, map[string]any{"code": 50001, "message": "Missing Access"})
+		return
+	}
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	if limit <= 0 {
+		limit = 1
+	}
+	out := []map[string]any{}
+	for _, m := range f.members {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/search"):
+			p := strings.ToLower(q.Get("query"))
+			if !strings.HasPrefix(strings.ToLower(m.Username), p) && !strings.HasPrefix(strings.ToLower(m.Nick), p) {
+				continue
+			}
+		case m.ID <= q.Get("after"):
+			continue
+		}
+		if len(out) == limit {
+			break
+		}
+		out = append(out, map[string]any{"nick": m.Nick, "roles": m.Roles,
+			"user": map[string]any{"id": m.ID, "username": m.Username, "global_name": m.Username, "bot": m.Bot}})
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // apiURL is the base the adapter's config points at.

@@ -48,6 +48,10 @@ const (
 	ArgLiteral
 	// ArgDuration is a span such as 1w, 2w, 3d, 24h.
 	ArgDuration
+	// ArgRole is a mention of a group of people the platform keeps, a
+	// Discord role: <@&123> on a command line, a role option on Discord.
+	// Normalised to the role's id.
+	ArgRole
 )
 
 // Arg describes one argument of a command.
@@ -113,6 +117,10 @@ type Command struct {
 	// Run answers the command. Every command without Sub has one: the
 	// command is one entry, its words and its function together.
 	Run Func
+	// TextOnly marks a command people type (in a DM) or press as a button,
+	// never pick from a platform's command menu: Discord, whose /plp holds
+	// at most 25 commands, does not register it.
+	TextOnly bool
 }
 
 // Grammar is the whole command tree, defined once and shared by the parser,

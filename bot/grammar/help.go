@@ -110,6 +110,8 @@ func placeholder(a *Arg) string {
 		return "@" + a.Name
 	case ArgUsers:
 		return "@" + strings.TrimSuffix(a.Name, "s") + "…"
+	case ArgRole:
+		return "@Role"
 	case ArgChoice:
 		if len(a.Choices) <= 4 {
 			return strings.Join(a.Choices, "|")

@@ -94,6 +94,8 @@ func validateValue(a *Arg, raw string) (val, msg string) {
 		return validateCron(v)
 	case ArgDuration:
 		return validateDuration(v)
+	case ArgRole:
+		return validateRole(v)
 	case ArgLiteral:
 		if strings.EqualFold(v, a.Name) || strings.EqualFold(v, "true") {
 			return "true", ""
@@ -210,6 +212,22 @@ func validateCron(v string) (string, string) {
 		spec = "CRON_TZ=" + rest
 	}
 	return spec, ""
+}
+
+// validateRole reads a role mention (<@&123>) or a bare role id, as
+// Discord's role options send it, and returns the id.
+func validateRole(v string) (string, string) {
+	id := v
+	if inner, ok := strings.CutPrefix(v, "<@&"); ok {
+		id, ok = strings.CutSuffix(inner, ">")
+		if !ok {
+			id = ""
+		}
+	}
+	if id == "" || len(id) > 24 || strings.Trim(id, "0123456789") != "" {
+		return "", fmt.Sprintf("%s isn't a role. Mention one, such as @Period 3: pick it from the list as you type @.", echo(v))
+	}
+	return id, ""
 }
 
 func validateDuration(v string) (string, string) {

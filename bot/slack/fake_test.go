@@ -45,6 +45,12 @@ type fakeSlack struct {
 	// enforceTiers); buckets hold their state by method, or by channel.
 	tiers   *slackTiers
 	buckets map[string]*bucket
+	// members are channels' member ids (conversations.members, two a page
+	// so tests page); bots are the bot users among them; emails are who
+	// users.lookupByEmail finds.
+	members map[string][]string
+	bots    map[string]bool
+	emails  map[string]string
 }
 
 // apiCall is one request the fake received. Method is the Web API method,
@@ -61,7 +67,8 @@ type apiCall struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{limited: map[string]int{}, wait: map[string]string{}, fail: map[string]string{}, gone: map[string]string{}, buckets: map[string]*bucket{}, files: map[string][]byte{}}
+	f := &fakeSlack{limited: map[string]int{}, wait: map[string]string{}, fail: map[string]string{}, gone: map[string]string{}, buckets: map[string]*bucket{}, files: map[string][]byte{},
+		members: map[string][]string{}, bots: map[string]bool{}, emails: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -328,16 +335,18 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	case "response_url", "upload":
 		_, _ = io.WriteString(w, "ok")
 	case "users.info":
-		id := c.Form.Get("user")
-		display := "Sam"
-		if strings.HasPrefix(id, "US") { // roster students: distinct, long names
-			display = "Student " + id[2:] + " Featherstonehaugh-Montgomery"
+		writeJSON(w, map[string]any{"ok": true, "user": f.user(c.Form.Get("user"))})
+	case "users.lookupByEmail":
+		f.mu.Lock()
+		id, ok := f.emails[c.Form.Get("email")]
+		f.mu.Unlock()
+		if !ok {
+			writeJSON(w, map[string]any{"ok": false, "error": "users_not_found"})
+			return
 		}
-		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
-			"id": id, "team_id": "T1", "name": "sam", "real_name": "Sam Lee",
-			"tz": "America/New_York", "locale": "en-US",
-			"profile": map[string]any{"display_name": display, "real_name": "Sam Lee", "email": strings.ToLower(id) + "@lincoln.example"},
-		}})
+		writeJSON(w, map[string]any{"ok": true, "user": f.user(id)})
+	case "conversations.members":
+		writeJSON(w, f.membersPage(c.Form.Get("channel"), c.Form.Get("cursor")))
 	case "conversations.open":
 		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + c.Form.Get("users")}})
 	case "chat.postMessage":
@@ -380,6 +389,45 @@ func (f *fakeSlack) serveFile(w http.ResponseWriter, r *http.Request) {
 	default:
 		_, _ = w.Write(data)
 	}
+}
+
+// user is the users.info answer for id: "Sam" by default; roster
+// students (US…) have distinct, long names; members of a synced channel
+// (UM…) are "Member N".
+func (f *fakeSlack) user(id string) map[string]any {
+	display := "Sam"
+	switch {
+	case strings.HasPrefix(id, "US"):
+		display = "Student " + id[2:] + " Featherstonehaugh-Montgomery"
+	case strings.HasPrefix(id, "UM"):
+		display = "Member " + id[2:]
+	}
+	f.mu.Lock()
+	isBot := f.bots[id]
+	f.mu.Unlock()
+	return map[string]any{
+		"id": id, "team_id": "T1", "name": "sam", "real_name": "Sam Lee", "is_bot": isBot,
+		"tz": "America/New_York", "locale": "en-US",
+		"profile": map[string]any{"display_name": display, "real_name": "Sam Lee", "email": strings.ToLower(id) + "@lincoln.example"},
+	}
+}
+
+// membersPage answers conversations.members two members at a time, the
+// cursor being the index of the next.
+func (f *fakeSlack) membersPage(channel, cursor string) map[string]any {
+	f.mu.Lock()
+	all, ok := f.members[channel]
+	f.mu.Unlock()
+	if !ok {
+		return map[string]any{"ok": false, "error": "channel_not_found"}
+	}
+	from, _ := strconv.Atoi(cursor)
+	to := min(from+2, len(all))
+	next := ""
+	if to < len(all) {
+		next = strconv.Itoa(to)
+	}
+	return map[string]any{"ok": true, "members": all[from:to], "response_metadata": map[string]any{"next_cursor": next}}
 }
 
 // uploadedFile is the content of a multipart request's "file" part.

@@ -89,7 +89,7 @@ func (f *fanOut) replica(tb testing.TB, id string, perMinute int, opts scheduler
 	if err != nil {
 		tb.Fatal(err)
 	}
-	opts.ReplicaID, opts.QuietHours, opts.Weekends, opts.Logger = id, "off", true, log
+	opts.ReplicaID, opts.QuietHours, opts.SchoolDays, opts.Logger = id, "off", []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}, log
 	s := scheduler.New(f.store, f.h, a, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -140,6 +140,7 @@ type ScheduleConfig struct {
 	ConferenceReminders []string `yaml:"conference_reminders"`
 	FollowupAfter       string   `yaml:"followup_after"`
 	QuietHours          string   `yaml:"quiet_hours"`
+	SchoolDays          []string `yaml:"school_days"`
 	Holidays            []string `yaml:"holidays"`
 	NudgeAfter          string   `yaml:"nudge_after"`
 	// Workers is how many scheduled messages this process sends at once.
@@ -223,6 +224,7 @@ func DefaultConfig() Config {
 			ConferenceReminders: []string{"24h", "1h"},
 			FollowupAfter:       "24h",
 			QuietHours:          "20:00-07:00",
+			SchoolDays:          []string{"mon", "tue", "wed", "thu", "fri"},
 			NudgeAfter:          "0",
 			Workers:             strconv.Itoa(scheduler.DefaultWorkers),
 			SendRate:            "0",
@@ -736,6 +738,9 @@ type ScheduleSettings struct {
 	Workers             int
 	SendRate            float64 // messages a second; 0 = as the platforms allow
 	SendLease           time.Duration
+
+	// SchoolDays are the days students get prompts and nudges, Monday first.
+	SchoolDays []time.Weekday
 }
 
 // ScheduleSettings returns the scheduler's settings; call it on a
@@ -796,6 +801,16 @@ func (s ScheduleConfig) parse(cfg *Config) (ScheduleSettings, error) {
 		}
 		out.QuietStart, out.QuietEnd = start, end
 	}
+	days, err := plpbot.ParseSchoolDays(s.SchoolDays)
+	if err != nil {
+		msg := err.Error()
+		var de *plpbot.Error
+		if errors.As(err, &de) {
+			msg = de.Message
+		}
+		return out, cfg.bad("schedule.school_days", "%s", msg)
+	}
+	out.SchoolDays = days
 	for i, h := range s.Holidays {
 		t, err := time.Parse(time.DateOnly, strings.TrimSpace(h))
 		if err != nil {

@@ -727,6 +727,7 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		ConferenceReminders: set.ConferenceReminders,
 		FollowupAfter:       set.FollowupAfter,
 		QuietHours:          cfg.Schedule.QuietHours,
+		SchoolDays:          set.SchoolDays,
 		Holidays:            cfg.Schedule.Holidays,
 		NudgeAfter:          set.NudgeAfter,
 		Retention:           cfg.Retention(),

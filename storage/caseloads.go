@@ -1,0 +1,177 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/plpbot/plpbot"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// colCaseloads holds one plpbot.Caseload per counselor, keyed by the
+// counselor's id: the access check reads it by _id, one indexed query.
+const colCaseloads = "caseloads"
+
+// Caseload returns a counselor's caseload, empty (but never nil) when they
+// have none. One read by _id.
+func (s *Store) Caseload(ctx context.Context, counselor *plpbot.Person) (*plpbot.Caseload, error) {
+	var c plpbot.Caseload
+	err := s.db.Collection(colCaseloads).FindOne(ctx, bson.D{{Key: "_id", Value: counselor.ID}}).Decode(&c)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return &plpbot.Caseload{CounselorID: counselor.ID, Platform: counselor.Platform, Workspace: counselor.Workspace}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load caseload of %s: %w", counselor.ID, err)
+	}
+	return &c, nil
+}
+
+// CaseloadChange is one change an admin makes to a caseload: it adds or
+// removes (not both at once: MongoDB refuses two operators on one list).
+// Adding a student by name also takes back an earlier removal; removing one
+// by name drops them from the named list and keeps them off whatever the
+// rules say.
+type CaseloadChange struct {
+	AddGrades, RemoveGrades       []string
+	AddLastNames, RemoveLastNames []plpbot.NameRange
+	AddStudents, RemoveStudents   []string
+}
+
+// ChangeCaseload applies ch to counselor's caseload (creating it) and
+// returns the caseload as it is now. One upsert.
+func (s *Store) ChangeCaseload(ctx context.Context, counselor *plpbot.Person, ch CaseloadChange) (*plpbot.Caseload, error) {
+	add, pull := bson.D{}, bson.D{}
+	each := func(d *bson.D, field string, vals any, n int) {
+		if n > 0 {
+			*d = append(*d, bson.E{Key: field, Value: bson.D{{Key: "$each", Value: vals}}})
+		}
+	}
+	all := func(d *bson.D, field string, vals any, n int) {
+		if n > 0 {
+			*d = append(*d, bson.E{Key: field, Value: vals})
+		}
+	}
+	each(&add, "grades", ch.AddGrades, len(ch.AddGrades))
+	each(&add, "last", ch.AddLastNames, len(ch.AddLastNames))
+	each(&add, "added", ch.AddStudents, len(ch.AddStudents))
+	each(&add, "removed", ch.RemoveStudents, len(ch.RemoveStudents))
+	all(&pull, "grades", ch.RemoveGrades, len(ch.RemoveGrades))
+	all(&pull, "last", ch.RemoveLastNames, len(ch.RemoveLastNames))
+	all(&pull, "added", ch.RemoveStudents, len(ch.RemoveStudents))
+	all(&pull, "removed", ch.AddStudents, len(ch.AddStudents))
+	update := bson.D{
+		{Key: "$set", Value: bson.D{{Key: "updated_at", Value: s.Now()}}},
+		{Key: "$setOnInsert", Value: bson.D{{Key: "platform", Value: counselor.Platform}, {Key: "workspace", Value: counselor.Workspace}}},
+	}
+	if len(add) > 0 {
+		update = append(update, bson.E{Key: "$addToSet", Value: add})
+	}
+	if len(pull) > 0 {
+		update = append(update, bson.E{Key: "$pullAll", Value: pull})
+	}
+	var c plpbot.Caseload
+	err := s.db.Collection(colCaseloads).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: counselor.ID}}, update,
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&c)
+	if err != nil {
+		return nil, fmt.Errorf("change caseload of %s: %w", counselor.ID, translate(err))
+	}
+	return &c, nil
+}
+
+// SetGrade sets a person's grade level (plpbot.NormalizeGrade; "" clears it).
+func (s *Store) SetGrade(ctx context.Context, id, grade string) (*plpbot.Person, error) {
+	return s.setUser(ctx, id, bson.D{{Key: "grade", Value: grade}})
+}
+
+// caseloadProjection is what deciding caseload membership and a roster row
+// read of a user.
+var caseloadProjection = func() bson.D {
+	p := append(bson.D{}, rosterProjection...)
+	return append(p, bson.E{Key: "grade", Value: 1}, bson.E{Key: "sis.grades", Value: 1}, bson.E{Key: "role", Value: 1},
+		bson.E{Key: "platform", Value: 1}, bson.E{Key: "workspace", Value: 1}, bson.E{Key: "tz", Value: 1})
+}()
+
+// CaseloadStudents returns the students on c now (plpbot.Caseload.Includes),
+// each with what a roster row needs. Without last-name rules it reads only
+// the students the grades (set in chat, or as the SIS spells them) and
+// names pick; with them, every student of the school once: the
+// workspace's and those the roster import brought.
+func (s *Store) CaseloadStudents(ctx context.Context, c *plpbot.Caseload) ([]plpbot.Person, error) {
+	if c.Empty() {
+		return nil, nil
+	}
+	filter := bson.D{{Key: "role", Value: plpbot.RoleStudent}}
+	if len(c.LastNames) == 0 {
+		or := bson.A{}
+		if len(c.Grades) > 0 {
+			var spellings []string
+			for _, g := range c.Grades {
+				spellings = append(spellings, plpbot.GradeSpellings(g)...)
+			}
+			or = append(or, bson.D{{Key: "grade", Value: bson.D{{Key: "$in", Value: c.Grades}}}},
+				bson.D{{Key: "sis.grades", Value: bson.D{{Key: "$in", Value: spellings}}}})
+		}
+		if len(c.Added) > 0 {
+			or = append(or, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: c.Added}}}})
+		}
+		filter = append(filter, bson.E{Key: "$or", Value: or})
+	} else {
+		rosterPrefix := plpbot.RosterID("") // roster people, linked or not: "roster:" ≤ id < "roster;"
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "platform", Value: c.Platform}, {Key: "workspace", Value: c.Workspace}},
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: rosterPrefix}, {Key: "$lt", Value: rosterPrefix[:len(rosterPrefix)-1] + ";"}}}},
+		}})
+	}
+	cur, err := s.db.Collection(colUsers).Find(ctx, filter,
+		options.Find().SetBatchSize(rosterBatch).SetProjection(caseloadProjection))
+	if err != nil {
+		return nil, fmt.Errorf("caseload of %s: %w", c.CounselorID, err)
+	}
+	defer cur.Close(ctx)
+	var out []plpbot.Person
+	for cur.Next(ctx) {
+		var u plpbot.Person
+		if err := cur.Decode(&u); err != nil {
+			return nil, fmt.Errorf("caseload of %s: %w", c.CounselorID, err)
+		}
+		if c.Includes(&u) {
+			out = append(out, u)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("caseload of %s: %w", c.CounselorID, err)
+	}
+	return out, nil
+}
+
+// CaseloadRoster returns a roster row per student on c now, ordered by name.
+func (s *Store) CaseloadRoster(ctx context.Context, c *plpbot.Caseload) ([]plpbot.RosterRow, error) {
+	people, err := s.CaseloadStudents(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]plpbot.RosterRow, len(people))
+	for i := range people {
+		rows[i] = plpbot.RosterRowOf(&people[i])
+	}
+	plpbot.SortRoster(rows)
+	return rows, nil
+}
+
+// forgetInCaseloads deletes a counselor's caseload and takes a student off
+// every caseload's named lists.
+func (s *Store) forgetInCaseloads(ctx context.Context, id string) error {
+	if _, err := s.db.Collection(colCaseloads).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("forget %s in caseloads: %w", id, err)
+	}
+	_, err := s.db.Collection(colCaseloads).UpdateMany(ctx,
+		bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "added", Value: id}}, bson.D{{Key: "removed", Value: id}}}}},
+		bson.D{{Key: "$pull", Value: bson.D{{Key: "added", Value: id}, {Key: "removed", Value: id}}}})
+	if err != nil {
+		return fmt.Errorf("forget %s in caseloads: %w", id, err)
+	}
+	return nil
+}
