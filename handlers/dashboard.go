@@ -139,6 +139,12 @@ func (h *Handlers) PlanCard(ctx context.Context, u *plpbot.Person, goals []plpbo
 	return progressCard(u, activeGoals(goals), streak, conf, loc), nil
 }
 
+// Caseload returns the students on counselor u's caseload now (its rules
+// evaluated at this moment); nobody for anyone else.
+func (h *Handlers) Caseload(ctx context.Context, u *plpbot.Person) ([]plpbot.Person, error) {
+	return h.caseloadPeople(ctx, u)
+}
+
 // PastNotes lists a student's last n done conferences that have notes,
 // newest first, as the staff view of a student shows them.
 func (h *Handlers) PastNotes(ctx context.Context, studentID string, n int) ([]plpbot.Conference, error) {

@@ -94,6 +94,20 @@ func (s *Server) staffHome(ctx context.Context, u *plpbot.Person) (*homeView, er
 	if err != nil {
 		return nil, fmt.Errorf("home: %w", err)
 	}
+	// A counselor's caseload is a card like a class, without a class page.
+	caseload, err := s.h.Caseload(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("home: %w", err)
+	}
+	if len(caseload) > 0 {
+		rows := make([]plpbot.RosterRow, len(caseload))
+		for i := range caseload {
+			rows[i] = plpbot.RosterRowOf(&caseload[i])
+		}
+		plpbot.SortRoster(rows)
+		classes = append([]plpbot.Class{{ID: caseloadCard, Name: "Your caseload", CreatedAt: now.AddDate(0, 0, -7*12)}}, classes...)
+		byClass[caseloadCard] = rows
+	}
 	rosters := make([][]plpbot.RosterRow, len(classes))
 	students := map[string]*studentInClasses{}
 	var ids []string
@@ -161,10 +175,17 @@ func (s *Server) staffClasses(ctx context.Context, u *plpbot.Person) ([]plpbot.C
 	return cs, nil
 }
 
+// caseloadCard is the id of the caseload's card among the class cards.
+const caseloadCard = "caseload"
+
 // classCard is class c's figures and trend chart.
 func (s *Server) classCard(c *plpbot.Class, rows []plpbot.RosterRow, goals []plpbot.Goal, checkIns []plpbot.CheckIn, now time.Time) (classCard, error) {
 	st := plpbot.StatsOf(rows, now)
-	card := classCard{URL: classURL(c.ID), Name: c.Name, Students: st.Students, CheckedIn: st.CheckedIn,
+	url := classURL(c.ID)
+	if c.ID == caseloadCard {
+		url = "" // no class page: its students are in Needs attention and their own pages
+	}
+	card := classCard{URL: url, Name: c.Name, Students: st.Students, CheckedIn: st.CheckedIn,
 		Progress: "—", Quiet: st.Quiet, Away: st.Away}
 	if st.HasProgress {
 		card.Progress = strconv.Itoa(st.Progress) + "%"

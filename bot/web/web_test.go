@@ -358,3 +358,24 @@ func mustParse(s string) *url.URL {
 	}
 	return u
 }
+
+// TestCounselorHomeShowsTheCaseload: a counselor's home has a card for
+// their caseload (its rules evaluated now), and its students count among
+// those who need attention.
+func TestCounselorHomeShowsTheCaseload(t *testing.T) {
+	s := newSchool(t)
+	s.seed()
+	s.run("admin", "role @ms-diaz counselor")
+	s.run("admin", "role @alex student grade:9")
+	s.run("admin", "caseload @ms-diaz grade:9")
+	b := s.browser(t)
+	home := b.signIn(s.link("ms-diaz"))
+	if home.status != http.StatusOK {
+		t.Fatalf("counselor home: %d", home.status)
+	}
+	mustContain(t, "the counselor's home", home.body, "Your caseload", "alex")
+	other := s.browser(t)
+	if body := other.signIn(s.link(otherT)).body; strings.Contains(body, "Your caseload") {
+		t.Errorf("a teacher's home shows a caseload:\n%s", body)
+	}
+}
