@@ -30,7 +30,7 @@ func (s *Server) serveHome(w http.ResponseWriter, r *http.Request, v *visit) err
 		s.renderFor(w, r, v, http.StatusOK, "student", "home", "My plan", sv)
 		return nil
 	}
-	hv, err := s.staffHome(r.Context(), v.person)
+	hv, err := s.staffHome(r.Context(), v.person, r.URL.Query().Get("term"))
 	if err != nil {
 		return err
 	}
@@ -49,6 +49,16 @@ type homeView struct {
 	More int
 	// Students is how many students the classes hold, each counted once.
 	Students int
+	// Terms filter the classes by term: "All" first; empty when no class
+	// belongs to a term.
+	Terms []termLink
+}
+
+// termLink is one choice of the home page's term filter.
+type termLink struct {
+	Name    string
+	URL     string
+	Current bool
 }
 
 // classCard is one class on the home page: its figures and its trend.
@@ -79,13 +89,16 @@ type attentionRow struct {
 // attention. It reads the rosters, then the goals and recent check-ins of
 // all their students, in one query each; the students it names are
 // audited as a roster read.
-func (s *Server) staffHome(ctx context.Context, u *plpbot.Person) (*homeView, error) {
+func (s *Server) staffHome(ctx context.Context, u *plpbot.Person, term string) (*homeView, error) {
 	now := s.h.Now()
 	classes, err := s.staffClasses(ctx, u)
 	if err != nil {
 		return nil, err
 	}
 	hv := &homeView{Name: u.Name, OwnURL: studentURL(u.ID), Admin: u.Role == plpbot.RoleAdmin}
+	if classes, hv.Terms, err = s.byTerm(ctx, classes, term); err != nil {
+		return nil, err
+	}
 	classIDs := make([]string, len(classes))
 	for i := range classes {
 		classIDs[i] = classes[i].ID
@@ -156,6 +169,46 @@ func (s *Server) staffHome(ctx context.Context, u *plpbot.Person) (*homeView, er
 		return nil, err
 	}
 	return hv, nil
+}
+
+// byTerm keeps the classes of term (a term id; "" for every class) and
+// returns the filter's choices: All, then each term the classes belong to,
+// by start date. No choices when no class belongs to a term.
+func (s *Server) byTerm(ctx context.Context, classes []plpbot.Class, term string) ([]plpbot.Class, []termLink, error) {
+	seen := map[string]bool{}
+	for _, c := range classes {
+		if c.TermID != "" {
+			seen[c.TermID] = true
+		}
+	}
+	if len(seen) == 0 {
+		return classes, nil, nil
+	}
+	terms, err := s.store.TermsByID(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("home: terms: %w", err)
+	}
+	var ts []*plpbot.Term
+	for id := range seen {
+		if t := terms[id]; t != nil {
+			ts = append(ts, t)
+		}
+	}
+	slices.SortFunc(ts, func(a, b *plpbot.Term) int { return a.Starts.Compare(b.Starts) })
+	links := []termLink{{Name: "All", URL: Prefix, Current: term == ""}}
+	for _, t := range ts {
+		links = append(links, termLink{Name: t.Name, URL: Prefix + "?term=" + url.QueryEscape(t.ID), Current: t.ID == term})
+	}
+	if term == "" {
+		return classes, links, nil
+	}
+	kept := classes[:0:0]
+	for _, c := range classes {
+		if c.TermID == term {
+			kept = append(kept, c)
+		}
+	}
+	return kept, links, nil
 }
 
 // staffClasses are the classes on u's home page: those they teach, or for

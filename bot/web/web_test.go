@@ -379,3 +379,25 @@ func TestCounselorHomeShowsTheCaseload(t *testing.T) {
 		t.Errorf("a teacher's home shows a caseload:\n%s", body)
 	}
 }
+
+// TestHomeFiltersClassesByTerm: when classes belong to terms, the staff
+// home offers a term filter, and a term shows only its classes.
+func TestHomeFiltersClassesByTerm(t *testing.T) {
+	s := newSchool(t)
+	s.seed()
+	s.run("admin", "term add Fall 2026 2026-08-24 2026-12-18")
+	s.run(teacher, "class term Fall 2026 class:"+className)
+	s.run(teacher, "class create Chess Club")
+	term, err := s.store.TermByName(context.Background(), "console", "", "Fall 2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser(t)
+	all := b.signIn(s.link(teacher))
+	mustContain(t, "the home with every class", all.body, "Fall 2026", className, "Chess Club")
+	fall := b.get(s.srv.URL + web.Prefix + "?term=" + term.ID)
+	mustContain(t, "the home filtered by term", fall.body, className)
+	if strings.Contains(fall.body, "Chess Club") {
+		t.Errorf("the Fall 2026 filter shows a class of no term:\n%s", fall.body)
+	}
+}
