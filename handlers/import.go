@@ -35,7 +35,11 @@ const importTimeout = 2 * time.Minute
 const maxProblemsShown = 20
 
 // importSubject is what the audit entries of imports are about.
-const importSubject = "roster"
+const importSubject = ImportSubject
+
+// ImportSubject is the subject of the audit entries that record roster
+// imports from chat (what the dashboard's admin page lists).
+const ImportSubject = "roster"
 
 // cmdImport checks an attached roster (a dry run) or applies a kept one.
 func (h *Handlers) cmdImport(ctx context.Context, c *call) ([]bot.Message, error) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/handlers"
 	"github.com/plpbot/plpbot/storage"
 )
 
@@ -27,6 +28,9 @@ const (
 // errStop ends a walk of the audit log early.
 var errStop = errors.New("stop")
 
+// maxImports is how many roster imports the admin page lists.
+const maxImports = 10
+
 // adminView is the admin page: the audit log searched by person and day,
 // and the outbox's health.
 type adminView struct {
@@ -40,6 +44,8 @@ type adminView struct {
 	Empty   string
 	Outbox  []bot.Field
 	Failed  []string
+	// Imports are the latest roster imports from chat, in words.
+	Imports []auditRow
 }
 
 // personLink is one person a name matched.
@@ -73,6 +79,14 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	if err := s.outboxHealth(ctx, av, s.h.Location(v.person)); err != nil {
 		return err
+	}
+	imports, err := s.store.AuditLog(ctx, handlers.ImportSubject, maxImports)
+	if err != nil {
+		return fmt.Errorf("admin: imports: %w", err)
+	}
+	loc := s.h.Location(v.person)
+	for _, e := range imports {
+		av.Imports = append(av.Imports, auditRow{When: e.At.In(loc).Format("Mon 2 Jan 2006, 15:04"), Actor: e.ActorName, Detail: e.Detail})
 	}
 	s.renderFor(w, r, v, http.StatusOK, "admin", "admin", "Admin", av)
 	return nil

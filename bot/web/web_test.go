@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot/web"
 	"github.com/plpbot/plpbot/handlers"
 	"github.com/plpbot/plpbot/storage"
@@ -400,4 +401,19 @@ func TestHomeFiltersClassesByTerm(t *testing.T) {
 	if strings.Contains(fall.body, "Chess Club") {
 		t.Errorf("the Fall 2026 filter shows a class of no term:\n%s", fall.body)
 	}
+}
+
+// TestAdminPageListsRosterImports: the admin page shows the latest roster
+// imports from chat, as the audit log recorded them.
+func TestAdminPageListsRosterImports(t *testing.T) {
+	s := newSchool(t)
+	s.seed()
+	b := s.browser(t)
+	b.signIn(s.link("admin"))
+	mustContain(t, "the admin page before any import", b.get(s.srv.URL+web.Prefix+"admin").body, "No roster imported from chat yet")
+	if err := s.store.Audit(context.Background(), plpbot.AuditEntry{ActorID: "console::admin", ActorName: "admin",
+		Action: "import", SubjectID: handlers.ImportSubject, Detail: "applied lincoln.zip (i1): 42 changes"}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "the admin page after an import", b.get(s.srv.URL+web.Prefix+"admin").body, "admin: applied lincoln.zip (i1): 42 changes")
 }
