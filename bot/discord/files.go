@@ -2,11 +2,9 @@ package discord
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -31,47 +29,20 @@ func (a *Adapter) attachments(atts []*discordgo.MessageAttachment) []bot.Attachm
 	return out
 }
 
-// cdnAllowed reports whether u is on Discord's CDN over https (or, when
-// discord.api_url is set, on that API's host, as in tests).
-func (a *Adapter) cdnAllowed(u *url.URL) bool {
-	if u.Scheme == "https" && strings.EqualFold(u.Hostname(), discordCDNHost) {
-		return true
-	}
-	if a.cfg.APIURL == "" {
-		return false
-	}
-	api, err := url.Parse(a.cfg.APIURL)
-	return err == nil && u.Scheme == api.Scheme && strings.EqualFold(u.Host, api.Host)
+// cdn is where the adapter downloads attachments.
+func (a *Adapter) cdn() bot.FileHost {
+	return bot.FileHost{Host: discordCDNHost, APIURL: a.cfg.APIURL, What: "discord attachment"}
 }
+
+// cdnAllowed reports whether u is on Discord's CDN.
+func (a *Adapter) cdnAllowed(u *url.URL) bool { return a.cdn().Allows(u) }
 
 // fetchFile downloads an attachment from Discord's CDN. Its URL is signed,
 // so no token is sent.
 func (a *Adapter) fetchFile(ctx context.Context, raw string) (io.ReadCloser, error) {
-	u, err := url.Parse(raw)
-	if err != nil || !a.cdnAllowed(u) {
-		return nil, fmt.Errorf("discord attachment %q: not on Discord's CDN, not downloaded", raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("discord attachment: %w", err)
-	}
 	var transport http.RoundTripper
 	if a.session != nil && a.session.Client != nil {
 		transport = a.session.Client.Transport
 	}
-	hc := &http.Client{Transport: transport, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
-		if !a.cdnAllowed(r.URL) {
-			return fmt.Errorf("discord attachment: redirected off Discord's CDN to %s", r.URL.Host)
-		}
-		return nil
-	}}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("discord attachment: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		return nil, fmt.Errorf("discord attachment: %s", resp.Status)
-	}
-	return resp.Body, nil
+	return a.cdn().Download(ctx, transport, raw, nil)
 }
