@@ -125,7 +125,11 @@ type Adapter struct {
 	// Run sweeps its expired marks every sweepEvery.
 	events     EventLog
 	sweepEvery time.Duration
-	obs        Observer
+	// peers, if set, share the workspace's limits between replicas
+	// (peers.go); Run keeps this one's share.
+	peers               Peers
+	peerGroup, peerName string
+	obs                 Observer
 
 	// connected is whether Slack can reach us: Socket Mode is up, or the
 	// HTTP endpoints are served.
@@ -209,6 +213,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	// Expired event marks are swept while Run serves, and the sweeper stops
 	// before Run returns.
 	defer a.sweepEvents(ctx)()
+	defer a.sharePace(ctx)()
 	var err error
 	if a.cfg.Mode == ModeHTTP {
 		err = a.runHTTP(ctx)

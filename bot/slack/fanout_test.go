@@ -76,8 +76,10 @@ func newFanOut(tb testing.TB, n int) *fanOut {
 
 // replica is one plpbot process: a Slack adapter and a scheduler on the
 // shared database, sending until the returned stop is called. perMinute is
-// its slack.messages_per_minute (0: the default).
-func (f *fanOut) replica(tb testing.TB, id string, perMinute int, opts scheduler.Options) (stop func()) {
+// its slack.messages_per_minute (0: the default); with, the adapter's
+// options (WithPeers: it keeps its share of the workspace's limits, as Run
+// does).
+func (f *fanOut) replica(tb testing.TB, id string, perMinute int, opts scheduler.Options, with ...Option) (stop func()) {
 	tb.Helper()
 	log := slog.New(slog.DiscardHandler)
 	if os.Getenv("PLPBOT_BENCH_LOG") != "" {
@@ -85,10 +87,11 @@ func (f *fanOut) replica(tb testing.TB, id string, perMinute int, opts scheduler
 	}
 	// One app in one workspace: the token tells the fake's records apart.
 	a, err := New(Config{BotToken: "xoxb-" + id, SigningSecret: testSecret, Mode: ModeHTTP, HTTPAddr: "127.0.0.1:0",
-		APIURL: f.fake.apiURL(), DMChannels: storeKeeper{f.store}, MessagesPerMinute: perMinute}, f.h.Grammar(), f.h, log)
+		APIURL: f.fake.apiURL(), DMChannels: storeKeeper{f.store}, MessagesPerMinute: perMinute}, f.h.Grammar(), f.h, log, with...)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	stopSharing := a.sharePace(context.Background())
 	opts.ReplicaID, opts.QuietHours, opts.SchoolDays, opts.Logger = id, "off", []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}, log
 	s := scheduler.New(f.store, f.h, a, opts)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -100,6 +103,7 @@ func (f *fanOut) replica(tb testing.TB, id string, perMinute int, opts scheduler
 			tb.Error(err)
 		}
 		a.drain()
+		stopSharing()
 	}
 }
 
@@ -149,7 +153,9 @@ func floor(t *slackTiers, n int) time.Duration {
 // beside the floor those limits allow, and the 429s Slack answered: with
 // one replica; with two sharing the workspace's limit, each paced at the
 // whole of it (slack.messages_per_minute left at its default), so that
-// only their slowing down on 429s shares it; and with two that divide it.
+// only their slowing down on 429s shares it; with two whose configuration
+// divides it; and with two that count each other on the database
+// (WithPeers, as cmd/plpbot runs them) and divide it themselves.
 //
 //	go test -run '^$' -bench FanOut300 -benchtime 1x ./bot/slack
 func BenchmarkFanOut300(b *testing.B) {
@@ -158,17 +164,24 @@ func BenchmarkFanOut300(b *testing.B) {
 		name      string
 		replicas  int
 		perMinute int
+		peers     bool
 	}{
-		{"replicas=1", 1, 0},
-		{"replicas=2/undivided", 2, 0},
-		{"replicas=2/divided", 2, DefaultMessagesPerMinute / 2},
+		{"replicas=1", 1, 0, false},
+		{"replicas=2/undivided", 2, 0, false},
+		{"replicas=2/divided", 2, DefaultMessagesPerMinute / 2, false},
+		{"replicas=2/peers", 2, 0, true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				f := newFanOut(b, n)
 				var stops []func()
 				for r := range bc.replicas {
-					stops = append(stops, f.replica(b, fmt.Sprintf("replica-%d", r), bc.perMinute, scheduler.Options{}))
+					id := fmt.Sprintf("replica-%d", r)
+					var with []Option
+					if bc.peers {
+						with = append(with, WithPeers(f.store, "slack", id))
+					}
+					stops = append(stops, f.replica(b, id, bc.perMinute, scheduler.Options{}, with...))
 				}
 				got := f.waitPrompts(b, 15*time.Minute)
 				for _, stop := range stops {

@@ -92,6 +92,9 @@ type limiter struct {
 	messageCap float64 // chat.postMessage a minute, workspace-wide
 	// scale multiplies every rate: 1, except in tests about other things.
 	scale float64
+	// share is this replica's part of the workspace's limits: 1/N with N
+	// replicas sharing them (setShare).
+	share float64
 
 	mu       sync.Mutex
 	methods  map[string]*methodLimit
@@ -101,7 +104,8 @@ type limiter struct {
 // methodLimit is one method's pace and hold.
 type methodLimit struct {
 	pace    *paced     // nil: not paced, only held after a 429
-	ceiling rate.Limit // the tier's rate
+	ceiling rate.Limit // the tier's rate, this replica's share of it
+	burst   int        // the tier's burst, before sharing
 	until   time.Time  // not before: a 429's Retry-After
 	changed time.Time  // when the pace last changed
 	cut     time.Time  // when a 429 last slowed it down
@@ -145,11 +149,19 @@ func (p *paced) setLimit(now time.Time, r rate.Limit) {
 	p.lim.SetLimitAt(now, r)
 }
 
+// setBurst changes the burst from now (or p's latest reservation) on.
+func (p *paced) setBurst(now time.Time, burst int) {
+	if p.at.After(now) {
+		now = p.at
+	}
+	p.lim.SetBurstAt(now, burst)
+}
+
 func newLimiter(next httpDoer, messagesPerMinute int, log *slog.Logger) *limiter {
 	if messagesPerMinute <= 0 {
 		messagesPerMinute = DefaultMessagesPerMinute
 	}
-	return &limiter{next: next, log: log, messageCap: float64(messagesPerMinute), scale: 1,
+	return &limiter{next: next, log: log, messageCap: float64(messagesPerMinute), scale: 1, share: 1,
 		methods: map[string]*methodLimit{}, channels: map[string]*paced{}}
 }
 
@@ -164,11 +176,12 @@ func (l *limiter) method(name string) *methodLimit {
 	}
 	m = &methodLimit{}
 	if name == methodMessagePost {
-		m.ceiling = perMinute(l.messageCap * l.scale)
-		m.pace = newPaced(m.ceiling, messageBurst)
+		m.ceiling, m.burst = perMinute(l.messageCap*l.scale*l.share), messageBurst
 	} else if t, ok := tierOf(name); ok {
-		m.ceiling = perMinute(t.perMinute * l.scale)
-		m.pace = newPaced(m.ceiling, t.burst)
+		m.ceiling, m.burst = perMinute(t.perMinute*l.scale*l.share), t.burst
+	}
+	if m.ceiling > 0 {
+		m.pace = newPaced(m.ceiling, sharedBurst(m.burst, l.share))
 	}
 	l.methods[name] = m
 	return m
@@ -357,4 +370,33 @@ func (l *limiter) calm(method string) {
 	}
 	m.pace.setLimit(now, min(m.ceiling, m.pace.lim.Limit()+m.ceiling*speedUpShare))
 	m.changed = now
+}
+
+// sharedBurst is a replica's part of a burst: at least one call.
+func sharedBurst(burst int, share float64) int { return max(1, int(float64(burst)*share+0.5)) }
+
+// setShare makes this replica's pace of every workspace-wide limit 1/n of
+// it, n being the replicas that share the workspace: each method's ceiling,
+// burst and current pace (slowed by 429s or not) change in proportion. A
+// conversation's own pace is not shared: replicas post to different people.
+// It reports whether the share changed.
+func (l *limiter) setShare(n int) bool {
+	share := 1 / float64(max(n, 1))
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if share == l.share {
+		return false
+	}
+	ratio := rate.Limit(share / l.share)
+	l.share = share
+	for _, m := range l.methods {
+		if m.pace == nil {
+			continue
+		}
+		m.ceiling *= ratio
+		m.pace.setLimit(now, m.pace.lim.Limit()*ratio)
+		m.pace.setBurst(now, sharedBurst(m.burst, share))
+	}
+	return true
 }

@@ -10,6 +10,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -167,6 +169,10 @@ type Main struct {
 
 	// dash is the browser dashboard, served under /dash/ on http.addr.
 	dash dashboard
+
+	// replica names this process among replicas on one database: the
+	// planner lease, the Discord shards, Slack's shared limits.
+	replica string
 
 	clock         *simClock
 	stopScheduler context.CancelFunc
@@ -339,6 +345,7 @@ func (m *Main) Run(ctx context.Context) error {
 	useConsole := m.Command == cmdConsole || (!m.Config.SlackEnabled() && !m.Config.DiscordEnabled())
 	m.Logger = newLogger(m.Stderr, m.Config.Log, useConsole)
 	m.clock = newSimClock(m.Now)
+	m.replica = replicaName()
 	if useConsole {
 		m.restoreClock()
 	}
@@ -534,10 +541,12 @@ func (m *Main) newSlack(g *grammar.Grammar) (*slack.Adapter, error) {
 		// http.addr carries Slack's endpoints beside /healthz and /metrics.
 		SharedServer: true,
 		Observer:     m.Metrics.Platform(bot.Slack),
-		// Slack's limit is per workspace, shared by every replica.
+		// The workspace's whole limit: replicas divide it (WithPeers).
 		MessagesPerMinute: cfg.SlackMessagesPerMinute(),
 		DMChannels:        dmChannels{m.Store},
-	}, g, m.commands(), m.Logger, slack.WithEventLog(m.Store)) // a retry reaching another replica is dropped there
+	}, g, m.commands(), m.Logger,
+		slack.WithEventLog(m.Store),                  // a retry reaching another replica is dropped there
+		slack.WithPeers(m.Store, "slack", m.replica)) // replicas count each other and divide the workspace's limits
 	if err != nil {
 		return nil, fmt.Errorf("start slack: %w", err)
 	}
@@ -556,7 +565,7 @@ func (m *Main) newDiscord(g *grammar.Grammar) (*discord.Adapter, error) {
 		APIURL:   cfg.Discord.APIURL,
 		Shards:   cfg.DiscordShards(),
 		Observer: m.Metrics.Platform(bot.Discord),
-	}, g, m.commands(), m.Logger, discord.WithLeases(m.Store, ""))
+	}, g, m.commands(), m.Logger, discord.WithLeases(m.Store, m.replica))
 	if err != nil {
 		return nil, fmt.Errorf("start discord: %w", err)
 	}
@@ -732,6 +741,7 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		NudgeAfter:          set.NudgeAfter,
 		Retention:           cfg.Retention(),
 		Observer:            m.Metrics,
+		ReplicaID:           m.replica,
 		Workers:             set.Workers,
 		RatePerSecond:       set.SendRate,
 		SendLease:           set.SendLease,
@@ -739,4 +749,13 @@ func (m *Main) newScheduler(senders senderRouter) *scheduler.Scheduler {
 		SetNow:              m.clock.Set,
 		Logger:              m.Logger.With(slog.String("component", "scheduler")),
 	})
+}
+
+// replicaName is a name for this process unique among replicas: host, pid
+// and a random suffix (a container's pid is often 1).
+func replicaName() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
