@@ -54,7 +54,7 @@ func (s *Server) command(ctx context.Context, u *plpbot.Person, path []string, a
 	if err != nil {
 		return nil, err
 	}
-	return s.h.Handle(ctx, &bot.Request{
+	return s.cmds.Handle(ctx, &bot.Request{
 		ID:         "web-" + rand.Text(),
 		Actor:      identityOf(u),
 		Place:      bot.Place{Kind: bot.InChannel, Channel: bot.Channel{Platform: bot.Platform(u.Platform), Workspace: u.Workspace}},

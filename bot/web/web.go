@@ -51,11 +51,16 @@ type Options struct {
 	SessionTTL time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
+	// Commands runs the commands the dashboard's forms send, as the chat
+	// adapters do (cmd/plpbot counts and times them for /metrics); default
+	// the handlers themselves.
+	Commands bot.Handler
 }
 
 // Server is the dashboard, an http.Handler for paths under Prefix.
 type Server struct {
 	h      *handlers.Handlers
+	cmds   bot.Handler // runs the forms' commands (Options.Commands)
 	store  *storage.Store
 	sender bot.Sender
 	secure bool
@@ -79,7 +84,10 @@ func New(h *handlers.Handlers, store *storage.Store, opts Options) (*Server, err
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
-	s := &Server{h: h, store: store, sender: opts.Sender, secure: opts.Secure, ttl: opts.SessionTTL,
+	if opts.Commands == nil {
+		opts.Commands = h
+	}
+	s := &Server{h: h, cmds: opts.Commands, store: store, sender: opts.Sender, secure: opts.Secure, ttl: opts.SessionTTL,
 		log: opts.Logger.With(slog.String("adapter", "web")), pages: p}
 	s.mux = s.routes()
 	return s, nil

@@ -39,9 +39,10 @@ func (m *Main) newDashboard(senders senderRouter) error {
 		return nil
 	}
 	w, err := web.New(m.Handlers, m.Store, web.Options{
-		Sender: senders,
-		Secure: strings.HasPrefix(strings.ToLower(m.Config.HTTP.PublicURL), "https:"),
-		Logger: m.Logger,
+		Sender:   senders,
+		Secure:   strings.HasPrefix(strings.ToLower(m.Config.HTTP.PublicURL), "https:"),
+		Logger:   m.Logger,
+		Commands: m.commands(), // counted in /metrics as chat's are
 	})
 	if err != nil {
 		return err

@@ -14,7 +14,8 @@ import (
 // TestConsoleDashboardLink: in the console, :dashboard prints a one-time
 // link for the current :as person that opens the dashboard, served on
 // http.addr beside /healthz, as production wires it; the feedback form
-// there reaches the student in the console's transcript.
+// there reaches the student in the console's transcript and is counted in
+// /metrics as a command typed in chat is.
 func TestConsoleDashboardLink(t *testing.T) {
 	p := start(t, "-config", writeConfig(t, t.TempDir()), "console")
 	base := waitAddr(t, p.m)
@@ -64,8 +65,28 @@ func TestConsoleDashboardLink(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("feedback: %d", resp.StatusCode)
 	}
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `plpbot_commands_total{command="feedback",outcome="ok"} 1`; !strings.Contains(string(metrics), want) {
+		t.Errorf("/metrics doesn't count the dashboard's feedback (%s):\n%s", want, grepLines(string(metrics), "plpbot_commands_total"))
+	}
 	out := p.session()
 	if !strings.Contains(out, "Lovely start") {
 		t.Errorf("the student's DM isn't in the transcript:\n%s", out)
 	}
+}
+
+// grepLines keeps the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
 }
