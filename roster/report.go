@@ -114,11 +114,8 @@ func (r *Report) String() string {
 		fmt.Fprintf(&b, "Unmatched: %s and %s aren't linked to a chat account yet, so plpbot can't DM them; they keep their place in their classes until they are.\n",
 			plural(s, "student"), plural(t, "member")+" of staff")
 	}
-	switch n := r.KeptInChat; {
-	case n == 1:
-		b.WriteString("Kept in chat: 1 counselor's caseload is kept by an admin in chat, so the import left it as it is (`/plp caseload @counselor` shows it).\n")
-	case n > 1:
-		fmt.Fprintf(&b, "Kept in chat: %s counselors' caseloads are kept by an admin in chat, so the import left them as they are (`/plp caseload @counselor` shows one).\n", num(n))
+	if note := r.KeptInChatNote(); note != "" {
+		b.WriteString(note + "\n")
 	}
 	if r.Ignored > 0 {
 		fmt.Fprintf(&b, "Ignored: %s plpbot doesn't keep (proctors, administrators, guardians, extension roles).\n", plural(r.Ignored, "enrollment"))
@@ -132,6 +129,18 @@ func (r *Report) String() string {
 		fmt.Fprintf(&b, "Imported: %s written.\n", plural(r.Changes(), "change"))
 	}
 	return b.String()
+}
+
+// KeptInChatNote says which caseloads the import left alone because an
+// admin keeps them in chat ("" when none).
+func (r *Report) KeptInChatNote() string {
+	switch n := r.KeptInChat; {
+	case n == 1:
+		return "Kept in chat: 1 counselor's caseload is kept by an admin in chat, so the import left it as it is (`/plp caseload @counselor` shows it)."
+	case n > 1:
+		return fmt.Sprintf("Kept in chat: %s counselors' caseloads are kept by an admin in chat, so the import left them as they are (`/plp caseload @counselor` shows one).", num(n))
+	}
+	return ""
 }
 
 // Table is the table of what changed per kind: created, updated, ended

@@ -37,9 +37,12 @@ type School struct {
 }
 
 // Big is the school of the README's figures: 2,000 students, 120 staff,
-// 400 classes and 12,000 enrollments.
+// 400 classes and 12,000 enrollments; in 1.2 each class has one of the 10
+// counselors enrolled (400 of the enrollments), so every student is on a
+// caseload.
 func Big(version string) School {
-	return School{Version: version, Students: 2000, Teachers: 100, Counselors: 10, Admins: 10, Classes: 400, Enrollments: 12000}
+	return School{Version: version, Students: 2000, Teachers: 100, Counselors: 10, Admins: 10, Classes: 400, Enrollments: 12000,
+		CounselorClasses: 40}
 }
 
 // Small is a school small enough to read in a test's failure.
