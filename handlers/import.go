@@ -270,12 +270,16 @@ func (h *Handlers) importRefused(ctx context.Context, c *call, rep *roster.Repor
 	return []bot.Message{m}, h.importAudit(ctx, c, fmt.Sprintf("%s refused: %d problems", what, len(rep.Problems)))
 }
 
-// importNotes says who isn't linked to a chat account yet and what was ignored.
+// importNotes says who isn't linked to a chat account yet, which caseloads
+// an admin keeps in chat, and what was ignored.
 func importNotes(rep *roster.Report) string {
 	var n []string
 	if s, t := rep.Unmatched[roster.KindStudents], rep.Unmatched[roster.KindStaff]; s+t > 0 {
 		n = append(n, fmt.Sprintf("Unmatched: %s and %s aren't linked to a chat account yet; they're linked when they first use plpbot, or with `/plp link @user SOURCEDID`.",
 			plural(s, "student"), plural(t, "member")+" of staff"))
+	}
+	if note := rep.KeptInChatNote(); note != "" {
+		n = append(n, note)
 	}
 	if rep.Ignored > 0 {
 		n = append(n, fmt.Sprintf("Ignored: %s plpbot doesn't keep (proctors, administrators, guardians, extension roles).", plural(rep.Ignored, "enrollment")))

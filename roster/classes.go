@@ -113,7 +113,7 @@ func (p *plan) diffClasses() {
 
 func sameClass(a, b *plpbot.Class) bool {
 	x, y := a.SIS, b.SIS
-	return a.Name == b.Name && a.NameLower == b.NameLower && a.Workspace == b.Workspace &&
+	return a.Name == b.Name && a.NameLower == b.NameLower && a.Workspace == b.Workspace && a.TermID == b.TermID &&
 		x.SourcedID == y.SourcedID && x.Title == y.Title && x.Code == y.Code && x.School == y.School &&
 		x.Course == y.Course && slices.Equal(x.Terms, y.Terms) && x.Ended.Equal(y.Ended)
 }

@@ -53,6 +53,12 @@ func (p *plan) enrollmentOf(r oneroster.Enrollment) (plpbot.Enrollment, bool) {
 	if r.Deleted {
 		return plpbot.Enrollment{}, false
 	}
+	if p.isCounselorRow(r) { // the class's students go on their caseload (counselorLinks)
+		if r.Role == "student" {
+			p.ignored++
+		}
+		return plpbot.Enrollment{}, false
+	}
 	role, kept := memberRoles[r.Role]
 	person, class := p.people[r.User], p.classes[r.Class]
 	if !kept || person == nil || class == nil {

@@ -27,6 +27,12 @@ type plan struct {
 	userRow map[string]*oneroster.User   // the set's users rows, by sourcedId
 	namedBy map[string][]string          // student → guardians whose rows name them
 
+	terms        map[string]*plpbot.Term     // desired terms, by id
+	sessionLines map[string]int              // the set's sessions' lines, by sourcedId
+	caseloads    map[string]*plpbot.Caseload // the roster's part of caseloads, by counselor id
+	chatKept     map[string]bool             // counselors whose caseload admins keep in chat
+	keptInChat   int                         // roster caseloads left alone for that
+
 	writes   storage.RosterWrites
 	dirty    bool // the roster state differs from the stored one
 	counts   map[Kind]*Count
@@ -34,8 +40,10 @@ type plan struct {
 	problems []oneroster.Problem
 }
 
-func newPlan(set *oneroster.Set, state *storage.RosterState, now time.Time) *plan {
-	return &plan{set: set, state: state, now: now.UTC(), counts: map[Kind]*Count{}}
+// newPlan starts the plan of importing set over state; chatKept are the
+// counselors whose caseload admins keep in chat (storage.ChatCaseloads).
+func newPlan(set *oneroster.Set, state *storage.RosterState, chatKept map[string]bool, now time.Time) *plan {
+	return &plan{set: set, state: state, chatKept: chatKept, now: now.UTC(), counts: map[Kind]*Count{}}
 }
 
 // build works out the whole plan; problems it finds are in p.problems.
@@ -43,17 +51,23 @@ func (p *plan) build() {
 	p.contextRecords()
 	p.userKinds()
 	p.guardianRecords()
+	p.counselorLinks()
 	p.diffRecords()
 	p.buildPeople()
 	p.buildClasses()
+	p.buildTerms()
 	p.buildEnrollments()
+	p.buildCaseloads()
 	p.diffPeople()
+	p.diffTerms()
 	p.diffClasses()
 	p.diffEnrollments()
+	p.diffCaseloads()
 }
 
-// next is the roster state the plan leads to: every person and class (the
-// ended ones too), the memberships kept, the context records.
+// next is the roster state the plan leads to: every person, class and
+// term (the ended ones too), the memberships kept, the roster's part of
+// each caseload it keeps, the context records.
 func (p *plan) next() *storage.RosterState {
 	st := &storage.RosterState{}
 	for _, sid := range sortedKeys(p.people) {
@@ -64,6 +78,14 @@ func (p *plan) next() *storage.RosterState {
 	}
 	for _, id := range sortedKeys(p.enrolls) {
 		st.Enrollments = append(st.Enrollments, p.enrolls[id])
+	}
+	for _, id := range sortedKeys(p.terms) {
+		st.Terms = append(st.Terms, *p.terms[id])
+	}
+	for _, id := range sortedKeys(p.caseloads) {
+		if c := p.caseloads[id]; len(c.Added) > 0 {
+			st.Caseloads = append(st.Caseloads, *c)
+		}
 	}
 	for _, id := range sortedKeys(p.records) {
 		st.Records = append(st.Records, p.records[id])

@@ -100,10 +100,11 @@ func (p *plan) merge(file string, recs []record) {
 	}
 }
 
-// recordKinds are the report's kinds of context records, by file.
+// recordKinds are the report's kinds of context records, by file. Sessions
+// are counted as the terms made of them (diffTerms), counselors'
+// enrollments as the caseloads they make (diffCaseloads).
 var recordKinds = map[string]Kind{
-	oneroster.FileOrgs: KindOrgs, oneroster.FileSessions: KindTerms, oneroster.FileCourses: KindCourses,
-	oneroster.FileUsers: KindGuardians,
+	oneroster.FileOrgs: KindOrgs, oneroster.FileCourses: KindCourses, oneroster.FileUsers: KindGuardians,
 }
 
 // diffRecords compares the desired context records with the stored ones.

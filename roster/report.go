@@ -19,13 +19,14 @@ const (
 	KindGuardians   Kind = "guardians"
 	KindClasses     Kind = "classes"
 	KindEnrollments Kind = "enrollments"
+	KindCaseloads   Kind = "caseloads"
 	KindTerms       Kind = "terms"
 	KindCourses     Kind = "courses"
 	KindOrgs        Kind = "schools"
 )
 
 // Kinds lists the kinds in report order.
-var Kinds = []Kind{KindStudents, KindStaff, KindGuardians, KindClasses, KindEnrollments, KindTerms, KindCourses, KindOrgs}
+var Kinds = []Kind{KindStudents, KindStaff, KindGuardians, KindClasses, KindEnrollments, KindCaseloads, KindTerms, KindCourses, KindOrgs}
 
 // Count is what an import did (or would do) to the records of one kind.
 // Ended records are archived, never deleted; Unchanged counts the active
@@ -47,6 +48,9 @@ type Report struct {
 	// Ignored counts rows plpbot doesn't keep: enrollments of proctors and
 	// administrators, of guardians, of people with an extension role.
 	Ignored int
+	// KeptInChat counts the counselors the roster would give a caseload to
+	// whose caseload an admin keeps in chat: the import leaves those alone.
+	KeptInChat int
 	// Problems are what is wrong with the set; with any, nothing was written.
 	Problems []oneroster.Problem
 	// Writes is how many documents the import wrote (0 on a dry run).
@@ -58,6 +62,7 @@ type Report struct {
 func (r *Report) fill(p *plan, linked map[string]bool) {
 	r.Problems = append(r.Problems, p.problems...)
 	r.Ignored = p.ignored
+	r.KeptInChat = p.keptInChat
 	r.Counts = map[Kind]Count{}
 	for k, c := range p.counts {
 		r.Counts[k] = *c
@@ -109,6 +114,9 @@ func (r *Report) String() string {
 		fmt.Fprintf(&b, "Unmatched: %s and %s aren't linked to a chat account yet, so plpbot can't DM them; they keep their place in their classes until they are.\n",
 			plural(s, "student"), plural(t, "member")+" of staff")
 	}
+	if note := r.KeptInChatNote(); note != "" {
+		b.WriteString(note + "\n")
+	}
 	if r.Ignored > 0 {
 		fmt.Fprintf(&b, "Ignored: %s plpbot doesn't keep (proctors, administrators, guardians, extension roles).\n", plural(r.Ignored, "enrollment"))
 	}
@@ -121,6 +129,18 @@ func (r *Report) String() string {
 		fmt.Fprintf(&b, "Imported: %s written.\n", plural(r.Changes(), "change"))
 	}
 	return b.String()
+}
+
+// KeptInChatNote says which caseloads the import left alone because an
+// admin keeps them in chat ("" when none).
+func (r *Report) KeptInChatNote() string {
+	switch n := r.KeptInChat; {
+	case n == 1:
+		return "Kept in chat: 1 counselor's caseload is kept by an admin in chat, so the import left it as it is (`/plp caseload @counselor` shows it)."
+	case n > 1:
+		return fmt.Sprintf("Kept in chat: %s counselors' caseloads are kept by an admin in chat, so the import left them as they are (`/plp caseload @counselor` shows one).", num(n))
+	}
+	return ""
 }
 
 // Table is the table of what changed per kind: created, updated, ended

@@ -1,6 +1,7 @@
 // Package roster brings a school's roster from its student information
-// system into plpbot: people, classes, terms and class memberships, read
-// from a OneRoster CSV export (package oneroster) and applied to storage.
+// system into plpbot: people, classes, terms, class memberships and
+// counselors' caseloads, read from a OneRoster CSV export (package
+// oneroster) and applied to storage.
 //
 // Validate first, apply second: the whole set is read and checked — each
 // row, then every reference across files and into what earlier imports
@@ -73,13 +74,18 @@ func (im *Importer) Import(ctx context.Context, path string, opts Options) (*Rep
 	// What is stored loads while the files are read: one is the
 	// database's work, the other ours.
 	type loaded struct {
-		state *storage.RosterState
-		err   error
+		state    *storage.RosterState
+		chatKept map[string]bool
+		err      error
 	}
 	stored := make(chan loaded, 1)
 	go func() {
 		st, err := im.store.RosterState(ctx)
-		stored <- loaded{st, err}
+		var kept map[string]bool
+		if err == nil {
+			kept, err = im.store.ChatCaseloads(ctx)
+		}
+		stored <- loaded{st, kept, err}
 	}()
 	set, problems := oneroster.Read(ctx, src)
 	src.Close()
@@ -98,7 +104,7 @@ func (im *Importer) Import(ctx context.Context, path string, opts Options) (*Rep
 		rep.Problems = problems
 		return rep, ErrInvalid
 	}
-	p := newPlan(set, state, im.store.Now())
+	p := newPlan(set, state, got.chatKept, im.store.Now())
 	p.build()
 	linked, err := im.store.LinkedPeople(ctx)
 	if err != nil {

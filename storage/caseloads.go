@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -174,4 +175,55 @@ func (s *Store) forgetInCaseloads(ctx context.Context, id string) error {
 		return fmt.Errorf("forget %s in caseloads: %w", id, err)
 	}
 	return nil
+}
+
+// ChatCaseloads returns the roster counselors (by their RosterID) whose
+// caseload admins keep in chat (no SourcedID): the roster import leaves
+// those as they are. One read of a handful of documents.
+func (s *Store) ChatCaseloads(ctx context.Context) (map[string]bool, error) {
+	rosterPrefix := plpbot.RosterID("")
+	cur, err := s.db.Collection(colCaseloads).Find(ctx, bson.D{
+		{Key: "_id", Value: bson.D{{Key: "$gte", Value: rosterPrefix}, {Key: "$lt", Value: rosterPrefix[:len(rosterPrefix)-1] + ";"}}},
+		{Key: "sourced_id", Value: bson.D{{Key: "$exists", Value: false}}},
+	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("caseloads kept in chat: %w", err)
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("caseloads kept in chat: %w", err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, x := range ids {
+		out[x.ID] = true
+	}
+	return out, nil
+}
+
+// caseloadUpdates put the students a roster import adds on their
+// counselors' caseloads (creating a caseload, marked as the import's with
+// its SourcedID) and take off those it removes: $addToSet and $pullAll on
+// the named list only, so rules and students an admin named stay.
+func caseloadUpdates(changes []CaseloadWrite, now time.Time) []mongo.WriteModel {
+	var out []mongo.WriteModel
+	for _, w := range changes {
+		c := &w.Caseload
+		id := bson.D{{Key: "_id", Value: c.CounselorID}}
+		if len(w.Add) > 0 {
+			out = append(out, mongo.NewUpdateOneModel().SetFilter(id).SetUpsert(true).SetUpdate(bson.D{
+				{Key: "$addToSet", Value: bson.D{{Key: "added", Value: bson.D{{Key: "$each", Value: w.Add}}}}},
+				{Key: "$set", Value: bson.D{{Key: "sourced_id", Value: c.SourcedID}, {Key: "updated_at", Value: now}}},
+				{Key: "$setOnInsert", Value: bson.D{{Key: "platform", Value: c.Platform}, {Key: "workspace", Value: c.Workspace}}},
+			}))
+		}
+		if len(w.Remove) > 0 {
+			out = append(out, mongo.NewUpdateOneModel().SetFilter(id).SetUpdate(bson.D{
+				{Key: "$pullAll", Value: bson.D{{Key: "added", Value: w.Remove}}},
+				{Key: "$set", Value: bson.D{{Key: "updated_at", Value: now}}},
+			}))
+		}
+	}
+	return out
 }

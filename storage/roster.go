@@ -38,13 +38,16 @@ type RosterRecord struct {
 func RosterRecordID(file, sourcedID string) string { return file + ":" + sourcedID }
 
 // RosterState is the roster as the last import left it: the people and
-// classes it brought (ended ones too), the memberships it keeps, and the
-// context records. An import compares the files with it and writes only
-// what differs.
+// classes it brought (ended ones too), the memberships it keeps, the terms
+// it made of academic sessions, the caseloads it keeps (each with only the
+// students the import put on it), and the context records. An import
+// compares the files with it and writes only what differs.
 type RosterState struct {
 	People      []plpbot.Person     `bson:"people,omitempty"`
 	Classes     []plpbot.Class      `bson:"classes,omitempty"`
 	Enrollments []plpbot.Enrollment `bson:"enrollments,omitempty"`
+	Terms       []plpbot.Term       `bson:"terms,omitempty"`
+	Caseloads   []plpbot.Caseload   `bson:"caseloads,omitempty"`
 	Records     []RosterRecord      `bson:"records,omitempty"`
 }
 
@@ -81,6 +84,8 @@ func (s *Store) RosterState(ctx context.Context) (*RosterState, error) {
 		st.People = append(st.People, part.People...)
 		st.Classes = append(st.Classes, part.Classes...)
 		st.Enrollments = append(st.Enrollments, part.Enrollments...)
+		st.Terms = append(st.Terms, part.Terms...)
+		st.Caseloads = append(st.Caseloads, part.Caseloads...)
 		st.Records = append(st.Records, part.Records...)
 	}
 	if err := cur.Err(); err != nil {
@@ -104,6 +109,8 @@ func (st *RosterState) chunks() ([]rosterChunk, error) {
 	add("people", len(st.People), func(lo, hi int) RosterState { return RosterState{People: st.People[lo:hi]} })
 	add("classes", len(st.Classes), func(lo, hi int) RosterState { return RosterState{Classes: st.Classes[lo:hi]} })
 	add("enrollments", len(st.Enrollments), func(lo, hi int) RosterState { return RosterState{Enrollments: st.Enrollments[lo:hi]} })
+	add("terms", len(st.Terms), func(lo, hi int) RosterState { return RosterState{Terms: st.Terms[lo:hi]} })
+	add("caseloads", len(st.Caseloads), func(lo, hi int) RosterState { return RosterState{Caseloads: st.Caseloads[lo:hi]} })
 	add("records", len(st.Records), func(lo, hi int) RosterState { return RosterState{Records: st.Records[lo:hi]} })
 	return out, err
 }
@@ -112,32 +119,49 @@ func (st *RosterState) chunks() ([]rosterChunk, error) {
 // the RosterState: only what differs is here, so an import that changes
 // nothing writes nothing.
 type RosterWrites struct {
-	// NewPeople and NewClasses are inserted whole.
+	// NewPeople, NewClasses and NewTerms are inserted whole.
 	NewPeople  []plpbot.Person
 	NewClasses []plpbot.Class
-	// People and Classes are updated: the import's own fields only (name,
-	// role and SIS for a person; name and SIS for a class), never the plan,
-	// the class's channel or schedules.
+	NewTerms   []plpbot.Term
+	// People, Classes and Terms are updated: the import's own fields only
+	// (name, role and SIS for a person; name, term and SIS for a class;
+	// name and dates for a term), never the plan, the class's channel or
+	// schedules.
 	People  []plpbot.Person
 	Classes []plpbot.Class
+	Terms   []plpbot.Term
 	// Enroll are memberships to insert; Reenroll to update (role, primary,
 	// sourcedId); Unenroll the ids of memberships that end.
 	Enroll   []plpbot.Enrollment
 	Reenroll []plpbot.Enrollment
 	Unenroll []string
+	// Caseloads are the changes to the caseloads the import keeps.
+	Caseloads []CaseloadWrite
 	// Audit is appended to the audit log once the rest is written.
 	Audit []plpbot.AuditEntry
 }
 
+// CaseloadWrite is what an import changes of a counselor's caseload: the
+// students it puts on it and those it takes off (plpbot.Caseload.Added).
+// Whatever else is on the caseload — rules, and students an admin named
+// in chat — stays as it is.
+type CaseloadWrite struct {
+	// Caseload names the counselor (CounselorID, SourcedID) and, for a
+	// caseload not stored yet, its Platform and Workspace.
+	Caseload    plpbot.Caseload
+	Add, Remove []string
+}
+
 // Len is the number of documents the writes touch.
 func (w *RosterWrites) Len() int {
-	return len(w.NewPeople) + len(w.NewClasses) + len(w.People) + len(w.Classes) + len(w.Enroll) +
-		len(w.Reenroll) + len(w.Unenroll) + len(w.Audit)
+	return len(w.NewPeople) + len(w.NewClasses) + len(w.NewTerms) + len(w.People) + len(w.Classes) + len(w.Terms) +
+		len(w.Enroll) + len(w.Reenroll) + len(w.Unenroll) + len(w.Caseloads) + len(w.Audit)
 }
 
 // ApplyRoster writes an import's changes, then the roster state they lead
-// to (next): one unordered bulk write per collection — classes, people,
-// memberships — then the audit entries, then the state. There are no
+// to (next): one unordered bulk write per collection — terms, classes,
+// people, memberships, caseloads — then the audit entries, then the state.
+// Terms come first, so a class never names a term that isn't there. There are no
 // transactions here (the embedded database has none): if a write fails
 // part-way, the state is not saved, and running the same import again
 // redoes the writes, an insert that finds its document already there
@@ -149,10 +173,12 @@ func (s *Store) ApplyRoster(ctx context.Context, w *RosterWrites, next *RosterSt
 		// inserts come first; fallbacks[i] is inserts[i] as an update.
 		inserts, fallbacks, rest []mongo.WriteModel
 	}{
+		{colTerms, termInserts(w.NewTerms, now), termUpdates(w.NewTerms), termUpdates(w.Terms)},
 		{colClasses, classInserts(w.NewClasses, now), classUpdates(w.NewClasses, now), classUpdates(w.Classes, now)},
 		{colUsers, personInserts(w.NewPeople, now), personUpdates(w.NewPeople, now), personUpdates(w.People, now)},
 		{colEnrollments, enrollmentInserts(w.Enroll), enrollmentUpdates(w.Enroll),
 			append(enrollmentUpdates(w.Reenroll), enrollmentDeletes(w.Unenroll)...)},
+		{colCaseloads, nil, nil, caseloadUpdates(w.Caseloads, now)},
 	}
 	for _, st := range steps {
 		if err := s.bulkWrite(ctx, st.coll, append(st.inserts, st.rest...), st.fallbacks); err != nil {
@@ -248,15 +274,16 @@ func classInserts(created []plpbot.Class, now time.Time) []mongo.WriteModel {
 	return out
 }
 
-// classUpdates set the import's own fields of a class: its name, school
-// and SIS record, never its channel or schedules.
+// classUpdates set the import's own fields of a class: its name, school,
+// term and SIS record, never its channel or schedules.
 func classUpdates(changed []plpbot.Class, now time.Time) []mongo.WriteModel {
 	out := make([]mongo.WriteModel, 0, len(changed))
 	for _, c := range changed {
 		out = append(out, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: c.ID}}).
 			SetUpdate(bson.D{{Key: "$set", Value: bson.D{
 				{Key: "name", Value: c.Name}, {Key: "name_lower", Value: c.NameLower},
-				{Key: "workspace", Value: c.Workspace}, {Key: "sis", Value: c.SIS}, {Key: "updated_at", Value: now},
+				{Key: "workspace", Value: c.Workspace}, {Key: "term_id", Value: c.TermID}, {Key: "sis", Value: c.SIS},
+				{Key: "updated_at", Value: now},
 			}}}))
 	}
 	return out
@@ -313,18 +340,25 @@ func enrollmentDeletes(ended []string) []mongo.WriteModel {
 }
 
 // forgetInRoster removes a person from the roster state, with their
-// memberships, when Forget erases them: the state keeps no copy of what
-// was forgotten. If the SIS still lists them, the next import brings them
+// memberships and caseload (or their place on others'), when Forget erases
+// them: the state keeps no copy of what was forgotten. If the SIS still lists them, the next import brings them
 // back as someone new, with an empty plan.
 func (s *Store) forgetInRoster(ctx context.Context, id string) error {
 	st, err := s.RosterState(ctx)
 	if err != nil {
 		return err
 	}
-	n := len(st.People) + len(st.Enrollments)
+	changed := false
+	n := len(st.People) + len(st.Enrollments) + len(st.Caseloads)
 	st.People = slices.DeleteFunc(st.People, func(p plpbot.Person) bool { return p.ID == id })
 	st.Enrollments = slices.DeleteFunc(st.Enrollments, func(e plpbot.Enrollment) bool { return e.UserID == id })
-	if len(st.People)+len(st.Enrollments) == n {
+	st.Caseloads = slices.DeleteFunc(st.Caseloads, func(c plpbot.Caseload) bool { return c.CounselorID == id })
+	for i := range st.Caseloads {
+		if c := &st.Caseloads[i]; slices.Contains(c.Added, id) {
+			c.Added, changed = slices.DeleteFunc(slices.Clone(c.Added), func(s string) bool { return s == id }), true
+		}
+	}
+	if !changed && len(st.People)+len(st.Enrollments)+len(st.Caseloads) == n {
 		return nil
 	}
 	return s.saveRosterState(ctx, st)

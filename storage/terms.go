@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -93,4 +95,27 @@ func (s *Store) SetClassTerm(ctx context.Context, classID, termID string) (*plpb
 		return nil, fmt.Errorf("set class term: %w", translate(err))
 	}
 	return &c, nil
+}
+
+// termInserts insert the terms a roster import brings.
+func termInserts(created []plpbot.Term, now time.Time) []mongo.WriteModel {
+	out := make([]mongo.WriteModel, 0, len(created))
+	for _, t := range created {
+		t.NameLower, t.CreatedAt = strings.ToLower(t.Name), now
+		out = append(out, mongo.NewInsertOneModel().SetDocument(t))
+	}
+	return out
+}
+
+// termUpdates set what a roster import owns of a term: its name and days.
+func termUpdates(changed []plpbot.Term) []mongo.WriteModel {
+	out := make([]mongo.WriteModel, 0, len(changed))
+	for _, t := range changed {
+		out = append(out, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: t.ID}}).
+			SetUpdate(bson.D{{Key: "$set", Value: bson.D{
+				{Key: "name", Value: t.Name}, {Key: "name_lower", Value: strings.ToLower(t.Name)},
+				{Key: "starts", Value: t.Starts}, {Key: "ends", Value: t.Ends},
+			}}}))
+	}
+	return out
 }

@@ -147,6 +147,9 @@ func TestReadProblems(t *testing.T) {
 		{"unknown role", func(f map[string]string) {
 			f["users.csv"] += "u-x,,,true,sch-1,wizard,x,,X,Y,,,,,,,,\n"
 		}, `users.csv:4: role is "wizard": want one of administrator, aide, guardian, parent, proctor, relative, student, teacher`},
+		{"a counselor's enrollment in 1.1", func(f map[string]string) {
+			f["enrollments.csv"] += "e-3,,,c-1,sch-1,u-t,counselor,false,,\n"
+		}, `enrollments.csv:4: role is "counselor": want one of administrator, proctor, student, teacher`},
 		{"duplicate sourcedId", func(f map[string]string) {
 			f["users.csv"] += "u-s,,,true,sch-1,student,x,,X,Y,,,,,,,,\n"
 		}, `users.csv:4: sourcedId "u-s" is already on line 3`},
@@ -247,5 +250,25 @@ func TestCheckReferences(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("delta: problems =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestReadCounselorEnrollment12: 1.2 sets may enroll a counselor in a class
+// with the role counselor (or the extension ext:counselor), as exports do
+// for a homeroom's counselor; 1.1 has no counselors (TestReadProblems).
+func TestReadCounselorEnrollment12(t *testing.T) {
+	files := small()
+	files["manifest.csv"] = manifest("1.2", "bulk", "classes", "users", "roles", "enrollments")
+	files["users.csv"] = "sourcedId,status,dateLastModified,enabledUser,username,givenName,familyName\n" +
+		"u-t,,,true,lee,Ana,Lee\nu-s,,,true,sam,Sam,Lee\nu-c,,,true,rivera,Mx,Rivera\n"
+	files["roles.csv"] = "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n" +
+		"r-t,,,u-t,primary,teacher,,,sch-1,\nr-s,,,u-s,primary,student,,,sch-1,\nr-c,,,u-c,primary,counselor,,,sch-1,\n"
+	files["enrollments.csv"] += "e-3,,,c-1,sch-1,u-c,counselor,false,,\ne-4,,,c-1,sch-1,u-c,ext:counselor,false,,\n"
+	set, ps := read(t, writeSet(t, files))
+	if len(ps) > 0 {
+		t.Fatalf("problems: %q", ps)
+	}
+	if got := []string{set.Enrollments[2].Role, set.Enrollments[3].Role}; !slices.Equal(got, oneroster.CounselorEnrollmentRoles) {
+		t.Errorf("counselor enrollment roles = %q", got)
 	}
 }

@@ -61,7 +61,11 @@ func (r *reader) enrollment(t *table, row Row) (Enrollment, bool) {
 		User: t.get("userSourcedId")}
 	ok := need(t, row, "classSourcedId", "schoolSourcedId", "userSourcedId", "role")
 	var okRole, okPrimary, okBegin, okEnd bool
-	e.Role, okRole = enum(t, "role", enrollmentRoles)
+	roles := enrollmentRoles
+	if r.set.Manifest.Version == V12 {
+		roles = enrollmentRoles12
+	}
+	e.Role, okRole = enum(t, "role", roles)
 	e.Primary, okPrimary = boolean(t, "primary")
 	e.Begin, okBegin = date(t, row, "beginDate", false)
 	e.End, okEnd = date(t, row, "endDate", false)

@@ -28,12 +28,21 @@ type School struct {
 	// by agentSourcedIds.
 	Guardians int
 	BOM       bool // start every file with a UTF-8 byte order mark
+
+	// CounselorClasses enrolls each counselor (1.2) in that many classes
+	// with the enrollment role "counselor", as a homeroom's counselor:
+	// counselor k in classes k·N to k·N+N-1 (CounselorClass). Their
+	// enrollments count in Enrollments.
+	CounselorClasses int
 }
 
 // Big is the school of the README's figures: 2,000 students, 120 staff,
-// 400 classes and 12,000 enrollments.
+// 400 classes and 12,000 enrollments; in 1.2 each class has one of the 10
+// counselors enrolled (400 of the enrollments), so every student is on a
+// caseload.
 func Big(version string) School {
-	return School{Version: version, Students: 2000, Teachers: 100, Counselors: 10, Admins: 10, Classes: 400, Enrollments: 12000}
+	return School{Version: version, Students: 2000, Teachers: 100, Counselors: 10, Admins: 10, Classes: 400, Enrollments: 12000,
+		CounselorClasses: 40}
 }
 
 // Small is a school small enough to read in a test's failure.
@@ -176,6 +185,10 @@ func (s School) StudentClass(n int) (student, class int) {
 	return student, (student*7 + j*61) % s.Classes
 }
 
+// CounselorClass is the class of counselor k's enrollment j: classes are
+// dealt out to counselors in turn.
+func (s School) CounselorClass(k, j int) int { return (k*s.CounselorClasses + j) % s.Classes }
+
 func (s School) enrollments() [][]string {
 	rows := [][]string{{"sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId", "userSourcedId",
 		"role", "primary", "beginDate", "endDate"}}
@@ -183,6 +196,13 @@ func (s School) enrollments() [][]string {
 	for c := 0; c < s.Classes && n < s.Enrollments; c++ {
 		rows = append(rows, []string{EnrollmentID(n), "", "", ClassID(c), "org-1", StaffID(c % max(s.Teachers, 1)), "teacher", "true", "2026-08-24", ""})
 		n++
+	}
+	for k := 0; k < s.Counselors && s.Version == "1.2"; k++ {
+		for j := 0; j < s.CounselorClasses && n < s.Enrollments; j++ {
+			rows = append(rows, []string{EnrollmentID(n), "", "", ClassID(s.CounselorClass(k, j)), "org-1", StaffID(s.Teachers + k),
+				"counselor", "false", "2026-08-24", ""})
+			n++
+		}
 	}
 	for k := 0; n < s.Enrollments; k++ {
 		st, c := s.StudentClass(k)
