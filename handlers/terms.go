@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,13 +90,9 @@ func (h *Handlers) cmdTermList(ctx context.Context, c *call) ([]bot.Message, err
 		}
 		return []bot.Message{m}, nil
 	}
-	classes, err := h.store.ClassesIn(ctx, c.Actor.Platform, c.Actor.Workspace)
+	count, err := h.classesByTerm(ctx, c, terms)
 	if err != nil {
 		return nil, fmt.Errorf("term list: %w", err)
-	}
-	count := map[string]int{}
-	for _, cl := range classes {
-		count[cl.TermID]++
 	}
 	now := h.now()
 	items := make([]string, len(terms))
@@ -112,6 +109,28 @@ func (h *Handlers) cmdTermList(ctx context.Context, c *call) ([]bot.Message, err
 	}
 	return []bot.Message{reply("Terms", bot.List{Items: items},
 		bot.Context{Text: "Put a class in a term with `/plp class term " + bot.User(terms[len(terms)-1].Name) + " class:Period 3 English`."})}, nil
+}
+
+// classesByTerm counts the classes of each of terms: the workspace's own
+// and, for terms the roster import keeps, its school's.
+func (h *Handlers) classesByTerm(ctx context.Context, c *call, terms []plpbot.Term) (map[string]int, error) {
+	places := [][2]string{{c.Actor.Platform, c.Actor.Workspace}}
+	for _, t := range terms {
+		if p := [2]string{t.Platform, t.Workspace}; !slices.Contains(places, p) {
+			places = append(places, p)
+		}
+	}
+	count := map[string]int{}
+	for _, p := range places {
+		classes, err := h.store.ClassesIn(ctx, p[0], p[1])
+		if err != nil {
+			return nil, err
+		}
+		for _, cl := range classes {
+			count[cl.TermID]++
+		}
+	}
+	return count, nil
 }
 
 // termNamed finds a workspace's term by the name a person typed.
@@ -190,13 +209,11 @@ func (h *Handlers) activeClasses(ctx context.Context, classes []plpbot.Class) ([
 	for i := range classes {
 		cl := &classes[i]
 		if cl.TermID != "" && terms == nil {
-			ts, err := h.store.Terms(ctx, cl.Platform, cl.Workspace)
-			if err != nil {
+			// A school has a handful of terms: read them all once, whatever
+			// workspace each class's term belongs to.
+			var err error
+			if terms, err = h.store.TermsByID(ctx); err != nil {
 				return nil, err
-			}
-			terms = make(map[string]*plpbot.Term, len(ts))
-			for j := range ts {
-				terms[ts[j].ID] = &ts[j]
 			}
 		}
 		if !plpbot.ClassArchived(cl, terms[cl.TermID], h.now(), h.classZone(cl)) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 )
 
@@ -98,4 +99,29 @@ func TestClassSyncAndPastedListOnConsole(t *testing.T) {
 	if got := e.auditOf("jo"); !slices.Contains(got, "ms-lee class_add Period 3") {
 		t.Errorf("a pasted addition is audited as %q", got)
 	}
+}
+
+// TestImportedTermsInChat: the terms the roster import keeps (platform
+// roster, the school's workspace) are listed in a chat workspace with their
+// classes counted, a chat class can be put in one, and a teacher's class in
+// an imported term that ended is archived in chat too.
+func TestImportedTermsInChat(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam")
+	ctx := t.Context()
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	fall, err := e.store.AddTerm(ctx, plpbot.Term{Name: "Semester 1", Platform: plpbot.PlatformRoster, Workspace: "org-1",
+		Starts: day(2026, 8, 24), Ends: day(2026, 12, 18), SourcedID: "as-s1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.CreateClass(ctx, plpbot.Class{Name: "Algebra I", Platform: plpbot.PlatformRoster, Workspace: "org-1",
+		TimeZone: "UTC", TermID: fall.ID}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, e.ok("admin", "term list"), "Semester 1 · Mon 24 Aug 2026 – Fri 18 Dec 2026 · 1 class · on now")
+	mustContain(t, e.ok("ms-lee", "class term Semester 1"), "Period 3 is in Semester 1 now")
+	mustContain(t, e.ok("admin", "term list"), "Semester 1 · Mon 24 Aug 2026 – Fri 18 Dec 2026 · 2 classes")
+	e.now = time.Date(2026, 12, 19, 9, 0, 0, 0, time.UTC)
+	mustContain(t, e.ok("ms-lee", "roster Period 3"), "Archived: Semester 1 ended Fri 18 Dec 2026")
 }

@@ -30,17 +30,32 @@ func (s *Store) AddTerm(ctx context.Context, t plpbot.Term) (*plpbot.Term, error
 	return &t, nil
 }
 
-// TermByName returns a workspace's term by name (case-insensitive).
+// TermByName returns a workspace's term by name (case-insensitive): its
+// own, or else one the roster import keeps (the school's records serve
+// every workspace).
 func (s *Store) TermByName(ctx context.Context, platform, workspace, name string) (*plpbot.Term, error) {
-	var t plpbot.Term
-	err := s.db.Collection(colTerms).FindOne(ctx, bson.D{
-		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace},
-		{Key: "name_lower", Value: strings.ToLower(name)},
-	}).Decode(&t)
+	ts, err := s.findTerms(ctx, append(visibleTerms(platform, workspace), bson.E{Key: "name_lower", Value: strings.ToLower(name)}))
 	if err != nil {
-		return nil, fmt.Errorf("load term %q: %w", name, translate(err))
+		return nil, fmt.Errorf("load term %q: %w", name, err)
 	}
-	return &t, nil
+	for i := range ts {
+		if ts[i].Platform == platform {
+			return &ts[i], nil
+		}
+	}
+	if len(ts) == 0 {
+		return nil, fmt.Errorf("load term %q: %w", name, ErrNotFound)
+	}
+	return &ts[0], nil
+}
+
+// visibleTerms selects the terms people of a workspace use: the
+// workspace's own and the roster's.
+func visibleTerms(platform, workspace string) bson.D {
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}},
+		bson.D{{Key: "platform", Value: plpbot.PlatformRoster}},
+	}}}
 }
 
 // Term returns a term by id.
@@ -52,9 +67,10 @@ func (s *Store) Term(ctx context.Context, id string) (*plpbot.Term, error) {
 	return &t, nil
 }
 
-// Terms returns a workspace's terms, earliest first.
+// Terms returns the terms of a workspace, earliest first: its own and
+// those the roster import keeps.
 func (s *Store) Terms(ctx context.Context, platform, workspace string) ([]plpbot.Term, error) {
-	return s.findTerms(ctx, bson.D{{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}})
+	return s.findTerms(ctx, visibleTerms(platform, workspace))
 }
 
 // TermsByID returns every term (the scheduler's planning pass reads them
