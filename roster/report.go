@@ -113,10 +113,8 @@ func (r *Report) String() string {
 		fmt.Fprintf(&b, "Unmatched: %s and %s aren't linked to a chat account yet, so plpbot can't DM them; they keep their place in their classes until they are.\n",
 			plural(s, "student"), plural(t, "member")+" of staff")
 	}
-	if r.Links != nil && (r.Links.Skipped == "" || s+t > 0) {
-		for _, n := range r.Links.Notes(nil, "run the import again, and it goes on where this one stopped.") {
-			b.WriteString(n + "\n")
-		}
+	if r.Links != nil && r.Links.Skipped != "" && s+t > 0 {
+		b.WriteString(r.Links.Skipped + "\n")
 	}
 	if r.Ignored > 0 {
 		fmt.Fprintf(&b, "Ignored: %s plpbot doesn't keep (proctors, administrators, guardians, extension roles).\n", plural(r.Ignored, "enrollment"))
@@ -128,6 +126,11 @@ func (r *Report) String() string {
 		b.WriteString("Nothing changed since the last import: nothing was written.\n")
 	default:
 		fmt.Fprintf(&b, "Imported: %s written.\n", plural(r.Changes(), "change"))
+	}
+	if r.Links != nil && r.Links.Skipped == "" {
+		for _, n := range r.Links.Notes(nil, "run the import again, and it goes on where this one stopped.") {
+			b.WriteString(n + "\n")
+		}
 	}
 	return b.String()
 }

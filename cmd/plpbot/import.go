@@ -147,7 +147,7 @@ func (m *Main) linkProgress() func(roster.LinkProgress) {
 				strings.Join(parts, " and "))
 		case p.Done == due || time.Since(last) >= time.Minute:
 			last = time.Now()
-			fmt.Fprintf(m.Stderr, "… %d of %d looked up, %d linked\n", p.Done, due, p.Linked)
+			fmt.Fprintf(m.Stderr, "… %d of %d looked up, %d accounts linked\n", p.Done, due, p.Linked)
 		}
 	}
 }
