@@ -56,7 +56,8 @@ func (h *Handlers) linkFinders(c *call) []roster.Finder {
 func (h *Handlers) linkRoster(ctx context.Context, c *call) (*roster.Linking, error) {
 	finders := h.linkFinders(c)
 	if len(finders) == 0 {
-		return &roster.Linking{Skipped: "Here I can't look anyone up by email or username."}, nil
+		return &roster.Linking{Skipped: "Here I can't look anyone up by email or username: people are linked when they first use plpbot, " +
+			"or with `/plp link @user SOURCEDID`."}, nil
 	}
 	opts := roster.LinkOptions{ActorID: c.Actor.ID, ActorName: c.Actor.Name}
 	if dl, ok := ctx.Deadline(); ok {
@@ -70,7 +71,7 @@ func (h *Handlers) linkRoster(ctx context.Context, c *call) (*roster.Linking, er
 func (h *Handlers) lookupsPlanned(c *call) string {
 	var where []string
 	for _, f := range h.linkFinders(c) {
-		where = append(where, "on "+platformTitle(f.Platform)+" by "+f.Users.FindsBy())
+		where = append(where, "on "+roster.PlatformName(f.Platform)+" by "+f.Users.FindsBy())
 	}
 	if len(where) == 0 {
 		return ""
@@ -115,15 +116,4 @@ func linkAudit(l *roster.Linking) string {
 	}
 	return fmt.Sprintf("linked %d people (%s); %d not linked, %d not looked up yet",
 		l.Linked, strings.Join(parts, ", "), len(l.Unmatched), l.Left)
-}
-
-// platformTitle is a platform as people write it.
-func platformTitle(p bot.Platform) string {
-	switch p {
-	case bot.Slack:
-		return "Slack"
-	case bot.Discord:
-		return "Discord"
-	}
-	return string(p)
 }

@@ -337,7 +337,7 @@ func (r *linkRun) lookUp(ctx context.Context, f Finder, pl *PlatformLinking, p *
 	if at, ok := r.recentMiss(p, f.Platform, handle); ok {
 		return notFound(f.Platform, pl.By) + " (as of " + at.Format(time.DateOnly) + ")", outNone, nil
 	}
-	notYet := "not looked up on " + platformName(f.Platform) + " yet"
+	notYet := "not looked up on " + PlatformName(f.Platform) + " yet"
 	if r.stopped || pl.Problem != "" {
 		return notYet, outLeft, nil
 	}
@@ -432,13 +432,13 @@ func sharedWith(others []*storage.PendingPerson, p *storage.PendingPerson) strin
 
 // notFound says nobody on platform answers to the person's handle.
 func notFound(platform bot.Platform, by string) string {
-	return "no " + platformName(platform) + " account has their " + by
+	return "no " + PlatformName(platform) + " account has their " + by
 }
 
 // accountName names a found account for a conflict: "Slack account
 // @Sam Lee (U123)".
 func accountName(platform bot.Platform, id bot.Identity) string {
-	s := platformName(platform) + " account "
+	s := PlatformName(platform) + " account "
 	if id.Name != "" {
 		return s + "@" + id.Name + " (" + id.UserID + ")"
 	}
@@ -453,11 +453,11 @@ func lookupProblem(platform bot.Platform, err error) string {
 	if errors.As(err, &ue) {
 		return strings.TrimSpace(ue.Message + " " + ue.Hint)
 	}
-	return platformName(platform) + " didn't answer, so I stopped looking people up there; the next import tries again."
+	return PlatformName(platform) + " didn't answer, so I stopped looking people up there; the next import tries again."
 }
 
-// platformName is a platform as people write it.
-func platformName(p bot.Platform) string {
+// PlatformName is a platform as people write it: "Slack", "Discord".
+func PlatformName(p bot.Platform) string {
 	switch p {
 	case bot.Slack:
 		return "Slack"
@@ -486,7 +486,7 @@ func (l *Linking) Notes(quote func(string) string, again string) []string {
 	}
 	for _, p := range l.Platforms {
 		if p.Problem != "" {
-			notes = append(notes, platformName(p.Platform)+": "+p.Problem)
+			notes = append(notes, PlatformName(p.Platform)+": "+p.Problem)
 		}
 	}
 	var conflicts, rest []Unmatched
@@ -519,7 +519,7 @@ func (l *Linking) linkedNote() string {
 	for _, p := range l.Platforms {
 		looked += p.Looked
 		if p.Linked > 0 {
-			where = append(where, fmt.Sprintf("%s on %s by %s", num(p.Linked), platformName(p.Platform), p.By))
+			where = append(where, fmt.Sprintf("%s on %s by %s", num(p.Linked), PlatformName(p.Platform), p.By))
 		}
 	}
 	switch {
