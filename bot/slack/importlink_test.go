@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -239,4 +240,46 @@ func writeZip(t *testing.T, data []byte) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// BenchmarkLinkAtImport links the README's school of 2,000 students and
+// 120 staff, 1,800 of whom have a Slack account, with Slack's pace lifted:
+// plpbot's own cost of linking (reads, links, misses, audit), apart from
+// Slack's ~50 lookups a minute. Then a second run, which looks nobody up.
+//
+//	go test ./bot/slack -run '^$' -bench LinkAtImport -benchtime 1x
+func BenchmarkLinkAtImport(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	zip := filepath.Join(dir, "big.zip")
+	if err := rostertest.Big("1.2").Files().WriteZip(zip, false); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		e := newE2E(b)
+		e.limits.scale = 1e6
+		if _, err := roster.New(e.store, nil).Import(ctx, zip, roster.Options{}); err != nil {
+			b.Fatal(err)
+		}
+		known := map[string]string{}
+		for i := range 1800 {
+			known[rostertest.StudentID(i)] = "US" + strconv.Itoa(i)
+		}
+		e.fake.knowEmails(known)
+		finders := []roster.Finder{{Platform: bot.Slack, Workspace: "T1", Users: e.Adapter}}
+		b.StartTimer()
+		start := time.Now()
+		l, err := roster.New(e.store, nil).Link(ctx, finders, roster.LinkOptions{})
+		first := time.Since(start)
+		if err != nil || l.Linked != 1800 {
+			b.Fatalf("linked %d, %v", l.Linked, err)
+		}
+		start = time.Now()
+		if l, err = roster.New(e.store, nil).Link(ctx, finders, roster.LinkOptions{}); err != nil || l.Platforms[0].Looked != 0 {
+			b.Fatalf("the second run looked up %d, %v", l.Platforms[0].Looked, err)
+		}
+		b.ReportMetric(first.Seconds(), "s/first-run")
+		b.ReportMetric(time.Since(start).Seconds(), "s/second-run")
+	}
 }
