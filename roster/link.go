@@ -186,14 +186,19 @@ func (im *Importer) Link(ctx context.Context, finders []Finder, opts LinkOptions
 			return r.out, err
 		}
 	}
+	// Conflicts first (staff must act on them), each part in lookup order.
 	slices.SortStableFunc(r.out.Unmatched, func(a, b Unmatched) int {
-		if a.Conflict != b.Conflict {
-			return map[bool]int{true: -1, false: 1}[a.Conflict]
-		}
-		return 0
+		return cmp.Compare(conflictRank(a), conflictRank(b))
 	})
 	r.out.OutOfTime = r.stopped
 	return r.out, nil
+}
+
+func conflictRank(u Unmatched) int {
+	if u.Conflict {
+		return 0
+	}
+	return 1
 }
 
 // rank orders people for lookups and lists: staff (few, and they run the
