@@ -60,11 +60,15 @@ type RoleMembers interface {
 }
 
 // UserFinder is an optional capability of an adapter: find one person by
-// what a school pastes into a list, for /plp class add. Slack finds people
-// by email (users.lookupByEmail), Discord by username.
+// what a school pastes into a list, for /plp class add, or by what the
+// roster says of them, to link them at import. Slack finds people by email
+// (users.lookupByEmail), Discord by username. Each call keeps to the
+// platform's rate limit, waiting its turn.
 type UserFinder interface {
 	// FindUser returns the person of workspace known by handle, an email
-	// on Slack and a username on Discord; ErrNoSuchUser if nobody is.
+	// on Slack and a username on Discord; ErrNoSuchUser if nobody is. An
+	// empty workspace is the adapter's own (the Slack token's workspace,
+	// the school's Discord server).
 	FindUser(ctx context.Context, workspace, handle string) (Identity, error)
 	// FindsBy names what FindUser takes, for messages: "email" or "username".
 	FindsBy() string

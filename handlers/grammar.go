@@ -342,10 +342,13 @@ func (h *Handlers) commands() *grammar.Grammar {
 		{Name: "import", Audience: grammar.Admins, Summary: "Import the school's roster: its OneRoster .zip, sent in a DM",
 			Help: "In your DM with plpbot, attach the .zip your SIS exported and write `/plp import`: you get the report of what would change " +
 				"(or the problems, file:line, with nothing imported), and nothing is applied until you press \"Apply this import\". " +
-				"Files up to 50 MB; an upload is kept a day. On the console, give the .zip's path.",
-			Examples: []string{"import", "import apply 3f9a1c2b7d04", "import lincoln-2026.zip"},
+				"Files up to 50 MB; an upload is kept a day. On the console, give the .zip's path. " +
+				"Once applied, the people not linked to a chat account yet are looked up by email (Slack) or username (Discord); " +
+				"`/plp import link` looks up those not reached yet.",
+			Examples: []string{"import", "import apply 3f9a1c2b7d04", "import link", "import lincoln-2026.zip"},
 			Args: []grammar.Arg{
 				{Name: "apply", Kind: grammar.ArgLiteral},
+				{Name: "link", Kind: grammar.ArgLiteral},
 				text("what", "With apply: the import's id; on the console: the .zip's path", false, 1000),
 			},
 			Run: h.cmdImport},

@@ -59,6 +59,12 @@ type Options struct {
 	// CommandTimeout is how long one command may wait on the database
 	// (mongodb.command_timeout); 0 means DefaultCommandTimeout.
 	CommandTimeout time.Duration
+	// Finders returns the running adapters that can find people
+	// (bot.UserFinder), by platform: after an import from chat, the people
+	// not linked yet are looked up on each, not only on the platform the
+	// admin asked from. It is called at the moment of use, since the
+	// adapters are built after the handlers. Nil: the request's adapter only.
+	Finders func() map[bot.Platform]bot.UserFinder
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -83,6 +89,7 @@ type Handlers struct {
 	notesToStudents                bool
 	dashboardURL                   string
 	commandTimeout                 time.Duration
+	finders                        func() map[bot.Platform]bot.UserFinder
 }
 
 // call is one command being answered (grammar.Call): every command
@@ -117,6 +124,7 @@ func New(store *storage.Store, opts Options) *Handlers {
 		notesToStudents: opts.NotesVisibleToStudents,
 		dashboardURL:    opts.DashboardURL,
 		commandTimeout:  cmp.Or(opts.CommandTimeout, DefaultCommandTimeout),
+		finders:         opts.Finders,
 	}
 	h.grammar = h.commands()
 	return h

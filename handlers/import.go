@@ -49,6 +49,9 @@ func (h *Handlers) cmdImport(ctx context.Context, c *call) ([]bot.Message, error
 	if c.Invocation.Arg("apply") == "true" {
 		return h.importApply(ctx, c, what)
 	}
+	if c.Invocation.Arg("link") == "true" {
+		return h.importLink(ctx, c)
+	}
 	dir, err := os.MkdirTemp("", "plpbot-import-")
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
@@ -67,7 +70,7 @@ func (h *Handlers) cmdImport(ctx context.Context, c *call) ([]bot.Message, error
 		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
 	m := reply("Roster import · dry run", bot.Text{Text: bot.User(rep.Heading())}, bot.Text{Text: "```\n" + bot.User(rep.Table()) + "```"})
-	if n := importNotes(rep); n != "" {
+	if n := importNotes(rep, h.lookupsPlanned(c)); n != "" {
 		m.Blocks = append(m.Blocks, bot.Text{Text: n})
 	}
 	if rep.Changes() == 0 {
@@ -226,12 +229,30 @@ func (h *Handlers) importApply(ctx context.Context, c *call, id string) ([]bot.M
 	if rep.Changes() > 0 {
 		done = fmt.Sprintf("Imported: %d changes written. Staff and students see them now.", rep.Changes())
 	}
-	m := reply("Roster import", bot.Text{Text: bot.User(rep.Heading())}, bot.Text{Text: "```\n" + bot.User(rep.Table()) + "```"})
-	if n := importNotes(rep); n != "" {
+	audit := fmt.Sprintf("applied %s (%s): %d changes", name, id, rep.Changes())
+	m := reply("Roster import", bot.Text{Text: bot.User(rep.Heading())}, bot.Text{Text: "```\n" + bot.User(rep.Table()) + "```"},
+		bot.Text{Text: done})
+	next := "See a class with `/plp class list`."
+	if links, err := h.linkRoster(ctx, c); err != nil {
+		h.log.WarnContext(ctx, "import: linking failed", "err", err)
+		next = "I couldn't link people to their chat accounts just now: try `/plp " + keepLinking + "`."
+	} else {
+		rep.Linked(links)
+		audit += "; " + linkAudit(links)
+		if links.Left > 0 {
+			m.Buttons = []bot.Button{{Label: "Keep linking", Command: keepLinking, Style: bot.Primary}}
+		}
+		if rep.Unmatched[roster.KindStudents]+rep.Unmatched[roster.KindStaff] > 0 {
+			next = "" // the note on who isn't linked ends with what to do
+		}
+	}
+	if n := importNotes(rep, ""); n != "" {
 		m.Blocks = append(m.Blocks, bot.Text{Text: n})
 	}
-	m.Blocks = append(m.Blocks, bot.Context{Text: done + " See a class with `/plp class list`."})
-	return []bot.Message{m}, h.importAudit(ctx, c, fmt.Sprintf("applied %s (%s): %d changes", name, id, rep.Changes()))
+	if next != "" {
+		m.Blocks = append(m.Blocks, bot.Context{Text: next})
+	}
+	return []bot.Message{m}, h.importAudit(ctx, c, audit)
 }
 
 // copyKept writes the kept upload id to path and returns its name.
@@ -270,19 +291,29 @@ func (h *Handlers) importRefused(ctx context.Context, c *call, rep *roster.Repor
 	return []bot.Message{m}, h.importAudit(ctx, c, fmt.Sprintf("%s refused: %d problems", what, len(rep.Problems)))
 }
 
-// importNotes says who isn't linked to a chat account yet, which caseloads
-// an admin keeps in chat, and what was ignored.
-func importNotes(rep *roster.Report) string {
+// importNotes says what was ignored, which caseloads an admin keeps in
+// chat, then who isn't linked to a chat account yet: after linking, who and
+// why (the list ends with what to do); before it, how many, and planned,
+// what applying will look up.
+func importNotes(rep *roster.Report, planned string) string {
 	var n []string
-	if s, t := rep.Unmatched[roster.KindStudents], rep.Unmatched[roster.KindStaff]; s+t > 0 {
-		n = append(n, fmt.Sprintf("Unmatched: %s and %s aren't linked to a chat account yet; they're linked when they first use plpbot, or with `/plp link @user SOURCEDID`.",
-			plural(s, "student"), plural(t, "member")+" of staff"))
+	if rep.Ignored > 0 {
+		n = append(n, fmt.Sprintf("Ignored: %s plpbot doesn't keep (proctors, administrators, guardians, extension roles).", plural(rep.Ignored, "enrollment")))
 	}
 	if note := rep.KeptInChatNote(); note != "" {
 		n = append(n, note)
 	}
-	if rep.Ignored > 0 {
-		n = append(n, fmt.Sprintf("Ignored: %s plpbot doesn't keep (proctors, administrators, guardians, extension roles).", plural(rep.Ignored, "enrollment")))
+	if rep.Links != nil && rep.Links.Skipped == "" {
+		return strings.Join(append(n, linkNotes(rep.Links)...), "\n")
+	}
+	if s, t := rep.Unmatched[roster.KindStudents], rep.Unmatched[roster.KindStaff]; s+t > 0 {
+		if planned != "" {
+			planned += " The others are linked when they first use plpbot, or with `/plp link @user SOURCEDID`."
+		} else {
+			planned = "They're linked when they first use plpbot, or with `/plp link @user SOURCEDID`."
+		}
+		n = append(n, fmt.Sprintf("Unmatched: %s and %s aren't linked to a chat account yet. %s",
+			plural(s, "student"), plural(t, "member")+" of staff", planned))
 	}
 	return strings.Join(n, "\n")
 }

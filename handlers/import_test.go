@@ -224,3 +224,19 @@ func BenchmarkChatImportBig(b *testing.B) {
 		b.ReportMetric(time.Since(start).Seconds(), "apply-s")
 	}
 }
+
+// TestImportLinkOnTheConsole: the console can't look anyone up, so applying
+// an import and /plp import link say how people get linked instead.
+func TestImportLinkOnTheConsole(t *testing.T) {
+	e := newEnv(t)
+	e.ok("admin", "plan")
+	msgs, err := e.dmWith("admin", "/plp import", fileAttachment(t, schoolZip(t, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, e.ok("admin", msgs[0].Buttons[0].Command), "Imported:",
+		"Unmatched: 12 students and 5 members of staff aren't linked to a chat account yet. They're linked when they first use plpbot, or with `/plp link @user SOURCEDID`.")
+	mustContain(t, e.ok("admin", "import link"),
+		"Here I can't look anyone up by email or username: people are linked when they first use plpbot, or with `/plp link @user SOURCEDID`.")
+	e.fails("sam", "import link", bot.EForbidden)
+}

@@ -55,6 +55,9 @@ type Report struct {
 	Problems []oneroster.Problem
 	// Writes is how many documents the import wrote (0 on a dry run).
 	Writes int
+	// Links is what linking people to chat accounts did after the import
+	// (see Importer.Link and Report.Linked); nil when it didn't run.
+	Links *Linking
 }
 
 // fill copies a plan's outcome into the report; linked are the people
@@ -110,12 +113,16 @@ func (r *Report) String() string {
 		return b.String()
 	}
 	b.WriteString(r.Heading() + "\n\n" + r.Table() + "\n")
-	if s, t := r.Unmatched[KindStudents], r.Unmatched[KindStaff]; s+t > 0 {
+	s, t := r.Unmatched[KindStudents], r.Unmatched[KindStaff]
+	if s+t > 0 && (r.Links == nil || r.Links.Skipped != "") {
 		fmt.Fprintf(&b, "Unmatched: %s and %s aren't linked to a chat account yet, so plpbot can't DM them; they keep their place in their classes until they are.\n",
 			plural(s, "student"), plural(t, "member")+" of staff")
 	}
 	if note := r.KeptInChatNote(); note != "" {
 		b.WriteString(note + "\n")
+	}
+	if r.Links != nil && r.Links.Skipped != "" && s+t > 0 {
+		b.WriteString(r.Links.Skipped + "\n")
 	}
 	if r.Ignored > 0 {
 		fmt.Fprintf(&b, "Ignored: %s plpbot doesn't keep (proctors, administrators, guardians, extension roles).\n", plural(r.Ignored, "enrollment"))
@@ -127,6 +134,11 @@ func (r *Report) String() string {
 		b.WriteString("Nothing changed since the last import: nothing was written.\n")
 	default:
 		fmt.Fprintf(&b, "Imported: %s written.\n", plural(r.Changes(), "change"))
+	}
+	if r.Links != nil && r.Links.Skipped == "" {
+		for _, n := range r.Links.Notes(nil, "run the import again, and it goes on where this one stopped.") {
+			b.WriteString(n + "\n")
+		}
 	}
 	return b.String()
 }

@@ -267,3 +267,58 @@ func (s *Store) LinkedPeople(ctx context.Context) (map[string]bool, error) {
 	}
 	return out, nil
 }
+
+// PendingPerson is a roster person, still on the roster, whom no chat
+// account is linked to yet, with what earlier lookups at import found.
+type PendingPerson struct {
+	plpbot.Person `bson:",inline"`
+	// Misses are the lookups that found nobody, by platform ("slack").
+	Misses map[string]LinkMiss `bson:"link_misses,omitempty"`
+}
+
+// LinkMiss is a lookup of a roster person on one platform that found
+// nobody (NoteLinkMiss).
+type LinkMiss struct {
+	// Handle is a digest of what was looked up (an email, a username), so a
+	// changed one is looked up again; never the handle itself.
+	Handle string    `bson:"h"`
+	At     time.Time `bson:"at"`
+}
+
+// PendingPeople returns the roster people still on the roster whom no chat
+// account is linked to, on any platform: the people the roster import
+// looks up. One read of the people the roster brought and one of the links.
+func (s *Store) PendingPeople(ctx context.Context) ([]PendingPerson, error) {
+	linked, err := s.LinkedPeople(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.db.Collection(colUsers).Find(ctx, bson.D{{Key: "sis.sourced_id", Value: bson.D{{Key: "$exists", Value: true}}}})
+	if err != nil {
+		return nil, fmt.Errorf("load roster people: %w", err)
+	}
+	var all []PendingPerson
+	if err := cur.All(ctx, &all); err != nil {
+		return nil, fmt.Errorf("load roster people: %w", err)
+	}
+	out := all[:0]
+	for _, p := range all {
+		if plpbot.IsRosterID(p.ID) && p.SIS != nil && p.SIS.Ended.IsZero() && !linked[p.ID] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// NoteLinkMiss records that looking the roster person personID up on
+// platform by handle (a digest, see LinkMiss) found nobody, replacing the
+// platform's earlier miss. It is kept on the person's document, so
+// forgetting the person forgets it.
+func (s *Store) NoteLinkMiss(ctx context.Context, personID, platform, handle string) error {
+	_, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: personID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "link_misses." + platform, Value: LinkMiss{Handle: handle, At: s.Now()}}}}})
+	if err != nil {
+		return fmt.Errorf("note lookup of %s on %s: %w", personID, platform, err)
+	}
+	return nil
+}

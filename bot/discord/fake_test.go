@@ -169,6 +169,16 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 		}
 		_, _ = w.Write(data)
 	})
+	mux.HandleFunc("GET /users/@me/guilds", func(w http.ResponseWriter, r *http.Request) {
+		f.add(call{Method: r.Method, Path: r.URL.Path})
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		out := []map[string]any{}
+		for _, g := range f.guilds {
+			out = append(out, map[string]any{"id": g.ID, "name": g.Name})
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
 	mux.HandleFunc("GET /guilds/{guild}/members", f.guildMembers)
 	mux.HandleFunc("GET /guilds/{guild}/members/search", f.guildMembers)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

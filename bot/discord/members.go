@@ -61,11 +61,16 @@ func (a *Adapter) RoleMembers(ctx context.Context, guildID, roleID string) ([]bo
 
 // FindUser implements bot.UserFinder: a server member by username (Search
 // Guild Members, which also needs the Server Members intent), matched
-// exactly, in any case, without the old #0000 tag.
+// exactly, in any case, without the old #0000 tag. An empty guildID is the
+// school's server (homeGuild).
 func (a *Adapter) FindUser(ctx context.Context, guildID, username string) (bot.Identity, error) {
 	name, _, _ := strings.Cut(strings.TrimPrefix(username, "@"), "#")
 	if name == "" {
 		return bot.Identity{}, bot.ErrNoSuchUser
+	}
+	guildID, err := a.homeGuild(ctx, guildID)
+	if err != nil {
+		return bot.Identity{}, err
 	}
 	found, err := a.session.GuildMembersSearch(guildID, name, 10, discordgo.WithContext(ctx))
 	if err != nil {
@@ -77,6 +82,29 @@ func (a *Adapter) FindUser(ctx context.Context, guildID, username string) (bot.I
 		}
 	}
 	return bot.Identity{}, bot.ErrNoSuchUser
+}
+
+// homeGuild is guildID, or when that is empty the school's server:
+// discord.guild_id, else the one server the bot is in (from the gateway
+// when it runs, else asked of Discord, as plpbot import does). A bot in
+// several servers with no discord.guild_id can't tell: a *bot.UserError
+// says to set it.
+func (a *Adapter) homeGuild(ctx context.Context, guildID string) (string, error) {
+	if guildID != "" {
+		return guildID, nil
+	}
+	if id := a.workspace(""); id != "" {
+		return id, nil
+	}
+	gs, err := a.session.UserGuilds(2, "", "", false, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("discord: list the bot's servers: %w", err)
+	}
+	if len(gs) == 1 {
+		return gs[0].ID, nil
+	}
+	return "", &bot.UserError{Code: bot.EInvalid, Message: "I'm in several Discord servers (or none), so I can't tell which is the school's.",
+		Hint: "Set discord.guild_id in plpbot's config to the school's server id."}
 }
 
 // FindsBy implements bot.UserFinder: Discord finds people by username.

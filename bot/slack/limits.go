@@ -65,7 +65,7 @@ type tier struct {
 func tierOf(method string) (tier, bool) {
 	switch method {
 	case "conversations.open", "users.lookupByEmail": // Tier 3
-		return tier{50, 5}, true
+		return tier{LookupsPerMinute, 5}, true
 	case "users.info", "conversations.members", "views.open", "views.publish", "views.update", "views.push",
 		"files.getUploadURLExternal", "files.completeUploadExternal": // Tier 4
 		return tier{100, 10}, true

@@ -109,6 +109,11 @@ func membersError(err error) error {
 	return fmt.Errorf("slack conversations.members: %w", err)
 }
 
+// LookupsPerMinute is the pace FindUser keeps to: users.lookupByEmail is
+// Tier 3 (50+ a minute), so linking a roster of 2,000 by email takes about
+// 40 minutes.
+const LookupsPerMinute = 50
+
 // FindUser implements bot.UserFinder: a person by email
 // (users.lookupByEmail, Tier 3, which needs the users:read.email scope).
 func (a *Adapter) FindUser(ctx context.Context, workspace, email string) (bot.Identity, error) {

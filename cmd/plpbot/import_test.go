@@ -44,6 +44,8 @@ func TestImportOneRoster(t *testing.T) {
 		"students           12        0        0          0",
 		"enrollments        28        0        0          0",
 		"Unmatched: 12 students and 5 members of staff aren't linked to a chat account yet",
+		"No Slack or Discord credentials are in the config, so I looked nobody up by email or username: " +
+			"people are linked when they first message plpbot, or with `/plp link @user SOURCEDID`.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)

@@ -476,8 +476,22 @@ func (m *Main) newHandlers() *handlers.Handlers {
 		EnrolBy:                cfg.EnrolBy(),
 		NotesVisibleToStudents: cfg.NotesVisibleToStudents(),
 		DashboardURL:           m.dash.url,
+		Finders:                m.userFinders,
 		Logger:                 m.Logger.With(slog.String("component", "handlers")),
 	})
+}
+
+// userFinders are the adapters built so far that can find people, for
+// linking people at import (handlers.Options.Finders).
+func (m *Main) userFinders() map[bot.Platform]bot.UserFinder {
+	out := map[bot.Platform]bot.UserFinder{}
+	if m.Slack != nil {
+		out[bot.Slack] = m.Slack
+	}
+	if m.Discord != nil {
+		out[bot.Discord] = m.Discord
+	}
+	return out
 }
 
 // newInputs builds the inputs people reach the bot through: the console

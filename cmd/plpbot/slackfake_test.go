@@ -29,7 +29,8 @@ type slackFake struct {
 
 	mu      sync.Mutex
 	inboxes map[string]chan slackReply
-	calls   map[string]int // by method
+	calls   map[string]int    // by method
+	emails  map[string]string // who users.lookupByEmail finds: email → user id
 }
 
 // slackReply is one message plpbot sent.
@@ -41,7 +42,7 @@ type slackReply struct {
 
 func newSlackFake(tb testing.TB) *slackFake {
 	tb.Helper()
-	f := &slackFake{inboxes: map[string]chan slackReply{}, calls: map[string]int{}}
+	f := &slackFake{inboxes: map[string]chan slackReply{}, calls: map[string]int{}, emails: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	tb.Cleanup(f.srv.Close)
 	return f
@@ -115,6 +116,18 @@ func (f *slackFake) serve(w http.ResponseWriter, r *http.Request) {
 			"id": id, "team_id": "T1", "name": strings.ToLower(id), "real_name": "Person " + id,
 			"tz": "America/New_York", "locale": "en-US",
 			"profile": map[string]any{"display_name": "Person " + id, "real_name": "Person " + id},
+		}})
+	case "users.lookupByEmail":
+		f.mu.Lock()
+		id, ok := f.emails[form.Get("email")]
+		f.mu.Unlock()
+		if !ok {
+			writeSlackJSON(w, map[string]any{"ok": false, "error": "users_not_found"})
+			return
+		}
+		writeSlackJSON(w, map[string]any{"ok": true, "user": map[string]any{
+			"id": id, "team_id": "T1", "name": strings.ToLower(id), "real_name": "Person " + id, "tz": "Europe/Paris",
+			"profile": map[string]any{"display_name": "Person " + id, "email": form.Get("email")},
 		}})
 	case "conversations.open":
 		writeSlackJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + form.Get("users")}})
