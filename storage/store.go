@@ -163,7 +163,7 @@ func Collections() []string {
 	return []string{colUsers, colClasses, colEnrollments, colGoals, colCheckIns, colReflections,
 		colConferences, colFeedback, colFlags, colAudit, colCounters, colPrompts,
 		colJobRuns, colLeases, colOutbox, colClaims, colSeenEvents, colRosterState,
-		colSignIns, colSessions, colCaseloads, colTerms, colPeers}
+		colSignIns, colSessions, colCaseloads, colTerms, colPeers, colLinks}
 }
 
 // Embedded reports whether the store runs on the in-process database.
