@@ -77,6 +77,33 @@ type UserFinder interface {
 // ErrNoSuchUser is what a UserFinder returns when nobody answers to a handle.
 var ErrNoSuchUser = errors.New("no such user")
 
+// UserDirectory is an optional capability of a UserFinder: the workspace's
+// whole member list, read a page at a time, each person with the handle
+// FindUser takes. Linking a whole roster at import reads it once and
+// matches people locally instead of looking each up: on Slack, users.list
+// (Tier 2, 200 people a page) reads a school of 2,000 in about ten calls,
+// where users.lookupByEmail (Tier 3, 50 a minute) takes 40 minutes. Slack
+// implements it; Discord doesn't (listing a server needs the Server Members
+// intent, and usernames are searched quickly enough).
+type UserDirectory interface {
+	// EachUser calls fn with the people of workspace ("" for the adapter's
+	// own), a page at a time, in no particular order: the same people
+	// FindUser finds, each once, with the handle FindUser finds them by
+	// (bots, apps, deactivated accounts and people without a handle left
+	// out). It keeps to the platform's rate limit, waiting its turn, and
+	// returns fn's first error, or a *UserError when the platform hides the
+	// handles (a missing scope, with what to do). A nil error means the
+	// list was read to its end.
+	EachUser(ctx context.Context, workspace string, fn func([]Listed) error) error
+}
+
+// Listed is one person of a UserDirectory: their account and the handle
+// FindUser would find them by (an email on Slack).
+type Listed struct {
+	Handle string
+	Identity
+}
+
 // MaxSyncMembers bounds the people one class sync brings in: a class
 // channel or role, not a whole school's #general.
 const MaxSyncMembers = 500

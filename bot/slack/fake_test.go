@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +53,20 @@ type fakeSlack struct {
 	members map[string][]string
 	bots    map[string]bool
 	emails  map[string]string
+	// others are the workspace's members users.list shows besides those
+	// of emails: by user id, their email, and whether they are a bot, an
+	// app or deactivated (users.lookupByEmail finds none of them).
+	others map[string]otherUser
+	// hideEmails makes users.list answer without profile emails, as Slack
+	// does for an app without the users:read.email scope.
+	hideEmails bool
+}
+
+// otherUser is a member of the workspace users.list shows that
+// users.lookupByEmail doesn't find.
+type otherUser struct {
+	email                 string
+	bot, app, deactivated bool
 }
 
 // apiCall is one request the fake received. Method is the Web API method,
@@ -68,7 +84,7 @@ type apiCall struct {
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
 	f := &fakeSlack{limited: map[string]int{}, wait: map[string]string{}, fail: map[string]string{}, gone: map[string]string{}, buckets: map[string]*bucket{}, files: map[string][]byte{},
-		members: map[string][]string{}, bots: map[string]bool{}, emails: map[string]string{}}
+		members: map[string][]string{}, bots: map[string]bool{}, emails: map[string]string{}, others: map[string]otherUser{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -126,15 +142,17 @@ type bucketSpec struct {
 	burst     float64
 }
 
-// publishedTiers are the limits of Slack's method pages: Tier 3 (50+ a
-// minute, sporadic bursts) for conversations.open, Tier 4 (100+ a minute,
-// generous bursts) for users.info and views.*, and chat.postMessage's one a
-// second per channel with short bursts. The workspace cap is taken to be
-// the adapter's assumption, DefaultMessagesPerMinute.
+// publishedTiers are the limits of Slack's method pages: Tier 2 (20+ a
+// minute, sporadic bursts) for users.list, Tier 3 (50+ a minute, sporadic
+// bursts) for conversations.open, Tier 4 (100+ a minute, generous bursts)
+// for users.info and views.*, and chat.postMessage's one a second per
+// channel with short bursts. The workspace cap is taken to be the
+// adapter's assumption, DefaultMessagesPerMinute.
 func publishedTiers() *slackTiers {
-	tier3, tier4 := bucketSpec{50, 10}, bucketSpec{100, 20}
+	tier2, tier3, tier4 := bucketSpec{20, 5}, bucketSpec{50, 10}, bucketSpec{100, 20}
 	return &slackTiers{
 		methods: map[string]bucketSpec{
+			"users.list":         tier2,
 			"conversations.open": tier3, "users.lookupByEmail": tier3,
 			"users.info": tier4, "conversations.members": tier4,
 			"views.open": tier4, "views.publish": tier4, "views.update": tier4,
@@ -345,6 +363,8 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, map[string]any{"ok": true, "user": f.user(id)})
+	case "users.list":
+		writeJSON(w, f.usersPage(c.Form.Get("limit"), c.Form.Get("cursor")))
 	case "conversations.members":
 		writeJSON(w, f.membersPage(c.Form.Get("channel"), c.Form.Get("cursor")))
 	case "conversations.open":
@@ -428,6 +448,61 @@ func (f *fakeSlack) membersPage(channel, cursor string) map[string]any {
 		next = strconv.Itoa(to)
 	}
 	return map[string]any{"ok": true, "members": all[from:to], "response_metadata": map[string]any{"next_cursor": next}}
+}
+
+// usersPage answers users.list: the workspace's members (those
+// users.lookupByEmail finds and the others) in user id order, limit a page
+// (Slack takes at most 1,000, and without a limit answers limit_required
+// for a workspace too big to list whole), the cursor an opaque position.
+func (f *fakeSlack) usersPage(limit, cursor string) map[string]any {
+	f.mu.Lock()
+	type member struct {
+		id string
+		otherUser
+	}
+	var all []member
+	for email, id := range f.emails {
+		all = append(all, member{id, otherUser{email: email}})
+	}
+	for id, o := range f.others {
+		all = append(all, member{id, o})
+	}
+	hide := f.hideEmails
+	f.mu.Unlock()
+	slices.SortFunc(all, func(a, b member) int { return strings.Compare(a.id, b.id) })
+	n, err := strconv.Atoi(limit)
+	switch {
+	case limit == "" && len(all) > 1000:
+		return map[string]any{"ok": false, "error": "limit_required"}
+	case limit == "":
+		n = len(all)
+	case err != nil || n < 1 || n > 1000:
+		return map[string]any{"ok": false, "error": "invalid_limit"}
+	}
+	from := 0
+	if cursor != "" {
+		raw, err := base64.StdEncoding.DecodeString(cursor)
+		if from, err = strconv.Atoi(strings.TrimPrefix(string(raw), "user:")); err != nil || !strings.HasPrefix(string(raw), "user:") {
+			return map[string]any{"ok": false, "error": "invalid_cursor"}
+		}
+	}
+	to := min(from+n, len(all))
+	page := make([]map[string]any, 0, to-from)
+	for _, m := range all[from:to] {
+		u := f.user(m.id)
+		u["is_bot"], u["is_app_user"], u["deleted"] = m.bot || u["is_bot"].(bool), m.app, m.deactivated
+		profile := u["profile"].(map[string]any)
+		profile["email"] = m.email
+		if hide {
+			delete(profile, "email")
+		}
+		page = append(page, u)
+	}
+	next := ""
+	if to < len(all) {
+		next = base64.StdEncoding.EncodeToString([]byte("user:" + strconv.Itoa(to)))
+	}
+	return map[string]any{"ok": true, "members": page, "response_metadata": map[string]any{"next_cursor": next}}
 }
 
 // uploadedFile is the content of a multipart request's "file" part.

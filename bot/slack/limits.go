@@ -18,8 +18,9 @@ import (
 )
 
 // Slack limits each Web API method per app and per workspace, in tiers (see
-// https://docs.slack.dev/apis/web-api/rate-limits): Tier 3 allows 50+ calls a
-// minute with sporadic bursts, Tier 4 100+ with generous ones, and
+// https://docs.slack.dev/apis/web-api/rate-limits): Tier 2 allows 20+ calls a
+// minute and Tier 3 50+, both with sporadic bursts, Tier 4 100+ with
+// generous ones, and
 // chat.postMessage about one message a second per conversation with short
 // bursts, under a workspace-wide cap. Past a limit Slack answers HTTP 429,
 // with Retry-After (seconds) for that method. One adapter is one app in one
@@ -64,6 +65,8 @@ type tier struct {
 // 429 still holds them back for as long as Slack says.
 func tierOf(method string) (tier, bool) {
 	switch method {
+	case "users.list": // Tier 2
+		return tier{ListPagesPerMinute, 3}, true
 	case "conversations.open", "users.lookupByEmail": // Tier 3
 		return tier{LookupsPerMinute, 5}, true
 	case "users.info", "conversations.members", "views.open", "views.publish", "views.update", "views.push",
