@@ -72,9 +72,10 @@ func (m *Main) importRoster(ctx context.Context) error {
 // linkRoster links the people the roster brought who aren't linked to a
 // chat account yet, looking them up on Slack by email and on Discord by
 // username when their credentials are in the config (roster.Importer.Link),
-// with progress on Stderr. A dry run looks nobody up: lookups are slow
-// (Slack's about 50 a minute) and the people of a first import aren't
-// stored yet; it says what the import would look up instead.
+// with progress on Stderr. A dry run looks nobody up: lookups take time
+// (Slack's are about 50 a minute, its member list 20 pages of 200) and the
+// people of a first import aren't stored yet; it says what the import
+// would look up instead.
 func (m *Main) linkRoster(ctx context.Context, im *roster.Importer) (*roster.Linking, error) {
 	var where []string
 	if m.Config.SlackEnabled() {
@@ -136,7 +137,11 @@ func (m *Main) linkProgress() func(roster.LinkProgress) {
 		case last.IsZero():
 			last = time.Now()
 			var parts []string
-			if n := p.Due[bot.Slack]; n > 0 {
+			switch n := p.Due[bot.Slack]; {
+			case n > 0 && p.Listed[bot.Slack]:
+				parts = append(parts, fmt.Sprintf("%d on Slack by email, against Slack's member list (read once, %d people a call: about a minute for every %d people in the workspace)",
+					n, slack.ListPage, slack.ListPage*slack.ListPagesPerMinute))
+			case n > 0:
 				parts = append(parts, fmt.Sprintf("%d on Slack by email (Slack answers about %d a minute, so %s)",
 					n, slack.LookupsPerMinute, aboutMinutes(n/slack.LookupsPerMinute)))
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -128,5 +129,48 @@ func TestImportLinksOnSlackAndDiscord(t *testing.T) {
 		if err != nil || u.ID != plpbot.RosterID(rostertest.StudentID(0)) {
 			t.Errorf("%s is %+v, %v; want roster:stu-0", account, u, err)
 		}
+	}
+}
+
+// TestImportLinksFromSlacksMemberList runs plpbot import oneroster for a
+// school of 42 with Slack configured: more than a few people to look up,
+// so Slack's member list is read once (users.list) and nobody is looked
+// up by email; stderr says so. The next import reads nothing.
+func TestImportLinksFromSlacksMemberList(t *testing.T) {
+	slack := newSlackFake(t)
+	for i := range 35 {
+		slack.emails[rostertest.StudentID(i)+"@lincoln.example"] = fmt.Sprintf("US%02d", i)
+	}
+	dataDir := t.TempDir()
+	cfg := filepath.Join(t.TempDir(), "plpbot.yaml")
+	yaml := "data_dir: " + dataDir + "\nschedule:\n  timezone: UTC\n" +
+		"slack:\n  bot_token: xoxb-1\n  app_token: xapp-1\n  api_url: " + slack.apiURL() + "\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	zipPath := filepath.Join(t.TempDir(), "lincoln.zip")
+	school := rostertest.School{Version: "1.2", Students: 40, Teachers: 1, Admins: 1, Classes: 1, Enrollments: 41}
+	if err := school.Files().WriteZip(zipPath, false); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := runImport(t, "-config", cfg, "import", "oneroster", zipPath)
+	if code != exitOK {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "Linked 35 people to their chat accounts (35 on Slack by email).") ||
+		!strings.Contains(out, "7 people aren't linked yet") {
+		t.Errorf("the report:\n%s", out)
+	}
+	if !strings.Contains(errOut, "looking up 42 on Slack by email, against Slack's member list (read once, 200 people a call: about a minute for every 4000 people in the workspace)") {
+		t.Errorf("stderr:\n%s", errOut)
+	}
+	if n, m := slack.count("users.list"), slack.count("users.lookupByEmail"); n != 1 || m != 0 {
+		t.Errorf("%d users.list and %d users.lookupByEmail calls, want 1 and 0", n, m)
+	}
+
+	code, out, _ = runImport(t, "-config", cfg, "import", "oneroster", zipPath)
+	if n, m := slack.count("users.list"), slack.count("users.lookupByEmail"); code != exitOK || n != 1 || m != 0 {
+		t.Errorf("the same import again: exit %d, %d users.list and %d lookups in all\n%s", code, n, m, out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,7 +31,7 @@ type slackFake struct {
 	mu      sync.Mutex
 	inboxes map[string]chan slackReply
 	calls   map[string]int    // by method
-	emails  map[string]string // who users.lookupByEmail finds: email → user id
+	emails  map[string]string // who users.lookupByEmail finds and users.list lists: email → user id
 }
 
 // slackReply is one message plpbot sent.
@@ -129,11 +130,45 @@ func (f *slackFake) serve(w http.ResponseWriter, r *http.Request) {
 			"id": id, "team_id": "T1", "name": strings.ToLower(id), "real_name": "Person " + id, "tz": "Europe/Paris",
 			"profile": map[string]any{"display_name": "Person " + id, "email": form.Get("email")},
 		}})
+	case "users.list":
+		writeSlackJSON(w, f.usersPage(form.Get("limit"), form.Get("cursor")))
 	case "conversations.open":
 		writeSlackJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + form.Get("users")}})
 	default:
 		writeSlackJSON(w, map[string]any{"ok": true})
 	}
+}
+
+// usersPage answers users.list: the people of emails, by user id, limit
+// (at most 1,000) a page, the cursor the next one's position.
+func (f *slackFake) usersPage(limit, cursor string) map[string]any {
+	f.mu.Lock()
+	ids := make([]string, 0, len(f.emails))
+	emailOf := map[string]string{}
+	for email, id := range f.emails {
+		ids = append(ids, id)
+		emailOf[id] = email
+	}
+	f.mu.Unlock()
+	slices.Sort(ids)
+	n, err := strconv.Atoi(limit)
+	if err != nil || n < 1 || n > 1000 {
+		return map[string]any{"ok": false, "error": "invalid_limit"}
+	}
+	from, _ := strconv.Atoi(cursor)
+	to := min(from+n, len(ids))
+	var members []map[string]any
+	for _, id := range ids[from:to] {
+		members = append(members, map[string]any{
+			"id": id, "team_id": "T1", "name": strings.ToLower(id), "real_name": "Person " + id, "tz": "Europe/Paris",
+			"profile": map[string]any{"display_name": "Person " + id, "email": emailOf[id]},
+		})
+	}
+	next := ""
+	if to < len(ids) {
+		next = strconv.Itoa(to)
+	}
+	return map[string]any{"ok": true, "members": members, "response_metadata": map[string]any{"next_cursor": next}}
 }
 
 // deliver puts a reply in key's inbox, if it is open and not full.
