@@ -2,10 +2,12 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
@@ -134,5 +136,75 @@ func TestEndToEndClassAddByEmail(t *testing.T) {
 	e.fake.failWith("users.lookupByEmail", "missing_scope")
 	if got := e.slash(t, "UT1", "class add al@school.org"); !strings.Contains(got, "users:read.email") {
 		t.Errorf("a missing scope:\n%s", got)
+	}
+}
+
+// TestEachUserReadsTheMemberList: users.list is read 200 people a page to
+// its end, each person once with their email, leaving out bots, apps,
+// deactivated accounts and Slackbot; a refusal or a list without emails
+// (no users:read.email) is a *bot.UserError saying what to do, never an
+// empty workspace.
+func TestEachUserReadsTheMemberList(t *testing.T) {
+	ctx := context.Background()
+	ta := newTestAdapter(t, nil)
+	known, emailOf := map[string]string{}, map[string]string{}
+	for i := range 450 {
+		id := fmt.Sprintf("UP%03d", i)
+		known[fmt.Sprintf("p-%d", i)], emailOf[id] = id, fmt.Sprintf("p-%d@lincoln.example", i)
+	}
+	ta.fake.knowEmails(known)
+	ta.fake.mu.Lock()
+	ta.fake.others["UB1"] = otherUser{email: "bot@lincoln.example", bot: true}
+	ta.fake.others["UB2"] = otherUser{email: "app@lincoln.example", app: true}
+	ta.fake.others["UB3"] = otherUser{email: "gone@lincoln.example", deactivated: true}
+	ta.fake.others["USLACKBOT"] = otherUser{}
+	ta.fake.mu.Unlock()
+
+	var pages, people int
+	seen := map[string]bool{}
+	err := ta.EachUser(ctx, "T1", func(page []bot.Listed) error {
+		pages++
+		for _, u := range page {
+			people++
+			seen[u.UserID] = true
+			if want := emailOf[u.UserID]; u.Handle != want {
+				t.Errorf("%s listed with %q, want %q", u.UserID, u.Handle, want)
+			}
+			if u.Workspace != "T1" || u.Platform != bot.Slack || u.TimeZone == "" {
+				t.Errorf("%s listed as %+v", u.UserID, u.Identity)
+			}
+		}
+		return nil
+	})
+	calls := ta.fake.callsTo("users.list")
+	if err != nil || pages != 3 || people != 450 || len(seen) != 450 || len(calls) != 3 {
+		t.Errorf("EachUser: %v after %d pages (%d calls), %d people (%d distinct); want nil, 3, 450", err, pages, len(calls), people, len(seen))
+	}
+	for _, c := range calls {
+		if c.Form.Get("limit") != "200" {
+			t.Errorf("users.list limit %q, want 200", c.Form.Get("limit"))
+		}
+	}
+
+	// A 429 is waited out for as long as Retry-After says, then the list goes on.
+	ta.fake.rateLimit("users.list", 1)
+	start, people := time.Now(), 0
+	err = ta.EachUser(ctx, "T1", func(page []bot.Listed) error { people += len(page); return nil })
+	if took := time.Since(start); err != nil || people != 450 || took < time.Second || ta.fake.tooMany("users.list") != 1 {
+		t.Errorf("after a 429: %v, %d people in %s (%d 429s); want nil, 450, at least Retry-After's 1 s", err, people, took, ta.fake.tooMany("users.list"))
+	}
+
+	var ue *bot.UserError
+	ta.fake.mu.Lock()
+	ta.fake.hideEmails = true
+	ta.fake.mu.Unlock()
+	err = ta.EachUser(ctx, "T1", func([]bot.Listed) error { t.Error("a page without emails was passed on"); return nil })
+	if !errors.As(err, &ue) || !strings.Contains(ue.Message, "users:read.email") {
+		t.Errorf("without emails: %v", err)
+	}
+	ta.fake.failWith("users.list", "missing_scope")
+	err = ta.EachUser(ctx, "T1", func([]bot.Listed) error { return nil })
+	if !errors.As(err, &ue) || !strings.Contains(ue.Message, "users:read") {
+		t.Errorf("missing scope: %v", err)
 	}
 }
