@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/plpbot/plpbot"
@@ -234,22 +233,6 @@ func (s *Store) Unenroll(ctx context.Context, classID, userID string) error {
 func (s *Store) ClassMembers(ctx context.Context, classID, role string) ([]string, error) {
 	return s.enrollmentIDs(ctx, bson.D{{Key: "class_id", Value: classID}, {Key: "role", Value: role}},
 		"user_id", func(e plpbot.Enrollment) string { return e.UserID })
-}
-
-// StudentsTaught returns the students of every class teacherID teaches, in
-// two reads however many classes (a student in two of them once).
-func (s *Store) StudentsTaught(ctx context.Context, teacherID string) ([]string, error) {
-	classIDs, err := s.enrolledClassIDs(ctx, teacherID, plpbot.MemberTeacher)
-	if err != nil || len(classIDs) == 0 {
-		return nil, err
-	}
-	ids, err := s.enrollmentIDs(ctx, bson.D{{Key: "class_id", Value: bson.D{{Key: "$in", Value: classIDs}}}, {Key: "role", Value: plpbot.MemberStudent}},
-		"user_id", func(e plpbot.Enrollment) string { return e.UserID })
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids), nil
 }
 
 // ClassEnrollments returns every enrollment of a class, teachers and
