@@ -217,8 +217,8 @@ func (s *Store) backfillTeacherLists(ctx context.Context) error {
 // class's enrollments in line with its teachers: a student's gets the ones
 // it lacks; anyone else's is cleared. Each update names one enrollment by
 // _id, the one lookup the embedded database answers from an index; it
-// updates "many" (of one), so its cursor runs to its end (see
-// maxUpdateStatements).
+// updates "many" (of one), so its cursor runs to its end (see the note
+// above writeTeacherLists).
 func teacherListFixes(class []enrollmentList) []mongo.WriteModel {
 	var teachers []string
 	for _, e := range class {
