@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
@@ -375,11 +377,7 @@ func missingRules(c *call, couns *plpbot.Person, cl *plpbot.Caseload, grades []s
 
 // caseloadRoster is a counselor's roster of their caseload, audited per
 // student like a class roster.
-func (h *Handlers) caseloadRoster(ctx context.Context, c *call) ([]bot.Message, error) {
-	cl, err := h.store.Caseload(ctx, c.Actor)
-	if err != nil {
-		return nil, fmt.Errorf("roster: %w", err)
-	}
+func (h *Handlers) caseloadRoster(ctx context.Context, c *call, cl *plpbot.Caseload) ([]bot.Message, error) {
 	rows, err := h.store.CaseloadRoster(ctx, cl)
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
@@ -399,24 +397,32 @@ func (h *Handlers) caseloadRoster(ctx context.Context, c *call) ([]bot.Message, 
 	return []bot.Message{m}, nil
 }
 
-// wantsCaseload reports whether /plp roster means the actor's caseload:
-// a counselor who names it, or names nothing and teaches no class.
-func (h *Handlers) wantsCaseload(ctx context.Context, c *call, name string) (bool, error) {
-	if c.Actor.Role != plpbot.RoleCounselor {
-		return false, nil
-	}
+// wantsCaseload returns the actor's caseload when /plp roster means it (nil
+// otherwise): a counselor who names it, or names nothing and teaches no
+// class. Whether they teach and the caseload are read together.
+func (h *Handlers) wantsCaseload(ctx context.Context, c *call, name string) (*plpbot.Caseload, error) {
 	name = strings.TrimSpace(name)
-	if strings.EqualFold(name, caseloadWord) {
-		return true, nil
+	if c.Actor.Role != plpbot.RoleCounselor || name != "" && !strings.EqualFold(name, caseloadWord) {
+		return nil, nil
 	}
-	if name != "" {
-		return false, nil
+	var cl *plpbot.Caseload
+	teaches := false
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { cl, err = h.store.Caseload(gctx, c.Actor); return err })
+	if name == "" {
+		g.Go(func() error {
+			classes, err := h.store.ClassesOf(gctx, c.Actor.ID, plpbot.MemberTeacher)
+			teaches = len(classes) > 0
+			return err
+		})
 	}
-	classes, err := h.store.ClassesOf(ctx, c.Actor.ID, plpbot.MemberTeacher)
-	if err != nil {
-		return false, fmt.Errorf("roster: %w", err)
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("roster: %w", err)
 	}
-	return len(classes) == 0, nil
+	if teaches {
+		return nil, nil
+	}
+	return cl, nil
 }
 
 // caseloadPeople returns the students on a counselor's caseload now (none

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
@@ -131,21 +129,18 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 		}
 		return h.studentConferenceList(ctx, c, confs)
 	}
-	// All the actor's conferences in one read, alongside the students they
-	// teach: the list, the recent notes and who's due all come from it.
-	var all []plpbot.Conference
-	var taught []string
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		all, err = h.store.Conferences(gctx, storage.ConferenceQuery{TeacherID: c.Actor.ID})
-		return err
-	})
-	g.Go(func() (err error) { taught, err = h.store.StudentsTaught(gctx, c.Actor.ID); return err })
-	if err := g.Wait(); err != nil {
+	v, err := h.loadConferenceView(ctx, c.Actor)
+	if err != nil {
 		return nil, fmt.Errorf("conference list: %w", err)
 	}
-	var confs, done []plpbot.Conference
-	for _, cf := range all {
+	// Only conferences with students the actor serves now are shown: one
+	// who left the class is no longer theirs to see (nor to close).
+	var met, confs, done []plpbot.Conference
+	for _, cf := range v.all {
+		if !v.serves(c.Actor, cf.StudentID) {
+			continue
+		}
+		met = append(met, cf)
 		switch {
 		case cf.Status == plpbot.ConferenceScheduled && !cf.At.Before(now.Add(-conferenceGrace)):
 			confs = append(confs, cf)
@@ -153,17 +148,14 @@ func (h *Handlers) cmdConferenceList(ctx context.Context, c *call) ([]bot.Messag
 			done = append(done, cf)
 		}
 	}
-	notes := done[max(0, len(done)-5):]
+	notes := slices.Clone(done[max(0, len(done)-5):])
 	slices.Reverse(notes)
-	due, dueIDs, err := h.whoIsDue(ctx, c, all, taught)
-	if err != nil {
+	due, dueIDs := h.whoIsDue(c, v, met)
+	if err := h.auditConferenceList(ctx, c.Actor, confs, notes, dueIDs); err != nil {
 		return nil, err
 	}
 	recent := func(blocks []bot.Block) []bot.Block {
 		return appendQuoted(blocks, "Recent notes", notes, func(cf plpbot.Conference) string { return notesLine(cf, cf.StudentName, loc) })
-	}
-	if err := h.auditConferenceList(ctx, c.Actor, confs, dueIDs); err != nil {
-		return nil, err
 	}
 	if len(confs) == 0 {
 		m := reply("Your conferences",
@@ -223,21 +215,35 @@ func notesLine(cf plpbot.Conference, who string, loc *time.Location) string {
 
 // auditConferenceList records a staff conference list as a read of each
 // student it shows, in one write: their conferences listed (with agendas),
-// and the meeting dates of "who's due".
-func (h *Handlers) auditConferenceList(ctx context.Context, actor *plpbot.Person, confs []plpbot.Conference, dueIDs []string) error {
-	var subjects []auditSubject
-	at := map[string]int{}
-	for _, cf := range confs {
-		if i, ok := at[cf.StudentID]; ok {
-			subjects[i].detail += ", #" + strconv.Itoa(cf.Number)
-			continue
+// the notes of recent ones ("conference #3, #5, notes of #2"), and the
+// meeting dates of "who's due".
+func (h *Handlers) auditConferenceList(ctx context.Context, actor *plpbot.Person, confs, notes []plpbot.Conference, dueIDs []string) error {
+	var order []string
+	listed, noted := map[string][]string{}, map[string][]string{}
+	for _, part := range []struct {
+		confs []plpbot.Conference
+		nums  map[string][]string
+	}{{confs, listed}, {notes, noted}} {
+		for _, cf := range part.confs {
+			if len(listed[cf.StudentID])+len(noted[cf.StudentID]) == 0 {
+				order = append(order, cf.StudentID)
+			}
+			part.nums[cf.StudentID] = append(part.nums[cf.StudentID], "#"+strconv.Itoa(cf.Number))
 		}
-		at[cf.StudentID] = len(subjects)
-		subjects = append(subjects, auditSubject{id: cf.StudentID, detail: "conference #" + strconv.Itoa(cf.Number)})
+	}
+	subjects := make([]auditSubject, 0, len(order)+len(dueIDs))
+	for _, id := range order {
+		var parts []string
+		if n := listed[id]; len(n) > 0 {
+			parts = append(parts, "conference "+strings.Join(n, ", "))
+		}
+		if n := noted[id]; len(n) > 0 {
+			parts = append(parts, "notes of "+strings.Join(n, ", "))
+		}
+		subjects = append(subjects, auditSubject{id: id, detail: strings.Join(parts, ", ")})
 	}
 	for _, id := range dueIDs {
-		if _, ok := at[id]; !ok {
-			at[id] = len(subjects)
+		if len(listed[id])+len(noted[id]) == 0 {
 			subjects = append(subjects, auditSubject{id: id, detail: "meeting dates"})
 		}
 	}

@@ -21,6 +21,8 @@ import (
 	"slices"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/bot/grammar"
@@ -372,19 +374,20 @@ func (h *Handlers) tiesOf(ctx context.Context, staff, student *plpbot.Person) (p
 	if !staff.Role.IsStaff() || staff.ID == student.ID {
 		return plpbot.Ties{}, nil
 	}
+	// The caseload and the classes are read together: one wait, not two.
 	var t plpbot.Ties
+	g, gctx := errgroup.WithContext(ctx)
 	if staff.Role == plpbot.RoleCounselor {
-		cl, err := h.store.Caseload(ctx, staff)
-		if err != nil {
-			return plpbot.Ties{}, fmt.Errorf("check ties: %w", err)
-		}
-		t.Counsels = cl.Includes(student)
+		g.Go(func() error {
+			cl, err := h.store.Caseload(gctx, staff)
+			t.Counsels = err == nil && cl.Includes(student)
+			return err
+		})
 	}
-	teaches, err := h.store.Teaches(ctx, staff.ID, student.ID)
-	if err != nil {
+	g.Go(func() (err error) { t.Teaches, err = h.store.Teaches(gctx, staff.ID, student.ID); return err })
+	if err := g.Wait(); err != nil {
 		return plpbot.Ties{}, fmt.Errorf("check ties: %w", err)
 	}
-	t.Teaches = teaches
 	return t, nil
 }
 

@@ -8,8 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/storage"
 )
 
 // maxDueRows bounds the "who's due" list so it stays readable on a phone.
@@ -120,13 +123,99 @@ type dueRow struct {
 	haveNext bool
 }
 
+// conferenceView is what a staff member's conference list is made of,
+// read in two steps whatever the number of classes and students
+// (loadConferenceView).
+type conferenceView struct {
+	// all are the conferences the actor holds, every status.
+	all []plpbot.Conference
+	// taught are the classes the actor teaches and their students.
+	taught *storage.Taught
+	// caseload is a counselor's (nil for anyone else).
+	caseload *plpbot.Caseload
+	// people are the students taught, on the caseload, or (a counselor's)
+	// met, by id: names, and what the caseload's rules read.
+	people map[string]*plpbot.Person
+	// active are the classes of taught not archived.
+	active map[string]bool
+}
+
+// loadConferenceView reads a staff member's conference list in two steps:
+// first, together, their conferences, the classes they teach with those
+// classes' students (one read, storage.TaughtBy) and a counselor's
+// caseload; then, together, the people those name (a counselor's caseload
+// and the rest in one read) and the classes taught with the terms, to leave
+// out archived classes.
+func (h *Handlers) loadConferenceView(ctx context.Context, actor *plpbot.Person) (*conferenceView, error) {
+	v := &conferenceView{}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		v.all, err = h.store.Conferences(gctx, storage.ConferenceQuery{TeacherID: actor.ID})
+		return err
+	})
+	g.Go(func() (err error) { v.taught, err = h.store.TaughtBy(gctx, actor.ID); return err })
+	if actor.Role == plpbot.RoleCounselor {
+		g.Go(func() (err error) { v.caseload, err = h.store.Caseload(gctx, actor); return err })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	ids := v.taught.StudentIDs()
+	if v.caseload != nil {
+		// Whether a student met is on the caseload is read from them.
+		for _, cf := range v.all {
+			ids = append(ids, cf.StudentID)
+		}
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+	}
+	var people []plpbot.Person
+	var classes []plpbot.Class
+	var terms map[string]*plpbot.Term
+	g, gctx = errgroup.WithContext(ctx)
+	if v.caseload != nil || len(ids) > 0 {
+		g.Go(func() (err error) { people, err = h.store.CaseloadAnd(gctx, v.caseload, ids); return err })
+	}
+	if len(v.taught.Classes) > 0 {
+		g.Go(func() (err error) { classes, err = h.store.ClassesByID(gctx, v.taught.Classes); return err })
+		g.Go(func() (err error) { terms, err = h.store.TermsByID(gctx); return err })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	v.people = make(map[string]*plpbot.Person, len(people))
+	for i := range people {
+		v.people[people[i].ID] = &people[i]
+	}
+	v.active = make(map[string]bool, len(classes))
+	for i := range classes {
+		cl := &classes[i]
+		v.active[cl.ID] = !plpbot.ClassArchived(cl, terms[cl.TermID], h.now(), h.classZone(cl))
+	}
+	return v, nil
+}
+
+// counsels reports whether id is on the actor's caseload now.
+func (v *conferenceView) counsels(id string) bool {
+	p := v.people[id]
+	return v.caseload != nil && p != nil && v.caseload.Includes(p)
+}
+
+// serves asks the access policy whether actor may see the plan of student
+// id now (plpbot.CanViewPlan), with the ties this view read.
+func (v *conferenceView) serves(actor *plpbot.Person, id string) bool {
+	ties := plpbot.Ties{Teaches: v.taught.Teaches(id), Counsels: v.counsels(id)}
+	return plpbot.CanViewPlan(actor, &plpbot.Person{ID: id}, ties)
+}
+
 // whoIsDue lists, for the actor as teacher or counselor, each student they
-// teach (in a class not archived), counsel (their caseload) or meet:
-// when they last met (a conference marked done) and the next booked one,
-// oldest meeting first (never met before anyone), so the teacher sees who
-// is due. It holds no plan data, only meeting dates. shown are the ids of
-// the students listed, for the audit.
-func (h *Handlers) whoIsDue(ctx context.Context, c *call, confs []plpbot.Conference, ids []string) (blocks []bot.Block, shown []string, err error) {
+// teach (in a class not archived), counsel (their caseload) or meet (met:
+// conferences with students they serve): when they last met (a conference
+// marked done) and the next booked one, oldest meeting first (never met
+// before anyone), so the teacher sees who is due. It holds no plan data,
+// only meeting dates. shown are the ids of the students listed, for the
+// audit.
+func (h *Handlers) whoIsDue(c *call, v *conferenceView, met []plpbot.Conference) (blocks []bot.Block, shown []string) {
 	now := h.now()
 	rows := map[string]*dueRow{}
 	row := func(id, name string) *dueRow {
@@ -137,23 +226,12 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call, confs []plpbot.Confere
 		}
 		return r
 	}
-	caseload, err := h.caseloadPeople(ctx, c.Actor)
-	if err != nil {
-		return nil, nil, fmt.Errorf("who is due: %w", err)
-	}
-	for i := range caseload {
-		row(caseload[i].ID, caseload[i].Name)
-	}
-	if len(ids) > 0 {
-		users, err := h.store.Users(ctx, ids)
-		if err != nil {
-			return nil, nil, fmt.Errorf("who is due: %w", err)
-		}
-		for i := range users {
-			row(users[i].ID, users[i].Name)
+	for id, p := range v.people {
+		if v.counsels(id) || slices.ContainsFunc(v.taught.Students[id], func(cl string) bool { return v.active[cl] }) {
+			row(id, p.Name)
 		}
 	}
-	for _, cf := range confs {
+	for _, cf := range met {
 		r := row(cf.StudentID, cf.StudentName)
 		switch {
 		case cf.Status == plpbot.ConferenceDone && cf.At.After(r.lastMet):
@@ -163,7 +241,7 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call, confs []plpbot.Confere
 		}
 	}
 	if len(rows) == 0 {
-		return nil, nil, nil
+		return nil, nil
 	}
 	list := make([]*dueRow, 0, len(rows))
 	for _, r := range rows {
@@ -196,5 +274,5 @@ func (h *Handlers) whoIsDue(ctx context.Context, c *call, confs []plpbot.Confere
 	if len(list) > maxDueRows {
 		blocks = append(blocks, bot.Context{Text: fmt.Sprintf("…and %d more.", len(list)-maxDueRows)})
 	}
-	return blocks, shown, nil
+	return blocks, shown
 }

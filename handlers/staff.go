@@ -104,11 +104,11 @@ func (h *Handlers) studentAndTies(ctx context.Context, c *call) (*plpbot.Person,
 // without a class name see the whole school.
 func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error) {
 	name := c.Invocation.Arg("class")
-	if mine, err := h.wantsCaseload(ctx, c, name); err != nil || mine {
+	if cl, err := h.wantsCaseload(ctx, c, name); err != nil || cl != nil {
 		if err != nil {
 			return nil, err
 		}
-		return h.caseloadRoster(ctx, c)
+		return h.caseloadRoster(ctx, c, cl)
 	}
 	var (
 		rows     []plpbot.RosterRow

@@ -101,9 +101,58 @@ var caseloadProjection = func() bson.D {
 // names pick; with them, every student of the school once: the
 // workspace's and those the roster import brought.
 func (s *Store) CaseloadStudents(ctx context.Context, c *plpbot.Caseload) ([]plpbot.Person, error) {
-	if c.Empty() {
+	return s.CaseloadAnd(ctx, c, nil)
+}
+
+// CaseloadAnd returns, in one read, the students on c now (as
+// CaseloadStudents, c nil for none) and the people ids, each with what a
+// roster row and Caseload.Includes need: a counselor's "who's due" wants
+// their caseload and the students they teach or meet at once. The caller
+// asks Includes which are on the caseload.
+func (s *Store) CaseloadAnd(ctx context.Context, c *plpbot.Caseload, ids []string) ([]plpbot.Person, error) {
+	var or bson.A
+	if c != nil && !c.Empty() {
+		or = append(or, caseloadFilter(c))
+	}
+	if len(ids) > 0 {
+		or = append(or, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	}
+	if len(or) == 0 {
 		return nil, nil
 	}
+	filter := bson.D{{Key: "$or", Value: or}}
+	if len(or) == 1 {
+		filter = or[0].(bson.D)
+	}
+	cur, err := s.db.Collection(colUsers).Find(ctx, filter,
+		options.Find().SetBatchSize(rosterBatch).SetProjection(caseloadProjection))
+	if err != nil {
+		return nil, fmt.Errorf("caseload: %w", err)
+	}
+	defer cur.Close(ctx)
+	wanted := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		wanted[id] = true
+	}
+	var out []plpbot.Person
+	for cur.Next(ctx) {
+		var u plpbot.Person
+		if err := cur.Decode(&u); err != nil {
+			return nil, fmt.Errorf("caseload: %w", err)
+		}
+		if wanted[u.ID] || c.Includes(&u) {
+			out = append(out, u)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("caseload: %w", err)
+	}
+	return out, nil
+}
+
+// caseloadFilter picks every student c's rules and names may take in, for
+// Includes to decide.
+func caseloadFilter(c *plpbot.Caseload) bson.D {
 	filter := bson.D{{Key: "role", Value: plpbot.RoleStudent}}
 	if len(c.LastNames) == 0 {
 		or := bson.A{}
@@ -118,34 +167,13 @@ func (s *Store) CaseloadStudents(ctx context.Context, c *plpbot.Caseload) ([]plp
 		if len(c.Added) > 0 {
 			or = append(or, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: c.Added}}}})
 		}
-		filter = append(filter, bson.E{Key: "$or", Value: or})
-	} else {
-		rosterPrefix := plpbot.RosterID("") // roster people, linked or not: "roster:" ≤ id < "roster;"
-		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: "platform", Value: c.Platform}, {Key: "workspace", Value: c.Workspace}},
-			bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: rosterPrefix}, {Key: "$lt", Value: rosterPrefix[:len(rosterPrefix)-1] + ";"}}}},
-		}})
+		return append(filter, bson.E{Key: "$or", Value: or})
 	}
-	cur, err := s.db.Collection(colUsers).Find(ctx, filter,
-		options.Find().SetBatchSize(rosterBatch).SetProjection(caseloadProjection))
-	if err != nil {
-		return nil, fmt.Errorf("caseload of %s: %w", c.CounselorID, err)
-	}
-	defer cur.Close(ctx)
-	var out []plpbot.Person
-	for cur.Next(ctx) {
-		var u plpbot.Person
-		if err := cur.Decode(&u); err != nil {
-			return nil, fmt.Errorf("caseload of %s: %w", c.CounselorID, err)
-		}
-		if c.Includes(&u) {
-			out = append(out, u)
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("caseload of %s: %w", c.CounselorID, err)
-	}
-	return out, nil
+	rosterPrefix := plpbot.RosterID("") // roster people, linked or not: "roster:" ≤ id < "roster;"
+	return append(filter, bson.E{Key: "$or", Value: bson.A{
+		bson.D{{Key: "platform", Value: c.Platform}, {Key: "workspace", Value: c.Workspace}},
+		bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: rosterPrefix}, {Key: "$lt", Value: rosterPrefix[:len(rosterPrefix)-1] + ";"}}}},
+	}})
 }
 
 // CaseloadRoster returns a roster row per student on c now, ordered by name.

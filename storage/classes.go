@@ -2,8 +2,8 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/plpbot/plpbot"
@@ -55,6 +55,23 @@ func (s *Store) findClass(ctx context.Context, filter bson.D) (*plpbot.Class, er
 		return nil, fmt.Errorf("load class: %w", translate(err))
 	}
 	return &c, nil
+}
+
+// ClassesByID returns the classes with the given ids, in no particular
+// order (an unknown id is left out). One read.
+func (s *Store) ClassesByID(ctx context.Context, ids []string) ([]plpbot.Class, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cur, err := s.db.Collection(colClasses).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, fmt.Errorf("load classes: %w", err)
+	}
+	var out []plpbot.Class
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("load classes: %w", err)
+	}
+	return out, nil
 }
 
 // AllClasses returns every class (the scheduler plans per class).
@@ -117,7 +134,8 @@ func (s *Store) enrolledClassIDs(ctx context.Context, userID, role string) ([]st
 
 // enrollmentIDs returns one field of the enrollments matching filter.
 func (s *Store) enrollmentIDs(ctx context.Context, filter bson.D, field string, pick func(plpbot.Enrollment) string) ([]string, error) {
-	cur, err := s.db.Collection(colEnrollments).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}))
+	cur, err := s.db.Collection(colEnrollments).Find(ctx, filter,
+		options.Find().SetBatchSize(rosterBatch).SetProjection(bson.D{{Key: field, Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("list enrollments: %w", err)
 	}
@@ -133,7 +151,12 @@ func (s *Store) enrollmentIDs(ctx context.Context, filter bson.D, field string, 
 }
 
 // Enroll adds users to a class with a membership role; enrolling someone
-// twice changes nothing but their role. One unordered bulk write.
+// twice changes nothing but their role. The new memberships are inserted
+// and the existing ones' role set, in one update for all (never one each:
+// see the note in teachers.go); then the class's teacher lists
+// (teachers.go): a new teacher is added to its students', a new student
+// gets its teachers, and someone who taught the class and is now a student
+// of it is taken off.
 func (s *Store) Enroll(ctx context.Context, classID string, userIDs []string, role string) error {
 	if len(userIDs) == 0 {
 		return nil
@@ -141,29 +164,67 @@ func (s *Store) Enroll(ctx context.Context, classID string, userIDs []string, ro
 	now := s.Now()
 	models := make([]mongo.WriteModel, 0, len(userIDs))
 	for _, uid := range userIDs {
-		models = append(models, mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: plpbot.EnrollmentID(classID, uid)}}).
-			SetUpdate(bson.D{
-				{Key: "$set", Value: bson.D{{Key: "role", Value: role}}},
-				{Key: "$setOnInsert", Value: bson.D{
-					{Key: "class_id", Value: classID}, {Key: "user_id", Value: uid}, {Key: "created_at", Value: now},
-				}},
-			}).SetUpsert(true))
+		models = append(models, mongo.NewInsertOneModel().SetDocument(plpbot.Enrollment{
+			ID: plpbot.EnrollmentID(classID, uid), ClassID: classID, UserID: uid, Role: role, CreatedAt: now}))
 	}
-	if _, err := s.db.Collection(colEnrollments).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+	_, err := s.db.Collection(colEnrollments).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	members, err := alreadyThere(err, userIDs) // enrolled before: their role is set
+	if err != nil {
+		return fmt.Errorf("enroll in class %s: %w", classID, err)
+	}
+	if len(members) > 0 {
+		ids := make([]string, len(members))
+		gone := make([]membership, len(members))
+		for i, uid := range members {
+			ids[i], gone[i] = plpbot.EnrollmentID(classID, uid), membership{class: classID, user: uid}
+		}
+		if _, err := s.db.Collection(colEnrollments).UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: role}}}}); err != nil {
+			return fmt.Errorf("enroll in class %s: %w", classID, err)
+		}
+		// Only a member already there can have been a teacher of it.
+		if role == plpbot.MemberStudent {
+			if err := s.pullTeachers(ctx, gone); err != nil {
+				return fmt.Errorf("enroll in class %s: %w", classID, err)
+			}
+		}
+	}
+	if err := s.addTeachersTo(ctx, []string{classID}); err != nil {
 		return fmt.Errorf("enroll in class %s: %w", classID, err)
 	}
 	return nil
 }
 
-// Unenroll removes a user from a class. ErrNotFound if they weren't in it.
-func (s *Store) Unenroll(ctx context.Context, classID, userID string) error {
-	res, err := s.db.Collection(colEnrollments).DeleteOne(ctx, bson.D{{Key: "_id", Value: plpbot.EnrollmentID(classID, userID)}})
-	if err != nil {
-		return fmt.Errorf("unenroll: %w", err)
+// alreadyThere reads the error of inserting one membership for each of
+// userIDs: the users whose membership existed (duplicate keys), or the
+// error if anything else went wrong.
+func alreadyThere(err error, userIDs []string) ([]string, error) {
+	var bwe mongo.BulkWriteException
+	if err == nil || !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return nil, err
 	}
-	if res.DeletedCount == 0 {
-		return fmt.Errorf("unenroll: %w", ErrNotFound)
+	there := make([]string, 0, len(bwe.WriteErrors))
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return nil, err
+		}
+		there = append(there, userIDs[we.Index])
+	}
+	return there, nil
+}
+
+// Unenroll removes a user from a class, and a teacher from its students'
+// teacher lists. ErrNotFound if they weren't in it.
+func (s *Store) Unenroll(ctx context.Context, classID, userID string) error {
+	var gone plpbot.Enrollment
+	err := s.db.Collection(colEnrollments).FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: plpbot.EnrollmentID(classID, userID)}}).Decode(&gone)
+	if err != nil {
+		return fmt.Errorf("unenroll: %w", translate(err))
+	}
+	if gone.Role != plpbot.MemberStudent {
+		if err := s.pullTeachers(ctx, []membership{{class: classID, user: userID}}); err != nil {
+			return fmt.Errorf("unenroll: %w", err)
+		}
 	}
 	return nil
 }
@@ -174,26 +235,11 @@ func (s *Store) ClassMembers(ctx context.Context, classID, role string) ([]strin
 		"user_id", func(e plpbot.Enrollment) string { return e.UserID })
 }
 
-// StudentsTaught returns the students of every class teacherID teaches, in
-// two reads however many classes (a student in two of them once).
-func (s *Store) StudentsTaught(ctx context.Context, teacherID string) ([]string, error) {
-	classIDs, err := s.enrolledClassIDs(ctx, teacherID, plpbot.MemberTeacher)
-	if err != nil || len(classIDs) == 0 {
-		return nil, err
-	}
-	ids, err := s.enrollmentIDs(ctx, bson.D{{Key: "class_id", Value: bson.D{{Key: "$in", Value: classIDs}}}, {Key: "role", Value: plpbot.MemberStudent}},
-		"user_id", func(e plpbot.Enrollment) string { return e.UserID })
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids), nil
-}
-
 // ClassEnrollments returns every enrollment of a class, teachers and
-// students, in one read.
+// students, in one read (one batch, however large the class).
 func (s *Store) ClassEnrollments(ctx context.Context, classID string) ([]plpbot.Enrollment, error) {
-	cur, err := s.db.Collection(colEnrollments).Find(ctx, bson.D{{Key: "class_id", Value: classID}})
+	cur, err := s.db.Collection(colEnrollments).Find(ctx, bson.D{{Key: "class_id", Value: classID}},
+		options.Find().SetBatchSize(rosterBatch))
 	if err != nil {
 		return nil, fmt.Errorf("list enrollments: %w", err)
 	}

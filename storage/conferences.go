@@ -79,7 +79,8 @@ func (s *Store) Conferences(ctx context.Context, q ConferenceQuery) ([]plpbot.Co
 	if len(at) > 0 {
 		filter = append(filter, bson.E{Key: "at", Value: at})
 	}
-	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "number", Value: 1}})
+	// One batch, however many: a staff list reads all of a year's.
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "number", Value: 1}}).SetBatchSize(rosterBatch)
 	if q.Limit > 0 {
 		opts.SetLimit(int64(q.Limit))
 	}

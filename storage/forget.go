@@ -144,6 +144,10 @@ func (s *Store) forget(ctx context.Context, id string, by Eraser) (done RecordCo
 		if err := s.forgetInCaseloads(ctx, id); err != nil {
 			return done, erased, err
 		}
+		// A teacher's id on their students' enrollments (teachers.go).
+		if err := s.forgetInTeacherLists(ctx, id); err != nil {
+			return done, erased, err
+		}
 	}
 	return done, erased, nil
 }

@@ -158,15 +158,26 @@ func (s *Store) foldChatAccount(ctx context.Context, chatID, personID string) er
 	if err := classes.All(ctx, &es); err != nil {
 		return fmt.Errorf("link %s: memberships: %w", chatID, err)
 	}
+	var classIDs []string
+	var gone []membership
 	for _, e := range es {
 		moved := e
 		moved.ID, moved.UserID, moved.SourcedID = plpbot.EnrollmentID(e.ClassID, personID), personID, ""
 		if _, err := s.db.Collection(colEnrollments).InsertOne(ctx, moved); err != nil && !mongo.IsDuplicateKeyError(err) {
 			return fmt.Errorf("link %s: move membership: %w", chatID, err)
 		}
+		classIDs = append(classIDs, e.ClassID)
+		gone = append(gone, membership{class: e.ClassID, user: chatID})
 	}
 	if _, err := s.db.Collection(colEnrollments).DeleteMany(ctx, bson.D{{Key: "user_id", Value: chatID}}); err != nil {
 		return fmt.Errorf("link %s: memberships: %w", chatID, err)
+	}
+	// The classes' teacher lists name the person now, not the account.
+	if err := s.pullTeachers(ctx, gone); err != nil {
+		return fmt.Errorf("link %s: %w", chatID, err)
+	}
+	if err := s.addTeachersTo(ctx, classIDs); err != nil {
+		return fmt.Errorf("link %s: %w", chatID, err)
 	}
 	if _, err := s.db.Collection(colUsers).DeleteOne(ctx, bson.D{{Key: "_id", Value: chatID}}); err != nil {
 		return fmt.Errorf("link %s: %w", chatID, err)

@@ -168,6 +168,10 @@ func (w *RosterWrites) Len() int {
 // updating it instead.
 func (s *Store) ApplyRoster(ctx context.Context, w *RosterWrites, next *RosterState) error {
 	now := s.Now()
+	gone, err := s.teachingEnding(ctx, w.Unenroll)
+	if err != nil {
+		return fmt.Errorf("roster import: %w", err)
+	}
 	steps := []struct {
 		coll string
 		// inserts come first; fallbacks[i] is inserts[i] as an update.
@@ -176,7 +180,7 @@ func (s *Store) ApplyRoster(ctx context.Context, w *RosterWrites, next *RosterSt
 		{colTerms, termInserts(w.NewTerms, now), termUpdates(w.NewTerms), termUpdates(w.Terms)},
 		{colClasses, classInserts(w.NewClasses, now), classUpdates(w.NewClasses, now), classUpdates(w.Classes, now)},
 		{colUsers, personInserts(w.NewPeople, now), personUpdates(w.NewPeople, now), personUpdates(w.People, now)},
-		{colEnrollments, enrollmentInserts(w.Enroll), enrollmentUpdates(w.Enroll),
+		{colEnrollments, enrollmentInserts(w.Enroll, classTeachers(next.Enrollments)), enrollmentUpdates(w.Enroll),
 			append(enrollmentUpdates(w.Reenroll), enrollmentDeletes(w.Unenroll)...)},
 		{colCaseloads, nil, nil, caseloadUpdates(w.Caseloads, now)},
 	}
@@ -185,10 +189,36 @@ func (s *Store) ApplyRoster(ctx context.Context, w *RosterWrites, next *RosterSt
 			return fmt.Errorf("roster import: write %s: %w", st.coll, err)
 		}
 	}
+	if err := s.rosterTeacherLists(ctx, w, gone); err != nil {
+		return fmt.Errorf("roster import: %w", err)
+	}
 	if err := s.AuditMany(ctx, w.Audit); err != nil {
 		return err
 	}
 	return s.saveRosterState(ctx, next)
+}
+
+// rosterTeacherLists keeps the classes' teacher lists (teachers.go) after
+// an import changed memberships: the teachers whose membership ended
+// (gone) or who are now students of the class are taken off, and the
+// classes with new or changed memberships have their teachers added where
+// the inserts didn't carry them (a teacher added in chat, a new teacher
+// of students already there).
+func (s *Store) rosterTeacherLists(ctx context.Context, w *RosterWrites, gone []membership) error {
+	var classes []string
+	for _, e := range w.Enroll {
+		classes = append(classes, e.ClassID)
+	}
+	for _, e := range w.Reenroll {
+		classes = append(classes, e.ClassID)
+		if e.Role == plpbot.MemberStudent {
+			gone = append(gone, membership{class: e.ClassID, user: e.UserID})
+		}
+	}
+	if err := s.pullTeachers(ctx, gone); err != nil {
+		return err
+	}
+	return s.addTeachersTo(ctx, classes)
 }
 
 // bulkWrite sends models unordered, in batches. The first len(asUpdate)
@@ -312,10 +342,17 @@ func personUpdates(changed []plpbot.Person, now time.Time) []mongo.WriteModel {
 	return out
 }
 
-func enrollmentInserts(created []plpbot.Enrollment) []mongo.WriteModel {
+// enrollmentInserts are the new memberships, a student's with the
+// teachers the import gives its class (teachers, by class id), so a first
+// import leaves no teacher list to write after (teachers.go).
+func enrollmentInserts(created []plpbot.Enrollment, teachers map[string][]string) []mongo.WriteModel {
 	out := make([]mongo.WriteModel, 0, len(created))
 	for _, e := range created {
-		out = append(out, mongo.NewInsertOneModel().SetDocument(e))
+		doc := listedEnrollment{Enrollment: e}
+		if e.Role == plpbot.MemberStudent {
+			doc.Teachers = teachers[e.ClassID]
+		}
+		out = append(out, mongo.NewInsertOneModel().SetDocument(doc))
 	}
 	return out
 }

@@ -135,6 +135,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		_ = s.Close(ctx)
 		return nil, err
 	}
+	// Enrollments written before they carried their class's teachers get
+	// them, once (teachers.go).
+	if err := s.backfillTeacherLists(ctx); err != nil {
+		_ = s.Close(ctx)
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -210,6 +216,8 @@ var indexes = []index{
 	{colClasses, bson.D{{Key: "platform", Value: 1}, {Key: "workspace", Value: 1}, {Key: "name_lower", Value: 1}}, true},
 	{colEnrollments, bson.D{{Key: "user_id", Value: 1}}, false},
 	{colEnrollments, bson.D{{Key: "class_id", Value: 1}, {Key: "role", Value: 1}}, false},
+	// A student's class's teachers (teachers.go: TaughtBy).
+	{colEnrollments, bson.D{{Key: fieldTeacherIDs, Value: 1}}, false},
 	{colGoals, bson.D{{Key: "user_id", Value: 1}, {Key: "number", Value: 1}}, true},
 	{colCheckIns, bson.D{{Key: "user_id", Value: 1}, {Key: "at", Value: -1}}, false},
 	{colReflections, bson.D{{Key: "user_id", Value: 1}, {Key: "at", Value: -1}}, false},
