@@ -114,9 +114,10 @@ func requests(cmds []command) string { return fmt.Sprint(cmds) }
 // the writer's record read a moment before (the actor cache), and holds the
 // issue's budget of 2 for a student's writes: check-in (the goal's update
 // and the check-in's insert, sent together), goal add (the student's latest
-// goal, which both catches a repeat and numbers the new one, then the
-// insert), step add, reflect (alone, and as the answer to a prompt: the
-// prompt is found and marked answered in one request). A teacher's feedback
+// goal, which both catches a repeat and numbers the new one — read from the
+// database's files here, a find on MongoDB — then the insert), step add,
+// reflect (alone, and as the answer to a prompt: the prompt is found and
+// marked answered in one request). A teacher's feedback
 // can't be 2: it reads the student named, their ties to the teacher (the
 // access check, at the moment of use), the goal, and writes the audit entry
 // and the feedback — five collections, and a request reaches one. It is
