@@ -103,8 +103,18 @@ func (g *Goal) Overdue(t time.Time) bool {
 	return g.Status == GoalActive && !g.TargetDate.IsZero() && t.After(g.TargetDate.Add(24*time.Hour))
 }
 
-// Summary is the goal's roster summary.
-func (g *Goal) Summary() GoalSummary { return GoalSummary{Status: g.Status, Progress: g.Progress} }
+// LastCheckInOf is a student's latest check-in, read from their goals: each
+// goal keeps the time of the latest check-in that moved it, so the latest
+// of those is the student's (zero if they never checked in).
+func LastCheckInOf(goals []Goal) time.Time {
+	var last time.Time
+	for i := range goals {
+		if goals[i].LastCheckIn.After(last) {
+			last = goals[i].LastCheckIn
+		}
+	}
+	return last
+}
 
 // RepeatWindow is how soon after adding something the same addition reads
 // as a double tap rather than a second one.

@@ -60,6 +60,10 @@ func (p *Profile) Validate() error {
 
 // Person is someone plpbot knows on one platform: a student or a member of
 // staff. ID is "platform:workspace:platform_id".
+//
+// A plan's figures (goal numbers, progress, the latest check-in) live on
+// the goals alone. A record written by an older plpbot may still hold
+// copies of them (goal_seq, gs, last_checkin): nothing reads them.
 type Person struct {
 	ID         string    `bson:"_id"`
 	Platform   string    `bson:"platform"`
@@ -85,12 +89,6 @@ type Person struct {
 	// person (Slack's D…), once known: the bot finds it once, not before
 	// every message. It is a delivery detail, never shown.
 	DMChannel string `bson:"dm_channel,omitempty"`
-	GoalSeq   int    `bson:"goal_seq"`
-	// GoalSummaries mirror each goal's status and progress ("g1", "g2", …)
-	// so a roster reads people only.
-	GoalSummaries map[string]GoalSummary `bson:"gs,omitempty"`
-	// LastCheckIn is the time of the student's latest check-in.
-	LastCheckIn time.Time `bson:"last_checkin,omitempty"`
 	// Draft is a DM the person sent that read both as a command and as a
 	// reflection, kept until they choose which it was (plpbot asks rather
 	// than guesses; /plp keep saves it). DraftAt is when it came.
@@ -138,11 +136,4 @@ type AwayPeriod struct {
 // Overlaps reports whether the period overlaps [from, to).
 func (p AwayPeriod) Overlaps(from, to time.Time) bool {
 	return p.From.Before(to) && p.Until.After(from)
-}
-
-// GoalSummary is the part of a goal a roster needs, kept on the student so
-// a roster reads people only.
-type GoalSummary struct {
-	Status   GoalStatus `bson:"st"`
-	Progress int        `bson:"p"`
 }

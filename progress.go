@@ -28,8 +28,8 @@ func Quiet(last, now time.Time) bool {
 	return !last.IsZero() && now.Sub(last) >= QuietAfter
 }
 
-// RosterRow is one student's standing at a glance, read from the summary
-// kept on the student: enough to see who needs attention, never their
+// RosterRow is one student's standing at a glance, read from their record
+// and their goals: enough to see who needs attention, never their
 // reflections or notes.
 type RosterRow struct {
 	UserID      string
@@ -44,12 +44,15 @@ type RosterRow struct {
 	Shoutouts   bool
 }
 
-// RosterRowOf summarises a student from their goal summaries.
-func RosterRowOf(p *Person) RosterRow {
+// RosterRowOf summarises student p from their goals (only status, progress
+// and last_checkin are read): active goals count with their mean progress,
+// done goals are counted, paused and dropped ones neither; their latest
+// check-in is LastCheckInOf(goals).
+func RosterRowOf(p *Person, goals []Goal) RosterRow {
 	r := RosterRow{UserID: p.ID, Name: p.Name, AwayUntil: p.AwayUntil, CantDM: p.CantDM,
-		Shoutouts: p.Shoutouts, LastCheckIn: p.LastCheckIn, Flagged: p.Flagged}
+		Shoutouts: p.Shoutouts, LastCheckIn: LastCheckInOf(goals), Flagged: p.Flagged}
 	sum := 0
-	for _, g := range p.GoalSummaries {
+	for _, g := range goals {
 		switch g.Status {
 		case GoalActive:
 			r.ActiveGoals++

@@ -28,15 +28,20 @@ func TestClassProgressWeighsStudentsEqually(t *testing.T) {
 }
 
 func TestRosterRowOf(t *testing.T) {
-	p := &plpbot.Person{ID: "u1", Name: "Ana", GoalSummaries: map[string]plpbot.GoalSummary{
-		"g1": {Status: plpbot.GoalActive, Progress: 40},
-		"g2": {Status: plpbot.GoalActive, Progress: 61},
-		"g3": {Status: plpbot.GoalDone, Progress: 100},
-		"g4": {Status: plpbot.GoalPaused, Progress: 90},
-	}}
-	r := plpbot.RosterRowOf(p)
-	if r.ActiveGoals != 2 || r.DoneGoals != 1 || r.AvgProgress != 50 {
-		t.Errorf("RosterRowOf = %+v, want 2 active at 50%%, 1 done", r)
+	p := &plpbot.Person{ID: "u1", Name: "Ana"}
+	last := now.Add(-50 * time.Hour)
+	goals := []plpbot.Goal{
+		{Number: 1, Status: plpbot.GoalActive, Progress: 40, LastCheckIn: now.Add(-90 * time.Hour)},
+		{Number: 2, Status: plpbot.GoalActive, Progress: 61},
+		{Number: 3, Status: plpbot.GoalDone, Progress: 100, LastCheckIn: last},
+		{Number: 4, Status: plpbot.GoalPaused, Progress: 90},
+	}
+	r := plpbot.RosterRowOf(p, goals)
+	if r.ActiveGoals != 2 || r.DoneGoals != 1 || r.AvgProgress != 50 || !r.LastCheckIn.Equal(last) {
+		t.Errorf("RosterRowOf = %+v, want 2 active at 50%%, 1 done, last check-in %v", r, last)
+	}
+	if r := plpbot.RosterRowOf(p, nil); r.ActiveGoals != 0 || !r.LastCheckIn.IsZero() {
+		t.Errorf("RosterRowOf without goals = %+v, want nothing counted and no check-in", r)
 	}
 }
 

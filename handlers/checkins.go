@@ -118,22 +118,9 @@ func (h *Handlers) cmdReflect(ctx context.Context, c *call) ([]bot.Message, erro
 // saveReflection stores text as the actor's reflection, as the answer to
 // their open prompt if they have one, and thanks them.
 func (h *Handlers) saveReflection(ctx context.Context, c *call, text string) ([]bot.Message, error) {
-	now := h.now().UTC()
-	r := plpbot.Reflection{UserID: c.Actor.ID, Text: text, At: now}
-	p, err := h.store.OpenPrompt(ctx, c.Actor.ID, now)
-	switch {
-	case err == nil:
-		r.PromptID, r.Prompt = p.ID, p.Text
-	case !errors.Is(err, storage.ErrNotFound):
+	_, p, err := h.store.Reflect(ctx, plpbot.Reflection{UserID: c.Actor.ID, Text: text, At: h.now().UTC()})
+	if err != nil {
 		return nil, err
-	}
-	if _, err := h.store.AddReflection(ctx, r); err != nil {
-		return nil, err
-	}
-	if p != nil {
-		if err := h.store.AnswerPrompt(ctx, p.ID, now); err != nil {
-			return nil, err
-		}
 	}
 	first := "Thanks for reflecting — I saved it to your plan."
 	if p != nil {

@@ -66,13 +66,10 @@ func (h *Handlers) PromptFollowUp(ctx context.Context, student *plpbot.Person, n
 	}, nil
 }
 
-// Nudge is the one gentle DM to a quiet student: a check-in on their first
-// active goal, or an invitation to set one.
-func (h *Handlers) Nudge(ctx context.Context, student *plpbot.Person, now time.Time) (bot.Message, error) {
-	goals, err := h.store.Goals(ctx, student.ID)
-	if err != nil {
-		return bot.Message{}, fmt.Errorf("nudge: %w", err)
-	}
+// Nudge is the one gentle DM to a quiet student, given their goals in
+// number order: a check-in on their first active goal, or an invitation to
+// set one.
+func (h *Handlers) Nudge(_ context.Context, student *plpbot.Person, goals []plpbot.Goal, now time.Time) (bot.Message, error) {
 	hi := "Hi " + bot.User(plpbot.FirstName(student.Name)) + " 👋"
 	active := activeGoals(goals)
 	if len(active) == 0 {
@@ -285,18 +282,11 @@ func appendQuoted[T any](blocks []bot.Block, heading string, items []T, line fun
 // and a chart of both week by week over the term (only in classes of at
 // least the minimum size: plpbot.SummaryShowsFigures), and shout-outs only
 // for students who opted in. It never names one student's reflection,
-// feedback, flag or low progress. It reads the roster summary, one
-// class-wide query of goals and, for the chart, one of check-ins.
+// feedback, flag or low progress. It reads the class's students and their
+// goals together (the roster is figured from the goals) and, for the
+// chart, one class-wide query of check-ins.
 func (h *Handlers) ClassSummary(ctx context.Context, c *plpbot.Class, from, now time.Time) (bot.Message, error) {
-	rows, err := h.store.Roster(ctx, c.ID)
-	if err != nil {
-		return bot.Message{}, fmt.Errorf("class summary: %w", err)
-	}
-	ids := make([]string, len(rows))
-	for i := range rows {
-		ids[i] = rows[i].UserID
-	}
-	goals, err := h.store.GoalsOf(ctx, ids)
+	rows, goals, err := h.store.RosterAndGoals(ctx, c.ID)
 	if err != nil {
 		return bot.Message{}, fmt.Errorf("class summary: %w", err)
 	}

@@ -41,14 +41,15 @@ func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, erro
 	if err != nil {
 		return nil, err
 	}
-	if dup, err := h.repeatedGoal(ctx, c.Actor, title); err != nil || dup != nil {
+	last, dup, err := h.repeatedGoal(ctx, c.Actor, title)
+	if err != nil || dup != nil {
 		return dup, err
 	}
 	category := c.Invocation.Arg("category")
 	if category == "" {
 		category = "academic"
 	}
-	g, err := h.store.AddGoalAfter(ctx, plpbot.Goal{UserID: c.Actor.ID, Title: title, Category: category, TargetDate: by, Why: c.Invocation.Arg("why")}, c.Actor.GoalSeq)
+	g, err := h.store.AddGoalAfter(ctx, plpbot.Goal{UserID: c.Actor.ID, Title: title, Category: category, TargetDate: by, Why: c.Invocation.Arg("why")}, last)
 	if err != nil {
 		return nil, err
 	}
@@ -71,23 +72,21 @@ func (h *Handlers) cmdGoalAdd(ctx context.Context, c *call) ([]bot.Message, erro
 
 // repeatedGoal answers a goal add that repeats the student's latest goal
 // within moments (a double tap, a resent message) without adding it again
-// (plpbot.IsRepeatOf); nil when the goal is new.
-func (h *Handlers) repeatedGoal(ctx context.Context, u *plpbot.Person, title string) ([]bot.Message, error) {
-	if u.GoalSeq == 0 {
-		return nil, nil
-	}
-	latest, err := h.store.Goal(ctx, u.ID, u.GoalSeq)
+// (plpbot.IsRepeatOf); nil when the goal is new. It reads the latest goal
+// once, and returns its number (0 if none): the new goal's is the next.
+func (h *Handlers) repeatedGoal(ctx context.Context, u *plpbot.Person, title string) (int, []bot.Message, error) {
+	latest, err := h.store.LatestGoal(ctx, u.ID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
+		return 0, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("goal add: %w", err)
+		return 0, nil, fmt.Errorf("goal add: %w", err)
 	}
 	if !plpbot.IsRepeatOf(latest, title, h.now()) {
-		return nil, nil
+		return latest.Number, nil, nil
 	}
 	num := strconv.Itoa(latest.Number)
-	return []bot.Message{reply("",
+	return latest.Number, []bot.Message{reply("",
 		bot.Text{Text: fmt.Sprintf("You added %s a moment ago — it's goal %s, so I didn't add it twice.", goalRef(latest), num)},
 		bot.Context{Text: "Want a second, different goal? Give it its own title. Next: `/plp step add " + num + " TEXT`"})}, nil
 }

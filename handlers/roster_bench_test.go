@@ -84,14 +84,9 @@ func benchSeed(b *testing.B, store *storage.Store, classID string, n int, now ti
 	for i := range n {
 		name := fmt.Sprintf("student%05d", i)
 		uid := storage.Identity{Platform: "console", PlatformID: name}.UserID()
-		summaries := map[string]plpbot.GoalSummary{}
-		for g := 1; g <= 2; g++ {
-			summaries["g"+strconv.Itoa(g)] = plpbot.GoalSummary{Status: plpbot.GoalActive, Progress: (i*7 + g*13) % 101}
-		}
 		users = append(users, plpbot.Person{
 			ID: uid, Platform: "console", PlatformID: name, Name: name, NameLower: name,
-			Role: plpbot.RoleStudent, GoalSeq: 2, CreatedAt: now, UpdatedAt: now,
-			GoalSummaries: summaries, LastCheckIn: now.Add(-time.Duration(i%20) * 24 * time.Hour), Flagged: i%10 == 0,
+			Role: plpbot.RoleStudent, CreatedAt: now, UpdatedAt: now, Flagged: i%10 == 0,
 		})
 		for g := 1; g <= 2; g++ {
 			goals = append(goals, plpbot.Goal{

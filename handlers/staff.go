@@ -68,13 +68,16 @@ func mentionOf(c *call, u *plpbot.Person) string {
 // actor's classes, so the refusal reveals nothing; admins are told plainly.
 // Staff refused a student the bot knows are audited (refused:COMMAND).
 func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, error) {
-	u, _, err := h.studentAndTies(ctx, c)
+	u, _, err := h.studentAndTies(ctx, c, nil)
 	return u, err
 }
 
 // studentAndTies is studentFor that also returns the actor's ties to the
-// student, read once, for the checks that follow (flags).
-func (h *Handlers) studentAndTies(ctx context.Context, c *call) (*plpbot.Person, plpbot.Ties, error) {
+// student, read once, for the checks that follow (flags). If also is not
+// nil it runs with the student found, at the same time as the ties are
+// read (a read the command needs next); its error counts only once the
+// actor may see the student, and what it read is theirs to use only then.
+func (h *Handlers) studentAndTies(ctx context.Context, c *call, also func(context.Context, *plpbot.Person) error) (*plpbot.Person, plpbot.Ties, error) {
 	u, err := h.findMentioned(ctx, c, "user")
 	if errors.Is(err, storage.ErrNotFound) {
 		name := mentionName(c, "user")
@@ -86,7 +89,15 @@ func (h *Handlers) studentAndTies(ctx context.Context, c *call) (*plpbot.Person,
 	if err != nil {
 		return nil, plpbot.Ties{}, fmt.Errorf("find student: %w", err)
 	}
+	var alsoErr error
+	done := make(chan struct{})
+	if also != nil {
+		go func() { defer close(done); alsoErr = also(ctx, u) }()
+	} else {
+		close(done)
+	}
 	ties, err := h.tiesOf(ctx, c.Actor, u)
+	<-done
 	if err != nil {
 		return nil, plpbot.Ties{}, fmt.Errorf("check access: %w", err)
 	}
@@ -97,7 +108,7 @@ func (h *Handlers) studentAndTies(ctx context.Context, c *call) (*plpbot.Person,
 		}
 		return nil, plpbot.Ties{}, err
 	}
-	return u, ties, nil
+	return u, ties, alsoErr
 }
 
 // cmdRoster shows a class at a glance: one compact row per student. Admins
@@ -303,7 +314,7 @@ func agoShort(t, now time.Time) string {
 // and feedback since a date, and their flags where the access policy allows.
 // The read is audited first.
 func (h *Handlers) cmdStudent(ctx context.Context, c *call) ([]bot.Message, error) {
-	s, ties, err := h.studentAndTies(ctx, c)
+	s, ties, err := h.studentAndTies(ctx, c, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -552,24 +563,24 @@ func staffGoalBlocks(goals []plpbot.Goal, now time.Time, loc *time.Location) []b
 // cmdFeedback stores a staff comment on a student's goal and DMs it to the
 // student with a way to answer.
 func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, error) {
-	s, err := h.studentFor(ctx, c)
-	if err != nil {
-		return nil, err
+	text := strings.TrimSpace(c.Invocation.Arg("text"))
+	if text == "" {
+		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Write your feedback after the goal number.",
+			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
 	n := c.Invocation.Int("n")
-	g, err := h.store.Goal(ctx, s.ID, n)
-	if errors.Is(err, storage.ErrNotFound) {
+	var g *plpbot.Goal
+	s, _, err := h.studentAndTies(ctx, c, func(ctx context.Context, s *plpbot.Person) (err error) {
+		g, err = h.store.Goal(ctx, s.ID, n)
+		return err
+	})
+	if errors.Is(err, storage.ErrNotFound) && s != nil {
 		return nil, &bot.UserError{Code: bot.ENotFound,
 			Message: fmt.Sprintf("%s doesn't have a goal %d.", bot.User(s.Name), n),
 			Hint:    "See their goals with `/plp student " + mentionOf(c, s) + "`."}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
-	}
-	text := strings.TrimSpace(c.Invocation.Arg("text"))
-	if text == "" {
-		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Write your feedback after the goal number.",
-			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
 	if err := h.audit(ctx, c.Actor, "feedback", s, "goal "+strconv.Itoa(n)); err != nil {
 		return nil, err

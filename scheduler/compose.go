@@ -20,7 +20,9 @@ import (
 type Composer interface {
 	ReflectionPrompt(ctx context.Context, student *plpbot.Person, now time.Time) (bot.Message, error)
 	PromptFollowUp(ctx context.Context, student *plpbot.Person, now time.Time) (bot.Message, error)
-	Nudge(ctx context.Context, student *plpbot.Person, now time.Time) (bot.Message, error)
+	// Nudge is given the student's goals, which the scheduler read to see
+	// whether they checked in since the nudge was planned.
+	Nudge(ctx context.Context, student *plpbot.Person, goals []plpbot.Goal, now time.Time) (bot.Message, error)
 	ConferenceHeadsUp(ctx context.Context, student *plpbot.Person, c *plpbot.Conference, now time.Time) (bot.Message, error)
 	PrepBrief(ctx context.Context, staff *plpbot.Person, c *plpbot.Conference, now time.Time) (bot.Message, error)
 	NotesRequest(ctx context.Context, staff *plpbot.Person, c *plpbot.Conference, now time.Time) (bot.Message, error)

@@ -85,10 +85,15 @@ func (s *Scheduler) composeNudge(ctx context.Context, it *storage.OutboxItem, no
 		return nil, "student is away", nil
 	case u.CantDM != "":
 		return nil, "can't DM", nil
-	case nudgePeriod(u.LastCheckIn) != it.Period:
+	}
+	goals, err := s.store.Goals(ctx, u.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	if nudgePeriod(plpbot.LastCheckInOf(goals)) != it.Period {
 		return nil, "checked in since", nil
 	}
-	msg, err := s.composer.Nudge(ctx, u, now)
+	msg, err := s.composer.Nudge(ctx, u, goals, now)
 	if err != nil {
 		return nil, "", err
 	}

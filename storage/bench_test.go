@@ -145,14 +145,9 @@ func seedStudents(b *testing.B, s *storage.Store, workspace string, n, goals int
 		id := storage.Identity{Platform: "slack", Workspace: workspace, PlatformID: "S" + strconv.Itoa(i)}
 		name := fmt.Sprintf("Student %d", i)
 		ids[i] = id.UserID()
-		summaries := map[string]plpbot.GoalSummary{}
-		for g := 1; g <= goals; g++ {
-			summaries["g"+strconv.Itoa(g)] = plpbot.GoalSummary{Status: plpbot.GoalActive, Progress: (i + g) % 101}
-		}
 		users = append(users, plpbot.Person{
 			ID: id.UserID(), Platform: id.Platform, Workspace: id.Workspace, PlatformID: id.PlatformID,
-			Name: name, NameLower: name, Role: plpbot.RoleStudent, GoalSeq: goals, CreatedAt: now, UpdatedAt: now,
-			GoalSummaries: summaries, LastCheckIn: now.Add(-time.Duration(i%72) * time.Hour),
+			Name: name, NameLower: name, Role: plpbot.RoleStudent, CreatedAt: now, UpdatedAt: now,
 		})
 		for g := 1; g <= goals; g++ {
 			gs = append(gs, plpbot.Goal{

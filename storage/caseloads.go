@@ -150,44 +150,53 @@ func (s *Store) CaseloadAnd(ctx context.Context, c *plpbot.Caseload, ids []strin
 	return out, nil
 }
 
-// caseloadFilter picks every student c's rules and names may take in, for
-// Includes to decide.
+// rosterPrefix starts the id of every person the roster import brought,
+// linked or not.
+var rosterPrefix = plpbot.RosterID("")
+
+// caseloadFilter selects the students c may include (c.Includes decides).
 func caseloadFilter(c *plpbot.Caseload) bson.D {
 	filter := bson.D{{Key: "role", Value: plpbot.RoleStudent}}
-	if len(c.LastNames) == 0 {
-		or := bson.A{}
-		if len(c.Grades) > 0 {
-			var spellings []string
-			for _, g := range c.Grades {
-				spellings = append(spellings, plpbot.GradeSpellings(g)...)
-			}
-			or = append(or, bson.D{{Key: "grade", Value: bson.D{{Key: "$in", Value: c.Grades}}}},
-				bson.D{{Key: "sis.grades", Value: bson.D{{Key: "$in", Value: spellings}}}})
-		}
-		if len(c.Added) > 0 {
-			or = append(or, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: c.Added}}}})
-		}
-		return append(filter, bson.E{Key: "$or", Value: or})
+	if len(c.LastNames) > 0 {
+		// "roster:" ≤ id < "roster;"
+		return append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "platform", Value: c.Platform}, {Key: "workspace", Value: c.Workspace}},
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: rosterPrefix}, {Key: "$lt", Value: rosterPrefix[:len(rosterPrefix)-1] + ";"}}}},
+		}})
 	}
-	rosterPrefix := plpbot.RosterID("") // roster people, linked or not: "roster:" ≤ id < "roster;"
-	return append(filter, bson.E{Key: "$or", Value: bson.A{
-		bson.D{{Key: "platform", Value: c.Platform}, {Key: "workspace", Value: c.Workspace}},
-		bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: rosterPrefix}, {Key: "$lt", Value: rosterPrefix[:len(rosterPrefix)-1] + ";"}}}},
-	}})
+	or := bson.A{}
+	if len(c.Grades) > 0 {
+		var spellings []string
+		for _, g := range c.Grades {
+			spellings = append(spellings, plpbot.GradeSpellings(g)...)
+		}
+		or = append(or, bson.D{{Key: "grade", Value: bson.D{{Key: "$in", Value: c.Grades}}}},
+			bson.D{{Key: "sis.grades", Value: bson.D{{Key: "$in", Value: spellings}}}})
+	}
+	if len(c.Added) > 0 {
+		or = append(or, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: c.Added}}}})
+	}
+	return append(filter, bson.E{Key: "$or", Value: or})
 }
 
-// CaseloadRoster returns a roster row per student on c now, ordered by name.
+// CaseloadRoster returns a roster row per student on c now, ordered by
+// name. The goals of the school (its workspace's students and the roster
+// import's) are read with the students, as the caseload's rules pick
+// students only once they are read.
 func (s *Store) CaseloadRoster(ctx context.Context, c *plpbot.Caseload) ([]plpbot.RosterRow, error) {
-	people, err := s.CaseloadStudents(ctx, c)
+	if c.Empty() {
+		return nil, nil
+	}
+	school := Identity{Platform: c.Platform, Workspace: c.Workspace}.UserID()
+	people, goals, err := s.readStudents(ctx, studentsRead{
+		users: caseloadFilter(c), userProjection: caseloadProjection,
+		goals: students{prefixes: []string{school, rosterPrefix}},
+		keep:  c.Includes,
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("caseload of %s: %w", c.CounselorID, err)
 	}
-	rows := make([]plpbot.RosterRow, len(people))
-	for i := range people {
-		rows[i] = plpbot.RosterRowOf(&people[i])
-	}
-	plpbot.SortRoster(rows)
-	return rows, nil
+	return rowsOf(people, goals), nil
 }
 
 // forgetInCaseloads deletes a counselor's caseload and takes a student off

@@ -16,21 +16,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// insertCheckIns adds cs to the history and the roster summary of g, its
-// goal as it is after the check-in; the two writes go concurrently. A
-// check-in already in the history (a retry, or the goal's last one put
-// again) is not stored twice.
-func (s *Store) insertCheckIns(ctx context.Context, g *plpbot.Goal, at time.Time, cs ...plpbot.CheckIn) error {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.noteGoal(ctx, g, at)
-	}()
-	err := s.insertHistory(ctx, cs...)
-	<-done
-	return err
-}
-
 // insertHistory inserts check-ins in one request, skipping those already
 // stored (same id).
 func (s *Store) insertHistory(ctx context.Context, cs ...plpbot.CheckIn) error {
@@ -56,8 +41,8 @@ func checkInID(c plpbot.CheckIn) string {
 }
 
 // goalWithLast is a goal as stored with the latest check-in that moved it
-// (kept on the goal until the next one, so it reaches the history even if
-// its own insert was cut off).
+// (last_ci): the goal's own copy, kept with it in the same request, so a
+// check-in whose insert into the history failed is not lost with it.
 type goalWithLast struct {
 	plpbot.Goal `bson:",inline"`
 	Last        *plpbot.CheckIn `bson:"last_ci,omitempty"`
@@ -77,26 +62,37 @@ func (s *Store) CheckIns(ctx context.Context, userID string, since time.Time, li
 // year of daily check-ins on a few goals, far more than a streak needs.
 const MaxStreakCheckIns = 1000
 
-// RecordCheckIn stores a check-in on an active goal and sets the
-// goal's progress. It returns the goal as it is now and its progress before
-// the check-in. Two round trips: the goal update (which also checks that the
-// goal is active) and the check-in insert, sent with the roster summary's
-// update. ErrNotFound if the goal does not exist or is not active; nothing
-// is stored then.
+// RecordCheckIn stores a check-in on an active goal and sets the goal's
+// progress. It returns the goal as it is now and its progress before the
+// check-in. Two requests, sent together: the goal's update (which also
+// checks that the goal is active) and the check-in's insert into the
+// history. ErrNotFound if the goal does not exist or is not active;
+// nothing is stored then (the check-in, inserted meanwhile, is deleted).
 //
 // A goal's progress is that of its latest check-in by time (c.At), never of
 // whichever write lands last: when a later check-in is already recorded
 // (this one was held up on the way), c is kept in the history and the goal
 // is left as the later one set it.
+//
+// The check-in's id comes from what it says and when (checkInID), so the
+// same check-in sent again, after an answer that was lost, is stored once.
 func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Goal, int, error) {
 	if c.At.IsZero() {
 		c.At = s.Now()
 	}
 	c.ID = checkInID(c)
-	id := plpbot.GoalID(c.UserID, c.GoalNumber)
+	var (
+		inserted  bool
+		insertErr error
+		done      = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		inserted, insertErr = s.insertCheckIn(ctx, c)
+	}()
 	var g goalWithLast
 	err := s.db.Collection(colGoals).FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: plpbot.GoalActive},
+		bson.D{{Key: "_id", Value: plpbot.GoalID(c.UserID, c.GoalNumber)}, {Key: "status", Value: plpbot.GoalActive},
 			{Key: "last_checkin", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: c.At}}}}}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "progress", Value: c.Percent},
@@ -106,39 +102,94 @@ func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Go
 		}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.Before),
 	).Decode(&g)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return s.recordLateCheckIn(ctx, c)
-	}
-	if err != nil {
+	<-done
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return s.recordLateCheckIn(ctx, c, inserted, insertErr)
+	case err != nil:
+		if inserted {
+			s.takeBackCheckIn(ctx, c) // the goal may not have it: nothing half-stored
+		}
 		return nil, 0, fmt.Errorf("check in on goal %d: %w", c.GoalNumber, translate(err))
+	}
+	if insertErr != nil {
+		// The goal has it; the history must too, with the goal's previous
+		// check-in in case its own insert was lost the same way.
+		history := []plpbot.CheckIn{c}
+		if g.Last != nil && g.Last.ID != c.ID {
+			history = append(history, *g.Last)
+		}
+		s.putHistoryAgain(ctx, history...)
 	}
 	prev := g.Progress
 	g.Progress, g.LastCheckIn, g.UpdatedAt = c.Percent, c.At, c.At
-	history := []plpbot.CheckIn{c}
-	if g.Last != nil && g.Last.ID != c.ID {
-		history = append(history, *g.Last) // in case its own insert was cut off
-	}
-	if err := s.insertCheckIns(ctx, &g.Goal, c.At, history...); err != nil {
-		// The check-in is on the goal already: saved, and in the history
-		// with the next one at the latest.
-		s.log.WarnContext(ctx, "check-in kept on its goal for now", slog.String("user", c.UserID), slog.Any("err", err))
-	}
 	return &g.Goal, prev, nil
 }
 
-// recordLateCheckIn keeps c, older than the goal's latest check-in, in the
-// history without changing the goal; ErrNotFound if the goal does not exist
-// or is not active.
-func (s *Store) recordLateCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Goal, int, error) {
+// insertCheckIn inserts c into the history; inserted is false when it was
+// there already (the same check-in sent again).
+func (s *Store) insertCheckIn(ctx context.Context, c plpbot.CheckIn) (inserted bool, err error) {
+	_, err = s.db.Collection(colCheckIns).InsertOne(ctx, c)
+	switch {
+	case err == nil:
+		return true, nil
+	case mongo.IsDuplicateKeyError(err):
+		return false, nil
+	}
+	return false, fmt.Errorf("insert check-in: %w", err)
+}
+
+// fixUpTimeout bounds a write that repairs a check-in whose command failed
+// half-way: it runs past the command's own deadline, but not for long.
+const fixUpTimeout = 3 * time.Second
+
+// fixUpContext is ctx without its cancellation, for fixUpTimeout.
+func fixUpContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), fixUpTimeout)
+}
+
+// putHistoryAgain inserts check-ins already on their goal whose insert
+// failed, once more; if that fails too, they stay on the goal (last_ci).
+func (s *Store) putHistoryAgain(ctx context.Context, cs ...plpbot.CheckIn) {
+	ctx, cancel := fixUpContext(ctx)
+	defer cancel()
+	if err := s.insertHistory(ctx, cs...); err != nil {
+		s.log.WarnContext(ctx, "check-in kept on its goal but not in the history",
+			slog.String("user", cs[0].UserID), slog.Int("goal", cs[0].GoalNumber), slog.Any("err", err))
+	}
+}
+
+// takeBackCheckIn deletes c from the history, where it was inserted with a
+// goal update that did not happen.
+func (s *Store) takeBackCheckIn(ctx context.Context, c plpbot.CheckIn) {
+	ctx, cancel := fixUpContext(ctx)
+	defer cancel()
+	if _, err := s.db.Collection(colCheckIns).DeleteOne(ctx, bson.D{{Key: "_id", Value: c.ID}}); err != nil {
+		s.log.WarnContext(ctx, "take back a check-in its goal refused",
+			slog.String("user", c.UserID), slog.Int("goal", c.GoalNumber), slog.Any("err", err))
+	}
+}
+
+// recordLateCheckIn finishes a check-in whose goal update matched nothing:
+// one older than the goal's latest check-in is kept in the history (the
+// goal stays as the later one set it); otherwise the goal does not exist or
+// is not active, the check-in is taken back out of the history if this
+// call put it there, and the answer is ErrNotFound.
+func (s *Store) recordLateCheckIn(ctx context.Context, c plpbot.CheckIn, inserted bool, insertErr error) (*plpbot.Goal, int, error) {
 	g, err := s.Goal(ctx, c.UserID, c.GoalNumber)
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, 0, fmt.Errorf("check in: %w", err)
 	}
-	if g.Status != plpbot.GoalActive || !g.LastCheckIn.After(c.At) {
+	if err != nil || g.Status != plpbot.GoalActive || !g.LastCheckIn.After(c.At) {
+		if inserted {
+			s.takeBackCheckIn(ctx, c)
+		}
 		return nil, 0, fmt.Errorf("check in on goal %d: %w", c.GoalNumber, ErrNotFound)
 	}
-	if err := s.insertHistory(ctx, c); err != nil {
-		return nil, 0, err
+	if insertErr != nil {
+		if err := s.insertHistory(ctx, c); err != nil {
+			return nil, 0, err
+		}
 	}
 	return g, g.Progress, nil
 }

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
@@ -137,5 +138,32 @@ func TestCheckInCutAfterTheGoalLosesNothing(t *testing.T) {
 		if !slices.Equal(pcts, []int{60, 40}) {
 			t.Errorf("retry=%v: history %v, want [60 40]: the cut check-in once, the later one once", retry, pcts)
 		}
+	}
+}
+
+// TestCheckInAgainOnAGoalNowDoneKeepsTheFirst: the check-in's insert goes
+// with the goal's update, and is taken back when the goal refuses it; but
+// the same check-in sent again after the goal was marked done (a retry of
+// a lost answer) finds the first one already in the history, which stays.
+func TestCheckInAgainOnAGoalNowDoneKeepsTheFirst(t *testing.T) {
+	s, clk := newStore(t)
+	ctx := context.Background()
+	a := mustUser(t, s, "UA", "Ana", plpbot.RoleStudent)
+	mustGoal(t, s, a.ID, "Read more")
+	first := plpbot.CheckIn{UserID: a.ID, GoalNumber: 1, Percent: 90, Note: "nearly there"}
+	_, _, err := s.RecordCheckIn(ctx, first)
+	must(t, "RecordCheckIn", err)
+	done := plpbot.GoalDone
+	_, err = s.EditGoal(ctx, a.ID, 1, storage.GoalEdit{Status: &done})
+	must(t, "EditGoal", err)
+	clk.Advance(time.Minute)
+	_, _, err = s.RecordCheckIn(ctx, first)
+	isNotFound(t, "the same check-in on a done goal", err)
+	_, _, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: a.ID, GoalNumber: 1, Percent: 95})
+	isNotFound(t, "a new check-in on a done goal", err)
+	got, err := s.CheckIns(ctx, a.ID, time.Time{}, 0)
+	must(t, "CheckIns", err)
+	if len(got) != 1 || got[0].Percent != 90 {
+		t.Errorf("history %+v, want the first check-in only", got)
 	}
 }

@@ -287,48 +287,65 @@ func (s *Store) Roster(ctx context.Context, classID string) ([]plpbot.RosterRow,
 	return s.RosterOf(ctx, ids)
 }
 
-// SchoolRoster returns a row per student of a workspace (for admins), in
-// one pass over the workspace's users.
-func (s *Store) SchoolRoster(ctx context.Context, platform, workspace string) ([]plpbot.RosterRow, error) {
-	return s.rosterWhere(ctx, bson.D{
-		{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}, {Key: "role", Value: plpbot.RoleStudent},
-	})
+// RosterAndGoals is Roster with the students' goals in full, ordered by
+// student and number (RosterAndGoalsOf).
+func (s *Store) RosterAndGoals(ctx context.Context, classID string) ([]plpbot.RosterRow, []plpbot.Goal, error) {
+	ids, err := s.ClassMembers(ctx, classID, plpbot.MemberStudent)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.RosterAndGoalsOf(ctx, ids)
 }
 
-// RosterOf builds roster rows for the given students in one query: each
-// student's user document carries the summary of their goals (noteGoal).
-func (s *Store) RosterOf(ctx context.Context, ids []string) ([]plpbot.RosterRow, error) {
-	if len(ids) == 0 {
-		return nil, nil
+// SchoolRoster returns a row per student of a workspace (for admins): the
+// workspace's students and the goals of its ids, read together.
+func (s *Store) SchoolRoster(ctx context.Context, platform, workspace string) ([]plpbot.RosterRow, error) {
+	prefix := Identity{Platform: platform, Workspace: workspace}.UserID()
+	people, goals, err := s.readStudents(ctx, studentsRead{
+		users: bson.D{
+			{Key: "platform", Value: platform}, {Key: "workspace", Value: workspace}, {Key: "role", Value: plpbot.RoleStudent},
+		},
+		userProjection: rosterProjection,
+		goals:          students{prefixes: []string{prefix}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("school roster: %w", err)
 	}
-	return s.rosterWhere(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	return rowsOf(people, goals), nil
+}
+
+// RosterOf builds roster rows for the given students: their records and
+// their goals' figures, read together.
+func (s *Store) RosterOf(ctx context.Context, ids []string) ([]plpbot.RosterRow, error) {
+	rows, _, err := s.rosterOf(ctx, ids, false)
+	return rows, err
+}
+
+// RosterAndGoalsOf is RosterOf for a view that also needs the students'
+// goals in full (a class summary, a class chart): one read of goals
+// serves both. The goals are ordered by student and number, as GoalsOf's.
+func (s *Store) RosterAndGoalsOf(ctx context.Context, ids []string) ([]plpbot.RosterRow, []plpbot.Goal, error) {
+	return s.rosterOf(ctx, ids, true)
+}
+
+func (s *Store) rosterOf(ctx context.Context, ids []string, full bool) ([]plpbot.RosterRow, []plpbot.Goal, error) {
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	people, goals, err := s.readStudents(ctx, studentsRead{
+		users:          bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		userProjection: rosterProjection,
+		goals:          students{ids: ids}, full: full,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("roster: %w", err)
+	}
+	return rowsOf(people, goals), goalsOfPeople(people, goals), nil
 }
 
 // rosterBatch is the cursor batch size of roster queries: large, so a
 // school's roster comes back in few round trips.
 const rosterBatch = 10000
-
-func (s *Store) rosterWhere(ctx context.Context, filter bson.D) ([]plpbot.RosterRow, error) {
-	cur, err := s.db.Collection(colUsers).Find(ctx, filter,
-		options.Find().SetBatchSize(rosterBatch).SetProjection(rosterProjection))
-	if err != nil {
-		return nil, fmt.Errorf("roster: %w", err)
-	}
-	defer cur.Close(ctx)
-	var out []plpbot.RosterRow
-	for cur.Next(ctx) {
-		var u plpbot.Person
-		if err := cur.Decode(&u); err != nil {
-			return nil, fmt.Errorf("roster: %w", err)
-		}
-		out = append(out, plpbot.RosterRowOf(&u))
-	}
-	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("roster: %w", err)
-	}
-	plpbot.SortRoster(out)
-	return out, nil
-}
 
 // ClassesIn returns every class of a workspace, ordered by name (for admins).
 func (s *Store) ClassesIn(ctx context.Context, platform, workspace string) ([]plpbot.Class, error) {

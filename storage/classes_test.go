@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
@@ -338,5 +342,134 @@ func TestSchoolRoster(t *testing.T) {
 	must(t, "SchoolRoster of an empty workspace", err)
 	if len(rows) != 0 {
 		t.Errorf("SchoolRoster of an empty workspace = %+v", rows)
+	}
+}
+
+// TestRostersReadTheGoals: rosters, nudge planning and goal numbers come
+// from the goals themselves. A record written by the previous version
+// still holds copies on the student (gs, last_checkin, goal_seq), out of
+// date here: nothing reads them. A student of the workspace whose id is
+// not the workspace's (a roster person) has their goals read too. Each is
+// checked on a store that reads goal figures from the database's files
+// (the embedded database; storagetest names its folder) and on one that
+// asks the server (MongoDB), sharing the same database.
+func TestRostersReadTheGoals(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newStore(t)
+	tch := mustUser(t, s, "T", "Ms. Rivera", plpbot.RoleTeacher)
+	amy := mustUser(t, s, "SA", "Amy", "")
+	ben := mustUser(t, s, "SB", "Ben", "")
+	cy := mustUser(t, s, "SC", "Cy", "")
+	class := mustClass(t, s, "Period 3", tch.ID)
+	must(t, "Enroll", s.Enroll(ctx, class.ID, []string{amy.ID, ben.ID, cy.ID}, plpbot.MemberStudent))
+	mustGoal(t, s, amy.ID, "Read")
+	mustGoal(t, s, cy.ID, "Run")
+	_, _, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: amy.ID, GoalNumber: 1, Percent: 30})
+	must(t, "check in", err)
+	amyAt := clk.Now()
+	clk.Advance(2 * time.Hour)
+	_, _, err = s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: cy.ID, GoalNumber: 1, Percent: 70})
+	must(t, "check in", err)
+	_, err = storagetest.Collection(t, s, "users").UpdateOne(ctx, bson.D{{Key: "_id", Value: amy.ID}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "gs", Value: bson.D{{Key: "g1", Value: bson.D{{Key: "st", Value: "done"}, {Key: "p", Value: 100}}},
+				{Key: "g7", Value: bson.D{{Key: "st", Value: "active"}, {Key: "p", Value: 5}}}}},
+			{Key: "last_checkin", Value: t0.AddDate(0, 3, 0)}, {Key: "goal_seq", Value: 9},
+		}}})
+	must(t, "write the old copies", err)
+	sis := plpbot.Person{ID: plpbot.RosterID("stu-9"), Platform: "slack", Workspace: "T1", Name: "Dee", Role: plpbot.RoleStudent, CreatedAt: t0, UpdatedAt: t0}
+	_, err = storagetest.Collection(t, s, "users").InsertOne(ctx, sis)
+	must(t, "insert a roster person", err)
+	mustGoal(t, s, sis.ID, "Paint")
+
+	for _, st := range []struct {
+		name  string
+		store *storage.Store
+	}{{"files", s}, {"server", storagetest.Replica(t, s, clk.Now)}} {
+		s := st.store
+		check := func(what string, rows []plpbot.RosterRow, err error, want int) {
+			t.Helper()
+			must(t, what, err)
+			if len(rows) != want {
+				t.Fatalf("%s, %s: %d rows, want %d: %+v", st.name, what, len(rows), want, rows)
+			}
+			if r := rows[0]; r.UserID != amy.ID || r.ActiveGoals != 1 || r.DoneGoals != 0 || r.AvgProgress != 30 || !ms(r.LastCheckIn).Equal(ms(amyAt)) {
+				t.Errorf("%s, %s: Amy's row = %+v\n\twant 1 active goal at 30%%, last check-in %v (from her goals)", st.name, what, r, amyAt)
+			}
+		}
+		rows, err := s.Roster(ctx, class.ID)
+		check("Roster", rows, err, 3)
+		rows, goals, err := s.RosterAndGoals(ctx, class.ID)
+		check("RosterAndGoals", rows, err, 3)
+		if len(goals) != 2 || goals[0].Title == "" || goals[0].UserID > goals[1].UserID {
+			t.Errorf("%s: RosterAndGoals goals = %+v, want Amy's and Cy's in full, by student", st.name, goals)
+		}
+		rows, err = s.SchoolRoster(ctx, "slack", "T1")
+		check("SchoolRoster", rows, err, 4)
+		if dee := rows[3]; dee.Name != "Dee" || dee.ActiveGoals != 1 {
+			t.Errorf("%s: SchoolRoster row of a roster person = %+v, want Dee with her goal", st.name, dee)
+		}
+		quiet, err := s.QuietStudents(ctx, []string{amy.ID, ben.ID, cy.ID}, amyAt.Add(time.Hour))
+		must(t, "QuietStudents", err)
+		var ids []string
+		for _, q := range quiet {
+			ids = append(ids, q.ID)
+			if q.ID == amy.ID && !ms(q.LastCheckIn).Equal(ms(amyAt)) {
+				t.Errorf("%s: Amy's last check-in = %v, want %v (her goal's)", st.name, q.LastCheckIn, amyAt)
+			}
+		}
+		slices.Sort(ids)
+		if want := []string{amy.ID, ben.ID}; !slices.Equal(ids, want) {
+			t.Errorf("%s: QuietStudents = %v, want %v: Amy checked in before, Ben never, Cy since", st.name, ids, want)
+		}
+		latest, err := s.LatestGoal(ctx, amy.ID)
+		if err != nil || latest.Number != 1 || latest.Title != "Read" || latest.UserID != amy.ID || !ms(latest.CreatedAt).Equal(ms(t0)) {
+			t.Errorf("%s: LatestGoal(Amy) = %+v, %v; want goal 1, Read, added at %v", st.name, latest, err, t0)
+		}
+		_, err = s.LatestGoal(ctx, ben.ID)
+		isNotFound(t, st.name+": LatestGoal of a student without goals", err)
+	}
+
+	if g := mustGoal(t, s, amy.ID, "Write"); g.Number != 2 {
+		t.Errorf("Amy's next goal is number %d, want 2 (after her goal 1, whatever goal_seq says)", g.Number)
+	}
+}
+
+// TestRosterReadsGoalFiguresFromFerretDBFiles: pointed at a FerretDB of
+// its own with its folder given (mongodb.ferretdb_dir; storagetest does so
+// for the test server), the store recognises FerretDB from buildInfo and a
+// roster reads its goal figures from the files, on an index: no find of
+// goals reaches the server, which would decode every goal of the school.
+func TestRosterReadsGoalFiguresFromFerretDBFiles(t *testing.T) {
+	opts := storagetest.Options(t)
+	if opts.FerretDBDir == "" {
+		t.Skip("not on the embedded test server")
+	}
+	ctx := context.Background()
+	var mu sync.Mutex
+	var finds []string
+	opts.Monitor = &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		if e.CommandName == "find" {
+			coll, _ := e.Command.Lookup("find").StringValueOK()
+			mu.Lock()
+			finds = append(finds, coll)
+			mu.Unlock()
+		}
+	}}
+	s := storagetest.Open(t, opts)
+	amy := mustUser(t, s, "SA", "Amy", "")
+	mustGoal(t, s, amy.ID, "Read")
+	mu.Lock()
+	finds = nil
+	mu.Unlock()
+	rows, err := s.RosterOf(ctx, []string{amy.ID})
+	must(t, "RosterOf", err)
+	if len(rows) != 1 || rows[0].ActiveGoals != 1 {
+		t.Errorf("RosterOf = %+v, want Amy with 1 active goal", rows)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if slices.Contains(finds, "goals") {
+		t.Errorf("the roster asked the server for goals (finds %v): FerretDB not recognised, or its files not read", finds)
 	}
 }

@@ -90,23 +90,25 @@ func (s *Store) PeopleNamed(ctx context.Context, platform, workspace, part strin
 }
 
 // ClassRosters returns the roster of each of several classes, by class id,
-// each ordered by name, in two queries whatever their number (the classes'
-// student enrollments, then those students), where Roster takes two a
-// class: a dashboard's home shows every class of a teacher at once.
-func (s *Store) ClassRosters(ctx context.Context, classIDs []string) (map[string][]plpbot.RosterRow, error) {
+// each ordered by name, and the goals of all their students (ordered by
+// student and number, as GoalsOf's), in two steps whatever their number:
+// the classes' student enrollments, then those students and their goals
+// together (RosterAndGoalsOf); Roster takes two a class. A dashboard's home
+// shows every class of a teacher at once.
+func (s *Store) ClassRosters(ctx context.Context, classIDs []string) (map[string][]plpbot.RosterRow, []plpbot.Goal, error) {
 	out := make(map[string][]plpbot.RosterRow, len(classIDs))
 	if len(classIDs) == 0 {
-		return out, nil
+		return out, nil, nil
 	}
 	cur, err := s.db.Collection(colEnrollments).Find(ctx, bson.D{
 		{Key: "class_id", Value: bson.D{{Key: "$in", Value: classIDs}}}, {Key: "role", Value: plpbot.MemberStudent},
 	}, options.Find().SetBatchSize(rosterBatch).SetProjection(bson.D{{Key: "class_id", Value: 1}, {Key: "user_id", Value: 1}}))
 	if err != nil {
-		return nil, fmt.Errorf("class rosters: %w", err)
+		return nil, nil, fmt.Errorf("class rosters: %w", err)
 	}
 	var es []plpbot.Enrollment
 	if err := cur.All(ctx, &es); err != nil {
-		return nil, fmt.Errorf("class rosters: %w", err)
+		return nil, nil, fmt.Errorf("class rosters: %w", err)
 	}
 	classesOf := map[string][]string{}
 	var ids []string
@@ -116,14 +118,14 @@ func (s *Store) ClassRosters(ctx context.Context, classIDs []string) (map[string
 		}
 		classesOf[e.UserID] = append(classesOf[e.UserID], e.ClassID)
 	}
-	rows, err := s.RosterOf(ctx, ids)
+	rows, goals, err := s.RosterAndGoalsOf(ctx, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, r := range rows {
 		for _, c := range classesOf[r.UserID] {
 			out[c] = append(out[c], r)
 		}
 	}
-	return out, nil
+	return out, goals, nil
 }

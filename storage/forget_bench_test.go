@@ -104,9 +104,9 @@ func seedSchool(b *testing.B, s *storage.Store, n int) []string {
 		ids = append(ids, id)
 		name := fmt.Sprintf("Student %05d", i)
 		add("users", plpbot.Person{ID: id, Platform: "slack", Workspace: "T1", PlatformID: fmt.Sprintf("U%05d", i),
-			Name: name, NameLower: strings.ToLower(name), Role: plpbot.RoleStudent, GoalSeq: 3, CreatedAt: now, UpdatedAt: now,
-			Profile:     plpbot.Profile{Interests: text("interests", i, 120), Strengths: text("strengths", i, 120), Learn: text("learn", i, 120)},
-			LastCheckIn: now, Flagged: i%10 == 0})
+			Name: name, NameLower: strings.ToLower(name), Role: plpbot.RoleStudent, CreatedAt: now, UpdatedAt: now,
+			Profile: plpbot.Profile{Interests: text("interests", i, 120), Strengths: text("strengths", i, 120), Learn: text("learn", i, 120)},
+			Flagged: i%10 == 0})
 		add("enrollments", plpbot.Enrollment{ID: plpbot.EnrollmentID(classID, id), ClassID: classID, UserID: id, Role: plpbot.MemberStudent, CreatedAt: now})
 		for g := 1; g <= 3; g++ {
 			add("goals", plpbot.Goal{ID: plpbot.GoalID(id, g), UserID: id, Number: g, Title: text("goal", g, 60), Category: plpbot.CategoryAcademic,

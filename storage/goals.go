@@ -2,31 +2,38 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"time"
 
 	"github.com/plpbot/plpbot"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"golang.org/x/sync/errgroup"
 )
 
-// AddGoal numbers and stores a new active goal for g.UserID (two round
-// trips: the user's goal counter, then the insert).
+// AddGoal numbers and stores a new active goal for g.UserID: the student's
+// record (ErrNotFound if there is none) and their latest goal, read
+// together, then the insert (AddGoalAfter).
 func (s *Store) AddGoal(ctx context.Context, g plpbot.Goal) (*plpbot.Goal, error) {
-	return s.AddGoalAfter(ctx, g, -1)
+	var last int
+	eg, gctx := errgroup.WithContext(ctx)
+	eg.Go(func() error { _, err := s.User(gctx, g.UserID); return err })
+	eg.Go(func() (err error) { last, err = s.latestNumber(gctx, g.UserID); return err })
+	if err := eg.Wait(); err != nil {
+		return nil, fmt.Errorf("add goal: %w", err)
+	}
+	return s.AddGoalAfter(ctx, g, last)
 }
 
-// AddGoalAfter is AddGoal for a student whose last goal number is known to
-// be seq (their record as just read): the goal is inserted as number seq+1
-// at once, and their record then takes the number and the goal's summary
-// in one update, two requests in all. If seq+1 is taken (the record was
-// out of date) it numbers the goal as AddGoal does; a negative seq
-// (unknown) always does.
-func (s *Store) AddGoalAfter(ctx context.Context, g plpbot.Goal, seq int) (*plpbot.Goal, error) {
-	s.actors.drop(g.UserID)
+// AddGoalAfter is AddGoal for a student whose latest goal is known to be
+// number last (0: they have none), as the repeat check of /plp goal add
+// has just read it: one request, the goal inserted as number last+1. Its
+// _id is made of the student and the number, so if that number is taken
+// (the student added a goal from another device meanwhile) the insert
+// fails, and the goal takes the number after the latest read again.
+func (s *Store) AddGoalAfter(ctx context.Context, g plpbot.Goal, last int) (*plpbot.Goal, error) {
 	now := s.Now()
 	if g.Status == "" {
 		g.Status = plpbot.GoalActive
@@ -38,57 +45,75 @@ func (s *Store) AddGoalAfter(ctx context.Context, g plpbot.Goal, seq int) (*plpb
 		g.Steps = []plpbot.Step{}
 	}
 	g.CreatedAt, g.UpdatedAt = now, now
-	if seq >= 0 {
-		if ok, err := s.addGoalNumbered(ctx, &g, seq+1); ok || err != nil {
-			return &g, err
-		}
-	}
-	// A duplicate number means a concurrent add on FerretDB took it: retry.
+	first := true
 	err := retryDuplicate(numberAttempts, func() error {
-		var u struct {
-			Seq int `bson:"goal_seq"`
+		if !first {
+			n, err := s.latestNumber(ctx, g.UserID)
+			if err != nil {
+				return err
+			}
+			last = max(n, last+1) // a read that lags the insert that failed still moves on
 		}
-		err := s.db.Collection(colUsers).FindOneAndUpdate(ctx,
-			bson.D{{Key: "_id", Value: g.UserID}},
-			bson.D{{Key: "$inc", Value: bson.D{{Key: "goal_seq", Value: 1}}}},
-			// No projection: FerretDB v1 does not implement one on findAndModify.
-			options.FindOneAndUpdate().SetReturnDocument(options.After),
-		).Decode(&u)
-		if err != nil {
-			return fmt.Errorf("number goal: %w", translate(err))
-		}
-		g.Number = u.Seq
+		first = false
+		g.Number = last + 1
 		g.ID = plpbot.GoalID(g.UserID, g.Number)
 		if _, err := s.db.Collection(colGoals).InsertOne(ctx, g); err != nil {
-			return fmt.Errorf("insert goal: %w", err)
+			return fmt.Errorf("insert goal %d: %w", g.Number, err)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, translate(err)
 	}
-	s.noteGoal(ctx, &g, time.Time{})
 	return &g, nil
 }
 
-// addGoalNumbered inserts g as number n; false if n is taken. The user's
-// goal_seq moves up to n (never down) with the goal's summary in the same
-// update; if that update is lost, the next add finds n taken and numbers
-// past it.
-func (s *Store) addGoalNumbered(ctx context.Context, g *plpbot.Goal, n int) (bool, error) {
-	g.Number, g.ID = n, plpbot.GoalID(g.UserID, n)
-	if _, err := s.db.Collection(colGoals).InsertOne(ctx, g); mongo.IsDuplicateKeyError(err) {
-		return false, nil
-	} else if err != nil {
-		return false, fmt.Errorf("insert goal: %w", err)
+// LatestGoal returns a student's goal with the highest number, the one
+// they added last, with what a repeat check and the next number need: its
+// number, title and when it was added (and whose it is). ErrNotFound if
+// they have none. Where plpbot can read the database's files (see
+// goalSummaries) SQLite answers from the index on user_id; elsewhere it is
+// one find on the index (user_id, number).
+func (s *Store) LatestGoal(ctx context.Context, userID string) (*plpbot.Goal, error) {
+	rows, ok, err := s.readFiles(ctx, colGoals, students{ids: []string{userID}}.matches(), "number", "title", "created_at")
+	if ok {
+		if err != nil {
+			return nil, fmt.Errorf("latest goal: %w", err)
+		}
+		var latest *plpbot.Goal
+		for _, r := range rows {
+			title, _ := r[1].(string)
+			g := plpbot.Goal{UserID: userID, Number: int(number(r[0])), Title: title, CreatedAt: time.UnixMilli(number(r[2])).UTC()}
+			if latest == nil || g.Number > latest.Number {
+				latest = &g
+			}
+		}
+		if latest == nil {
+			return nil, fmt.Errorf("latest goal: %w", ErrNotFound)
+		}
+		return latest, nil
 	}
-	_, err := s.db.Collection(colUsers).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: g.UserID}, {Key: "goal_seq", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gte", Value: n}}}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "goal_seq", Value: n}, {Key: summaryKey(n), Value: g.Summary()}}}})
+	var g plpbot.Goal
+	err = s.db.Collection(colGoals).FindOne(ctx, bson.D{{Key: "user_id", Value: userID}},
+		options.FindOne().SetSort(bson.D{{Key: "number", Value: -1}}).SetProjection(bson.D{
+			{Key: "user_id", Value: 1}, {Key: "number", Value: 1}, {Key: "title", Value: 1}, {Key: "created_at", Value: 1},
+		})).Decode(&g)
 	if err != nil {
-		s.log.WarnContext(ctx, "update goal number and summary", slog.String("user", g.UserID), slog.Any("err", err))
+		return nil, fmt.Errorf("latest goal: %w", translate(err))
 	}
-	return true, nil
+	return &g, nil
+}
+
+// latestNumber is the number of a student's latest goal, 0 if none.
+func (s *Store) latestNumber(ctx context.Context, userID string) (int, error) {
+	g, err := s.LatestGoal(ctx, userID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	}
+	return g.Number, nil
 }
 
 // Goals returns a student's goals ordered by number.
@@ -176,18 +201,8 @@ func (s *Store) EditGoal(ctx context.Context, userID string, n int, e GoalEdit) 
 	return s.updateGoal(ctx, bson.D{{Key: "_id", Value: plpbot.GoalID(userID, n)}}, bson.D{{Key: "$set", Value: set}})
 }
 
+// updateGoal updates one goal and returns it as it is now (one request).
 func (s *Store) updateGoal(ctx context.Context, filter, update bson.D) (*plpbot.Goal, error) {
-	g, err := s.writeGoal(ctx, filter, update)
-	if err != nil {
-		return nil, err
-	}
-	s.noteGoal(ctx, g, time.Time{})
-	return g, nil
-}
-
-// writeGoal updates one goal and returns it as it is now, without touching
-// the roster summary.
-func (s *Store) writeGoal(ctx context.Context, filter, update bson.D) (*plpbot.Goal, error) {
 	var g plpbot.Goal
 	err := s.db.Collection(colGoals).FindOneAndUpdate(ctx, filter, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&g)

@@ -6,8 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 func TestAddGoalNumbersPerStudent(t *testing.T) {
@@ -43,7 +46,8 @@ func TestAddGoalNumbersPerStudent(t *testing.T) {
 			t.Errorf("Goals(%s) numbers = %v, want %v", tc.user.Name, got, tc.want)
 		}
 	}
-	// Concurrent adds still get distinct numbers: the counter is one atomic $inc.
+	// Concurrent adds (two devices at once) still get distinct numbers: a
+	// number is part of the goal's _id, and one taken is tried again.
 	errs := make(chan error, 8)
 	for range 8 {
 		go func() {
@@ -359,25 +363,37 @@ func TestFeedbackAndFlags(t *testing.T) {
 	}
 }
 
-// TestAddGoalAfterAStaleRecord: a goal added with the student's goal number
-// known numbers it next in two requests; with a record out of date (another
-// add since) it still takes a free number, and the counter never goes back.
+// TestAddGoalAfterAStaleRecord: a goal added with the student's latest
+// goal number known is inserted next in one request; with a number out of
+// date (another add since) it still takes a free number, the one after the
+// latest, and the student's own record is never written.
 func TestAddGoalAfterAStaleRecord(t *testing.T) {
 	s, _ := newStore(t)
 	ctx := context.Background()
 	a := mustUser(t, s, "UA", "Ana", plpbot.RoleStudent)
+	before, err := s.User(ctx, a.ID)
+	must(t, "User", err)
 	for i, tc := range []struct {
-		seq, want int
+		last, want int
 	}{{0, 1}, {1, 2}, {1, 3}, {0, 4}, {4, 5}} {
-		g, err := s.AddGoalAfter(ctx, plpbot.Goal{UserID: a.ID, Title: "Goal"}, tc.seq)
+		g, err := s.AddGoalAfter(ctx, plpbot.Goal{UserID: a.ID, Title: "Goal"}, tc.last)
 		must(t, "AddGoalAfter", err)
-		if g.Number != tc.want {
-			t.Errorf("add %d after seq %d: number %d, want %d", i, tc.seq, g.Number, tc.want)
+		if g.Number != tc.want || g.ID != plpbot.GoalID(a.ID, tc.want) {
+			t.Errorf("add %d after %d: number %d (%s), want %d", i, tc.last, g.Number, g.ID, tc.want)
 		}
 	}
-	u, err := s.User(ctx, a.ID)
-	must(t, "User", err)
-	if u.GoalSeq != 5 || len(u.GoalSummaries) != 5 {
-		t.Errorf("goal_seq %d, %d summaries; want 5 and 5", u.GoalSeq, len(u.GoalSummaries))
+	latest, err := s.LatestGoal(ctx, a.ID)
+	if err != nil || latest.Number != 5 {
+		t.Errorf("LatestGoal = %+v, %v; want number 5", latest, err)
+	}
+	var raw bson.M
+	must(t, "raw user", storagetest.Collection(t, s, "users").FindOne(ctx, bson.D{{Key: "_id", Value: a.ID}}).Decode(&raw))
+	for _, k := range []string{"goal_seq", "gs", "last_checkin"} {
+		if v, ok := raw[k]; ok {
+			t.Errorf("user record has %s = %v: goals are numbered and summed up from the goals alone", k, v)
+		}
+	}
+	if after, _ := s.User(ctx, a.ID); !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Errorf("user record updated at %v by goal adds, was %v", after.UpdatedAt, before.UpdatedAt)
 	}
 }

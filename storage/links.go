@@ -188,7 +188,7 @@ func (s *Store) foldChatAccount(ctx context.Context, chatID, personID string) er
 // hasPlan reports whether u has anything of a plan: goals, a check-in, a
 // reflection or a learner profile.
 func (s *Store) hasPlan(ctx context.Context, u *plpbot.Person) (bool, error) {
-	if u.GoalSeq > 0 || !u.LastCheckIn.IsZero() || u.Profile != (plpbot.Profile{}) {
+	if u.Profile != (plpbot.Profile{}) {
 		return true, nil
 	}
 	for _, coll := range []string{colGoals, colCheckIns, colReflections} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -52,6 +53,34 @@ func (s *Store) OpenPrompt(ctx context.Context, userID string, now time.Time) (*
 		return nil, fmt.Errorf("open prompt: %w", translate(err))
 	}
 	return &p, nil
+}
+
+// answerOpenPrompt marks the prompt OpenPrompt would return answered at at
+// and returns it as it was: one request. ErrNotFound if none.
+func (s *Store) answerOpenPrompt(ctx context.Context, userID string, at time.Time) (*Prompt, error) {
+	var p Prompt
+	err := s.db.Collection(colPrompts).FindOneAndUpdate(ctx, bson.D{
+		{Key: "user_id", Value: userID},
+		{Key: "sent_at", Value: bson.D{{Key: "$gte", Value: at.Add(-PromptOpenFor)}}},
+		{Key: "answered_at", Value: bson.D{{Key: "$exists", Value: false}}},
+	}, bson.D{{Key: "$set", Value: bson.D{{Key: "answered_at", Value: at}}}},
+		options.FindOneAndUpdate().SetSort(bson.D{{Key: "sent_at", Value: -1}}).SetReturnDocument(options.Before)).Decode(&p)
+	if err != nil {
+		return nil, fmt.Errorf("answer open prompt: %w", translate(err))
+	}
+	return &p, nil
+}
+
+// reopenPrompt undoes answerOpenPrompt for an answer that was not saved.
+func (s *Store) reopenPrompt(ctx context.Context, id string, at time.Time) {
+	ctx, cancel := fixUpContext(ctx)
+	defer cancel()
+	_, err := s.db.Collection(colPrompts).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "answered_at", Value: at}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "answered_at", Value: ""}}}})
+	if err != nil {
+		s.log.WarnContext(ctx, "reopen a prompt whose answer was not saved", slog.String("prompt", id), slog.Any("err", err))
+	}
 }
 
 // AnswerPrompt marks a prompt answered.

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,6 +20,33 @@ func (s *Store) AddReflection(ctx context.Context, r plpbot.Reflection) (*plpbot
 		return nil, fmt.Errorf("insert reflection: %w", err)
 	}
 	return &r, nil
+}
+
+// Reflect stores r as a student's reflection and, if they have an open
+// prompt (see OpenPrompt), as its answer: two requests, the prompt found
+// and marked answered in one (so two reflections never answer the same
+// prompt), then the insert. It returns the reflection and the prompt it
+// answers (nil if none). If the insert fails the prompt is open again:
+// nothing is half-stored.
+func (s *Store) Reflect(ctx context.Context, r plpbot.Reflection) (*plpbot.Reflection, *Prompt, error) {
+	if r.At.IsZero() {
+		r.At = s.Now()
+	}
+	p, err := s.answerOpenPrompt(ctx, r.UserID, r.At)
+	switch {
+	case err == nil:
+		r.PromptID, r.Prompt = p.ID, p.Text
+	case !errors.Is(err, ErrNotFound):
+		return nil, nil, err
+	}
+	saved, err := s.AddReflection(ctx, r)
+	if err != nil {
+		if p != nil {
+			s.reopenPrompt(ctx, p.ID, r.At)
+		}
+		return nil, nil, err
+	}
+	return saved, p, nil
 }
 
 // Reflections returns a student's reflections at or after since, newest first.

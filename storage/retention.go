@@ -46,15 +46,14 @@ type Inactive struct {
 
 // activityFields are the times on a user document that say they, or staff
 // about them, did something: joining, any change to their profile or role,
-// a check-in, using plpbot (last_seen, at most a day old).
+// using plpbot (last_seen, at most a day old; a check-in is a use).
 type activityFields struct {
-	ID          string      `bson:"_id"`
-	Name        string      `bson:"name"`
-	Role        plpbot.Role `bson:"role"`
-	CreatedAt   time.Time   `bson:"created_at"`
-	UpdatedAt   time.Time   `bson:"updated_at"`
-	LastCheckIn time.Time   `bson:"last_checkin"`
-	LastSeen    time.Time   `bson:"last_seen"`
+	ID        string      `bson:"_id"`
+	Name      string      `bson:"name"`
+	Role      plpbot.Role `bson:"role"`
+	CreatedAt time.Time   `bson:"created_at"`
+	UpdatedAt time.Time   `bson:"updated_at"`
+	LastSeen  time.Time   `bson:"last_seen"`
 }
 
 // Inactive returns, by name, the people the retention policy purges when
@@ -70,7 +69,7 @@ func (s *Store) Inactive(ctx context.Context, before time.Time) ([]Inactive, err
 	}
 	cur, err := s.db.Collection(colUsers).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
 		{Key: "name", Value: 1}, {Key: "role", Value: 1}, {Key: "created_at", Value: 1}, {Key: "updated_at", Value: 1},
-		{Key: "last_checkin", Value: 1}, {Key: "last_seen", Value: 1},
+		{Key: "last_seen", Value: 1},
 	}))
 	if err != nil {
 		return nil, fmt.Errorf("find inactive people: %w", err)
@@ -81,7 +80,7 @@ func (s *Store) Inactive(ctx context.Context, before time.Time) ([]Inactive, err
 	}
 	var out []Inactive
 	for _, u := range users {
-		last := latest(u.CreatedAt, u.UpdatedAt, u.LastCheckIn, u.LastSeen)
+		last := latest(u.CreatedAt, u.UpdatedAt, u.LastSeen)
 		if enrolled[u.ID] || u.Role == plpbot.RoleAdmin || !last.Before(before) {
 			continue
 		}

@@ -73,6 +73,9 @@ type Store struct {
 	actors   *actorCache
 	// uri and ferretDir locate a FerretDB plpbot did not start (indexIDs).
 	uri, ferretDir string
+	// filesDir is ferretDir once the server is known to be that FerretDB:
+	// rosters read goal figures from its files (goalSummaries).
+	filesDir string
 }
 
 // Collection names.

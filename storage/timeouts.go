@@ -52,7 +52,7 @@ func (t Timeouts) apply(o *options.ClientOptions) *options.ClientOptions {
 
 // indexIDs gives each collection an _id index its queries can use when the
 // server is FerretDB: the embedded one through its SQLite files, any other
-// (detected from buildInfo's "ferretdb" field) on the same machine too, with
+// (detected from buildInfo) on the same machine too, with
 // FerretDB v1's SQLite backend only through its files (Options.FerretDBDir),
 // since an index made over the wire is on an expression its lookups by _id
 // never use. MongoDB needs nothing.
@@ -74,18 +74,20 @@ func (s *Store) indexIDs(ctx context.Context, db string) error {
 	if err := embedded.IndexIDsAt(ctx, s.ferretDir, s.uri, db, Collections()); err != nil {
 		return fmt.Errorf("index _id on FerretDB in %s: %w", s.ferretDir, err)
 	}
+	s.filesDir = s.ferretDir
 	return nil
 }
 
-// isFerretDB reports whether the server is FerretDB (its buildInfo carries
-// a "ferretdb" document).
+// isFerretDB reports whether the server is FerretDB: its buildInfo carries
+// "ferretdbVersion" (FerretDB v1; later versions a "ferretdb" document).
 func (s *Store) isFerretDB(ctx context.Context) (bool, error) {
 	var info bson.M
 	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
 		return false, fmt.Errorf("buildInfo: %w", err)
 	}
-	_, ok := info["ferretdb"]
-	return ok, nil
+	_, v1 := info["ferretdbVersion"]
+	_, later := info["ferretdb"]
+	return v1 || later, nil
 }
 
 // IsUnreachable reports whether err means the database did not answer in

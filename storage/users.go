@@ -78,7 +78,6 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 		{Key: "role", Value: plpbot.RoleStudent},
 		{Key: "profile", Value: plpbot.Profile{}},
 		{Key: "shoutouts", Value: false},
-		{Key: "goal_seq", Value: 0},
 		{Key: "created_at", Value: now},
 	}
 	if hints.Name != "" {

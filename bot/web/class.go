@@ -68,7 +68,7 @@ func (s *Server) serveClass(w http.ResponseWriter, r *http.Request, v *visit) er
 	if !ok {
 		return classForbidden(v.person, c)
 	}
-	rows, err := s.store.Roster(ctx, c.ID)
+	rows, goals, err := s.store.RosterAndGoals(ctx, c.ID)
 	if err != nil {
 		return fmt.Errorf("class: %w", err)
 	}
@@ -81,10 +81,6 @@ func (s *Server) serveClass(w http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	cv := &classView{Name: c.Name, Summary: classSummary(rows, now)}
 	if len(rows) > 0 {
-		goals, err := s.store.GoalsOf(ctx, ids)
-		if err != nil {
-			return fmt.Errorf("class: %w", err)
-		}
 		checkIns, err := s.store.CheckInsOf(ctx, ids, s.h.ClassChartSince(c, goals, now))
 		if err != nil {
 			return fmt.Errorf("class: %w", err)

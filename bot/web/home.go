@@ -86,9 +86,9 @@ type attentionRow struct {
 // staffHome reads what the staff home page shows: the classes u teaches
 // (every class of the workspace for an admin), each with its figures and a
 // chart of its weeks, and the students of those classes who need
-// attention. It reads the rosters, then the goals and recent check-ins of
-// all their students, in one query each; the students it names are
-// audited as a roster read.
+// attention. It reads the rosters with their students' goals, then the
+// recent check-ins of all their students, in one query each; the students
+// it names are audited as a roster read.
 func (s *Server) staffHome(ctx context.Context, u *plpbot.Person, term string) (*homeView, error) {
 	now := s.h.Now()
 	classes, err := s.staffClasses(ctx, u)
@@ -103,7 +103,7 @@ func (s *Server) staffHome(ctx context.Context, u *plpbot.Person, term string) (
 	for i := range classes {
 		classIDs[i] = classes[i].ID
 	}
-	byClass, err := s.store.ClassRosters(ctx, classIDs)
+	byClass, goals, err := s.store.ClassRosters(ctx, classIDs)
 	if err != nil {
 		return nil, fmt.Errorf("home: %w", err)
 	}
@@ -113,9 +113,16 @@ func (s *Server) staffHome(ctx context.Context, u *plpbot.Person, term string) (
 		return nil, fmt.Errorf("home: %w", err)
 	}
 	if len(caseload) > 0 {
+		if goals, err = s.addGoalsOf(ctx, goals, byClass, caseload); err != nil {
+			return nil, fmt.Errorf("home: %w", err)
+		}
+		goalsOf := map[string][]plpbot.Goal{}
+		for _, g := range goals {
+			goalsOf[g.UserID] = append(goalsOf[g.UserID], g)
+		}
 		rows := make([]plpbot.RosterRow, len(caseload))
 		for i := range caseload {
-			rows[i] = plpbot.RosterRowOf(&caseload[i])
+			rows[i] = plpbot.RosterRowOf(&caseload[i], goalsOf[caseload[i].ID])
 		}
 		plpbot.SortRoster(rows)
 		classes = append([]plpbot.Class{{ID: caseloadCard, Name: "Your caseload", CreatedAt: now.AddDate(0, 0, -7*12)}}, classes...)
@@ -137,10 +144,6 @@ func (s *Server) staffHome(ctx context.Context, u *plpbot.Person, term string) (
 		}
 	}
 	hv.Students = len(ids)
-	goals, err := s.store.GoalsOf(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("home: %w", err)
-	}
 	since := now.Add(-plpbot.QuietAfter)
 	for i := range classes {
 		since = minTime(since, s.h.ClassChartSince(&classes[i], goals, now))
@@ -169,6 +172,34 @@ func (s *Server) staffHome(ctx context.Context, u *plpbot.Person, term string) (
 		return nil, err
 	}
 	return hv, nil
+}
+
+// addGoalsOf adds to goals, those of the students of byClass, the goals of
+// the students of a caseload who are in none of those classes, ordered by
+// student and number as GoalsOf's.
+func (s *Server) addGoalsOf(ctx context.Context, goals []plpbot.Goal, byClass map[string][]plpbot.RosterRow, caseload []plpbot.Person) ([]plpbot.Goal, error) {
+	read := map[string]bool{}
+	for _, rows := range byClass {
+		for i := range rows {
+			read[rows[i].UserID] = true
+		}
+	}
+	var more []string
+	for i := range caseload {
+		if !read[caseload[i].ID] {
+			more = append(more, caseload[i].ID)
+		}
+	}
+	if len(more) == 0 {
+		return goals, nil
+	}
+	extra, err := s.store.GoalsOf(ctx, more)
+	if err != nil {
+		return nil, err
+	}
+	goals = append(goals, extra...)
+	slices.SortStableFunc(goals, func(a, b plpbot.Goal) int { return strings.Compare(a.UserID, b.UserID) })
+	return goals, nil
 }
 
 // byTerm keeps the classes of term (a term id; "" for every class) and

@@ -6,19 +6,26 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// Match is a condition of IDs: Field equals one of Values (strings or
-// integers). A Field "a.b", where a holds an array of documents, matches
-// when any of them has b equal to one of Values.
+// Match is a condition of IDs and Fields: Field equals one of Values
+// (strings or integers). A Field "a.b", where a holds an array of
+// documents, matches when any of them has b equal to one of Values. With
+// no Values, a top-level Field matches a string From ≤ value < To when
+// either is set (ids by prefix: "slack:T1:" ≤ id < "slack:T1;").
 type Match struct {
-	Field  string
-	Values []any
+	Field    string
+	Values   []any
+	From, To string
 }
+
+// empty reports whether m can match nothing.
+func (m Match) empty() bool { return len(m.Values) == 0 && m.From == "" && m.To == "" }
 
 // matchField is what a Match's field may be: our own field names, never
 // user text, since it becomes part of the SQL.
@@ -53,7 +60,7 @@ func (s *Server) IDs(ctx context.Context, db, coll string, matches ...Match) ([]
 	var ids []any
 	seen := map[string]bool{}
 	for _, m := range matches {
-		if len(m.Values) == 0 {
+		if m.empty() {
 			continue
 		}
 		q, args, err := matchQuery(table, m)
@@ -95,10 +102,21 @@ func tableOf(ctx context.Context, sdb *sql.DB, coll string) (string, error) {
 func fieldExpr(field string) string { return fmt.Sprintf(`_ferretdb_sjson->%q`, field) }
 
 // matchQuery writes one match as an SQL query for the ids and types of the
-// documents of table, with its arguments. A single string value is first
-// looked for in the document's text (instr, no JSON parsing), which makes
-// fields without an index cheap to match too.
+// documents of table, with its arguments.
 func matchQuery(table string, m Match) (string, []any, error) {
+	q := fmt.Sprintf(`SELECT _ferretdb_sjson->>'$._id', _ferretdb_sjson->>'$."$s".p._id.t' FROM %q WHERE `, table)
+	where, args, err := matchWhere(m)
+	return q + where, args, err
+}
+
+// matchWhere writes m as an SQL condition on a document, with its
+// arguments. A single string value is first looked for in the document's
+// text (instr, no JSON parsing), which makes fields without an index cheap
+// to match too.
+func matchWhere(m Match) (string, []any, error) {
+	if len(m.Values) == 0 {
+		return rangeWhere(m)
+	}
 	enc := make([]string, len(m.Values))
 	for i, v := range m.Values {
 		b, err := json.Marshal(v)
@@ -109,7 +127,7 @@ func matchQuery(table string, m Match) (string, []any, error) {
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(m.Values)), ",") + ")"
 	var args []any
-	q := fmt.Sprintf(`SELECT _ferretdb_sjson->>'$._id', _ferretdb_sjson->>'$."$s".p._id.t' FROM %q WHERE `, table)
+	q := ""
 	if _, isString := m.Values[0].(string); isString && len(m.Values) == 1 {
 		q += "instr(_ferretdb_sjson, ?) > 0 AND "
 		args = append(args, enc[0])
@@ -126,6 +144,126 @@ func matchQuery(table string, m Match) (string, []any, error) {
 		args = append(args, e)
 	}
 	return q, args, nil
+}
+
+// rangeWhere writes m's From ≤ Field < To as an SQL condition. The field
+// is compared as FerretDB's index has it, as JSON text, so the bounds are
+// JSON-encoded too (a string's text starts with its quote, so order and
+// prefixes are kept).
+func rangeWhere(m Match) (string, []any, error) {
+	if strings.Contains(m.Field, ".") {
+		return "", nil, fmt.Errorf("range on %s: only top-level fields", m.Field)
+	}
+	var conds []string
+	var args []any
+	for _, b := range []struct{ op, v string }{{">=", m.From}, {"<", m.To}} {
+		if b.v == "" {
+			continue
+		}
+		enc, err := json.Marshal(b.v)
+		if err != nil {
+			return "", nil, fmt.Errorf("bound of %s: %w", m.Field, err)
+		}
+		conds = append(conds, fieldExpr(m.Field)+" "+b.op+" ?")
+		args = append(args, string(enc))
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+// topField is what a field read by Fields may be: a top-level field of ours.
+var topField = regexp.MustCompile(`^[a-z_]+$`)
+
+// Fields returns, for each document of collection coll in database db that
+// satisfies m, the values of fields (top-level, by name), read from the
+// SQLite file beside FerretDB as IDs does: only the documents m matches are
+// read, through the index FerretDB made on m.Field if there is one, and
+// only the fields asked for are taken out of them. A value is a string, an
+// int64 or a float64 (a date is its milliseconds since the epoch), or nil
+// where the document has no such field. A collection that doesn't exist
+// has no documents.
+func (s *Server) Fields(ctx context.Context, db, coll string, m Match, fields ...string) ([][]any, error) {
+	if !matchField.MatchString(m.Field) {
+		return nil, fmt.Errorf("read %s.%s: bad field %q", db, coll, m.Field)
+	}
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		if !topField.MatchString(f) {
+			return nil, fmt.Errorf("read %s.%s: bad field %q", db, coll, f)
+		}
+		cols[i] = fmt.Sprintf(`_ferretdb_sjson->>'$.%s'`, f)
+	}
+	if m.empty() || len(fields) == 0 {
+		return nil, nil
+	}
+	sdb, err := s.openFile(db)
+	if err != nil {
+		return nil, err
+	}
+	defer sdb.Close()
+	table, err := tableOf(ctx, sdb, coll)
+	if err != nil || table == "" {
+		return nil, err
+	}
+	q := fmt.Sprintf("SELECT %s FROM %q WHERE ", strings.Join(cols, ", "), table)
+	var out [][]any
+	for _, part := range m.parts() {
+		where, args, err := matchWhere(part)
+		if err != nil {
+			return nil, fmt.Errorf("read %s.%s: %w", db, coll, err)
+		}
+		if out, err = queryFields(ctx, sdb, q+where, args, len(fields), out); err != nil {
+			return nil, fmt.Errorf("read %s.%s: %w", db, coll, err)
+		}
+	}
+	return out, nil
+}
+
+// maxValues is how many values one query compares a field with, well
+// under SQLite's limit on a statement's parameters.
+const maxValues = 1000
+
+// parts splits m into matches of at most maxValues values each.
+func (m Match) parts() []Match {
+	if len(m.Values) <= maxValues {
+		return []Match{m}
+	}
+	var out []Match
+	for lo := 0; lo < len(m.Values); lo += maxValues {
+		out = append(out, Match{Field: m.Field, Values: m.Values[lo:min(lo+maxValues, len(m.Values))]})
+	}
+	return out
+}
+
+// queryFields runs a query of Fields and appends its rows of n values to
+// out.
+func queryFields(ctx context.Context, sdb *sql.DB, q string, args []any, n int, out [][]any) ([][]any, error) {
+	rows, err := sdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		vals := make([]any, n)
+		ptrs := make([]any, n)
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, vals)
+	}
+	return out, rows.Err()
+}
+
+// FieldsAt is Fields for a FerretDB (SQLite backend) that plpbot did not
+// start, whose SQLite files are in dir on this machine.
+func FieldsAt(ctx context.Context, dir, db, coll string, m Match, fields ...string) ([][]any, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read %s.%s in %s: %w", db, coll, dir, err)
+	}
+	return (&Server{dir: abs}).Fields(ctx, db, coll, m, fields...)
 }
 
 // queryIDs runs a query of matchQuery.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -196,4 +197,111 @@ func TestScrub(t *testing.T) {
 	if err := srv.Scrub(ctx, "nodb"); err == nil {
 		t.Error("Scrub of a database that doesn't exist: want an error")
 	}
+}
+
+func TestFields(t *testing.T) {
+	ctx := context.Background()
+	srv, db, _ := startIn(t)
+	coll := db.Collection("goals")
+	at := time.Date(2026, 3, 2, 9, 0, 0, 123_000_000, time.UTC)
+	docs := []any{
+		bson.D{{Key: "_id", Value: "slack:T1:a#g1"}, {Key: "user_id", Value: "slack:T1:a"}, {Key: "number", Value: 1},
+			{Key: "status", Value: "active"}, {Key: "progress", Value: int32(40)}, {Key: "last_checkin", Value: at}, {Key: "title", Value: "Read"}},
+		bson.D{{Key: "_id", Value: "slack:T1:a#g2"}, {Key: "user_id", Value: "slack:T1:a"}, {Key: "number", Value: 2},
+			{Key: "status", Value: "done"}, {Key: "progress", Value: int32(100)}},
+		bson.D{{Key: "_id", Value: "slack:T1:b#g1"}, {Key: "user_id", Value: "slack:T1:b"}, {Key: "number", Value: 1},
+			{Key: "status", Value: "active"}, {Key: "progress", Value: int32(5)}},
+		bson.D{{Key: "_id", Value: "slack:T2:c#g1"}, {Key: "user_id", Value: "slack:T2:c"}, {Key: "number", Value: 1},
+			{Key: "status", Value: "active"}, {Key: "progress", Value: int32(70)}},
+		bson.D{{Key: "_id", Value: "roster:d#g1"}, {Key: "user_id", Value: "roster:d"}, {Key: "number", Value: 1},
+			{Key: "status", Value: "paused"}, {Key: "progress", Value: int32(10)}},
+	}
+	if _, err := coll.InsertMany(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "number", Value: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(m Match) []string {
+		t.Helper()
+		rows, err := srv.Fields(ctx, "plpbot", "goals", m, "user_id", "status", "progress", "last_checkin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range rows {
+			out = append(out, fmt.Sprintf("%v %v %v %v", r...))
+		}
+		slices.Sort(out)
+		return out
+	}
+	ms := at.UnixMilli()
+	tests := []struct {
+		name string
+		m    Match
+		want []string
+	}{
+		{"by ids", Match{Field: "user_id", Values: []any{"slack:T1:a", "roster:d"}},
+			[]string{"roster:d paused 10 <nil>", fmt.Sprint("slack:T1:a active 40 ", ms), "slack:T1:a done 100 <nil>"}},
+		{"by prefix", Match{Field: "user_id", From: "slack:T1:", To: "slack:T1;"},
+			[]string{fmt.Sprint("slack:T1:a active 40 ", ms), "slack:T1:a done 100 <nil>", "slack:T1:b active 5 <nil>"}},
+		{"nobody", Match{Field: "user_id", Values: []any{"slack:T9:z"}}, nil},
+		{"no values", Match{Field: "user_id"}, nil},
+	}
+	for _, tt := range tests {
+		if got := read(tt.m); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: Fields = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	many := make([]any, 2500) // read in parts: SQLite bounds a statement's parameters
+	for i := range many {
+		many[i] = fmt.Sprintf("slack:T1:x%d", i)
+	}
+	many[1700] = "slack:T1:b"
+	if got := read(Match{Field: "user_id", Values: many}); !slices.Equal(got, []string{"slack:T1:b active 5 <nil>"}) {
+		t.Errorf("Fields of 2,500 ids = %q, want b's goal", got)
+	}
+	if rows, err := srv.Fields(ctx, "plpbot", "nothing", Match{Field: "user_id", Values: []any{"a"}}, "status"); err != nil || rows != nil {
+		t.Errorf("Fields of a collection that doesn't exist = %v, %v", rows, err)
+	}
+	for _, f := range []string{"status) FROM x; --", "steps.done"} {
+		if _, err := srv.Fields(ctx, "plpbot", "goals", Match{Field: "user_id", Values: []any{"a"}}, f); err == nil {
+			t.Errorf("reading field %q: want an error", f)
+		}
+	}
+
+	t.Run("uses FerretDB's index", func(t *testing.T) {
+		sdb, err := srv.openFile("plpbot")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sdb.Close()
+		table, err := tableOf(ctx, sdb, "goals")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []Match{{Field: "user_id", Values: []any{"a", "b"}}, {Field: "user_id", From: "slack:T1:", To: "slack:T1;"}} {
+			where, args, err := matchWhere(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan strings.Builder
+			rows, err := sdb.QueryContext(ctx, fmt.Sprintf("EXPLAIN QUERY PLAN SELECT 1 FROM %q WHERE %s", table, where), args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan.WriteString(detail + "; ")
+			}
+			rows.Close()
+			if !strings.Contains(plan.String(), "USING INDEX "+table+"_user_id_1_number_1") {
+				t.Errorf("%+v: plan does not use FerretDB's user_id index: %s", m, plan.String())
+			}
+		}
+	})
 }

@@ -27,6 +27,7 @@ import (
 var (
 	uri    string
 	server *embedded.Server // nil when testing against $PLPBOT_TEST_MONGODB_URI
+	dir    string           // server's folder of SQLite files
 
 	// databases maps each *storage.Store New opened to its database's name,
 	// so Collection can reach the same database without the Store exposing it.
@@ -53,7 +54,8 @@ func run(m *testing.M) int {
 		uri = u
 		return runTests(m)
 	}
-	dir, err := os.MkdirTemp("", "plpbot-test-db-")
+	var err error
+	dir, err = os.MkdirTemp("", "plpbot-test-db-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "storagetest:", err)
 		return 1
@@ -87,6 +89,9 @@ func runTests(m *testing.M) int {
 func URI() string { return uri }
 
 // Options returns storage options for a fresh database on the test server.
+// On the embedded server they name its folder (FerretDBDir), as production
+// does for a FerretDB of its own: the store indexes _id there and reads
+// rosters' goal figures from the files, as on the embedded database.
 func Options(tb testing.TB) storage.Options {
 	tb.Helper()
 	if uri == "" {
@@ -94,11 +99,15 @@ func Options(tb testing.TB) storage.Options {
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return storage.Options{
+	opts := storage.Options{
 		URI:      uri,
 		Database: "t_" + hex.EncodeToString(b[:]),
 		Logger:   slog.New(slog.DiscardHandler),
 	}
+	if server != nil {
+		opts.FerretDBDir = dir
+	}
+	return opts
 }
 
 // New opens a Store on a fresh database that is dropped when tb ends.
@@ -119,7 +128,7 @@ func Open(tb testing.TB, opts storage.Options) *storage.Store {
 	if err != nil {
 		tb.Fatalf("open test store: %v", err)
 	}
-	if server != nil {
+	if server != nil && opts.FerretDBDir == "" {
 		if err := server.IndexIDs(ctx, opts.Database, storage.Collections()); err != nil {
 			tb.Fatalf("index test store: %v", err)
 		}
