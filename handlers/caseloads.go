@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
@@ -395,34 +393,6 @@ func (h *Handlers) caseloadRoster(ctx context.Context, c *call, cl *plpbot.Casel
 			bot.Context{Text: "An admin assigns it: a grade, a range of last names, or students by name. See it with `/plp caseload`."}}
 	}
 	return []bot.Message{m}, nil
-}
-
-// wantsCaseload returns the actor's caseload when /plp roster means it (nil
-// otherwise): a counselor who names it, or names nothing and teaches no
-// class. Whether they teach and the caseload are read together.
-func (h *Handlers) wantsCaseload(ctx context.Context, c *call, name string) (*plpbot.Caseload, error) {
-	name = strings.TrimSpace(name)
-	if c.Actor.Role != plpbot.RoleCounselor || name != "" && !strings.EqualFold(name, caseloadWord) {
-		return nil, nil
-	}
-	var cl *plpbot.Caseload
-	teaches := false
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { cl, err = h.store.Caseload(gctx, c.Actor); return err })
-	if name == "" {
-		g.Go(func() error {
-			classes, err := h.store.ClassesOf(gctx, c.Actor.ID, plpbot.MemberTeacher)
-			teaches = len(classes) > 0
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("roster: %w", err)
-	}
-	if teaches {
-		return nil, nil
-	}
-	return cl, nil
 }
 
 // caseloadPeople returns the students on a counselor's caseload now (none

@@ -421,26 +421,15 @@ func (h *Handlers) cmdClassList(ctx context.Context, c *call) ([]bot.Message, er
 // only pick classes they teach; admins any.
 // example shows the command with a class name, for the hint.
 func (h *Handlers) pickClass(ctx context.Context, c *call, name string, example func(name string) string) (*plpbot.Class, error) {
-	return h.pickClassBy(ctx, c, name, example, func(cl *plpbot.Class) (bool, error) {
-		return h.store.IsMember(ctx, cl.ID, c.Actor.ID, plpbot.MemberTeacher)
-	})
-}
-
-// pickClassBy is pickClass with the check that the actor teaches a class
-// it found by name or channel given (a view reading the class's members
-// anyway checks from them, saving a read).
-func (h *Handlers) pickClassBy(ctx context.Context, c *call, name string, example func(name string) string, teaches func(*plpbot.Class) (bool, error)) (*plpbot.Class, error) {
 	admin := c.Actor.Role == plpbot.RoleAdmin
+	teaches := func(cl *plpbot.Class) (bool, error) {
+		return h.store.IsMember(ctx, cl.ID, c.Actor.ID, plpbot.MemberTeacher)
+	}
 	name = strings.Join(strings.Fields(name), " ")
 	if name != "" {
-		cl, err := h.store.ClassByName(ctx, c.Actor.Platform, c.Actor.Workspace, name)
-		if errors.Is(err, storage.ErrNotFound) {
-			return nil, &bot.UserError{Code: bot.ENotFound,
-				Message: "I can't find a class called " + bot.Bold(bot.User(name)) + ".",
-				Hint:    "Type `/plp class list` to see your classes."}
-		}
+		cl, err := h.classNamed(ctx, c, name)
 		if err != nil {
-			return nil, fmt.Errorf("find class: %w", err)
+			return nil, err
 		}
 		if !admin {
 			ok, err := teaches(cl)
@@ -448,9 +437,7 @@ func (h *Handlers) pickClassBy(ctx context.Context, c *call, name string, exampl
 				return nil, fmt.Errorf("find class: %w", err)
 			}
 			if !ok {
-				return nil, &bot.UserError{Code: bot.EForbidden,
-					Message: "You don't teach " + bot.Bold(bot.User(cl.Name)) + ", so you can't open or change it.",
-					Hint:    "Type `/plp class list` to see your classes."}
+				return nil, notYourClass(cl)
 			}
 		}
 		return cl, nil
@@ -476,12 +463,43 @@ func (h *Handlers) pickClassBy(ctx context.Context, c *call, name string, exampl
 	if err != nil {
 		return nil, fmt.Errorf("find class: %w", err)
 	}
-	// Last term's classes stay, archived: unnamed, a command means this term's.
-	active, err := h.activeClasses(ctx, mine)
+	terms, err := h.termsOf(ctx, mine)
 	if err != nil {
 		return nil, fmt.Errorf("find class: %w", err)
 	}
-	if len(active) > 0 {
+	return h.classMeant(mine, terms, example)
+}
+
+// classNamed finds the workspace's class called name, or says there is
+// none.
+func (h *Handlers) classNamed(ctx context.Context, c *call, name string) (*plpbot.Class, error) {
+	cl, err := h.store.ClassByName(ctx, c.Actor.Platform, c.Actor.Workspace, name)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, &bot.UserError{Code: bot.ENotFound,
+			Message: "I can't find a class called " + bot.Bold(bot.User(name)) + ".",
+			Hint:    "Type `/plp class list` to see your classes."}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find class: %w", err)
+	}
+	return cl, nil
+}
+
+// notYourClass refuses a class the actor doesn't teach.
+func notYourClass(cl *plpbot.Class) *bot.UserError {
+	return &bot.UserError{Code: bot.EForbidden,
+		Message: "You don't teach " + bot.Bold(bot.User(cl.Name)) + ", so you can't open or change it.",
+		Hint:    "Type `/plp class list` to see your classes."}
+}
+
+// classMeant is the class a command naming none means, of those the actor
+// teaches (mine, ordered by name; terms holds their terms by id): the
+// only one, else the only one running — last term's classes stay,
+// archived, and unnamed a command means this term's. With several it asks
+// which (of those not archived, if any is); example shows the command
+// with a class name, for the hint.
+func (h *Handlers) classMeant(mine []plpbot.Class, terms map[string]*plpbot.Term, example func(name string) string) (*plpbot.Class, error) {
+	if active := h.activeIn(mine, terms); len(active) > 0 {
 		mine = active
 	}
 	switch len(mine) {

@@ -3,12 +3,14 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/event"
 
+	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/handlers"
 	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
@@ -191,7 +193,11 @@ func TestRoundTripBudgets(t *testing.T) {
 // pool: no collection read twice, and at most 3 sequential steps — reads
 // that don't depend on each other are sent together — whatever the class
 // size. The staff views are a teacher's and a counselor's whose caseload
-// (every last name) is the whole school.
+// (every last name) is the whole school. Each is typed in the class's
+// channel and in a DM (no class named, so the teacher's class is picked:
+// the only one, the one running when last term's is archived, or "which
+// one?" when two run), and in a channel linked to someone else's class.
+// The classes belong to terms, so the archived note reads one.
 func TestViewRoundTrips(t *testing.T) {
 	for _, n := range []int{20, 200} {
 		t.Run(fmt.Sprintf("class of %d", n), func(t *testing.T) {
@@ -203,6 +209,14 @@ func TestViewRoundTrips(t *testing.T) {
 	}
 }
 
+// viewCase is one view typed by who, in a DM or in the class channel, and
+// what its reply must say.
+type viewCase struct {
+	who, line string
+	dm        bool
+	want      string
+}
+
 func testViewRoundTrips(t *testing.T, size int) {
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -212,32 +226,34 @@ func testViewRoundTrips(t *testing.T, size int) {
 	store := storagetest.Open(t, opts)
 	e := &env{t: t, store: store, now: now}
 	e.h = handlers.New(store, handlers.Options{Now: clock, DefaultTimeZone: "UTC"})
-	students := make([]string, size)
-	for i := range students {
-		students[i] = fmt.Sprintf("s%03d", i)
-	}
-	e.setupClass(students...)
-	e.ok("admin", "role @mx-rivera counselor")
-	e.ok("admin", "caseload @mx-rivera last:a-z")
-	e.ok("s000", "goal add Read three novels")
-	e.ok("s000", "checkin 1 40%")
-	e.ok("s000", "reflect Reading got easier this week")
-	e.ok("ms-lee", "conference @s000 2026-12-02 10:30 goals check")
-	e.ok("mx-rivera", "conference @s001 2026-12-03 10:30 how it's going")
+	setupViews(e, size)
 	warmPool(t, e, "ms-lee", "student @s000")
-	for _, tc := range []struct {
-		who, line string
-	}{
-		{"s000", "plan"},
-		{"s000", "goal list"},
-		{"s000", "conference list"},
-		{"ms-lee", "roster"},
-		{"ms-lee", "roster Period 3"},
-		{"ms-lee", "student @s000"},
-		{"ms-lee", "conference list"},
-		{"mx-rivera", "roster"},
-		{"mx-rivera", "student @s001"},
-		{"mx-rivera", "conference list"},
+	for _, tc := range []viewCase{
+		{"s000", "plan", false, "Read three novels"},
+		{"s000", "plan", true, "Read three novels"},
+		{"s000", "goal list", false, "Read three novels"},
+		{"s000", "goal list", true, "Read three novels"},
+		{"s000", "conference list", false, "Wed 2 Dec"},
+		{"s000", "conference list", true, "Wed 2 Dec"},
+		{"ms-lee", "roster", false, "Roster · Period 3"},
+		{"ms-lee", "roster", true, "Roster · Period 3"},
+		{"ms-lee", "roster Period 3", false, "Roster · Period 3"},
+		{"ms-lee", "roster Period 3", true, "Roster · Period 3"},
+		{"ms-lee", "student @s000", false, "s000's plan"},
+		{"ms-lee", "student @s000", true, "s000's plan"},
+		{"ms-lee", "conference list", false, "Your conferences"},
+		{"ms-lee", "conference list", true, "Your conferences"},
+		{"mx-rivera", "roster", false, "Your caseload"},
+		{"mx-rivera", "roster", true, "Your caseload"},
+		{"mx-rivera", "student @s001", false, "s001's plan"},
+		{"mx-rivera", "student @s001", true, "s001's plan"},
+		{"mx-rivera", "conference list", false, "Your conferences"},
+		{"mx-rivera", "conference list", true, "Your conferences"},
+		{"ms-ito", "roster", true, "Roster · Advisory"},
+		{"mr-kim", "roster", true, "Roster · Period 5"},
+		{"mr-kim", "roster", false, "Roster · Period 5"}, // #general is Period 3's, not his
+		{"mr-kim", "roster Period 1", true, "Roster · Period 1 (archived)"},
+		{"ms-park", "roster", true, "You teach 2 classes: Period 6 and Period 7. Which one?"},
 	} {
 		// Steps are structural, so the fewest of three runs is the view's:
 		// a goroutine the machine was slow to start only adds one.
@@ -246,20 +262,85 @@ func testViewRoundTrips(t *testing.T, size int) {
 		for i := range 3 {
 			e.ok(tc.who, "help") // the actor is read now, as by their previous command
 			log.start()
-			e.ok(tc.who, tc.line)
+			out := e.view(tc)
 			run := log.stop()
+			if i == 0 {
+				mustContain(t, out, tc.want)
+			}
 			if k := steps(run); i == 0 || k < n {
 				got, n = run, k
 			}
 		}
-		t.Logf("%-9s %-18s %2d requests, %d steps %v", tc.who, tc.line, len(got), n, got)
+		where := "channel"
+		if tc.dm {
+			where = "DM"
+		}
+		t.Logf("%-9s %-18s %-7s %2d requests, %d steps %v", tc.who, tc.line, where, len(got), n, got)
 		if twice := rereads(got); len(twice) > 0 {
-			t.Errorf("%s: /plp %s reads %v more than once: %s", tc.who, tc.line, twice, requests(got))
+			t.Errorf("%s: /plp %s in a %s reads %v more than once: %s", tc.who, tc.line, where, twice, requests(got))
 		}
 		if n > 3 {
-			t.Errorf("%s: /plp %s takes %d sequential steps (budget 3): %s", tc.who, tc.line, n, requests(got))
+			t.Errorf("%s: /plp %s in a %s takes %d sequential steps (budget 3): %s", tc.who, tc.line, where, n, requests(got))
 		}
 	}
+}
+
+// setupViews makes the school of TestViewRoundTrips: a class of size
+// students (Period 3, ms-lee's, linked to #general) in the term running
+// now; a counselor whose caseload is everyone, who has a conference, and
+// one who also teaches a class of them all (Advisory); mr-kim teaching
+// them all in Period 5 now, and three of them in Period 1 last term
+// (archived); ms-park teaching two classes of three running now.
+func setupViews(e *env, size int) {
+	e.t.Helper()
+	students := make([]string, size)
+	for i := range students {
+		students[i] = fmt.Sprintf("s%03d", i)
+	}
+	e.setupClass(students...)
+	all := "@" + strings.Join(students, " @")
+	e.ok("admin", "term add Fall 2026 2026-08-24 2026-12-18")
+	e.ok("admin", "term add Spring 2026 2026-01-12 2026-05-29")
+	few := "@s000 @s001 @s002"
+	e.ok("ms-lee", "class term Fall 2026")
+	for _, c := range []struct{ teacher, role, class, term, students string }{
+		{"mr-kim", "teacher", "Period 5", "Fall 2026", all},
+		{"mr-kim", "teacher", "Period 1", "Spring 2026", few},
+		{"ms-park", "teacher", "Period 6", "Fall 2026", few},
+		{"ms-park", "teacher", "Period 7", "Fall 2026", few},
+		{"ms-ito", "counselor", "Advisory", "Fall 2026", all},
+	} {
+		e.ok("admin", "role @"+c.teacher+" "+c.role)
+		e.ok(c.teacher, "class create "+c.class+" term:"+c.term)
+		e.ok(c.teacher, "class add "+c.students+" class:"+c.class)
+	}
+	for _, couns := range []string{"mx-rivera", "ms-ito"} {
+		e.ok("admin", "role @"+couns+" counselor")
+		e.ok("admin", "caseload @"+couns+" last:a-z")
+	}
+	e.ok("s000", "goal add Read three novels")
+	e.ok("s000", "checkin 1 40%")
+	e.ok("s000", "reflect Reading got easier this week")
+	e.ok("ms-lee", "conference @s000 2026-12-02 10:30 goals check")
+	e.ok("mx-rivera", "conference @s001 2026-12-03 10:30 how it's going")
+}
+
+// view runs tc's command, in a DM or in #general, and returns the replies'
+// text, or the refusal's when it is one the person is meant to read.
+func (e *env) view(tc viewCase) string {
+	e.t.Helper()
+	run := e.run
+	if tc.dm {
+		run = e.dm
+	}
+	msgs, err := run(tc.who, tc.line)
+	if _, ok := bot.AsUserError(err); ok {
+		return bot.ErrorMessage(err).PlainText()
+	}
+	if err != nil {
+		e.t.Fatalf("%s: /plp %s: %v", tc.who, tc.line, err)
+	}
+	return plain(msgs)
 }
 
 // warmPool runs line as who many times at once, so the driver's pool holds

@@ -112,89 +112,181 @@ func (h *Handlers) studentAndTies(ctx context.Context, c *call, also func(contex
 }
 
 // cmdRoster shows a class at a glance: one compact row per student. Admins
-// without a class name see the whole school.
+// without a class name see the whole school; counselors who name their
+// caseload, or name nothing and teach no class, see their caseload.
 func (h *Handlers) cmdRoster(ctx context.Context, c *call) ([]bot.Message, error) {
-	name := c.Invocation.Arg("class")
-	if cl, err := h.wantsCaseload(ctx, c, name); err != nil || cl != nil {
+	name := strings.Join(strings.Fields(c.Invocation.Arg("class")), " ")
+	var (
+		r   *classRoster
+		err error
+	)
+	switch {
+	case name == "" && c.Actor.Role == plpbot.RoleAdmin:
+		return h.schoolRoster(ctx, c)
+	case c.Actor.Role == plpbot.RoleCounselor && strings.EqualFold(name, caseloadWord):
+		cl, err := h.store.Caseload(ctx, c.Actor)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("roster: %w", err)
 		}
 		return h.caseloadRoster(ctx, c, cl)
-	}
-	var (
-		rows     []plpbot.RosterRow
-		title    string
-		where    = "whole school"
-		archived bot.Block
-		err      error
-	)
-	if strings.TrimSpace(name) == "" && c.Actor.Role == plpbot.RoleAdmin {
-		title = "Whole school"
-		rows, err = h.store.SchoolRoster(ctx, c.Actor.Platform, c.Actor.Workspace)
-		if err == nil {
-			err = h.auditRoster(ctx, c.Actor, where, rosterIDs(rows))
+	case name == "":
+		var cl *plpbot.Caseload
+		if r, cl, err = h.unnamedRoster(ctx, c); cl != nil {
+			return h.caseloadRoster(ctx, c, cl)
 		}
-	} else {
-		var cl *plpbot.Class
-		title, where, rows, cl, err = h.classRoster(ctx, c, name)
-		if err == nil {
-			if archived, err = h.archivedNote(ctx, cl); archived != nil {
-				title += " (archived)"
-			}
-		}
+	default:
+		r, err = h.namedRoster(ctx, c, name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
 	}
-	m := h.rosterMessage(title, rows, h.loc(c.Actor))
+	title := bot.User(r.class.Name)
+	archived := h.archivedNote(r.class, r.term)
+	if archived != nil {
+		title += " (archived)"
+	}
+	m := h.rosterMessage(title, r.rows, h.loc(c.Actor))
 	if archived != nil {
 		m.Blocks = slices.Insert(m.Blocks, 0, archived)
 	}
 	return []bot.Message{m}, nil
 }
 
-// classRoster reads a class's roster in three steps: the class, its
-// enrollments (which also show whether the actor teaches it), then the
-// students' records and the audit of reading them, together.
-func (h *Handlers) classRoster(ctx context.Context, c *call, name string) (title, where string, rows []plpbot.RosterRow, cl *plpbot.Class, err error) {
-	var (
-		students []string
-		of       string // the class students were read of
-	)
-	cl, err = h.pickClassBy(ctx, c, name, func(n string) string { return "/plp roster " + n }, func(cl *plpbot.Class) (bool, error) {
-		es, err := h.store.ClassEnrollments(ctx, cl.ID)
-		if err != nil {
-			return false, err
-		}
-		of, students = cl.ID, nil
-		teaches := false
-		for _, e := range es {
-			switch {
-			case e.Role == plpbot.MemberStudent:
-				students = append(students, e.UserID)
-			case e.UserID == c.Actor.ID:
-				teaches = true
-			}
-		}
-		return teaches, nil
-	})
+// schoolRoster is an admin's roster of the whole school, audited per
+// student.
+func (h *Handlers) schoolRoster(ctx context.Context, c *call) ([]bot.Message, error) {
+	rows, err := h.store.SchoolRoster(ctx, c.Actor.Platform, c.Actor.Workspace)
+	if err == nil {
+		err = h.auditRoster(ctx, c.Actor, "whole school", rosterIDs(rows))
+	}
 	if err != nil {
-		return "", "", nil, nil, err
+		return nil, fmt.Errorf("roster: %w", err)
 	}
-	if of != cl.ID {
-		if students, err = h.store.ClassMembers(ctx, cl.ID, plpbot.MemberStudent); err != nil {
-			return "", "", nil, nil, err
+	return []bot.Message{h.rosterMessage("Whole school", rows, h.loc(c.Actor))}, nil
+}
+
+// classRoster is what a class's roster shows: the class, its term (nil
+// for none) and a row per student.
+type classRoster struct {
+	class *plpbot.Class
+	term  *plpbot.Term
+	rows  []plpbot.RosterRow
+}
+
+// namedRoster reads the roster of the class called name in three steps:
+// the class; its enrollments (its students, and whether the actor teaches
+// it: access checked now) with its term; then the students' records and
+// the audit of reading them, together.
+func (h *Handlers) namedRoster(ctx context.Context, c *call, name string) (*classRoster, error) {
+	cl, err := h.classNamed(ctx, c, name)
+	if err != nil {
+		return nil, err
+	}
+	r := &classRoster{class: cl}
+	var es []plpbot.Enrollment
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { es, err = h.store.ClassEnrollments(gctx, cl.ID); return err })
+	g.Go(func() (err error) { r.term, err = h.classTerm(gctx, cl); return err })
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var students []string
+	teaches := c.Actor.Role == plpbot.RoleAdmin
+	for _, e := range es {
+		switch {
+		case e.Role == plpbot.MemberStudent:
+			students = append(students, e.UserID)
+		case e.UserID == c.Actor.ID:
+			teaches = true
 		}
 	}
-	// Each student shown is a read of their records: one entry each, in one
-	// write, sent with the read of their records.
+	if !teaches {
+		return nil, notYourClass(cl)
+	}
+	if r.rows, err = h.readClassRoster(ctx, c, cl, students); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// unnamedRoster reads the roster of the class /plp roster means when it
+// names none — in a class's channel, that class if the actor teaches it,
+// else classMeant — in three steps: the classes the actor teaches now and
+// their students, in one read (storage.TaughtBy: access checked now), with
+// a counselor's caseload; those classes and the terms, together; then the
+// students' records and the audit of reading them, together. A counselor
+// who teaches no class gets their caseload instead, to show.
+func (h *Handlers) unnamedRoster(ctx context.Context, c *call) (*classRoster, *plpbot.Caseload, error) {
+	var (
+		taught   *storage.Taught
+		caseload *plpbot.Caseload
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { taught, err = h.store.TaughtBy(gctx, c.Actor.ID); return err })
+	if c.Actor.Role == plpbot.RoleCounselor {
+		g.Go(func() (err error) { caseload, err = h.store.Caseload(gctx, c.Actor); return err })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	if caseload != nil && len(taught.Classes) == 0 {
+		return nil, caseload, nil
+	}
+	var (
+		mine  []plpbot.Class
+		terms map[string]*plpbot.Term
+	)
+	if len(taught.Classes) > 0 {
+		g, gctx = errgroup.WithContext(ctx)
+		g.Go(func() (err error) { mine, err = h.store.ClassesByID(gctx, taught.Classes); return err })
+		g.Go(func() (err error) { terms, err = h.store.TermsByID(gctx); return err })
+		if err := g.Wait(); err != nil {
+			return nil, nil, err
+		}
+	}
+	slices.SortFunc(mine, func(a, b plpbot.Class) int { return strings.Compare(a.NameLower, b.NameLower) })
+	cl := classOfChannel(c, mine)
+	if cl == nil {
+		var err error
+		if cl, err = h.classMeant(mine, terms, func(n string) string { return "/plp roster " + n }); err != nil {
+			return nil, nil, err
+		}
+	}
+	rows, err := h.readClassRoster(ctx, c, cl, taught.StudentsOf(cl.ID))
+	if err != nil {
+		return nil, nil, err
+	}
+	return &classRoster{class: cl, term: terms[cl.TermID], rows: rows}, nil, nil
+}
+
+// classOfChannel is the class of classes linked to the channel the
+// request came from, if any.
+func classOfChannel(c *call, classes []plpbot.Class) *plpbot.Class {
+	ch := c.Request.Place.Channel
+	if c.Request.Place.Kind != bot.InChannel || ch.ChannelID == "" {
+		return nil
+	}
+	for i := range classes {
+		cl := &classes[i]
+		if cl.ChannelID == ch.ChannelID && cl.Platform == c.Actor.Platform && cl.Workspace == c.Actor.Workspace {
+			return cl
+		}
+	}
+	return nil
+}
+
+// readClassRoster reads the roster rows of students, of class cl, and
+// audits the read as one entry each, in one write sent with the read: if
+// the audit fails, nothing is shown.
+func (h *Handlers) readClassRoster(ctx context.Context, c *call, cl *plpbot.Class, students []string) ([]plpbot.RosterRow, error) {
+	var rows []plpbot.RosterRow
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { rows, err = h.store.RosterOf(gctx, students); return err })
 	g.Go(func() error { return h.auditRoster(gctx, c.Actor, cl.Name, students) })
 	if err := g.Wait(); err != nil {
-		return "", "", nil, nil, err
+		return nil, err
 	}
-	return bot.User(cl.Name), cl.Name, rows, cl, nil
+	return rows, nil
 }
 
 // rosterIDs are the students of roster rows.

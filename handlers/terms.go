@@ -179,46 +179,65 @@ func (h *Handlers) cmdClassTerm(ctx context.Context, c *call) ([]bot.Message, er
 	return []bot.Message{reply("", bot.Text{Text: text}, bot.Context{Text: "See it with `/plp roster " + bot.User(cl.Name) + "`."})}, nil
 }
 
-// archivedNote says, for an archived class (its term is over, or the SIS
-// ended it), that it is and since when; nil for a class that isn't.
-func (h *Handlers) archivedNote(ctx context.Context, cl *plpbot.Class) (bot.Block, error) {
-	var t *plpbot.Term
-	if cl.TermID != "" {
-		var err error
-		if t, err = h.store.Term(ctx, cl.TermID); err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return nil, fmt.Errorf("class term: %w", err)
-		}
-	}
+// archivedNote says, for an archived class (its term t is over, or the
+// SIS ended it), that it is and since when; nil for a class that isn't.
+// t is the class's term, nil for none.
+func (h *Handlers) archivedNote(cl *plpbot.Class, t *plpbot.Term) bot.Block {
 	loc := h.classZone(cl)
 	if !plpbot.ClassArchived(cl, t, h.now(), loc) {
-		return nil, nil
+		return nil
 	}
 	why := "the school's SIS ended this class on " + plpbot.ClassArchivedFrom(cl, t, loc).In(loc).Format("Mon 2 Jan 2006")
 	if t != nil && t.Over(h.now(), loc) {
 		why = bot.User(t.Name) + " ended " + formatDay(t.Ends)
 	}
-	return bot.Context{Text: "🗄 Archived: " + why + ". No prompts or summaries go out for this class; students' plans carry on."}, nil
+	return bot.Context{Text: "🗄 Archived: " + why + ". No prompts or summaries go out for this class; students' plans carry on."}
+}
+
+// classTerm reads the term of cl: nil if it has none, or it is gone.
+func (h *Handlers) classTerm(ctx context.Context, cl *plpbot.Class) (*plpbot.Term, error) {
+	if cl.TermID == "" {
+		return nil, nil
+	}
+	t, err := h.store.Term(ctx, cl.TermID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("class term: %w", err)
+	}
+	return t, nil
 }
 
 // activeClasses drops archived classes: their term is over or the SIS
-// ended them (one read of the workspace's terms, only when a class has a
-// term).
+// ended them (one read of the terms, only when a class has a term).
 func (h *Handlers) activeClasses(ctx context.Context, classes []plpbot.Class) ([]plpbot.Class, error) {
-	var terms map[string]*plpbot.Term
+	terms, err := h.termsOf(ctx, classes)
+	if err != nil {
+		return nil, err
+	}
+	return h.activeIn(classes, terms), nil
+}
+
+// termsOf reads every term, by id, when one of classes belongs to one
+// (nil otherwise): a school has a handful, so they are read all at once,
+// whatever workspace each class's term belongs to.
+func (h *Handlers) termsOf(ctx context.Context, classes []plpbot.Class) (map[string]*plpbot.Term, error) {
+	if !slices.ContainsFunc(classes, func(cl plpbot.Class) bool { return cl.TermID != "" }) {
+		return nil, nil
+	}
+	return h.store.TermsByID(ctx)
+}
+
+// activeIn is classes without the archived ones, terms (by id) holding
+// their terms.
+func (h *Handlers) activeIn(classes []plpbot.Class, terms map[string]*plpbot.Term) []plpbot.Class {
 	out := classes[:0:0]
 	for i := range classes {
 		cl := &classes[i]
-		if cl.TermID != "" && terms == nil {
-			// A school has a handful of terms: read them all once, whatever
-			// workspace each class's term belongs to.
-			var err error
-			if terms, err = h.store.TermsByID(ctx); err != nil {
-				return nil, err
-			}
-		}
 		if !plpbot.ClassArchived(cl, terms[cl.TermID], h.now(), h.classZone(cl)) {
 			out = append(out, *cl)
 		}
 	}
-	return out, nil
+	return out
 }

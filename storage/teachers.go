@@ -55,6 +55,18 @@ func (t *Taught) StudentIDs() []string {
 	return ids
 }
 
+// StudentsOf lists the students of classID, one of Classes, sorted.
+func (t *Taught) StudentsOf(classID string) []string {
+	var ids []string
+	for id, classes := range t.Students {
+		if slices.Contains(classes, classID) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // TaughtBy returns the classes staffID teaches and their students, in one
 // read however many classes: staffID's own teacher enrollments, which
 // decide, and the student enrollments that name them (teacher_ids), each

@@ -82,6 +82,11 @@ func TestTeacherLists(t *testing.T) {
 	must(t, "Enroll co-teacher", s.Enroll(ctx, p3.ID, []string{kim.ID}, plpbot.MemberTeacher))
 	step("a co-teacher", map[string][]string{samP3: sorted(lee.ID, kim.ID), alexP3: sorted(lee.ID, kim.ID), alexP5: {kim.ID}},
 		map[string][]string{kim.ID: sorted(sam.ID, alex.ID)})
+	// Each class's own students, from the same read.
+	if tt, _ := s.TaughtBy(ctx, kim.ID); !slices.Equal(tt.StudentsOf(p3.ID), sorted(sam.ID, alex.ID)) ||
+		!slices.Equal(tt.StudentsOf(p5.ID), []string{alex.ID}) || tt.StudentsOf("no such class") != nil {
+		t.Errorf("a co-teacher: the students of each class of TaughtBy(kim) = %+v", tt)
+	}
 
 	must(t, "Unenroll co-teacher", s.Unenroll(ctx, p3.ID, kim.ID))
 	step("the co-teacher removed", map[string][]string{samP3: {lee.ID}, alexP3: {lee.ID}, alexP5: {kim.ID}},
