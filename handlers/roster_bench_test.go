@@ -47,7 +47,7 @@ func benchRoster(b *testing.B, students int, who string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchSeed(b, store, cl.ID, students, now)
+	benchSeed(b, store, cl.ID, staffUID("ms-lee"), students, now)
 
 	msgs := run(who, "roster")
 	if got := len(msgs); got != 1 {
@@ -63,9 +63,17 @@ func benchRoster(b *testing.B, students int, who string) {
 	}
 }
 
-// benchSeed inserts n students enrolled in class classID, two goals each
-// and a flag on every tenth, in bulk through the store's collections.
-func benchSeed(b *testing.B, store *storage.Store, classID string, n int, now time.Time) {
+// seededEnrollment is a student's enrollment as the store writes it: with
+// the ids of its class's teachers (storage/teachers.go).
+type seededEnrollment struct {
+	plpbot.Enrollment `bson:",inline"`
+	Teachers          []string `bson:"teacher_ids"`
+}
+
+// benchSeed inserts n students enrolled in class classID (taught by
+// teacherID), two goals each and a flag on every tenth, in bulk through
+// the store's collections.
+func benchSeed(b *testing.B, store *storage.Store, classID, teacherID string, n int, now time.Time) {
 	b.Helper()
 	ctx := context.Background()
 	const batch = 1000
@@ -95,7 +103,10 @@ func benchSeed(b *testing.B, store *storage.Store, classID string, n int, now ti
 				LastCheckIn: now.Add(-time.Duration(i%20) * 24 * time.Hour), CreatedAt: now, UpdatedAt: now,
 			})
 		}
-		enrollments = append(enrollments, plpbot.Enrollment{ID: classID + "|" + uid, ClassID: classID, UserID: uid, Role: plpbot.MemberStudent, CreatedAt: now})
+		enrollments = append(enrollments, seededEnrollment{
+			Enrollment: plpbot.Enrollment{ID: classID + "|" + uid, ClassID: classID, UserID: uid, Role: plpbot.MemberStudent, CreatedAt: now},
+			Teachers:   []string{teacherID},
+		})
 		if i%10 == 0 {
 			flags = append(flags, plpbot.Flag{StudentID: uid, Kind: "other", ByID: "seed", At: now})
 		}
