@@ -41,11 +41,11 @@ func (h *Handlers) commands() *grammar.Grammar {
 	keyed := func(a grammar.Arg) grammar.Arg { a.Keyed = true; return a }
 
 	return &grammar.Grammar{Commands: []*grammar.Command{
-		{Name: "help", Summary: "Show what you can do, or how one command works",
+		{Name: "help", Shows: true, Summary: "Show what you can do, or how one command works",
 			Examples: []string{"help", "help checkin", "help " + grammar.AllTopic},
 			Args:     []grammar.Arg{text("command", "The command to explain, such as checkin", false, 60)},
 			Run:      h.cmdHelp},
-		{Name: "plan", Summary: "See your whole plan: profile, goals, progress and next conference",
+		{Name: "plan", Shows: true, Summary: "See your whole plan: profile, goals, progress and next conference",
 			Examples: []string{"plan"},
 			Run:      h.cmdPlan},
 		{Name: "dashboard", Summary: "Get a private link to your dashboard in the browser: charts, goals, classes",
@@ -55,7 +55,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 		{Name: "profile", Summary: "Your learner profile: interests, strengths, how you learn best",
 			Help: profileHelp(), Examples: profileExamples(),
 			Sub: []*grammar.Command{
-				{Name: "show", Default: true, Summary: "Show your learner profile",
+				{Name: "show", Shows: true, Default: true, Summary: "Show your learner profile",
 					Run: h.cmdProfileShow},
 				{Name: "set", Summary: "Set one part of your profile",
 					Help: profileHelp(), Examples: profileExamples(),
@@ -76,9 +76,9 @@ func (h *Handlers) commands() *grammar.Grammar {
 						keyed(text("why", "Why it matters to you", false, plpbot.MaxTextLen)),
 					},
 					Run: h.cmdGoalAdd},
-				{Name: "list", Summary: "List your goals with their numbers", Examples: []string{"goal list"},
+				{Name: "list", Shows: true, Summary: "List your goals with their numbers", Examples: []string{"goal list"},
 					Run: h.cmdGoalList},
-				{Name: "show", Summary: "One goal in full: a chart of its progress, its steps and feedback",
+				{Name: "show", Shows: true, Summary: "One goal in full: a chart of its progress, its steps and feedback",
 					Examples: []string{"goal show 1", "goal show 2 @sam"},
 					Args: []grammar.Arg{
 						num("n", "Goal number (see goal list)"),
@@ -139,7 +139,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 			Help:     "Only that prompt moves: you're not marked away, so nothing else pauses. For a longer break: `/plp away until YYYY-MM-DD`.",
 			Examples: []string{"snooze"},
 			Run:      h.cmdSnooze},
-		{Name: "export", Summary: "Get a plan as a Markdown file (staff: a student's plan)",
+		{Name: "export", Shows: true, Summary: "Get a plan as a Markdown file (staff: a student's plan)",
 			Examples: []string{"export", "export @sam"},
 			Args:     []grammar.Arg{{Name: "user", Kind: grammar.ArgUser, Description: "Staff only: whose plan"}},
 			Run:      h.cmdExport},
@@ -201,14 +201,14 @@ func (h *Handlers) commands() *grammar.Grammar {
 						keyed(text("class", "Which class, if you have several", false, 100)),
 					},
 					Run: h.cmdClassRemove},
-				{Name: "list", Audience: grammar.Staff, Summary: "List your classes", Examples: []string{"class list"},
+				{Name: "list", Shows: true, Audience: grammar.Staff, Summary: "List your classes", Examples: []string{"class list"},
 					Run: h.cmdClassList},
 			}},
-		{Name: "roster", Audience: grammar.Staff, Summary: "See your class's progress at a glance",
+		{Name: "roster", Shows: true, Audience: grammar.Staff, Summary: "See your class's progress at a glance",
 			Examples: []string{"roster", "roster Period 3 English", "roster caseload"},
 			Args:     []grammar.Arg{text("class", "Which class, if you have several", false, 100)},
 			Run:      h.cmdRoster},
-		{Name: "student", Audience: grammar.Staff, Summary: "A student's plan with check-ins and reflections",
+		{Name: "student", Shows: true, Audience: grammar.Staff, Summary: "A student's plan with check-ins and reflections",
 			Examples: []string{"student @sam", "student @sam since:2026-09-01"},
 			Args: []grammar.Arg{
 				user("Which student"),
@@ -242,7 +242,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 						text("agenda", "What you'll talk about each time", false, plpbot.MaxTextLen),
 					},
 					Run: h.cmdConferenceRepeat},
-				{Name: "list", Summary: "Upcoming conferences", Examples: []string{"conference list"},
+				{Name: "list", Shows: true, Summary: "Upcoming conferences", Examples: []string{"conference list"},
 					Run: h.cmdConferenceList},
 				{Name: "agenda", Summary: "Add a talking point to your next conference",
 					Examples: []string{"conference agenda I want help choosing electives"},
@@ -263,7 +263,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 			}},
 		{Name: "schedule", Audience: grammar.Staff, Summary: "See or change when reflection prompts and class summaries go out",
 			Sub: []*grammar.Command{
-				{Name: "show", Default: true, Audience: grammar.Staff, Summary: "A class's schedules and their next run times",
+				{Name: "show", Shows: true, Default: true, Audience: grammar.Staff, Summary: "A class's schedules and their next run times",
 					Examples: []string{"schedule", "schedule class:Period 3 English"},
 					Args:     []grammar.Arg{keyed(text("class", "Which class, if you have several", false, 100))},
 					Run:      h.cmdScheduleShow},
@@ -318,7 +318,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 		{Name: "term", Audience: grammar.Staff, Summary: "School terms; classes archive",
 			Help: "A class in a term is archived the day after the term's last day: no more prompts or summaries go out for it, and staff can still read it. Students' plans carry on.",
 			Sub: []*grammar.Command{
-				{Name: "list", Audience: grammar.Staff, Summary: "The terms and their classes",
+				{Name: "list", Shows: true, Audience: grammar.Staff, Summary: "The terms and their classes",
 					Examples: []string{"term list"},
 					Run:      h.cmdTermList},
 				{Name: "add", Audience: grammar.Admins, Summary: "Add a term and its dates",
@@ -352,7 +352,7 @@ func (h *Handlers) commands() *grammar.Grammar {
 				text("what", "With apply: the import's id; on the console: the .zip's path", false, 1000),
 			},
 			Run: h.cmdImport},
-		{Name: "audit", Audience: grammar.Admins, Summary: "Who read or changed a person's records, what and when",
+		{Name: "audit", Shows: true, Audience: grammar.Admins, Summary: "Who read or changed a person's records, what and when",
 			Help: "Newest first, 20 to a page, in your time zone: staff reads (plan, export, roster, conference lists, prep briefs), " +
 				"changes (feedback, flags, class adds and removals, roles) and refused attempts. A person's own actions aren't listed. " +
 				"For the school's records, `plpbot audit export` writes the whole log as CSV.",

@@ -146,7 +146,7 @@ func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Mes
 	defer func() {
 		if storage.IsUnreachable(err) {
 			h.log.WarnContext(ctx, "database unreachable", slog.Any("err", err))
-			msgs, err = []bot.Message{unreachable(req)}, nil
+			msgs, err = []bot.Message{h.unreachable(req)}, nil
 		}
 	}()
 	defer func() {
@@ -200,14 +200,33 @@ func (h *Handlers) route(ctx context.Context, c *call) ([]bot.Message, error) {
 
 // unreachable is the answer when the database could not be reached in
 // time: nothing was changed (each write either lands whole or not at all,
-// see storage), and a button sends the same command again.
-func unreachable(req *bot.Request) bot.Message {
-	m := reply("", bot.Text{Text: "I couldn't save that just now — nothing was changed."},
+// see storage) — or, for a command that only shows, nothing could be
+// loaded — and a button sends the same command again.
+func (h *Handlers) unreachable(req *bot.Request) bot.Message {
+	what := "I couldn't save that just now — nothing was changed."
+	if h.onlyShows(req) {
+		what = "I couldn't load that just now."
+	}
+	m := reply("", bot.Text{Text: what},
 		bot.Context{Text: "The school's database didn't answer in time. Try again in a few seconds."})
 	if cmd := retryCommand(req); cmd != "" {
 		m.Buttons = []bot.Button{{Label: "Try again", Command: cmd, Style: bot.Primary}}
 	}
 	return m
+}
+
+// onlyShows reports whether req is a command that only shows what is
+// stored (grammar.Command.Shows); a DM or a line that doesn't parse is not.
+func (h *Handlers) onlyShows(req *bot.Request) bool {
+	inv := req.Invocation
+	if inv == nil && req.Slash {
+		inv, _ = h.grammar.Parse(req.Text)
+	}
+	if inv == nil {
+		return false
+	}
+	cmd := h.grammar.Find(inv.Path...)
+	return cmd != nil && cmd.Shows
 }
 
 // retryCommand is the command (without "/plp") that repeats req: its text

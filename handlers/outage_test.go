@@ -48,6 +48,13 @@ func TestDatabaseCut(t *testing.T) {
 		t.Errorf("Try again's command %q doesn't parse: %v", retry, err)
 	}
 	t.Logf("during the cut: answered in %v: %q", took.Round(time.Millisecond), out)
+	// A view says nothing could be shown, not that nothing was saved.
+	msgs, err = e.run("Sam", "goal list")
+	if err != nil {
+		t.Fatalf("goal list during the cut: %v, want the friendly answer", err)
+	}
+	mustContain(t, plain(msgs), "I couldn't load that just now.", "Try again")
+	mustNotContain(t, plain(msgs), "save")
 
 	time.Sleep(2 * time.Second) // the cut lasts a while
 	p.Restore()

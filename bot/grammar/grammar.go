@@ -121,6 +121,10 @@ type Command struct {
 	// never pick from a platform's command menu: Discord, whose /plp holds
 	// at most 25 commands, does not register it.
 	TextOnly bool
+	// Shows marks a command that only shows what is stored (its audit entry
+	// aside): when the database can't be reached, its answer says nothing
+	// could be shown rather than that nothing was saved.
+	Shows bool
 }
 
 // Grammar is the whole command tree, defined once and shared by the parser,
