@@ -113,22 +113,7 @@ func TestConferenceListAuditsEveryoneShown(t *testing.T) {
 // conference list is written before anything is shown; when it can't be
 // written, the teacher sees the error and no student.
 func TestConferenceListRefusedWhenTheAuditFails(t *testing.T) {
-	p := storagetest.NewCutProxy(t)
-	var armed atomic.Bool
-	opts := storagetest.Options(t)
-	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
-	opts.URI, opts.Now = p.URI(), func() time.Time { return now }
-	opts.Timeouts = storage.Timeouts{Heartbeat: 500 * time.Millisecond, ServerSelection: time.Second, Connect: time.Second}
-	// The link is cut as the audit is sent: every read before it succeeded.
-	opts.Monitor = &event.CommandMonitor{Started: func(_ context.Context, ev *event.CommandStartedEvent) {
-		if coll, _ := ev.Command.Lookup(ev.CommandName).StringValueOK(); armed.Load() && ev.CommandName == "insert" && coll == "audit" {
-			p.Cut()
-		}
-	}}
-	store := storagetest.Open(t, opts)
-	t.Cleanup(p.Restore)
-	e := &env{t: t, store: store, now: now}
-	e.h = handlers.New(store, handlers.Options{Now: opts.Now, DefaultTimeZone: "UTC", CommandTimeout: time.Second})
+	e, armed := envCutAtAudit(t)
 	e.setupClass("sam", "alex")
 	e.ok("ms-lee", "conference @sam 2026-12-01 10:30 goals")
 
@@ -167,4 +152,26 @@ func TestConferenceListCounselorCaseload(t *testing.T) {
 	// The rule for grade 10 brings in alex and jo, and sam again.
 	e.ok("admin", "caseload @mx-rivera grade:10")
 	mustContain(t, e.ok("mx-rivera", "conference list"), "#1 · Sam Moore ·", "Alex Adams · never met", "Jo Young · never met")
+}
+
+// envCutAtAudit is an env whose link to the database is cut as the first
+// audit entry is sent once armed is set: every read before it succeeds.
+func envCutAtAudit(t *testing.T) (*env, *atomic.Bool) {
+	t.Helper()
+	p := storagetest.NewCutProxy(t)
+	armed := &atomic.Bool{}
+	opts := storagetest.Options(t)
+	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+	opts.URI, opts.Now = p.URI(), func() time.Time { return now }
+	opts.Timeouts = storage.Timeouts{Heartbeat: 500 * time.Millisecond, ServerSelection: time.Second, Connect: time.Second}
+	opts.Monitor = &event.CommandMonitor{Started: func(_ context.Context, ev *event.CommandStartedEvent) {
+		if coll, _ := ev.Command.Lookup(ev.CommandName).StringValueOK(); armed.Load() && ev.CommandName == "insert" && coll == "audit" {
+			p.Cut()
+		}
+	}}
+	store := storagetest.Open(t, opts)
+	t.Cleanup(p.Restore)
+	e := &env{t: t, store: store, now: now}
+	e.h = handlers.New(store, handlers.Options{Now: opts.Now, DefaultTimeZone: "UTC", CommandTimeout: time.Second})
+	return e, armed
 }

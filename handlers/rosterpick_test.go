@@ -3,16 +3,11 @@ package handlers_test
 import (
 	"context"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/plpbot/plpbot"
-	"github.com/plpbot/plpbot/handlers"
-	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
@@ -104,22 +99,7 @@ func TestRosterRefusedWhenTheAuditFails(t *testing.T) {
 		{"named", "roster Period 3", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := storagetest.NewCutProxy(t)
-			var armed atomic.Bool
-			opts := storagetest.Options(t)
-			now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
-			opts.URI, opts.Now = p.URI(), func() time.Time { return now }
-			opts.Timeouts = storage.Timeouts{Heartbeat: 500 * time.Millisecond, ServerSelection: time.Second, Connect: time.Second}
-			// The link is cut as the audit is sent.
-			opts.Monitor = &event.CommandMonitor{Started: func(_ context.Context, ev *event.CommandStartedEvent) {
-				if coll, _ := ev.Command.Lookup(ev.CommandName).StringValueOK(); armed.Load() && ev.CommandName == "insert" && coll == "audit" {
-					p.Cut()
-				}
-			}}
-			store := storagetest.Open(t, opts)
-			t.Cleanup(p.Restore)
-			e := &env{t: t, store: store, now: now}
-			e.h = handlers.New(store, handlers.Options{Now: opts.Now, DefaultTimeZone: "UTC", CommandTimeout: time.Second})
+			e, armed := envCutAtAudit(t)
 			e.setupClass("sam", "alex")
 			e.ok("admin", "term add Fall 2026 2026-08-24 2026-12-18")
 			e.ok("ms-lee", "class term Fall 2026")
