@@ -15,6 +15,36 @@ import (
 // Finding and writing documents by _id: on FerretDB v1 the one filter
 // that runs on an index, so work that touches many documents finds their
 // ids first (idsWhere) and then writes each by _id.
+//
+// A note on updates of one document each, on the embedded database
+// (FerretDB v1.24 on SQLite): its update command runs a command's
+// statements one after another, each reading the documents its filter
+// picks on one of the database's connections (database/sql, at most 100
+// per database: backends/sqlite/metadata/pool). An update of one document
+// (UpdateOne, ReplaceOne: "multi": false) stops reading at its first match
+// and leaves that read open until the whole command ends (msg_update.go
+// defers each read's close to the end of the command); an update of
+// "many" reads to its end, which gives the connection back. So a command
+// of one-document updates that match holds one connection more with each:
+// with 99 held, the 100th's write waits for a connection that never comes.
+// The command never returns, and every command after it on the database
+// waits too (measured: 99 return at once, 100 never; two commands of 50 at
+// once can do the same). Not SQLite's single writer, nor how many
+// statements a command carries: 1,400 updates of "many" in one command run
+// through (roster's TestRedoManyAfterFailedWrite).
+// Updates that match nothing, inserts and deletes hold nothing.
+//
+// So a write here that sends updates in bulk sends each as an update of
+// "many" by _id (updateByID), which the embedded database answers from its
+// index, and never UpdateOne or ReplaceOne models (TestNoOneDocumentModels);
+// a replacement is a $set of the document's fields.
+
+// updateByID is the update of the one document with _id id as a bulk
+// write model: an update of "many" (of one), so it holds no connection of
+// the embedded database once it is done (see the note above).
+func updateByID(id any, update bson.D) *mongo.UpdateManyModel {
+	return mongo.NewUpdateManyModel().SetFilter(bson.D{{Key: "_id", Value: id}}).SetUpdate(update)
+}
 
 // without returns ids minus drop.
 func without(ids, drop []any) []any {
@@ -53,7 +83,7 @@ func (s *Store) deleteIDs(ctx context.Context, coll string, ids []any) error {
 // setIDs sets fields on the documents of coll with the given ids.
 func (s *Store) setIDs(ctx context.Context, coll string, ids []any, set bson.D) error {
 	return s.byIDs(ctx, coll, ids, func(id any) mongo.WriteModel {
-		return mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).SetUpdate(bson.D{{Key: "$set", Value: set}})
+		return updateByID(id, bson.D{{Key: "$set", Value: set}})
 	})
 }
 

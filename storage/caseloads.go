@@ -247,16 +247,15 @@ func caseloadUpdates(changes []CaseloadWrite, now time.Time) []mongo.WriteModel 
 	var out []mongo.WriteModel
 	for _, w := range changes {
 		c := &w.Caseload
-		id := bson.D{{Key: "_id", Value: c.CounselorID}}
 		if len(w.Add) > 0 {
-			out = append(out, mongo.NewUpdateOneModel().SetFilter(id).SetUpsert(true).SetUpdate(bson.D{
+			out = append(out, updateByID(c.CounselorID, bson.D{
 				{Key: "$addToSet", Value: bson.D{{Key: "added", Value: bson.D{{Key: "$each", Value: w.Add}}}}},
 				{Key: "$set", Value: bson.D{{Key: "sourced_id", Value: c.SourcedID}, {Key: "updated_at", Value: now}}},
 				{Key: "$setOnInsert", Value: bson.D{{Key: "platform", Value: c.Platform}, {Key: "workspace", Value: c.Workspace}}},
-			}))
+			}).SetUpsert(true))
 		}
 		if len(w.Remove) > 0 {
-			out = append(out, mongo.NewUpdateOneModel().SetFilter(id).SetUpdate(bson.D{
+			out = append(out, updateByID(c.CounselorID, bson.D{
 				{Key: "$pullAll", Value: bson.D{{Key: "added", Value: w.Remove}}},
 				{Key: "$set", Value: bson.D{{Key: "updated_at", Value: now}}},
 			}))

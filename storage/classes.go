@@ -153,7 +153,7 @@ func (s *Store) enrollmentIDs(ctx context.Context, filter bson.D, field string, 
 // Enroll adds users to a class with a membership role; enrolling someone
 // twice changes nothing but their role. The new memberships are inserted
 // and the existing ones' role set, in one update for all (never one each:
-// see the note in teachers.go); then the class's teacher lists
+// see the note in byid.go); then the class's teacher lists
 // (teachers.go): a new teacher is added to its students', a new student
 // gets its teachers, and someone who taught the class and is now a student
 // of it is taken off.

@@ -294,7 +294,7 @@ func (s *Store) RenewOutboxClaims(ctx context.Context, ids []string, until time.
 	set := bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: until.UTC()}}}}
 	models := make([]mongo.WriteModel, len(ids))
 	for i, id := range ids {
-		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).SetUpdate(set)
+		models[i] = updateByID(id, set)
 	}
 	if _, err := s.db.Collection(colOutbox).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
 		return fmt.Errorf("renew outbox claims: %w", err)

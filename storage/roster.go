@@ -279,8 +279,8 @@ func (s *Store) saveRosterState(ctx context.Context, st *RosterState) error {
 	models := make([]mongo.WriteModel, 0, len(chunks))
 	ids := bson.A{}
 	for _, c := range chunks {
-		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: c.ID}}).
-			SetReplacement(c).SetUpsert(true))
+		models = append(models, updateByID(c.ID, bson.D{{Key: "$set", Value: bson.D{{Key: "data", Value: c.Data}}}}).
+			SetUpsert(true))
 		ids = append(ids, c.ID)
 	}
 	coll := s.db.Collection(colRosterState)
@@ -309,12 +309,11 @@ func classInserts(created []plpbot.Class, now time.Time) []mongo.WriteModel {
 func classUpdates(changed []plpbot.Class, now time.Time) []mongo.WriteModel {
 	out := make([]mongo.WriteModel, 0, len(changed))
 	for _, c := range changed {
-		out = append(out, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: c.ID}}).
-			SetUpdate(bson.D{{Key: "$set", Value: bson.D{
-				{Key: "name", Value: c.Name}, {Key: "name_lower", Value: c.NameLower},
-				{Key: "workspace", Value: c.Workspace}, {Key: "term_id", Value: c.TermID}, {Key: "sis", Value: c.SIS},
-				{Key: "updated_at", Value: now},
-			}}}))
+		out = append(out, updateByID(c.ID, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "name", Value: c.Name}, {Key: "name_lower", Value: c.NameLower},
+			{Key: "workspace", Value: c.Workspace}, {Key: "term_id", Value: c.TermID}, {Key: "sis", Value: c.SIS},
+			{Key: "updated_at", Value: now},
+		}}}))
 	}
 	return out
 }
@@ -333,11 +332,10 @@ func personInserts(created []plpbot.Person, now time.Time) []mongo.WriteModel {
 func personUpdates(changed []plpbot.Person, now time.Time) []mongo.WriteModel {
 	out := make([]mongo.WriteModel, 0, len(changed))
 	for _, p := range changed {
-		out = append(out, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: p.ID}}).
-			SetUpdate(bson.D{{Key: "$set", Value: bson.D{
-				{Key: "name", Value: p.Name}, {Key: "name_lower", Value: p.NameLower},
-				{Key: "role", Value: p.Role}, {Key: "sis", Value: p.SIS}, {Key: "updated_at", Value: now},
-			}}}))
+		out = append(out, updateByID(p.ID, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "name", Value: p.Name}, {Key: "name_lower", Value: p.NameLower},
+			{Key: "role", Value: p.Role}, {Key: "sis", Value: p.SIS}, {Key: "updated_at", Value: now},
+		}}}))
 	}
 	return out
 }
@@ -360,10 +358,9 @@ func enrollmentInserts(created []plpbot.Enrollment, teachers map[string][]string
 func enrollmentUpdates(changed []plpbot.Enrollment) []mongo.WriteModel {
 	out := make([]mongo.WriteModel, 0, len(changed))
 	for _, e := range changed {
-		out = append(out, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: e.ID}}).
-			SetUpdate(bson.D{{Key: "$set", Value: bson.D{
-				{Key: "role", Value: e.Role}, {Key: "sourced_id", Value: e.SourcedID}, {Key: "primary", Value: e.Primary},
-			}}}))
+		out = append(out, updateByID(e.ID, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "role", Value: e.Role}, {Key: "sourced_id", Value: e.SourcedID}, {Key: "primary", Value: e.Primary},
+		}}}))
 	}
 	return out
 }

@@ -229,8 +229,8 @@ func (s *Store) backfillTeacherLists(ctx context.Context) error {
 // class's enrollments in line with its teachers: a student's gets the ones
 // it lacks; anyone else's is cleared. Each update names one enrollment by
 // _id, the one lookup the embedded database answers from an index; it
-// updates "many" (of one), so its cursor runs to its end (see the note
-// above writeTeacherLists).
+// updates "many" (of one), so its read runs to its end (see the note on
+// one-document updates in byid.go).
 func teacherListFixes(class []enrollmentList) []mongo.WriteModel {
 	var teachers []string
 	for _, e := range class {
@@ -249,7 +249,7 @@ func teacherListFixes(class []enrollmentList) []mongo.WriteModel {
 		default:
 			continue
 		}
-		out = append(out, mongo.NewUpdateManyModel().SetFilter(bson.D{{Key: "_id", Value: e.ID}}).SetUpdate(update))
+		out = append(out, updateByID(e.ID, update))
 	}
 	return out
 }
@@ -272,16 +272,9 @@ func classTeachers(memberships []plpbot.Enrollment) map[string][]string {
 	return out
 }
 
-// A note on updates of one document each, on the embedded database:
-// FerretDB v1 keeps the cursor of an UpdateOne that matched, and so one of
-// its 100 SQLite connections, until the whole command ends, so a command of
-// 100 of them never returns, and every command after it waits too. An
-// update of "many" holds no cursor (it ran to its end), and one by _id is
-// answered from an index: the teacher lists use those, one per enrollment,
-// and Enroll sets the role of members it finds already there in one.
-
 // writeTeacherLists sends teacher-list updates, unordered, at most
-// teacherListBatch to a command.
+// teacherListBatch to a command. Each is an update of "many" (see the note
+// on one-document updates in byid.go).
 func (s *Store) writeTeacherLists(ctx context.Context, models []mongo.WriteModel) error {
 	for lo := 0; lo < len(models); lo += teacherListBatch {
 		batch := models[lo:min(lo+teacherListBatch, len(models))]

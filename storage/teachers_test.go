@@ -120,7 +120,7 @@ func TestTeacherLists(t *testing.T) {
 // TestEnrollAgainManyMembers: enrolling again a class of 150 who are in it
 // already (a teacher pastes the whole list twice) changes their role only,
 // at once: the embedded database wedges on a command of 100 updates that
-// each match a document (see the note above writeTeacherLists).
+// each match a document (see the note in byid.go).
 func TestEnrollAgainManyMembers(t *testing.T) {
 	s, _ := newStore(t)
 	lee := mustUser(t, s, "LEE", "Ms. Lee", plpbot.RoleTeacher)

@@ -127,11 +127,10 @@ func termInserts(created []plpbot.Term, now time.Time) []mongo.WriteModel {
 func termUpdates(changed []plpbot.Term) []mongo.WriteModel {
 	out := make([]mongo.WriteModel, 0, len(changed))
 	for _, t := range changed {
-		out = append(out, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: t.ID}}).
-			SetUpdate(bson.D{{Key: "$set", Value: bson.D{
-				{Key: "name", Value: t.Name}, {Key: "name_lower", Value: strings.ToLower(t.Name)},
-				{Key: "starts", Value: t.Starts}, {Key: "ends", Value: t.Ends},
-			}}}))
+		out = append(out, updateByID(t.ID, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "name", Value: t.Name}, {Key: "name_lower", Value: strings.ToLower(t.Name)},
+			{Key: "starts", Value: t.Starts}, {Key: "ends", Value: t.Ends},
+		}}}))
 	}
 	return out
 }
