@@ -205,9 +205,17 @@ func (s *Store) ApplyRoster(ctx context.Context, w *RosterWrites, next *RosterSt
 // the inserts didn't carry them (a teacher added in chat, a new teacher
 // of students already there).
 func (s *Store) rosterTeacherLists(ctx context.Context, w *RosterWrites, gone []membership) error {
+	// A class this import created has only the memberships it inserted,
+	// which carried their lists: only older classes are read again.
+	created := make(map[string]bool, len(w.NewClasses))
+	for _, c := range w.NewClasses {
+		created[c.ID] = true
+	}
 	var classes []string
 	for _, e := range w.Enroll {
-		classes = append(classes, e.ClassID)
+		if !created[e.ClassID] {
+			classes = append(classes, e.ClassID)
+		}
 	}
 	for _, e := range w.Reenroll {
 		classes = append(classes, e.ClassID)
