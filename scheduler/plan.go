@@ -67,6 +67,9 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) error {
 	if err := s.runRetention(ctx, now, runs); err != nil {
 		errs = append(errs, fmt.Errorf("retention: %w", err))
 	}
+	if err := s.repairTeacherLists(ctx, now, runs); err != nil {
+		errs = append(errs, fmt.Errorf("repair teacher lists: %w", err))
+	}
 	return errors.Join(errs...)
 }
 

@@ -53,3 +53,25 @@ func (s *Scheduler) runRetention(ctx context.Context, now time.Time, runs map[st
 		slog.Int("retention_days", int(s.opts.Retention/(24*time.Hour))))
 	return s.store.RecordJobRun(ctx, retentionRun, due, "purged", n, 0)
 }
+
+// listsRun records the last night the teacher lists were repaired.
+const listsRun = "teacher-lists|all"
+
+// repairTeacherLists, once a night at the retention hour, fills in the
+// teacher lists a change cut off half-way left short
+// (storage.Store.RepairTeacherLists), so such a student is back on their
+// teacher's rosters by morning. A night missed is made up at start-up.
+func (s *Scheduler) repairTeacherLists(ctx context.Context, now time.Time, runs map[string]storage.JobRun) error {
+	due := retentionDue(now, s.zone)
+	if !runs[listsRun].Last.Before(due) {
+		return nil
+	}
+	read, fixed, err := s.store.RepairTeacherLists(ctx)
+	if err != nil {
+		return err
+	}
+	if fixed > 0 {
+		s.log.InfoContext(ctx, "teacher lists repaired", slog.Int("enrollments", fixed), slog.Int("read", read))
+	}
+	return s.store.RecordJobRun(ctx, listsRun, due, "fixed", fixed, 0)
+}

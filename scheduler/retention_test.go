@@ -7,6 +7,8 @@ import (
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/scheduler"
 	"github.com/plpbot/plpbot/storage"
+	"github.com/plpbot/plpbot/storage/storagetest"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 func TestRetentionNightly(t *testing.T) {
@@ -68,5 +70,43 @@ func TestRetentionOff(t *testing.T) {
 	e.tick(time.Date(2030, 3, 2, 12, 0, 0, 0, time.UTC))
 	if _, err := e.store.User(e.ctx, gone.ID); err != nil {
 		t.Errorf("with retention off, someone was purged: %v", err)
+	}
+}
+
+// TestTeacherListsRepairedNightly: a student enrollment whose teacher list
+// was left short (a change cut off between its writes) puts the student
+// back on their teacher's rosters at the next night's run, once a night.
+func TestTeacherListsRepairedNightly(t *testing.T) {
+	start := time.Date(2026, 3, 2, 1, 0, 0, 0, ny)
+	e := newEnv(t, start, scheduler.Options{TimeZone: "America/New_York"})
+	teacher := e.user("Ms Lee", "", plpbot.RoleTeacher)
+	sam := e.user("Sam", "", plpbot.RoleStudent)
+	e.class("Period 3", teacher, "America/New_York", "", "", sam)
+	_, err := storagetest.Collection(t, e.store, "enrollments").UpdateMany(e.ctx,
+		bson.D{{Key: "user_id", Value: sam.ID}}, bson.D{{Key: "$unset", Value: bson.D{{Key: "teacher_ids", Value: ""}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	teaches := func() bool {
+		t.Helper()
+		tt, err := e.store.TaughtBy(e.ctx, teacher.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tt.Teaches(sam.ID)
+	}
+	if teaches() {
+		t.Fatal("the list was not left short")
+	}
+	e.tick(time.Date(2026, 3, 2, 3, 0, 0, 0, ny))
+	if !teaches() {
+		t.Fatal("the night's run did not repair the teacher list")
+	}
+	runs, err := e.store.JobRuns(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := runs["teacher-lists|all"]; r.Planned != 1 {
+		t.Errorf("the run recorded %+v; want one enrollment fixed", r)
 	}
 }

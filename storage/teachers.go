@@ -192,6 +192,16 @@ func (s *Store) addTeachers(ctx context.Context, classes bson.D) (read, fixed in
 	return read, fixed + len(models), nil
 }
 
+// RepairTeacherLists gives every student enrollment the teachers of its
+// class it lacks (and clears the lists of non-students), as the start-up
+// backfill does: a change to a class cut off half-way (a crash between its
+// writes) leaves a list short until then, and a student missing from
+// their teacher's unnamed roster. The scheduler runs it nightly. It
+// returns how many enrollments it read and how many it fixed.
+func (s *Store) RepairTeacherLists(ctx context.Context) (read, fixed int, err error) {
+	return s.addTeachers(ctx, bson.D{})
+}
+
 // teacherListsDone is the settings document that records that the
 // enrollments of the database got their teacher lists (backfillTeacherLists).
 const teacherListsDone = "teacher_lists"
