@@ -185,6 +185,10 @@ func (r *Report) Heading() string {
 	return fmt.Sprintf("OneRoster %s roster from %s (%s).", r.Manifest.Version, r.Source, strings.Join(parts, "; "))
 }
 
+// Thousands writes n as the import's reports do, with thousands separators:
+// 12,000.
+func Thousands(n int) string { return num(n) }
+
 // num writes n with thousands separators: 12,000.
 func num(n int) string {
 	s := strconv.Itoa(n)

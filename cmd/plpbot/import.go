@@ -139,8 +139,8 @@ func (m *Main) linkProgress() func(roster.LinkProgress) {
 			var parts []string
 			switch n := p.Due[bot.Slack]; {
 			case n > 0 && p.Listed[bot.Slack]:
-				parts = append(parts, fmt.Sprintf("%d on Slack by email, against Slack's member list (read once, %d people a call: about a minute for every %d people in the workspace)",
-					n, slack.ListPage, slack.ListPage*slack.ListPagesPerMinute))
+				parts = append(parts, fmt.Sprintf("%s on Slack by email, against Slack's member list (read once, %d people a call: about a minute for every %s people in the workspace)",
+					roster.Thousands(n), slack.ListPage, roster.Thousands(slack.ListPage*slack.ListPagesPerMinute)))
 			case n > 0:
 				parts = append(parts, fmt.Sprintf("%d on Slack by email (Slack answers about %d a minute, so %s)",
 					n, slack.LookupsPerMinute, aboutMinutes(n/slack.LookupsPerMinute)))

@@ -162,7 +162,7 @@ func TestImportLinksFromSlacksMemberList(t *testing.T) {
 		!strings.Contains(out, "7 people aren't linked yet") {
 		t.Errorf("the report:\n%s", out)
 	}
-	if !strings.Contains(errOut, "looking up 42 on Slack by email, against Slack's member list (read once, 200 people a call: about a minute for every 4000 people in the workspace)") {
+	if !strings.Contains(errOut, "looking up 42 on Slack by email, against Slack's member list (read once, 200 people a call: about a minute for every 4,000 people in the workspace)") {
 		t.Errorf("stderr:\n%s", errOut)
 	}
 	if n, m := slack.count("users.list"), slack.count("users.lookupByEmail"); n != 1 || m != 0 {
