@@ -48,15 +48,11 @@ func (s *Server) IDs(ctx context.Context, db, coll string, matches ...Match) ([]
 			return nil, fmt.Errorf("find in %s.%s: bad field %q", db, coll, m.Field)
 		}
 	}
-	sdb, err := s.openFile(db)
-	if err != nil {
-		return nil, err
-	}
-	defer sdb.Close()
-	table, err := tableOf(ctx, sdb, coll)
+	sdb, table, err := s.openTable(ctx, db, coll)
 	if err != nil || table == "" {
 		return nil, err
 	}
+	defer sdb.Close()
 	var ids []any
 	seen := map[string]bool{}
 	for _, m := range matches {
@@ -79,6 +75,21 @@ func (s *Server) IDs(ctx context.Context, db, coll string, matches ...Match) ([]
 		}
 	}
 	return ids, nil
+}
+
+// openTable opens database db's file and finds the SQLite table of
+// collection coll ("" and no database to close if the collection has none).
+func (s *Server) openTable(ctx context.Context, db, coll string) (*sql.DB, string, error) {
+	sdb, err := s.openFile(db)
+	if err != nil {
+		return nil, "", err
+	}
+	table, err := tableOf(ctx, sdb, coll)
+	if err != nil || table == "" {
+		sdb.Close()
+		return nil, "", err
+	}
+	return sdb, table, nil
 }
 
 // tableOf returns the SQLite table of collection coll ("" if none).
@@ -195,15 +206,11 @@ func (s *Server) Fields(ctx context.Context, db, coll string, m Match, fields ..
 	if m.empty() || len(fields) == 0 {
 		return nil, nil
 	}
-	sdb, err := s.openFile(db)
-	if err != nil {
-		return nil, err
-	}
-	defer sdb.Close()
-	table, err := tableOf(ctx, sdb, coll)
+	sdb, table, err := s.openTable(ctx, db, coll)
 	if err != nil || table == "" {
 		return nil, err
 	}
+	defer sdb.Close()
 	q := fmt.Sprintf("SELECT %s FROM %q WHERE ", strings.Join(cols, ", "), table)
 	var out [][]any
 	for _, part := range m.parts() {
