@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/storage/embedded"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -68,6 +69,8 @@ const MaxStreakCheckIns = 1000
 // checks that the goal is active) and the check-in's insert into the
 // history. ErrNotFound if the goal does not exist or is not active;
 // nothing is stored then (the check-in, inserted meanwhile, is deleted).
+// On the embedded database (or a FerretDB v1 in mongodb.ferretdb_dir) all
+// is one transaction on its file instead (recordCheckInInFile).
 //
 // A goal's progress is that of its latest check-in by time (c.At), never of
 // whichever write lands last: when a later check-in is already recorded
@@ -81,6 +84,12 @@ func (s *Store) RecordCheckIn(ctx context.Context, c plpbot.CheckIn) (*plpbot.Go
 		c.At = s.Now()
 	}
 	c.ID = checkInID(c)
+	if s.files != nil {
+		g, prev, err := s.recordCheckInInFile(ctx, c)
+		if !errors.Is(err, embedded.ErrUnsupported) && !errors.Is(err, embedded.ErrNoCollection) {
+			return g, prev, err
+		}
+	}
 	var (
 		inserted  bool
 		insertErr error
@@ -250,4 +259,80 @@ func (s *Store) CheckInsOf(ctx context.Context, userIDs []string, since time.Tim
 	}
 	slices.Reverse(out)
 	return out, nil
+}
+
+// recordCheckInInFile is RecordCheckIn on the database's files: the
+// goal read, the check-in inserted and the goal updated in one transaction
+// on the database's file (embedded.Server.Write), so one commit and
+// nothing half-stored. It answers as RecordCheckIn does.
+func (s *Store) recordCheckInInFile(ctx context.Context, c plpbot.CheckIn) (*plpbot.Goal, int, error) {
+	var (
+		g    goalWithLast
+		prev int
+	)
+	id := plpbot.GoalID(c.UserID, c.GoalNumber)
+	err := s.files.Write(ctx, s.db.Name(), func(tx *embedded.FileTx) error {
+		doc, err := tx.FindByID(ctx, colGoals, id)
+		if err != nil {
+			return err
+		}
+		if doc == nil {
+			return ErrNotFound
+		}
+		if err := decodeDoc(doc, &g); err != nil {
+			return err
+		}
+		if g.Status != plpbot.GoalActive {
+			return ErrNotFound
+		}
+		if _, err := tx.Insert(ctx, colCheckIns, c); err != nil {
+			return err
+		}
+		prev = g.Progress
+		if g.LastCheckIn.After(c.At) {
+			return nil // a later check-in set the goal: c goes in the history only
+		}
+		doc, err = setFields(doc, bson.D{{Key: "progress", Value: c.Percent}, {Key: "last_checkin", Value: c.At},
+			{Key: "updated_at", Value: c.At}, {Key: "last_ci", Value: c}})
+		if err != nil {
+			return err
+		}
+		g.Progress, g.LastCheckIn, g.UpdatedAt = c.Percent, c.At, c.At
+		return tx.ReplaceByID(ctx, colGoals, id, doc)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("check in on goal %d: %w", c.GoalNumber, err)
+	}
+	return &g.Goal, prev, nil
+}
+
+// decodeDoc decodes a document read as bson.D into out, as the driver would.
+func decodeDoc(doc bson.D, out any) error {
+	raw, err := bson.Marshal(doc)
+	if err == nil {
+		err = bson.Unmarshal(raw, out)
+	}
+	if err != nil {
+		return fmt.Errorf("decode %T: %w", out, err)
+	}
+	return nil
+}
+
+// setFields is doc with set's fields set, as $set does: a field doc has
+// keeps its place, a new one goes at the end; values are encoded as the
+// driver encodes them.
+func setFields(doc, set bson.D) (bson.D, error) {
+	var typed bson.D
+	if err := decodeDoc(set, &typed); err != nil {
+		return nil, err
+	}
+	for _, e := range typed {
+		i := slices.IndexFunc(doc, func(f bson.E) bool { return f.Key == e.Key })
+		if i < 0 {
+			doc = append(doc, e)
+			continue
+		}
+		doc[i].Value = e.Value
+	}
+	return doc, nil
 }

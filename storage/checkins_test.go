@@ -1,13 +1,17 @@
 package storage_test
 
 import (
+	"bytes"
 	"context"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
@@ -65,8 +69,11 @@ func TestCheckInsOfReadsAClassInOneQuery(t *testing.T) {
 // a later one, is kept in the history but leaves the goal at the later
 // check-in's percent.
 func TestCheckInsApplyInTimeOrder(t *testing.T) {
+	eachCheckInPath(t, testCheckInsApplyInTimeOrder)
+}
+
+func testCheckInsApplyInTimeOrder(t *testing.T, s *storage.Store, _ *clock) {
 	ctx := context.Background()
-	s, _ := newStore(t)
 	sam := mustUser(t, s, "US", "Sam", plpbot.RoleStudent)
 	g, err := s.AddGoal(ctx, plpbot.Goal{UserID: sam.ID, Title: "Read"})
 	if err != nil {
@@ -92,6 +99,72 @@ func TestCheckInsApplyInTimeOrder(t *testing.T) {
 	}
 }
 
+// eachCheckInPath runs test on a store that records check-ins in the
+// database's files (the embedded database's way) and on one that sends
+// them over the wire (MongoDB's).
+func eachCheckInPath(t *testing.T, test func(*testing.T, *storage.Store, *clock)) {
+	for _, wire := range []bool{false, true} {
+		name := map[bool]string{false: "in the files", true: "over the wire"}[wire]
+		t.Run(name, func(t *testing.T) {
+			clk := newClock()
+			opts := storagetest.Options(t)
+			opts.Now = clk.Now
+			if wire {
+				opts.FerretDBDir = ""
+			}
+			test(t, storagetest.Open(t, opts), clk)
+		})
+	}
+}
+
+// TestCheckInInTheFilesAsOverTheWire makes the same check-ins both ways and
+// finds the goals and the histories stored alike, field for field and type
+// for type; in the files, the driver sends no command for them.
+func TestCheckInInTheFilesAsOverTheWire(t *testing.T) {
+	ctx := context.Background()
+	var sent atomic.Int32
+	stored := map[bool][]bson.Raw{}
+	for _, wire := range []bool{false, true} {
+		clk := newClock()
+		opts := storagetest.Options(t)
+		opts.Now = clk.Now
+		opts.Monitor = &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) { sent.Add(1) }}
+		if wire {
+			opts.FerretDBDir = ""
+		}
+		s := storagetest.Open(t, opts)
+		a := mustUser(t, s, "UA", "Ana", plpbot.RoleStudent)
+		g := mustGoal(t, s, a.ID, "Read more")
+		sent.Store(0)
+		for i, pct := range []int{40, 40, 55, 30} {
+			_, prev, err := s.RecordCheckIn(ctx, plpbot.CheckIn{UserID: a.ID, GoalNumber: g.Number, Percent: pct, Note: "note " + strconv.Itoa(i), Confidence: 3})
+			must(t, "RecordCheckIn", err)
+			if i > 0 && prev == 0 {
+				t.Errorf("wire=%v: check-in %d: previous progress 0", wire, i)
+			}
+			clk.Advance(time.Hour)
+		}
+		if n := sent.Load(); !wire && n != 0 {
+			t.Errorf("in the files: the driver sent %d commands for 4 check-ins, want 0", n)
+		}
+		for _, coll := range []string{"goals", "checkins"} {
+			cur, err := storagetest.Collection(t, s, coll).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+			must(t, "find", err)
+			var docs []bson.Raw
+			must(t, "read", cur.All(ctx, &docs))
+			stored[wire] = append(stored[wire], docs...)
+		}
+	}
+	if len(stored[false]) != len(stored[true]) || len(stored[true]) != 5 { // 1 goal, 4 check-ins
+		t.Fatalf("stored %d documents in the files, %d over the wire; want 5 each", len(stored[false]), len(stored[true]))
+	}
+	for i := range stored[true] {
+		if !bytes.Equal(stored[false][i], stored[true][i]) {
+			t.Errorf("document %d:\nin the files   %v\nover the wire  %v", i, stored[false][i], stored[true][i])
+		}
+	}
+}
+
 // TestCheckInCutAfterTheGoalLosesNothing: the connection is cut as the
 // goal's update lands, before the check-in's insert (the answer may be lost
 // too, so the student hears it wasn't saved). The check-in is not lost: the
@@ -104,6 +177,7 @@ func TestCheckInCutAfterTheGoalLosesNothing(t *testing.T) {
 		var armed atomic.Bool
 		opts := storagetest.Options(t)
 		opts.Now = clk.Now
+		opts.FerretDBDir = "" // over the wire: in the files it is one transaction
 		opts.Monitor = &event.CommandMonitor{Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
 			if e.CommandName == "findAndModify" && armed.Load() {
 				cut()
@@ -146,7 +220,10 @@ func TestCheckInCutAfterTheGoalLosesNothing(t *testing.T) {
 // the same check-in sent again after the goal was marked done (a retry of
 // a lost answer) finds the first one already in the history, which stays.
 func TestCheckInAgainOnAGoalNowDoneKeepsTheFirst(t *testing.T) {
-	s, clk := newStore(t)
+	eachCheckInPath(t, testCheckInAgainOnAGoalNowDoneKeepsTheFirst)
+}
+
+func testCheckInAgainOnAGoalNowDoneKeepsTheFirst(t *testing.T, s *storage.Store, clk *clock) {
 	ctx := context.Background()
 	a := mustUser(t, s, "UA", "Ana", plpbot.RoleStudent)
 	mustGoal(t, s, a.ID, "Read more")

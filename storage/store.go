@@ -76,6 +76,9 @@ type Store struct {
 	// filesDir is ferretDir once the server is known to be that FerretDB:
 	// rosters read goal figures from its files (goalSummaries).
 	filesDir string
+	// files writes to the database's files (embedded.Server.Write): the
+	// embedded server, or a FerretDB v1 in ferretDir; nil on MongoDB.
+	files *embedded.Server
 }
 
 // Collection names.
@@ -161,7 +164,7 @@ func (s *Store) startEmbedded(ctx context.Context, opts Options) (string, error)
 	if err != nil {
 		return "", err
 	}
-	s.server = srv
+	s.server, s.files = srv, srv
 	return srv.URI(), nil
 }
 
@@ -192,6 +195,10 @@ func (s *Store) Close(ctx context.Context) error {
 }
 
 func (s *Store) closeServer() {
+	if s.files != nil && s.files != s.server {
+		s.files.Close()
+	}
+	s.files = nil
 	if s.server != nil {
 		s.server.Close()
 		s.server = nil

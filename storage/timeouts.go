@@ -63,7 +63,7 @@ func (s *Store) indexIDs(ctx context.Context, db string) error {
 		}
 		return nil
 	}
-	ferret, err := s.isFerretDB(ctx)
+	ferret, v1, err := s.isFerretDB(ctx)
 	if err != nil || !ferret {
 		return err
 	}
@@ -75,19 +75,26 @@ func (s *Store) indexIDs(ctx context.Context, db string) error {
 		return fmt.Errorf("index _id on FerretDB in %s: %w", s.ferretDir, err)
 	}
 	s.filesDir = s.ferretDir
+	if v1 {
+		if s.files, err = embedded.Files(s.ferretDir); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// isFerretDB reports whether the server is FerretDB: its buildInfo carries
-// "ferretdbVersion" (FerretDB v1; later versions a "ferretdb" document).
-func (s *Store) isFerretDB(ctx context.Context) (bool, error) {
+// isFerretDB reports whether the server is FerretDB, and whether v1 (whose
+// SQLite files plpbot can write as the embedded one's): its buildInfo
+// carries "ferretdbVersion" (FerretDB v1; later versions a "ferretdb"
+// document).
+func (s *Store) isFerretDB(ctx context.Context) (ferret, v1 bool, err error) {
 	var info bson.M
 	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
-		return false, fmt.Errorf("buildInfo: %w", err)
+		return false, false, fmt.Errorf("buildInfo: %w", err)
 	}
-	_, v1 := info["ferretdbVersion"]
+	_, v1 = info["ferretdbVersion"]
 	_, later := info["ferretdb"]
-	return v1 || later, nil
+	return v1 || later, v1, nil
 }
 
 // IsUnreachable reports whether err means the database did not answer in

@@ -10,6 +10,7 @@ package embedded
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -64,6 +66,11 @@ type Server struct {
 	socket string // absolute path of the Unix socket
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	mu      sync.Mutex
+	writers map[string]*sql.DB // Write's connections, by database
+	tables  map[string]string  // Write's tables, by database.collection
+	log     *slog.Logger       // Write's statements, as FerretDB logs its own
 }
 
 // Start starts FerretDB with its SQLite files under dir (created if needed,
@@ -93,7 +100,7 @@ func Start(ctx context.Context, dir string, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("start embedded database in %s: %w", dir, err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{dir: abs, socket: sock, uri: socketURI(sock), cancel: cancel, done: make(chan struct{})}
+	s := &Server{dir: abs, socket: sock, uri: socketURI(sock), cancel: cancel, done: make(chan struct{}), log: ferretLogger(opts)}
 	go func() {
 		defer close(s.done)
 		_ = f.Run(runCtx)
@@ -224,6 +231,9 @@ func (s *Server) Socket() string { return s.socket }
 // Close stops the server and waits until its files are closed and its
 // socket is removed.
 func (s *Server) Close() {
-	s.cancel()
-	<-s.done
+	s.closeWriters()
+	if s.cancel != nil {
+		s.cancel()
+		<-s.done
+	}
 }
