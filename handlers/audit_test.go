@@ -258,3 +258,33 @@ func TestEnrolByAdmins(t *testing.T) {
 	mustContain(t, e.ok("admin", "audit @sam"), "admin · added them to a class: Period 3")
 	mustContain(t, e.ok("admin", "audit @alex"), "admin · removed them from a class: Period 3", "ms-lee · added them to a class: Period 3")
 }
+
+// TestFeedbackIsAudited: feedback is the audit log's entry of itself, so
+// /plp audit lists it once, as "gave feedback" on the goal, without its
+// text. Feedback refused is audited as a refusal and stores nothing;
+// feedback on a goal the student doesn't have stores nothing either.
+func TestFeedbackIsAudited(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam")
+	e.ok("sam", "goal add Read three novels")
+	e.ok("admin", "role @mr-kim teacher")
+	before := e.staffCounts()
+	e.ok("ms-lee", "feedback @sam 1 FB-words lovely choice")
+	if after := e.staffCounts(); after["feedback"] != before["feedback"]+1 || after["audit"] != before["audit"]+1 {
+		t.Errorf("feedback stored %d feedback and %d audit entries, want one of each (the same record)",
+			after["feedback"]-before["feedback"], after["audit"]-before["audit"])
+	}
+	out := e.ok("admin", "audit @sam")
+	mustContain(t, out, "ms-lee · gave feedback: goal 1")
+	mustNotContain(t, out, "FB-words")
+	if n := strings.Count(out, "gave feedback"); n != 1 {
+		t.Errorf("/plp audit lists the feedback %d times, want once:\n%s", n, out)
+	}
+
+	before = e.staffCounts()
+	mustContain(t, e.staffFails("ms-lee", "feedback @sam 7 FB-nowhere", bot.ENotFound), "sam doesn't have a goal 7")
+	e.staffSame(before, "feedback on a goal sam doesn't have")
+	mustContain(t, e.staffFails("mr-kim", "feedback @sam 1 FB-outsider", bot.EForbidden), "isn't in any of your classes")
+	e.staffSame(before, "refused feedback")
+	mustContain(t, e.ok("admin", "audit @sam"), "mr-kim · ⚠️ was refused `/plp feedback`", "ms-lee · gave feedback: goal 1")
+}

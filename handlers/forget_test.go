@@ -183,6 +183,10 @@ func TestForgetStaffMemberLeavesNoByteBehind(t *testing.T) {
 	}
 	out := e.ok("admin", "student @"+forgetStudent)
 	mustContain(t, out, "QZ-feedback", "a former staff member")
+	// The feedback is the audit log's entry of itself: it stays, anonymised.
+	out = e.ok("admin", "audit @"+forgetStudent)
+	mustContain(t, out, "a former staff member · gave feedback: goal 1")
+	mustNotContain(t, out, forgetTeacher, "QZ-feedback")
 }
 
 func TestForgetStaffMemberCommand(t *testing.T) {

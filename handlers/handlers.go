@@ -390,24 +390,46 @@ func (h *Handlers) mentioned(ctx context.Context, c *call, arg string) (*plpbot.
 // student as they are now). student must be the stored person: the
 // caseload's rules read their grade, name and workspace.
 func (h *Handlers) tiesOf(ctx context.Context, staff, student *plpbot.Person) (plpbot.Ties, error) {
-	if !staff.Role.IsStaff() || staff.ID == student.ID {
-		return plpbot.Ties{}, nil
+	r, err := h.readTies(ctx, staff, student.ID)
+	if err != nil {
+		return plpbot.Ties{}, err
+	}
+	return r.of(student), nil
+}
+
+// tieReads is what decides a member of staff's ties to one student, as
+// read now by the student's id: whether they teach a class the student is
+// in, and a counselor's caseload, whose rules apply to the student's
+// stored record (of).
+type tieReads struct {
+	teaches  bool
+	caseload *plpbot.Caseload // nil: not a counselor
+}
+
+// of is the ties the reads give staff to student, the stored person.
+func (r tieReads) of(student *plpbot.Person) plpbot.Ties {
+	return plpbot.Ties{Teaches: r.teaches, Counsels: r.caseload != nil && r.caseload.Includes(student)}
+}
+
+// readTies reads, now, what decides staff's ties to the student with
+// studentID (tieReads): the enrollments of both in one read
+// (storage.Store.Teaches), and a counselor's caseload with it. Nothing is
+// read for someone who isn't staff, or about themselves.
+func (h *Handlers) readTies(ctx context.Context, staff *plpbot.Person, studentID string) (tieReads, error) {
+	var r tieReads
+	if !staff.Role.IsStaff() || staff.ID == studentID {
+		return r, nil
 	}
 	// The caseload and the classes are read together: one wait, not two.
-	var t plpbot.Ties
 	g, gctx := errgroup.WithContext(ctx)
 	if staff.Role == plpbot.RoleCounselor {
-		g.Go(func() error {
-			cl, err := h.store.Caseload(gctx, staff)
-			t.Counsels = err == nil && cl.Includes(student)
-			return err
-		})
+		g.Go(func() (err error) { r.caseload, err = h.store.Caseload(gctx, staff); return err })
 	}
-	g.Go(func() (err error) { t.Teaches, err = h.store.Teaches(gctx, staff.ID, student.ID); return err })
+	g.Go(func() (err error) { r.teaches, err = h.store.Teaches(gctx, staff.ID, studentID); return err })
 	if err := g.Wait(); err != nil {
-		return plpbot.Ties{}, fmt.Errorf("check ties: %w", err)
+		return tieReads{}, fmt.Errorf("check ties: %w", err)
 	}
-	return t, nil
+	return r, nil
 }
 
 // canSeeStudent asks the access policy whether actor may read student's

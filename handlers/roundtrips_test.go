@@ -12,6 +12,7 @@ import (
 
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/handlers"
+	"github.com/plpbot/plpbot/roster/rostertest"
 	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
@@ -119,11 +120,31 @@ func requests(cmds []command) string { return fmt.Sprint(cmds) }
 // goal, which both catches a repeat and numbers the new one — read from the
 // database's files here, a find on MongoDB — then the insert), step add,
 // reflect (alone, and as the answer to a prompt: the prompt is found and
-// marked answered in one request). A teacher's feedback
-// can't be 2: it reads the student named, their ties to the teacher (the
-// access check, at the moment of use), the goal, and writes the audit entry
-// and the feedback — five collections, and a request reaches one. It is
-// held at those five in 4 steps (the goal read with the audit written).
+// marked answered in one request).
+//
+// A teacher's feedback is held at 4 requests in 2 steps: the student named
+// (users), the ties that decide access now — the teacher's own teacher
+// enrollments and the student's (enrollments) — and the goal (goals), sent
+// together, keyed on the id the mention names; then, access confirmed and
+// the goal found, one insert of the feedback, which is also the audit log's
+// entry of that access (storage.ActionFeedback), durable before the reply.
+// A counselor also reads their caseload (caseloads) in the first step: 5 in
+// 2. It can't be 2: access is decided from current records, read at the
+// moment of use — the student's own (who they are, whether they exist,
+// their grade and name for a caseload's rules) and the enrollments — and
+// the goal must exist, its title in the reply; that is three collections
+// (four for a counselor), a request reaches one (no $lookup on the
+// embedded FerretDB), and the write may only follow the decision. Nothing
+// denormalized may stand in for those reads: a list of ids on a record is
+// an index, never a grant (storage/teachers.go).
+//
+// In a school whose people come from the SIS roster, a mention names a chat
+// account linked to the roster's person, whose id differs, so the ties and
+// the goal are read only once the link is followed (storage.User: users,
+// links, users), with the person's id: the student costs 6 requests in 5
+// steps. The actor's own record is read the same way on every command — a
+// linked account is not kept by the actor cache — so the case is held at
+// 9 requests in 8 steps.
 func TestRoundTripBudgets(t *testing.T) {
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -136,6 +157,13 @@ func TestRoundTripBudgets(t *testing.T) {
 	e.setupClass("Sam")
 	e.ok("Sam", "goal add Read three novels")
 	e.ok("Sam", "step add 1 Pick the first one")
+	e.ok("admin", "role @mx-rivera counselor")
+	e.ok("admin", "caseload @mx-rivera last:a-z")
+	// The SIS's people, linked to chat accounts on first use: staff-0
+	// teaches stu-0 (rostertest.Small).
+	e.importSmall()
+	e.ok(rostertest.StaffID(0), "help")
+	e.ok(rostertest.StudentID(0), "goal add Read a play")
 	prompt := func() {
 		if err := store.SavePrompt(context.Background(), storage.Prompt{ID: "reflect|2026-W48|console::sam",
 			UserID: "console::sam", Text: "What did you learn this week?", SentAt: now.Add(-time.Hour)}); err != nil {
@@ -155,7 +183,9 @@ func TestRoundTripBudgets(t *testing.T) {
 		{"Sam", "step add 1 Read chapter one", nil, "Read chapter one", 2, 0},
 		{"Sam", "reflect Reading got easier this week", nil, "saved it to your plan", 2, 0},
 		{"Sam", "reflect I liked the second chapter best", prompt, "your answer to", 2, 0},
-		{"ms-lee", "feedback @Sam 1 Lovely choice of book", nil, "saved in their plan", 5, 4},
+		{"ms-lee", "feedback @Sam 1 Lovely choice of book", nil, "saved in their plan", 4, 2},
+		{"mx-rivera", "feedback @Sam 1 Keep going", nil, "saved in their plan", 5, 2},
+		{rostertest.StaffID(0), "feedback @" + rostertest.StudentID(0) + " 1 Nice start", nil, "saved in their plan", 9, 8},
 	} {
 		if tc.before != nil {
 			tc.before()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -32,15 +33,36 @@ const (
 // only make sense for people the bot already knows. storage.ErrNotFound if
 // unknown.
 func (h *Handlers) findMentioned(ctx context.Context, c *call, arg string) (*plpbot.Person, error) {
-	mention, ok := c.Invocation.User(arg)
-	if !ok {
-		return nil, fmt.Errorf("mention %s: %w", arg, storage.ErrNotFound)
-	}
-	id, err := mentionIdentity(c, mention)
+	id, err := mentionedID(c, arg)
 	if err != nil {
 		return nil, err
 	}
-	return h.store.User(ctx, storageID(id).UserID())
+	return h.store.User(ctx, id)
+}
+
+// mentionedID is the id that user argument arg names: the stored person's,
+// unless it is a chat account linked to a roster person (storage.User
+// follows the link). storage.ErrNotFound if arg names nobody.
+func mentionedID(c *call, arg string) (string, error) {
+	mention, ok := c.Invocation.User(arg)
+	if !ok {
+		return "", fmt.Errorf("mention %s: %w", arg, storage.ErrNotFound)
+	}
+	id, err := mentionIdentity(c, mention)
+	if err != nil {
+		return "", err
+	}
+	return storageID(id).UserID(), nil
+}
+
+// mentionsAreAccounts reports whether the people c's actor names are most
+// likely stored under the id their mention names, so that the reads keyed
+// on it can be sent before the person is found (studentAndTies): unless
+// the actor's own chat account is linked to a roster person. In a school
+// whose people come from the SIS, a mention names a linked account, whose
+// person has the roster's id, and those reads would be sent in vain.
+func mentionsAreAccounts(c *call) bool {
+	return c.Actor.ID == storageID(c.Request.Actor).UserID()
 }
 
 // mentionName is how the person in user argument arg was written, for
@@ -74,11 +96,29 @@ func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, err
 
 // studentAndTies is studentFor that also returns the actor's ties to the
 // student, read once, for the checks that follow (flags). If also is not
-// nil it runs with the student found, at the same time as the ties are
-// read (a read the command needs next); its error counts only once the
-// actor may see the student, and what it read is theirs to use only then.
-func (h *Handlers) studentAndTies(ctx context.Context, c *call, also func(context.Context, *plpbot.Person) error) (*plpbot.Person, plpbot.Ties, error) {
-	u, err := h.findMentioned(ctx, c, "user")
+// nil it runs with the student's id, at the same time as the ties are read
+// (a read the command needs next); its error counts only once the actor
+// may see the student, and what it read is theirs to use only then.
+//
+// The ties and also need only the student's id, so where mentions name
+// people by their own id (mentionsAreAccounts) they are sent with the read
+// of the student, keyed on the id the mention names: one wait, not two.
+// If the person found has another id (a chat account linked to a roster
+// person), they are read again with theirs before anything is decided.
+func (h *Handlers) studentAndTies(ctx context.Context, c *call, also func(context.Context, string) error) (*plpbot.Person, plpbot.Ties, error) {
+	id, err := mentionedID(c, "user")
+	var (
+		u *plpbot.Person
+		r *studentReads
+	)
+	if err == nil {
+		var wg sync.WaitGroup
+		if mentionsAreAccounts(c) {
+			wg.Go(func() { r = h.readStudent(ctx, c.Actor, id, also) })
+		}
+		u, err = h.store.User(ctx, id)
+		wg.Wait()
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		name := mentionName(c, "user")
 		if c.Actor.Role == plpbot.RoleAdmin {
@@ -89,18 +129,13 @@ func (h *Handlers) studentAndTies(ctx context.Context, c *call, also func(contex
 	if err != nil {
 		return nil, plpbot.Ties{}, fmt.Errorf("find student: %w", err)
 	}
-	var alsoErr error
-	done := make(chan struct{})
-	if also != nil {
-		go func() { defer close(done); alsoErr = also(ctx, u) }()
-	} else {
-		close(done)
+	if r == nil || r.id != u.ID {
+		r = h.readStudent(ctx, c.Actor, u.ID, also)
 	}
-	ties, err := h.tiesOf(ctx, c.Actor, u)
-	<-done
-	if err != nil {
-		return nil, plpbot.Ties{}, fmt.Errorf("check access: %w", err)
+	if r.tiesErr != nil {
+		return nil, plpbot.Ties{}, fmt.Errorf("check access: %w", r.tiesErr)
 	}
+	ties := r.ties.of(u)
 	if c.Actor.ID != u.ID && c.Actor.Role != plpbot.RoleAdmin && !plpbot.CanViewPlan(c.Actor, u, ties) {
 		err := accessRefusal(c.Actor, u, h.staffEnrol())
 		if aerr := h.auditRefusal(ctx, c, u, err); aerr != nil {
@@ -108,7 +143,29 @@ func (h *Handlers) studentAndTies(ctx context.Context, c *call, also func(contex
 		}
 		return nil, plpbot.Ties{}, err
 	}
-	return u, ties, alsoErr
+	return u, ties, r.alsoErr
+}
+
+// studentReads are the reads of a staff command keyed on a student's id:
+// the actor's ties to them (readTies) and the command's own (also), with
+// what each returned.
+type studentReads struct {
+	id      string
+	ties    tieReads
+	tiesErr error
+	alsoErr error
+}
+
+// readStudent sends the reads keyed on student id id together.
+func (h *Handlers) readStudent(ctx context.Context, actor *plpbot.Person, id string, also func(context.Context, string) error) *studentReads {
+	r := &studentReads{id: id}
+	var wg sync.WaitGroup
+	if also != nil {
+		wg.Go(func() { r.alsoErr = also(ctx, id) })
+	}
+	r.ties, r.tiesErr = h.readTies(ctx, actor, id)
+	wg.Wait()
+	return r
 }
 
 // cmdRoster shows a class at a glance: one compact row per student. Admins
@@ -653,7 +710,12 @@ func staffGoalBlocks(goals []plpbot.Goal, now time.Time, loc *time.Location) []b
 }
 
 // cmdFeedback stores a staff comment on a student's goal and DMs it to the
-// student with a way to answer.
+// student with a way to answer. The goal is read with the student and the
+// ties that decide access (studentAndTies); the feedback is stored only once
+// access is confirmed and the goal found, in one insert that is also the
+// audit log's entry of this access (storage.ActionFeedback): it names the
+// staff member, the student, the goal and the time, and is durable before
+// the reply.
 func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, error) {
 	text := strings.TrimSpace(c.Invocation.Arg("text"))
 	if text == "" {
@@ -662,8 +724,8 @@ func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, err
 	}
 	n := c.Invocation.Int("n")
 	var g *plpbot.Goal
-	s, _, err := h.studentAndTies(ctx, c, func(ctx context.Context, s *plpbot.Person) (err error) {
-		g, err = h.store.Goal(ctx, s.ID, n)
+	s, _, err := h.studentAndTies(ctx, c, func(ctx context.Context, id string) (err error) {
+		g, err = h.store.Goal(ctx, id, n)
 		return err
 	})
 	if errors.Is(err, storage.ErrNotFound) && s != nil {
@@ -673,9 +735,6 @@ func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
-	}
-	if err := h.audit(ctx, c.Actor, "feedback", s, "goal "+strconv.Itoa(n)); err != nil {
-		return nil, err
 	}
 	if _, err := h.store.AddFeedback(ctx, plpbot.Feedback{
 		StudentID: s.ID, StaffID: c.Actor.ID, StaffName: c.Actor.Name, GoalNumber: n, Text: text,

@@ -3,17 +3,23 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/plpbot/plpbot"
 )
 
 // The audit log is append-only for the bot: the methods here only insert
 // and read. Only Forget (forget.go) may change or remove entries, and a test
-// (TestAuditIsAppendOnly) holds every other file to that.
+// (TestAuditIsAppendOnly) holds every other file to that. Feedback is the
+// log's entry of itself (ActionFeedback, feedback.go): the reads here list
+// it with the others.
 
 // Audit appends an entry to the audit log.
 func (s *Store) Audit(ctx context.Context, e plpbot.AuditEntry) error {
@@ -50,7 +56,8 @@ func (s *Store) AuditMany(ctx context.Context, entries []plpbot.AuditEntry) erro
 }
 
 // AuditLog returns the entries about a subject, newest first (limit 0:
-// all). Entries written at the same time come newest-written first.
+// all), the feedback they were given among them (ActionFeedback). Entries
+// written at the same time come newest-written first.
 func (s *Store) AuditLog(ctx context.Context, subjectID string, limit int) ([]plpbot.AuditEntry, error) {
 	out, err := s.auditNewest(ctx, subjectID, time.Time{}, 0, limit)
 	if err != nil {
@@ -74,42 +81,123 @@ func (s *Store) AuditPage(ctx context.Context, subjectID string, since time.Time
 }
 
 // auditNewest reads entries about a subject since a time, newest first,
-// and among entries of the same time the last written first (ids grow).
+// and among entries of the same time the last written first (ids grow):
+// the audit collection's and the feedback's (ActionFeedback), read
+// together, each up to the end of the page, and merged.
 func (s *Store) auditNewest(ctx context.Context, subjectID string, since time.Time, skip, limit int) ([]plpbot.AuditEntry, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip))
-	if limit > 0 {
-		opts.SetLimit(int64(limit))
+	opts := func() *options.FindOptionsBuilder {
+		o := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}})
+		if limit > 0 {
+			o.SetLimit(int64(skip + limit))
+		}
+		return o
 	}
-	cur, err := s.db.Collection(colAudit).Find(ctx, auditFilter(bson.D{{Key: "subject_id", Value: subjectID}}, since), opts)
-	if err != nil {
+	var entries []plpbot.AuditEntry
+	var feedback []feedbackEntry
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		cur, err := s.db.Collection(colAudit).Find(gctx, auditFilter(bson.D{{Key: "subject_id", Value: subjectID}}, since), opts())
+		if err != nil {
+			return err
+		}
+		return cur.All(gctx, &entries)
+	})
+	g.Go(func() error {
+		cur, err := s.db.Collection(colFeedback).Find(gctx, feedbackAuditFilter(subjectID, since), opts().SetProjection(feedbackEntryFields))
+		if err != nil {
+			return err
+		}
+		return cur.All(gctx, &feedback)
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	var out []plpbot.AuditEntry
-	err = cur.All(ctx, &out)
-	return out, err
+	for i := range feedback {
+		entries = append(entries, feedback[i].entry())
+	}
+	slices.SortStableFunc(entries, func(a, b plpbot.AuditEntry) int { return auditOrder(b, a) })
+	entries = entries[min(skip, len(entries)):]
+	if limit > 0 && len(entries) > limit {
+		entries = entries[:limit]
+	}
+	return entries, nil
+}
+
+// auditOrder orders entries oldest first, and among entries of the same
+// time the first written first (ids grow).
+func auditOrder(a, b plpbot.AuditEntry) int {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // EachAudit calls fn with every audit entry at or after since (zero: all),
-// oldest first, read from a cursor so the log is never held in memory
-// whole. An error from fn stops the walk and is returned.
+// the feedback among them (ActionFeedback), oldest first, read from two
+// cursors merged as they go, so the log is never held in memory whole. An
+// error from fn stops the walk and is returned.
 func (s *Store) EachAudit(ctx context.Context, since time.Time, fn func(*plpbot.AuditEntry) error) error {
-	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}})
-	cur, err := s.db.Collection(colAudit).Find(ctx, auditFilter(bson.D{}, since), opts)
+	opts := func() *options.FindOptionsBuilder {
+		return options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}})
+	}
+	entries, err := s.db.Collection(colAudit).Find(ctx, auditFilter(bson.D{}, since), opts())
 	if err != nil {
 		return fmt.Errorf("read audit log: %w", err)
 	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var e plpbot.AuditEntry
-		if err := cur.Decode(&e); err != nil {
-			return fmt.Errorf("read audit entry: %w", err)
+	defer entries.Close(ctx)
+	feedback, err := s.db.Collection(colFeedback).Find(ctx, feedbackAuditFilter("", since), opts().SetProjection(feedbackEntryFields))
+	if err != nil {
+		return fmt.Errorf("read audit log: %w", err)
+	}
+	defer feedback.Close(ctx)
+	a := &auditStream{cur: entries, decode: func(cur *mongo.Cursor, e *plpbot.AuditEntry) error { return cur.Decode(e) }}
+	b := &auditStream{cur: feedback, decode: func(cur *mongo.Cursor, e *plpbot.AuditEntry) error {
+		var f feedbackEntry
+		err := cur.Decode(&f)
+		*e = f.entry()
+		return err
+	}}
+	if err := a.next(ctx); err != nil {
+		return err
+	}
+	if err := b.next(ctx); err != nil {
+		return err
+	}
+	for a.ok || b.ok {
+		first := a
+		if !a.ok || (b.ok && auditOrder(b.head, a.head) < 0) {
+			first = b
 		}
-		if err := fn(&e); err != nil {
+		if err := fn(&first.head); err != nil {
+			return err
+		}
+		if err := first.next(ctx); err != nil {
 			return err
 		}
 	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("read audit log: %w", err)
+	return nil
+}
+
+// auditStream is one source of the audit log, read in order: a cursor and
+// the entry at its head (ok: there is one).
+type auditStream struct {
+	cur    *mongo.Cursor
+	decode func(*mongo.Cursor, *plpbot.AuditEntry) error
+	head   plpbot.AuditEntry
+	ok     bool
+}
+
+// next moves the stream to its next entry.
+func (st *auditStream) next(ctx context.Context) error {
+	st.head, st.ok = plpbot.AuditEntry{}, st.cur.Next(ctx)
+	if !st.ok {
+		if err := st.cur.Err(); err != nil {
+			return fmt.Errorf("read audit log: %w", err)
+		}
+		return nil
+	}
+	if err := st.decode(st.cur, &st.head); err != nil {
+		return fmt.Errorf("read audit entry: %w", err)
 	}
 	return nil
 }

@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
 func TestAuditManyAndPages(t *testing.T) {
@@ -102,8 +105,10 @@ func TestEachAudit(t *testing.T) {
 }
 
 // TestAuditIsAppendOnly reads the storage package's source: no function
-// that names the audit collection may update, replace or delete documents,
-// except in forget.go (erasure is the one exception the law asks for).
+// that names the audit collection, or the feedback collection (feedback is
+// the audit log's entry of it: AddFeedback), may update, replace or delete
+// documents, except in forget.go (erasure is the one exception the law
+// asks for).
 func TestAuditIsAppendOnly(t *testing.T) {
 	writes := []string{"UpdateOne", "UpdateMany", "UpdateByID", "ReplaceOne", "DeleteOne", "DeleteMany",
 		"FindOneAndUpdate", "FindOneAndReplace", "FindOneAndDelete", "BulkWrite", "Drop"}
@@ -126,9 +131,9 @@ func TestAuditIsAppendOnly(t *testing.T) {
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				switch n := n.(type) {
 				case *ast.Ident:
-					namesAudit = namesAudit || n.Name == "colAudit"
+					namesAudit = namesAudit || n.Name == "colAudit" || n.Name == "colFeedback"
 				case *ast.BasicLit:
-					namesAudit = namesAudit || n.Value == `"audit"`
+					namesAudit = namesAudit || n.Value == `"audit"` || n.Value == `"feedback"`
 				case *ast.SelectorExpr:
 					if slices.Contains(writes, n.Sel.Name) {
 						wrote = n.Sel.Name
@@ -140,7 +145,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 				checked++
 			}
 			if namesAudit && wrote != "" {
-				t.Errorf("%s: %s names the audit collection and calls %s: the audit log is append-only (only forget.go may change it)",
+				t.Errorf("%s: %s names the audit or feedback collection and calls %s: the audit log is append-only (only forget.go may change it)",
 					fset.Position(fn.Pos()), fn.Name.Name, wrote)
 			}
 		}
@@ -197,4 +202,93 @@ func BenchmarkAuditMany5000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestFeedbackIsItsOwnAuditEntry: feedback names who gave it, to whom, on
+// which goal and when, so it is the audit log's entry of that access: the
+// log lists it among the others (by date, in pages, in the export's walk)
+// as "feedback" on "goal N", never with its text, and no second entry is
+// written. Feedback one gives oneself is not listed (one's own records are
+// not audited), nor is feedback stored before this, which has an entry of
+// its own.
+func TestFeedbackIsItsOwnAuditEntry(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newStore(t)
+	must(t, "Audit", s.Audit(ctx, plpbot.AuditEntry{ActorID: "t1", ActorName: "Ms. Lee", Action: "view_plan", SubjectID: "s1"}))
+	clk.Advance(time.Hour)
+	fb, err := s.AddFeedback(ctx, plpbot.Feedback{StudentID: "s1", StaffID: "t1", StaffName: "Ms. Lee", GoalNumber: 2, Text: "FB-secret lovely"})
+	must(t, "AddFeedback", err)
+	clk.Advance(time.Hour)
+	_, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: "s2", StaffID: "t1", StaffName: "Ms. Lee", GoalNumber: 1, Text: "FB-other"})
+	must(t, "AddFeedback s2", err)
+	_, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: "s1", StaffID: "s1", StaffName: "Sol", GoalNumber: 1, Text: "FB-self"})
+	must(t, "AddFeedback to oneself", err)
+	// Feedback stored before feedback stood for its entry: the entry of its own stands.
+	_, err = storagetest.Collection(t, s, "feedback").InsertOne(ctx, bson.D{{Key: "_id", Value: "old"}, {Key: "student_id", Value: "s1"},
+		{Key: "staff_id", Value: "t1"}, {Key: "staff_name", Value: "Ms. Lee"}, {Key: "goal", Value: 1}, {Key: "text", Value: "FB-old"}, {Key: "at", Value: clk.Now()}})
+	must(t, "insert old feedback", err)
+	clk.Advance(time.Hour)
+	must(t, "Audit", s.Audit(ctx, plpbot.AuditEntry{ActorID: "t1", ActorName: "Ms. Lee", Action: "roster", SubjectID: "s1", Detail: "Period 3"}))
+
+	log, err := s.AuditLog(ctx, "s1", 0)
+	must(t, "AuditLog", err)
+	if got := actionsOf(log); !slices.Equal(got, []string{"roster Period 3", "feedback goal 2", "view_plan "}) {
+		t.Fatalf("s1's log = %q, want the feedback between the reads, once", got)
+	}
+	if e := log[1]; e.ID != fb.ID || e.ActorID != "t1" || e.ActorName != "Ms. Lee" || e.SubjectID != "s1" {
+		t.Errorf("feedback's entry = %+v, want it to name the feedback, its giver and its student", e)
+	}
+	sameTime(t, "feedback's entry At", log[1].At, fb.At)
+	for _, tt := range []struct {
+		name        string
+		since       time.Time
+		skip, limit int
+		want        []string
+		more        bool
+	}{
+		{"first page", time.Time{}, 0, 1, []string{"roster Period 3"}, true},
+		{"second page", time.Time{}, 1, 1, []string{"feedback goal 2"}, true},
+		{"last page", time.Time{}, 2, 2, []string{"view_plan "}, false},
+		{"since the feedback", t0.Add(30 * time.Minute), 0, 5, []string{"roster Period 3", "feedback goal 2"}, false},
+	} {
+		page, more, err := s.AuditPage(ctx, "s1", tt.since, tt.skip, tt.limit)
+		must(t, "AuditPage "+tt.name, err)
+		if got := actionsOf(page); !slices.Equal(got, tt.want) || more != tt.more {
+			t.Errorf("%s: page = %q more %v, want %q more %v", tt.name, got, more, tt.want, tt.more)
+		}
+	}
+	var walked []string
+	must(t, "EachAudit", s.EachAudit(ctx, time.Time{}, func(e *plpbot.AuditEntry) error {
+		walked = append(walked, e.SubjectID+" "+e.Action+" "+e.Detail)
+		return nil
+	}))
+	if want := []string{"s1 view_plan ", "s1 feedback goal 2", "s2 feedback goal 1", "s1 roster Period 3"}; !slices.Equal(walked, want) {
+		t.Errorf("the whole log, oldest first = %q, want %q", walked, want)
+	}
+	walked = nil
+	must(t, "EachAudit since", s.EachAudit(ctx, t0.Add(90*time.Minute), func(e *plpbot.AuditEntry) error {
+		walked = append(walked, e.SubjectID+" "+e.Action+" "+e.Detail)
+		return nil
+	}))
+	if want := []string{"s2 feedback goal 1", "s1 roster Period 3"}; !slices.Equal(walked, want) {
+		t.Errorf("the log since the second feedback = %q, want %q", walked, want)
+	}
+	// The feedback itself is unchanged, and not written twice.
+	all, err := s.FeedbackFor(ctx, "s1", time.Time{}, 0)
+	must(t, "FeedbackFor", err)
+	if len(all) != 3 {
+		t.Errorf("s1's feedback = %+v, want the three given", all)
+	}
+	if n, err := storagetest.Collection(t, s, "audit").CountDocuments(ctx, bson.D{{Key: "action", Value: "feedback"}}); err != nil || n != 0 {
+		t.Errorf("%d separate feedback entries in the audit collection (%v), want none", n, err)
+	}
+}
+
+// actionsOf is each entry's action and detail.
+func actionsOf(log []plpbot.AuditEntry) []string {
+	out := make([]string, len(log))
+	for i, e := range log {
+		out[i] = e.Action + " " + e.Detail
+	}
+	return out
 }

@@ -91,6 +91,9 @@ func testForgetStudent(t *testing.T, s *storage.Store, _ *clock) {
 		t.Fatal(err)
 	}
 	keptBefore := len(docsMentioning(t, s, kept.ID))
+	if log, err := s.AuditLog(ctx, gone.ID, 0); err != nil || len(log) != 2 {
+		t.Fatalf("before Forget, the audit log about them = %+v, %v; want the export and the feedback", log, err)
+	}
 
 	preview, err := s.CountRecords(ctx, gone.ID)
 	must(t, "CountRecords", err)
@@ -113,6 +116,14 @@ func testForgetStudent(t *testing.T, s *storage.Store, _ *clock) {
 	}
 	if n := len(docsMentioning(t, s, kept.ID)); n != keptBefore {
 		t.Errorf("Forget of someone else changed the kept student's documents: %d, want %d", n, keptBefore)
+	}
+	// Their feedback, and with it the audit log's entry of it, is gone;
+	// the kept student's stays.
+	if log, err := s.AuditLog(ctx, gone.ID, 0); err != nil || len(log) != 0 {
+		t.Errorf("after Forget, the audit log about them = %+v, %v; want nothing", log, err)
+	}
+	if log, err := s.AuditLog(ctx, kept.ID, 0); err != nil || len(log) != 2 {
+		t.Errorf("after Forget of someone else, the kept student's audit log = %+v, %v; want the export and the feedback", log, err)
 	}
 	if rows, err := s.Roster(ctx, class.ID); err != nil || len(rows) != 1 || rows[0].UserID != kept.ID {
 		t.Errorf("Roster after Forget = %+v, %v; want only the kept student", rows, err)
@@ -238,8 +249,10 @@ func testForgetStaffMember(t *testing.T, s *storage.Store, clk *clock) {
 	}
 	log, err := s.AuditLog(ctx, stu.ID, 0)
 	must(t, "AuditLog", err)
-	if len(log) != 1 || log[0].ActorName != storage.FormerStaffName || log[0].Action != "view_plan" {
-		t.Errorf("the student's audit after Forget = %+v, want the read by a former staff member", log)
+	if len(log) != 2 || log[0].Action != "view_plan" || log[1].Action != "feedback" ||
+		log[0].ActorName != storage.FormerStaffName || log[1].ActorName != storage.FormerStaffName ||
+		log[0].ActorID != storage.FormerStaffID || log[1].ActorID != storage.FormerStaffID {
+		t.Errorf("the student's audit after Forget = %+v, want the read and the feedback (its own entry), by a former staff member", log)
 	}
 }
 

@@ -289,6 +289,21 @@ func TestFeedbackFromTheDashboardReachesTheStudent(t *testing.T) {
 	if err != nil || len(fb) != 1 || fb[0].Text != "Lovely steady start on the 5k" || fb[0].StaffID != "console::rivera" {
 		t.Errorf("stored feedback = %+v, %v", fb, err)
 	}
+	// The same command as in chat: the feedback is the audit log's entry of
+	// itself, listed once.
+	log, err := s.store.AuditLog(context.Background(), "console::sam", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	given := 0
+	for _, e := range log {
+		if e.Action == "feedback" && e.ActorID == "console::rivera" && e.Detail == "goal 2" && len(fb) == 1 && e.ID == fb[0].ID {
+			given++
+		}
+	}
+	if given != 1 {
+		t.Errorf("the audit log lists the feedback %d times, want once: %+v", given, log)
+	}
 	forged := 0
 	all, _ := s.store.FeedbackFor(context.Background(), "console::sam", time.Time{}, 0)
 	for _, f := range all {

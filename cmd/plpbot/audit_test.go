@@ -18,10 +18,11 @@ import (
 )
 
 // seedAudit writes an audit log into the embedded database under dataDir:
-// one read before November, feedback whose detail holds a comma, quotes
-// and a newline, an entry about someone no longer known whose detail looks
-// like a spreadsheet formula, and a roster of 1,200 entries (more than one
-// batch of the export).
+// one read before November; an entry of feedback (as written before
+// feedback was its own entry) whose detail holds a comma, quotes and a
+// newline; feedback given since, which is its own entry; an entry about
+// someone no longer known whose detail looks like a spreadsheet formula;
+// and a roster of 1,200 entries (more than one batch of the export).
 func seedAudit(t *testing.T, dataDir string) {
 	t.Helper()
 	ctx := context.Background()
@@ -45,6 +46,11 @@ func seedAudit(t *testing.T, dataDir string) {
 		if err := store.Audit(ctx, e); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Feedback is the audit log's entry of itself: exported as one, without its text.
+	if _, err := store.AddFeedback(ctx, plpbot.Feedback{StudentID: "console::sam", StaffID: "console::ms-lee", StaffName: "ms-lee",
+		GoalNumber: 2, Text: "FB-secret keep going", At: time.Date(2026, 11, 2, 13, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
 	}
 	roster := make([]plpbot.AuditEntry, 1200)
 	for i := range roster {
@@ -70,7 +76,7 @@ func TestAuditExport(t *testing.T) {
 	if code := run(context.Background(), m, []string{"-config", cfgPath, "audit", "export", "-since", "2026-11-01", "-o", out}); code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
 	}
-	if got := stdout.String(); got != "Wrote 1202 audit entries to "+out+".\n" {
+	if got := stdout.String(); got != "Wrote 1203 audit entries to "+out+".\n" {
 		t.Errorf("stdout = %q", got)
 	}
 	info, err := os.Stat(out)
@@ -91,11 +97,15 @@ func TestAuditExport(t *testing.T) {
 	want := [][]string{
 		{"at", "actor_id", "actor_name", "action", "subject_id", "subject_name", "detail"},
 		{"2026-11-02T12:30:15Z", "console::ms-lee", "Lee, Ana", "feedback", "console::sam", "Sam O'Neil, Jr.", "goal 1, \"great\" start\nsecond line"},
+		{"2026-11-02T13:00:00Z", "console::ms-lee", "ms-lee", "feedback", "console::sam", "Sam O'Neil, Jr.", "goal 2"},
 		{"2026-11-03T08:00:00Z", "console::admin", "admin", "forget", "console::gone", "", `'=HYPERLINK("http://x")`},
 		{"2026-11-04T09:00:00Z", "console::ms-lee", "ms-lee", "roster", "console::sam", "Sam O'Neil, Jr.", "Period 0"},
 	}
-	if len(rows) != 1+1202 {
-		t.Fatalf("%d rows, want a header and 1202 entries", len(rows))
+	if len(rows) != 1+1203 {
+		t.Fatalf("%d rows, want a header and 1203 entries", len(rows))
+	}
+	if bytes.Contains(data, []byte("FB-secret")) {
+		t.Errorf("the export holds the feedback's text:\n%.400s", data)
 	}
 	for i, w := range want {
 		if !slices.Equal(rows[i], w) {
@@ -117,7 +127,7 @@ func TestAuditExport(t *testing.T) {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
 	}
 	rows, err = csv.NewReader(strings.NewReader(stdout.String())).ReadAll()
-	if err != nil || len(rows) != 1+1203 || rows[1][0] != "2026-10-31T23:59:00Z" {
+	if err != nil || len(rows) != 1+1204 || rows[1][0] != "2026-10-31T23:59:00Z" {
 		t.Errorf("the whole log: %d rows, first %q, err %v", len(rows), rows[min(1, len(rows)-1)], err)
 	}
 }
