@@ -100,11 +100,13 @@ func (h *Handlers) studentFor(ctx context.Context, c *call) (*plpbot.Person, err
 // (a read the command needs next); its error counts only once the actor
 // may see the student, and what it read is theirs to use only then.
 //
-// The ties and also need only the student's id, so where mentions name
-// people by their own id (mentionsAreAccounts) they are sent with the read
-// of the student, keyed on the id the mention names: one wait, not two.
-// If the person found has another id (a chat account linked to a roster
-// person), they are read again with theirs before anything is decided.
+// The ties and also need only the student's id, so they are sent with the
+// read of the student, keyed on the id the person is most likely stored
+// under: the roster person a mentioned account was lately read to be linked
+// to (storage.PersonID), else the mention's own id where mentions name
+// people by it (mentionsAreAccounts). One wait, not two. If the person
+// found has another id, they are read again with theirs before anything
+// is decided.
 func (h *Handlers) studentAndTies(ctx context.Context, c *call, also func(context.Context, string) error) (*plpbot.Person, plpbot.Ties, error) {
 	id, err := mentionedID(c, "user")
 	var (
@@ -113,8 +115,8 @@ func (h *Handlers) studentAndTies(ctx context.Context, c *call, also func(contex
 	)
 	if err == nil {
 		var wg sync.WaitGroup
-		if mentionsAreAccounts(c) {
-			wg.Go(func() { r = h.readStudent(ctx, c.Actor, id, also) })
+		if key, linked := h.store.PersonID(id); linked || mentionsAreAccounts(c) {
+			wg.Go(func() { r = h.readStudent(ctx, c.Actor, key, also) })
 		}
 		u, err = h.store.User(ctx, id)
 		wg.Wait()

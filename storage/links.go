@@ -42,7 +42,7 @@ var (
 // linkedUser returns the person the identity is linked to, with the
 // identity as their current address (the account they last used, which DMs
 // go to), or ErrNotFound when the identity is linked to nobody.
-func (s *Store) linkedUser(ctx context.Context, id Identity, hints UserHints) (*plpbot.Person, error) {
+func (s *Store) linkedUser(ctx context.Context, id Identity, hints UserHints, read time.Time) (*plpbot.Person, error) {
 	var l link
 	err := s.db.Collection(colLinks).FindOne(ctx, bson.D{{Key: "_id", Value: id.UserID()}}).Decode(&l)
 	if err != nil {
@@ -52,6 +52,7 @@ func (s *Store) linkedUser(ctx context.Context, id Identity, hints UserHints) (*
 		plpbot.Person `bson:",inline"`
 		LastSeen      time.Time `bson:"last_seen,omitempty"`
 	}
+	s.links.put(id.UserID(), l.Person, read)
 	if err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: l.Person}}).Decode(&known); err != nil {
 		return nil, fmt.Errorf("load linked user %s: %w", l.Person, translate(err))
 	}
@@ -60,6 +61,7 @@ func (s *Store) linkedUser(ctx context.Context, id Identity, hints UserHints) (*
 	hints.Name = ""
 	if addressed(u, id) && upToDate(u, hints) {
 		s.noteSeen(ctx, u.ID, known.LastSeen)
+		s.actors.put(id.UserID(), u, read)
 		return u, nil
 	}
 	return s.setUser(ctx, u.ID, addressSet(id, hints, s.Now()))
@@ -119,6 +121,7 @@ func (s *Store) Link(ctx context.Context, id Identity, personID, by string) (*pl
 	if err := s.foldChatAccount(ctx, id.UserID(), personID); err != nil {
 		return nil, err
 	}
+	s.actors.drop(id.UserID()) // the account was its own person until now
 	_, err = s.db.Collection(colLinks).InsertOne(ctx, link{ID: id.UserID(), Person: personID, Platform: id.Platform, By: by, At: s.Now()})
 	if mongo.IsDuplicateKeyError(err) {
 		return nil, fmt.Errorf("link %s: %w", id.UserID(), ErrLinkedElsewhere)

@@ -71,6 +71,7 @@ type Store struct {
 	now      func() time.Time
 	embedded bool
 	actors   *actorCache
+	links    linkCache
 	// uri and ferretDir locate a FerretDB plpbot did not start (indexIDs).
 	uri, ferretDir string
 	// filesDir is ferretDir once the server is known to be that FerretDB:

@@ -42,7 +42,7 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 	// Most requests come from people we know whose details haven't changed:
 	// a read by _id answers them without a write, or none at all when they
 	// were read a moment ago (actorCache).
-	if u, ok := s.actors.get(id.UserID()); ok && upToDate(u, hints) {
+	if u, ok := s.actors.get(id.UserID()); ok && cachedUpToDate(u, id, hints) {
 		return u, false, nil
 	}
 	read := time.Now()
@@ -53,14 +53,14 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id.UserID()}}).Decode(&known)
 	if err == nil && upToDate(&known.Person, hints) {
 		s.noteSeen(ctx, known.ID, known.LastSeen)
-		s.actors.put(&known.Person, read)
+		s.actors.put(known.ID, &known.Person, read)
 		return &known.Person, false, nil
 	}
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, false, fmt.Errorf("load user %s: %w", id.UserID(), err)
 	}
 	if err != nil { // not a chat account of its own: maybe one linked to a roster person
-		u, lerr := s.linkedUser(ctx, id, hints)
+		u, lerr := s.linkedUser(ctx, id, hints, read)
 		if !errors.Is(lerr, ErrNotFound) {
 			return u, false, lerr
 		}
@@ -119,6 +119,17 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 }
 
 // upToDate reports whether hints would change nothing about u.
+// cachedUpToDate reports whether u, cached under chat account id, needs
+// no write: as upToDate, and for a roster person the account linked to them
+// (whose name the SIS owns) still their address (linkedUser).
+func cachedUpToDate(u *plpbot.Person, id Identity, h UserHints) bool {
+	if u.ID == id.UserID() {
+		return upToDate(u, h)
+	}
+	h.Name = ""
+	return addressed(u, id) && upToDate(u, h)
+}
+
 func upToDate(u *plpbot.Person, h UserHints) bool {
 	return (h.Name == "" || h.Name == u.Name) &&
 		(h.TimeZone == "" || h.TimeZone == u.TimeZone) &&
@@ -128,12 +139,27 @@ func upToDate(u *plpbot.Person, h UserHints) bool {
 // User returns the user with the given id. The id of a chat account that
 // is linked to a roster person (Link) returns that person, so a mention of
 // any of their accounts finds their one plan.
+//
+// A link read lately is taken as known (linkCache): the person is read at
+// once, by their own id.
 func (s *Store) User(ctx context.Context, id string) (*plpbot.Person, error) {
 	var u plpbot.Person
+	if person, ok := s.links.get(id); ok {
+		err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: person}}).Decode(&u)
+		if err == nil {
+			return &u, nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, fmt.Errorf("load user %s: %w", id, err)
+		}
+		s.links.drop(id) // the person is gone: read the account afresh
+	}
+	read := time.Now()
 	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&u)
 	if errors.Is(err, mongo.ErrNoDocuments) && !plpbot.IsRosterID(id) {
 		var l link
 		if s.db.Collection(colLinks).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&l) == nil {
+			s.links.put(id, l.Person, read)
 			err = s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: l.Person}}).Decode(&u)
 		}
 	}
@@ -141,6 +167,17 @@ func (s *Store) User(ctx context.Context, id string) (*plpbot.Person, error) {
 		return nil, fmt.Errorf("load user %s: %w", id, translate(err))
 	}
 	return &u, nil
+}
+
+// PersonID returns the id under which the person chat account chatID is
+// stored, as far as this process knows without a read: the roster person
+// it is linked to, if that link was read lately, else chatID itself. Reads
+// keyed on a mentioned person's id can be sent with it before User answers.
+func (s *Store) PersonID(chatID string) (id string, linked bool) {
+	if person, ok := s.links.get(chatID); ok {
+		return person, true
+	}
+	return chatID, false
 }
 
 // Users returns the users with the given ids, in no particular order.
