@@ -267,32 +267,27 @@ func decodeValue(e *sjsonElem, raw json.RawMessage) (any, error) {
 
 // decodeScalar decodes a number, text, boolean or date.
 func decodeScalar(t string, raw json.RawMessage) (any, error) {
-	var err error
 	switch t {
 	case "double":
-		var f float64
-		err = json.Unmarshal(raw, &f)
-		return f, err
+		return decodeAs[float64](raw)
 	case "string":
-		var s string
-		err = json.Unmarshal(raw, &s)
-		return s, err
+		return decodeAs[string](raw)
 	case "bool":
-		var b bool
-		err = json.Unmarshal(raw, &b)
-		return b, err
-	case "date":
-		var ms int64
-		err = json.Unmarshal(raw, &ms)
-		return bson.DateTime(ms), err
+		return decodeAs[bool](raw)
 	case "int":
-		var n int32
-		err = json.Unmarshal(raw, &n)
-		return n, err
+		return decodeAs[int32](raw)
 	case "long":
-		var n int64
-		err = json.Unmarshal(raw, &n)
-		return n, err
+		return decodeAs[int64](raw)
+	case "date":
+		ms, err := decodeAs[int64](raw)
+		return bson.DateTime(ms.(int64)), err
 	}
 	return nil, fmt.Errorf("%w: stored type %q", ErrUnsupported, t)
+}
+
+// decodeAs decodes a JSON value as a T.
+func decodeAs[T any](raw json.RawMessage) (any, error) {
+	var v T
+	err := json.Unmarshal(raw, &v)
+	return v, err
 }
