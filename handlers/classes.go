@@ -12,6 +12,7 @@ import (
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/storage"
+	"golang.org/x/sync/errgroup"
 )
 
 // cmdClassCreate creates a class taught by the actor. Typed in a channel, it
@@ -201,13 +202,13 @@ func (h *Handlers) peopleToAdd(ctx context.Context, c *call) (people []*plpbot.P
 
 // mentionedPeople resolves the people of a users argument, each once.
 func (h *Handlers) mentionedPeople(ctx context.Context, c *call, arg string) ([]*plpbot.Person, error) {
+	found, err := h.resolveUsers(ctx, c, c.Invocation.Users[arg])
+	if err != nil {
+		return nil, err
+	}
 	var people []*plpbot.Person
 	seen := map[string]bool{}
-	for _, mention := range c.Invocation.Users[arg] {
-		u, err := h.resolveUser(ctx, c, mention)
-		if err != nil {
-			return nil, err
-		}
+	for _, u := range found {
 		if !seen[u.ID] {
 			seen[u.ID] = true
 			people = append(people, u)
@@ -216,6 +217,34 @@ func (h *Handlers) mentionedPeople(ctx context.Context, c *call, arg string) ([]
 	if len(people) == 0 {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Mention who to add, such as @sam.",
 			Usage: h.grammar.Usage(c.Invocation.Path)}
+	}
+	return people, nil
+}
+
+// maxLookupsAtOnce bounds the mentions resolveUsers resolves at a time: a
+// new person is looked up on the platform, whose pace the adapter keeps.
+const maxLookupsAtOnce = 8
+
+// resolveUsers is resolveUser for several mentions, in their order, up to
+// maxLookupsAtOnce at a time: a class's worth of people new to plpbot are
+// looked up on the platform within the command's time. The first error
+// (in mention order) is the answer.
+func (h *Handlers) resolveUsers(ctx context.Context, c *call, mentions []bot.Identity) ([]*plpbot.Person, error) {
+	people := make([]*plpbot.Person, len(mentions))
+	errs := make([]error, len(mentions))
+	g := errgroup.Group{}
+	g.SetLimit(maxLookupsAtOnce)
+	for i, mention := range mentions {
+		g.Go(func() error {
+			people[i], errs[i] = h.resolveUser(ctx, c, mention)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return people, nil
 }

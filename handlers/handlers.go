@@ -140,8 +140,8 @@ func (h *Handlers) Grammar() *grammar.Grammar { return h.grammar }
 // CommandTimeout to get its work done on the database; when the database
 // can't be reached in that time the answer says so at once, with a button
 // to try again (unreachable).
-func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Message, err error) {
-	ctx, cancel := context.WithTimeout(ctx, h.commandTimeout)
+func (h *Handlers) Handle(parent context.Context, req *bot.Request) (msgs []bot.Message, err error) {
+	ctx, cancel := context.WithTimeout(parent, h.commandTimeout)
 	defer cancel()
 	defer func() {
 		if storage.IsUnreachable(err) {
@@ -179,7 +179,31 @@ func (h *Handlers) Handle(ctx context.Context, req *bot.Request) (msgs []bot.Mes
 	default:
 		return h.handleDM(ctx, c, req.Text)
 	}
+	if extra := lookupAllowance(c.Invocation); extra > 0 {
+		ctx, cancel = context.WithTimeout(parent, h.commandTimeout+extra)
+		defer cancel()
+	}
 	return h.route(ctx, c)
+}
+
+// lookupPace is how long the platform may take to look up one more person
+// a command mentions who is new to plpbot: Slack answers users.info about
+// 100 times a minute, past a burst.
+const lookupPace = 600 * time.Millisecond
+
+// lookupAllowance is the time a command that mentions many people (a
+// teacher adding a whole class of new students) is given on top of
+// CommandTimeout: looking them up on the platform waits on its pace, not
+// on the database, and must not use up the command's time for it.
+func lookupAllowance(inv *bot.Invocation) time.Duration {
+	n := 0
+	for _, ids := range inv.Users {
+		n += len(ids)
+	}
+	if n <= 1 {
+		return 0
+	}
+	return time.Duration(n) * lookupPace
 }
 
 // route runs the parsed command of c, checking its audience first.

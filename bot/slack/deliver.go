@@ -40,7 +40,10 @@ func (a *Adapter) deliver(ctx context.Context, o *origin, msgs []bot.Message) {
 		} else {
 			err = a.reply(ctx, o, m)
 		}
-		if err != nil {
+		switch {
+		case err != nil && a.bg.Err() != nil:
+			a.log.Warn("slack: a reply was dropped as plpbot stopped", slog.String("user", o.actor.UserID), slog.Any("err", err))
+		case err != nil:
 			a.log.Error("slack: delivering a reply failed", slog.String("user", o.actor.UserID), slog.Any("err", err))
 		}
 	}

@@ -134,6 +134,10 @@ func (f *slackFake) serve(w http.ResponseWriter, r *http.Request) {
 		writeSlackJSON(w, f.usersPage(form.Get("limit"), form.Get("cursor")))
 	case "conversations.open":
 		writeSlackJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + form.Get("users")}})
+	case "files.getUploadURLExternal": // the upload goes to the API's host, as the client allows
+		writeSlackJSON(w, map[string]any{"ok": true, "upload_url": f.apiURL() + "upload/F1", "file_id": "F1"})
+	case "files.completeUploadExternal":
+		writeSlackJSON(w, map[string]any{"ok": true, "files": []map[string]any{{"id": "F1", "title": "chart"}}})
 	default:
 		writeSlackJSON(w, map[string]any{"ok": true})
 	}
