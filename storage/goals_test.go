@@ -327,15 +327,20 @@ func TestFeedbackAndFlags(t *testing.T) {
 	st := mustUser(t, s, "S", "Sam", "")
 	other := mustUser(t, s, "O", "Oli", "")
 	tch := mustUser(t, s, "T", "Ms. Rivera", plpbot.RoleTeacher)
+	mustGoal(t, s, st.ID, "Read more")
+	mustGoal(t, s, other.ID, "Run")
 
 	for _, text := range []string{"Great start!", "Try a smaller step"} {
 		clk.Advance(time.Hour)
-		f, err := s.AddFeedback(ctx, plpbot.Feedback{StudentID: st.ID, StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 1, Text: text})
+		f, g, err := s.AddFeedback(ctx, plpbot.Feedback{StudentID: st.ID, StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 1, Text: text})
 		must(t, "AddFeedback", err)
 		if f.ID == "" {
 			t.Error("AddFeedback returned no id")
 		}
 		sameTime(t, "feedback At", f.At, clk.Now())
+		if g.Title != "Read more" || len(g.Feedback) == 0 || g.Feedback[len(g.Feedback)-1].Text != text {
+			t.Errorf("AddFeedback's goal = %+v, want it as it is now, the feedback on it", g)
+		}
 	}
 	fs, err := s.FeedbackFor(ctx, st.ID, time.Time{}, 0)
 	must(t, "FeedbackFor", err)
