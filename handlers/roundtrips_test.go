@@ -418,3 +418,45 @@ func warmPool(t *testing.T, e *env, who, line string) {
 		t.Fatalf("warm the pool: %v", err)
 	}
 }
+
+// TestFeedbackToALinkNotYetKnown: a teacher mentions an SIS-linked student
+// whose link this replica hasn't read yet (it started a moment ago), so
+// the ties read keyed on the mention's own id come back empty. Nothing is
+// written then: the full path reads the student (following the link) and
+// the ties again with their id, and only then pushes the feedback, once,
+// onto the roster person's goal. It costs more than the 2 of a link
+// already known; the counts are logged.
+func TestFeedbackToALinkNotYetKnown(t *testing.T) {
+	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	opts := storagetest.Options(t)
+	opts.Now, opts.FerretDBDir = clock, ""
+	store := storagetest.Open(t, opts)
+	e := &env{t: t, store: store, now: now}
+	e.h = handlers.New(store, handlers.Options{Now: clock, DefaultTimeZone: "UTC"})
+	e.setupClass("Sam")
+	e.importSmall()
+	e.ok(rostertest.StudentID(0), "goal add Read a play") // links console::stu-0 to its roster person
+	e.ok("ms-lee", "class add @"+rostertest.StudentID(0))
+
+	// A replica that has read no link yet.
+	var log commandLog
+	opts.Monitor = log.monitor()
+	fresh := &env{t: t, store: storagetest.Open(t, opts), now: now}
+	fresh.h = handlers.New(fresh.store, handlers.Options{Now: clock, DefaultTimeZone: "UTC"})
+	fresh.ok("ms-lee", "help")
+	log.start()
+	out := fresh.ok("ms-lee", "feedback @"+rostertest.StudentID(0)+" 1 Nice start")
+	got := log.stop()
+	mustContain(t, out, "Read a play", "saved in their plan")
+	t.Logf("ms-lee feedback @%s (link not yet known): %d requests, %d steps %v", rostertest.StudentID(0), len(got), steps(got), got)
+	for i, c := range got {
+		if c.name != "find" && i != len(got)-1 {
+			t.Errorf("%v written before access was confirmed: %v", c, got)
+		}
+	}
+	fb, err := store.FeedbackFor(context.Background(), "roster:"+rostertest.StudentID(0), time.Time{}, 0)
+	if err != nil || len(fb) != 1 || fb[0].Text != "Nice start" {
+		t.Errorf("the roster person's feedback = %+v, %v; want it once", fb, err)
+	}
+}

@@ -524,20 +524,23 @@ func (s *Store) anonymise(ctx context.Context, p *erasurePlan, rc *RecordCounts)
 	return nil
 }
 
-// rewriteFeedback writes back goals' feedback as anonymised, each an
-// update of "many" by _id (byid.go) that applies only while the goal holds
-// no feedback given since it was read (feedback is only ever pushed):
-// otherwise it changes nothing, and forget's next round reads it again.
+// rewriteFeedback writes back goals' feedback as anonymised, in unordered
+// bulk writes of updates of "many" by _id (byid.go), each applying only
+// while its goal holds no feedback given since it was read (feedback is
+// only ever pushed): otherwise it changes nothing, and forget's next round
+// reads the goal again.
 func (s *Store) rewriteFeedback(ctx context.Context, goals []feedbackRewrite) error {
-	for _, g := range goals {
-		more := fieldFeedback + "." + strconv.Itoa(len(g.feedback))
-		err := s.byIDs(ctx, colGoals, []any{g.id}, func(id any) mongo.WriteModel {
-			return mongo.NewUpdateManyModel().
-				SetFilter(bson.D{{Key: "_id", Value: id}, {Key: more, Value: bson.D{{Key: "$exists", Value: false}}}}).
+	for lo := 0; lo < len(goals); lo += idsBatch {
+		batch := goals[lo:min(lo+idsBatch, len(goals))]
+		models := make([]mongo.WriteModel, len(batch))
+		for i, g := range batch {
+			more := fieldFeedback + "." + strconv.Itoa(len(g.feedback))
+			models[i] = mongo.NewUpdateManyModel().
+				SetFilter(bson.D{{Key: "_id", Value: g.id}, {Key: more, Value: bson.D{{Key: "$exists", Value: false}}}}).
 				SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: fieldFeedback, Value: g.feedback}}}})
-		})
-		if err != nil {
-			return err
+		}
+		if _, err := s.db.Collection(colGoals).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return fmt.Errorf("write goals: %w", err)
 		}
 	}
 	return nil

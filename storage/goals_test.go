@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -352,6 +353,11 @@ func TestFeedbackAndFlags(t *testing.T) {
 	}
 	if fs, err := s.FeedbackFor(ctx, other.ID, time.Time{}, 0); err != nil || len(fs) != 0 {
 		t.Errorf("FeedbackFor another student = %+v, %v; want none", fs, err)
+	}
+	_, _, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: st.ID, StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 9, Text: "nowhere"})
+	isNotFound(t, "AddFeedback on a goal they don't have", err)
+	if _, err := s.Goal(ctx, st.ID, 9); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("feedback on a goal they don't have made one: %v", err)
 	}
 
 	for _, kind := range []string{"iep", "504"} {
