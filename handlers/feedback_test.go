@@ -3,11 +3,13 @@ package handlers_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/bot"
+	"github.com/plpbot/plpbot/handlers"
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
@@ -79,4 +81,27 @@ func TestFeedbackPerGoalIsCapped(t *testing.T) {
 	mustContain(t, e.staffFails("ms-lee", "feedback @sam 1 One more", bot.EInvalid),
 		"Goal 1 already holds 100 pieces of feedback", "/plp conference @sam")
 	e.staffSame(before, "feedback on a full goal")
+}
+
+// TestOldFeedbackStillShows: feedback an earlier plpbot kept in its own
+// collection is on its goal once plpbot starts again: the student sees it
+// in their plan, and /plp audit lists it.
+func TestOldFeedbackStillShows(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("sam")
+	e.ok("sam", "goal add Read three novels")
+	_, err := storagetest.Collection(t, e.store, "feedback").InsertOne(context.Background(), bson.D{
+		{Key: "_id", Value: "old1"}, {Key: "student_id", Value: staffUID("sam")}, {Key: "staff_id", Value: staffUID("ms-lee")},
+		{Key: "staff_name", Value: "ms-lee"}, {Key: "goal", Value: 1}, {Key: "text", Value: "FB-from before"},
+		{Key: "at", Value: e.now.Add(-time.Hour)}, {Key: "audit", Value: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return e.now }
+	restarted := &env{t: t, store: storagetest.Replica(t, e.store, clock), now: e.now}
+	restarted.h = handlers.New(restarted.store, handlers.Options{Now: clock, DefaultTimeZone: "UTC"})
+	mustContain(t, restarted.ok("sam", "goal show 1"), "FB-from before")
+	out := restarted.ok("admin", "audit @sam")
+	mustContain(t, out, "ms-lee · gave feedback: goal 1")
+	mustNotContain(t, out, "FB-from before")
 }

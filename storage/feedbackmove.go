@@ -54,24 +54,46 @@ func (s *Store) moveFeedbackToGoals(ctx context.Context) error {
 }
 
 // pushOldFeedback pushes each of docs onto its goal unless the goal holds
-// it already, one update of "many" by _id each (byid.go), in order, then
-// deletes the documents now on their goals. It returns their ids.
+// it already, in unordered bulk writes of updates of "many" by _id
+// (byid.go), reads which goals now hold which, and deletes the documents
+// now on their goals. It returns their ids.
 func (s *Store) pushOldFeedback(ctx context.Context, docs []feedbackDoc) ([]any, error) {
 	goals := s.db.Collection(colGoals)
 	var moved []any
-	for _, d := range docs {
-		id := plpbot.GoalID(d.StudentID, d.GoalNumber)
-		if _, err := goals.UpdateMany(ctx,
-			bson.D{{Key: "_id", Value: id}, {Key: fieldFeedback + "._id", Value: bson.D{{Key: "$ne", Value: d.ID}}}},
-			bson.D{{Key: "$push", Value: bson.D{{Key: fieldFeedback, Value: d}}}}); err != nil {
-			return nil, fmt.Errorf("move feedback onto goal %s: %w", id, err)
+	for lo := 0; lo < len(docs); lo += idsBatch {
+		batch := docs[lo:min(lo+idsBatch, len(docs))]
+		models := make([]mongo.WriteModel, len(batch))
+		ids := make(bson.A, len(batch))
+		for i, d := range batch {
+			models[i] = mongo.NewUpdateManyModel().
+				SetFilter(bson.D{{Key: "_id", Value: plpbot.GoalID(d.StudentID, d.GoalNumber)},
+					{Key: fieldFeedback + "._id", Value: bson.D{{Key: "$ne", Value: d.ID}}}}).
+				SetUpdate(bson.D{{Key: "$push", Value: bson.D{{Key: fieldFeedback, Value: d}}}})
+			ids[i] = d.ID
 		}
-		n, err := goals.CountDocuments(ctx, bson.D{{Key: "_id", Value: id}, {Key: fieldFeedback + "._id", Value: d.ID}})
+		// Ordered: pieces on one goal go on in the order given.
+		if _, err := goals.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(true)); err != nil {
+			return nil, fmt.Errorf("move feedback onto goals: %w", err)
+		}
+		cur, err := goals.Find(ctx, bson.D{{Key: fieldFeedback + "._id", Value: bson.D{{Key: "$in", Value: ids}}}},
+			options.Find().SetProjection(bson.D{{Key: fieldFeedback + "._id", Value: 1}}))
 		if err != nil {
-			return nil, fmt.Errorf("move feedback onto goal %s: %w", id, err)
+			return nil, fmt.Errorf("move feedback onto goals: %w", err)
 		}
-		if n > 0 {
-			moved = append(moved, d.ID)
+		var held []goalFeedback
+		if err := cur.All(ctx, &held); err != nil {
+			return nil, fmt.Errorf("move feedback onto goals: %w", err)
+		}
+		on := map[string]bool{}
+		for _, g := range held {
+			for _, f := range g.Feedback {
+				on[f.ID] = true
+			}
+		}
+		for _, d := range batch {
+			if on[d.ID] {
+				moved = append(moved, d.ID)
+			}
 		}
 	}
 	if err := s.deleteIDs(ctx, colFeedback, moved); err != nil {

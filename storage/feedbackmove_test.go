@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -81,5 +82,33 @@ func TestOldFeedbackMovesOntoGoals(t *testing.T) {
 	again := storagetest.Replica(t, s, clk.Now)
 	if fb, err := again.FeedbackFor(ctx, "s1", time.Time{}, 0); err != nil || len(fb) != 3 {
 		t.Errorf("s1's feedback after a second start = %d pieces (%v), want the 3 moved once", len(fb), err)
+	}
+}
+
+// TestManyOldFeedbackMoves: more pieces of old feedback than the embedded
+// database has connections move onto their goals at start, each once
+// (the writes are updates of "many" by _id: see the note in byid.go).
+func TestManyOldFeedbackMoves(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newStore(t)
+	var docs []any
+	for i := range manyUpdates {
+		stu := "s" + strconv.Itoa(i)
+		rawGoal(t, s, stu, 1)
+		docs = append(docs, plpbot.Feedback{ID: "f" + strconv.Itoa(i), StudentID: stu, StaffID: "t1", StaffName: "Ms. Lee",
+			GoalNumber: 1, Text: "well done", At: t0})
+	}
+	_, err := storagetest.Collection(t, s, "feedback").InsertMany(ctx, docs)
+	must(t, "seed old feedback", err)
+	moved := storagetest.Replica(t, s, clk.Now)
+	n := 0
+	must(t, "EachAudit", moved.EachAudit(ctx, time.Time{}, func(*plpbot.AuditEntry) error { n++; return nil }))
+	if left, err := storagetest.Collection(t, s, "feedback").CountDocuments(ctx, bson.D{}); err != nil || left != 0 || n != 0 {
+		t.Errorf("after the move: %d left in the collection (%v), %d audit entries (none were theirs); want 0 and 0", left, err, n)
+	}
+	for _, stu := range []string{"s0", "s" + strconv.Itoa(manyUpdates-1)} {
+		if fb, err := moved.FeedbackFor(ctx, stu, time.Time{}, 0); err != nil || len(fb) != 1 {
+			t.Errorf("%s's feedback after the move = %+v, %v; want it once", stu, fb, err)
+		}
 	}
 }
