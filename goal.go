@@ -58,6 +58,10 @@ type Goal struct {
 	DoneAt      time.Time  `bson:"done_at,omitempty"`
 	CreatedAt   time.Time  `bson:"created_at"`
 	UpdatedAt   time.Time  `bson:"updated_at"`
+	// Feedback is the staff's feedback on the goal, oldest first, at most
+	// MaxFeedbackPerGoal. Each piece is also the audit log's record of
+	// that staff member's access to the plan.
+	Feedback []Feedback `bson:"feedback,omitempty"`
 }
 
 // GoalID is the stored id of a student's goal number n.

@@ -213,9 +213,7 @@ func (h *Handlers) loadBrief(ctx context.Context, student *plpbot.Person, c *plp
 	if b.reflections, err = h.store.Reflections(ctx, student.ID, b.since, 3); err != nil {
 		return nil, fmt.Errorf("prep brief: %w", err)
 	}
-	if b.feedback, err = h.store.FeedbackFor(ctx, student.ID, b.since, 3); err != nil {
-		return nil, fmt.Errorf("prep brief: %w", err)
-	}
+	b.feedback = plpbot.FeedbackOn(b.goals, b.since, 3) // kept on the goals
 	return b, nil
 }
 

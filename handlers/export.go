@@ -115,9 +115,7 @@ func (h *Handlers) loadExport(ctx context.Context, u *plpbot.Person) (*export, e
 	if x.refls, err = h.store.Reflections(ctx, u.ID, time.Time{}, exportReflections); err != nil {
 		return nil, err
 	}
-	if x.feedback, err = h.store.FeedbackFor(ctx, u.ID, time.Time{}, exportFeedback); err != nil {
-		return nil, err
-	}
+	x.feedback = plpbot.FeedbackOn(x.goals, time.Time{}, exportFeedback) // kept on the goals
 	if x.conf, err = h.nextConference(ctx, u.ID, h.now()); err != nil {
 		return nil, err
 	}

@@ -42,11 +42,8 @@ func (h *Handlers) cmdGoalShow(ctx context.Context, c *call) ([]bot.Message, err
 	if err != nil {
 		return nil, err
 	}
-	feedback, err := h.store.FeedbackFor(ctx, student.ID, time.Time{}, 0)
-	if err != nil {
-		return nil, err
-	}
-	return []bot.Message{h.goalShowMessage(c, student, g, ofGoal(checkIns, g.Number), ofGoalFeedback(feedback, g.Number))}, nil
+	feedback := plpbot.FeedbackOn([]plpbot.Goal{*g}, time.Time{}, 0) // kept on the goal
+	return []bot.Message{h.goalShowMessage(c, student, g, ofGoal(checkIns, g.Number), feedback)}, nil
 }
 
 // goalOwner is whose goal n the call asks for: the actor's own, or (staff)
@@ -75,17 +72,6 @@ func ofGoal(cs []plpbot.CheckIn, n int) []plpbot.CheckIn {
 	for _, c := range cs {
 		if c.GoalNumber == n {
 			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// ofGoalFeedback keeps the feedback on goal n, in its order.
-func ofGoalFeedback(fs []plpbot.Feedback, n int) []plpbot.Feedback {
-	var out []plpbot.Feedback
-	for _, f := range fs {
-		if f.GoalNumber == n {
-			out = append(out, f)
 		}
 	}
 	return out

@@ -125,26 +125,32 @@ func requests(cmds []command) string { return fmt.Sprint(cmds) }
 // as the answer to a prompt: the prompt is found and marked answered in one
 // request).
 //
-// A teacher's feedback is held at 4 requests in 2 steps: the student named
-// (users), the ties that decide access now — the teacher's own teacher
-// enrollments and the student's (enrollments) — and the goal (goals), sent
-// together, keyed on the id the mention names; then, access confirmed and
-// the goal found, one insert of the feedback, which is also the audit log's
-// entry of that access (storage.ActionFeedback), durable before the reply.
-// A counselor also reads their caseload (caseloads) in the first step: 5 in
-// 2. It can't be 2: access is decided from current records, read at the
-// moment of use — the student's own (who they are, whether they exist,
-// their grade and name for a caseload's rules) and the enrollments — and
-// the goal must exist, its title in the reply; that is three collections
-// (four for a counselor), a request reaches one (no $lookup on the
-// embedded FerretDB), and the write may only follow the decision. Nothing
-// denormalized may stand in for those reads: a list of ids on a record is
-// an index, never a grant (storage/teachers.go).
+// A teacher's feedback is held at 2 requests in 2 steps. Access is decided
+// from current records, read at the moment of use, but for a teacher the
+// decision (plpbot.CanActFor) needs only the ids and the ties: the
+// teacher's own teacher enrollments and the student's (enrollments), read
+// alone, keyed on the id the mention most likely names. Then, access
+// confirmed, one findAndModify pushes the feedback onto its goal (goals):
+// it proves the goal exists, returns its title for the reply, and is the
+// audit log's entry of that access (storage.ActionFeedback), durable
+// before the reply. The student's record is not read: the reply names them
+// as the mention does and the DM goes to the mentioned account. Ties that
+// come back empty fall back to the full path (the student's record and the
+// ties read again with its id, refused and audited as before): nothing is
+// written before access is confirmed. Nothing denormalized stands in for
+// the ties: a list of ids on a record is an index, never a grant
+// (storage/teachers.go).
+//
+// A counselor's caseload rules need the student's grade and name, so their
+// record is read with the ties and the caseload (users, enrollments,
+// caseloads), then the push: 4 in 2. An admin may see every plan; their
+// command reads the student's record and, as every staff command does,
+// their ties (which decide nothing for an admin), then the push: 3 in 2.
 //
 // In a school whose people come from the SIS roster, a mention names a chat
 // account linked to the roster's person, whose id differs. A link read
 // lately (the student's own last command read it) is known, so the ties
-// and the goal are keyed on the person's id from the start: 4 in 2, as for
+// and the push are keyed on the person's id from the start: 2 in 2, as for
 // anyone; and a linked actor's own record comes from the actor cache too.
 func TestRoundTripBudgets(t *testing.T) {
 	for _, wire := range []bool{false, true} {
@@ -196,9 +202,10 @@ func testRoundTripBudgets(t *testing.T, wire bool) {
 		{"Sam", "step add 1 Read chapter one", nil, "Read chapter one", 1, 1, 0},
 		{"Sam", "reflect Reading got easier this week", nil, "saved it to your plan", 2, 2, 0},
 		{"Sam", "reflect I liked the second chapter best", prompt, "your answer to", 2, 2, 0},
-		{"ms-lee", "feedback @Sam 1 Lovely choice of book", nil, "saved in their plan", 4, 4, 2},
-		{"mx-rivera", "feedback @Sam 1 Keep going", nil, "saved in their plan", 5, 5, 2},
-		{rostertest.StaffID(0), "feedback @" + rostertest.StudentID(0) + " 1 Nice start", nil, "saved in their plan", 4, 4, 2},
+		{"ms-lee", "feedback @Sam 1 Lovely choice of book", nil, "saved in their plan", 2, 2, 2},
+		{"mx-rivera", "feedback @Sam 1 Keep going", nil, "saved in their plan", 4, 4, 2},
+		{"admin", "feedback @Sam 1 Well done", nil, "saved in their plan", 3, 3, 2},
+		{rostertest.StaffID(0), "feedback @" + rostertest.StudentID(0) + " 1 Nice start", nil, "saved in their plan", 2, 2, 2},
 	} {
 		if !wire {
 			tc.requests = tc.files
@@ -409,5 +416,47 @@ func warmPool(t *testing.T, e *env, who, line string) {
 	close(errs)
 	for err := range errs {
 		t.Fatalf("warm the pool: %v", err)
+	}
+}
+
+// TestFeedbackToALinkNotYetKnown: a teacher mentions an SIS-linked student
+// whose link this replica hasn't read yet (it started a moment ago), so
+// the ties read keyed on the mention's own id come back empty. Nothing is
+// written then: the full path reads the student (following the link) and
+// the ties again with their id, and only then pushes the feedback, once,
+// onto the roster person's goal. It costs more than the 2 of a link
+// already known; the counts are logged.
+func TestFeedbackToALinkNotYetKnown(t *testing.T) {
+	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	opts := storagetest.Options(t)
+	opts.Now, opts.FerretDBDir = clock, ""
+	store := storagetest.Open(t, opts)
+	e := &env{t: t, store: store, now: now}
+	e.h = handlers.New(store, handlers.Options{Now: clock, DefaultTimeZone: "UTC"})
+	e.setupClass("Sam")
+	e.importSmall()
+	e.ok(rostertest.StudentID(0), "goal add Read a play") // links console::stu-0 to its roster person
+	e.ok("ms-lee", "class add @"+rostertest.StudentID(0))
+
+	// A replica that has read no link yet.
+	var log commandLog
+	opts.Monitor = log.monitor()
+	fresh := &env{t: t, store: storagetest.Open(t, opts), now: now}
+	fresh.h = handlers.New(fresh.store, handlers.Options{Now: clock, DefaultTimeZone: "UTC"})
+	fresh.ok("ms-lee", "help")
+	log.start()
+	out := fresh.ok("ms-lee", "feedback @"+rostertest.StudentID(0)+" 1 Nice start")
+	got := log.stop()
+	mustContain(t, out, "Read a play", "saved in their plan")
+	t.Logf("ms-lee feedback @%s (link not yet known): %d requests, %d steps %v", rostertest.StudentID(0), len(got), steps(got), got)
+	for i, c := range got {
+		if c.name != "find" && i != len(got)-1 {
+			t.Errorf("%v written before access was confirmed: %v", c, got)
+		}
+	}
+	fb, err := store.FeedbackFor(context.Background(), "roster:"+rostertest.StudentID(0), time.Time{}, 0)
+	if err != nil || len(fb) != 1 || fb[0].Text != "Nice start" {
+		t.Errorf("the roster person's feedback = %+v, %v; want it once", fb, err)
 	}
 }

@@ -523,17 +523,17 @@ type studentView struct {
 // of oneself.
 func (h *Handlers) loadStudentView(ctx context.Context, g *errgroup.Group, viewer *plpbot.Person, ties plpbot.Ties, v *studentView) {
 	s, since := v.student, v.since
-	g.Go(func() (err error) { v.goals, err = h.store.Goals(ctx, s.ID); return err })
+	g.Go(func() (err error) {
+		v.goals, err = h.store.Goals(ctx, s.ID)
+		v.feedback = plpbot.FeedbackOn(v.goals, since, maxActivityItems+1) // kept on the goals
+		return err
+	})
 	g.Go(func() (err error) {
 		v.checkIns, err = h.store.CheckIns(ctx, s.ID, since, maxActivityItems+1)
 		return err
 	})
 	g.Go(func() (err error) {
 		v.reflections, err = h.store.Reflections(ctx, s.ID, since, maxActivityItems+1)
-		return err
-	})
-	g.Go(func() (err error) {
-		v.feedback, err = h.store.FeedbackFor(ctx, s.ID, since, maxActivityItems+1)
 		return err
 	})
 	if plpbot.CanSeeFlags(viewer, s, ties) {
@@ -712,47 +712,154 @@ func staffGoalBlocks(goals []plpbot.Goal, now time.Time, loc *time.Location) []b
 }
 
 // cmdFeedback stores a staff comment on a student's goal and DMs it to the
-// student with a way to answer. The goal is read with the student and the
-// ties that decide access (studentAndTies); the feedback is stored only once
-// access is confirmed and the goal found, in one insert that is also the
-// audit log's entry of this access (storage.ActionFeedback): it names the
-// staff member, the student, the goal and the time, and is durable before
-// the reply.
+// student with a way to answer. The feedback is stored only once access is
+// confirmed, pushed onto its goal in one request that finds the goal (its
+// title for the reply) and is also the audit log's entry of this access
+// (storage.ActionFeedback): it names the staff member, the student, the
+// goal and the time, and is durable before the reply.
+//
+// A teacher's access is decided by the ties alone (teacherFeedback): 2
+// requests. Anyone else, or a teacher whose ties to the id the mention
+// names come back empty, takes the full path: the student's record and the
+// ties read together (studentAndTies), refused and audited as any staff
+// command is, then the push.
 func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, error) {
-	text := strings.TrimSpace(c.Invocation.Arg("text"))
-	if text == "" {
+	f := plpbot.Feedback{StaffID: c.Actor.ID, StaffName: c.Actor.Name, GoalNumber: c.Invocation.Int("n"),
+		Text: strings.TrimSpace(c.Invocation.Arg("text"))}
+	if f.Text == "" {
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Write your feedback after the goal number.",
 			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
-	n := c.Invocation.Int("n")
-	var g *plpbot.Goal
-	s, _, err := h.studentAndTies(ctx, c, func(ctx context.Context, id string) (err error) {
-		g, err = h.store.Goal(ctx, id, n)
-		return err
-	})
-	if errors.Is(err, storage.ErrNotFound) && s != nil {
-		return nil, &bot.UserError{Code: bot.ENotFound,
-			Message: fmt.Sprintf("%s doesn't have a goal %d.", bot.User(s.Name), n),
-			Hint:    "See their goals with `/plp student " + mentionOf(c, s) + "`."}
+	if msgs, done, err := h.teacherFeedback(ctx, c, f); done || err != nil {
+		return msgs, err
 	}
+	s, _, err := h.studentAndTies(ctx, c, nil)
 	if err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
 	}
-	if _, err := h.store.AddFeedback(ctx, plpbot.Feedback{
-		StudentID: s.ID, StaffID: c.Actor.ID, StaffName: c.Actor.Name, GoalNumber: n, Text: text,
-	}); err != nil {
+	f.StudentID = s.ID
+	g, err := h.addFeedback(ctx, c, f, bot.User(s.Name), mentionOf(c, s))
+	if err != nil {
+		return nil, err
+	}
+	ack := feedbackAck(bot.User(s.Name), g)
+	if s.CantDM != "" {
+		ack.Blocks = append(ack.Blocks, bot.Context{Text: "I can't DM them here, so they'll see it next time they open `/plp plan`."})
+	}
+	return []bot.Message{ack, dmTo(s, h.feedbackDM(c, g, f.Text))}, nil
+}
+
+// teacherFeedback is a teacher's feedback decided by the ties alone:
+// plpbot.CanActFor needs only the ids and the ties, so the student's record
+// is not read. The ties are read keyed on the id the mention most likely
+// names (storage.PersonID: the roster person a mentioned account was lately
+// read to be linked to, else the mention's own id, where mentions name
+// people by it), then the feedback is pushed: 2 requests. The reply names
+// the student as the mention does, and the DM goes to the mentioned chat
+// account. done is false, and nothing is written, when this can't decide:
+// not a teacher, or no tie to that id (someone else's student, someone
+// unknown, or an account whose link isn't known yet); the full path then
+// decides, refuses and audits.
+func (h *Handlers) teacherFeedback(ctx context.Context, c *call, f plpbot.Feedback) (msgs []bot.Message, done bool, err error) {
+	if c.Actor.Role != plpbot.RoleTeacher {
+		return nil, false, nil
+	}
+	mention, ok := c.Invocation.User("user")
+	if !ok {
+		return nil, false, nil
+	}
+	id, err := mentionIdentity(c, mention)
+	if err != nil {
+		return nil, false, nil // the full path says why
+	}
+	key, linked := h.store.PersonID(storageID(id).UserID())
+	if !linked && !mentionsAreAccounts(c) {
+		return nil, false, nil
+	}
+	r, err := h.readTies(ctx, c.Actor, key)
+	if err != nil {
+		return nil, true, fmt.Errorf("feedback: check access: %w", err)
+	}
+	student := &plpbot.Person{ID: key}
+	if !plpbot.CanActFor(c.Actor, student, r.of(student)) {
+		return nil, false, nil
+	}
+	f.StudentID = key
+	name, who := mentionedAs(c, mention)
+	g, err := h.addFeedback(ctx, c, f, who, h.mentionIdentityOf(c, id))
+	if err != nil {
+		return nil, true, err
+	}
+	dm := h.feedbackDM(c, g, f.Text)
+	dm.To = &id
+	return []bot.Message{feedbackAck(name, g), dm}, true, nil
+}
+
+// mentionedAs is how the reply names the person mention names: as the
+// typist's client showed them, or by the id typed where ids are names (the
+// console); where they are opaque (Slack, Discord) "them", and who, the
+// subject of a sentence, "They".
+func mentionedAs(c *call, mention bot.Identity) (name, who string) {
+	n := mention.Name
+	if _, opaque := c.Request.Adapter.(bot.Mentioner); n == "" && !opaque {
+		n = mention.UserID
+	}
+	if n == "" {
+		return "them", "They"
+	}
+	return bot.User(n), bot.User(n)
+}
+
+// mentionIdentityOf writes a mention of the chat account id, for a command
+// to suggest (as mentionOf).
+func (h *Handlers) mentionIdentityOf(c *call, id bot.Identity) string {
+	if m, ok := c.Request.Adapter.(bot.Mentioner); ok {
+		return m.Mention(id)
+	}
+	return "@" + id.UserID
+}
+
+// addFeedback stores f on its goal (storage.Store.AddFeedback) and returns
+// the goal as it is now; a goal the student doesn't have, or one that
+// keeps the most feedback a goal can, gets a friendly error naming the
+// student as who (the subject of a sentence) and suggesting a look at their
+// plan with mention.
+func (h *Handlers) addFeedback(ctx context.Context, c *call, f plpbot.Feedback, who, mention string) (*plpbot.Goal, error) {
+	_, g, err := h.store.AddFeedback(ctx, f)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		verb := " doesn't"
+		if who == "They" {
+			verb = " don't"
+		}
+		return nil, &bot.UserError{Code: bot.ENotFound,
+			Message: fmt.Sprintf("%s%s have a goal %d.", who, verb, f.GoalNumber),
+			Hint:    "See their goals with `/plp student " + mention + "`."}
+	case errors.Is(err, storage.ErrFeedbackFull):
+		return nil, &bot.UserError{Code: bot.EInvalid,
+			Message: fmt.Sprintf("Goal %d already holds %d pieces of feedback, the most one goal keeps.", f.GoalNumber, plpbot.MaxFeedbackPerGoal),
+			Hint:    "Talk it through with them instead: book a time with `/plp conference " + mention + " YYYY-MM-DD HH:MM`."}
+	case err != nil:
 		return nil, fmt.Errorf("feedback: %w", err)
 	}
+	return g, nil
+}
+
+// feedbackAck is the reply to the staff member who gave feedback on g to
+// the student called name.
+func feedbackAck(name string, g *plpbot.Goal) bot.Message {
+	return reply("", bot.Text{Text: fmt.Sprintf("Sent to %s — your feedback on %s is saved in their plan.", name, bot.Bold(bot.User(g.Title)))})
+}
+
+// feedbackDM is the student's DM of feedback text on g, with a way to
+// answer.
+func (h *Handlers) feedbackDM(c *call, g *plpbot.Goal, text string) bot.Message {
 	dm := reply("New feedback 💬",
 		bot.Text{Text: fmt.Sprintf("%s left feedback on %s: %s", bot.User(c.Actor.Name), bot.Bold(bot.User(g.Title)), bot.User(text))},
 		bot.Context{Text: "Want to answer? Write a reflection — your teacher will see it."})
 	dm.Buttons = []bot.Button{{Label: "Reply with a reflection", Command: "reflect", Style: bot.Primary,
 		Form: h.grammar.FormFor([]string{"reflect"}, nil)}}
-	ack := reply("", bot.Text{Text: fmt.Sprintf("Sent to %s — your feedback on %s is saved in their plan.", bot.User(s.Name), bot.Bold(bot.User(g.Title)))})
-	if s.CantDM != "" {
-		ack.Blocks = append(ack.Blocks, bot.Context{Text: "I can't DM them here, so they'll see it next time they open `/plp plan`."})
-	}
-	return []bot.Message{ack, dmTo(s, dm)}, nil
+	return dm
 }
 
 // cmdFlag records a staff-only intervention flag. It is audited and never

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"golang.org/x/sync/errgroup"
 
@@ -82,39 +81,27 @@ func (s *Store) AuditPage(ctx context.Context, subjectID string, since time.Time
 
 // auditNewest reads entries about a subject since a time, newest first,
 // and among entries of the same time the last written first (ids grow):
-// the audit collection's and the feedback's (ActionFeedback), read
-// together, each up to the end of the page, and merged.
+// the audit collection's, up to the end of the page, and the feedback on
+// the subject's goals (ActionFeedback), read together and merged.
 func (s *Store) auditNewest(ctx context.Context, subjectID string, since time.Time, skip, limit int) ([]plpbot.AuditEntry, error) {
-	opts := func() *options.FindOptionsBuilder {
-		o := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}})
-		if limit > 0 {
-			o.SetLimit(int64(skip + limit))
-		}
-		return o
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}})
+	if limit > 0 {
+		opts.SetLimit(int64(skip + limit))
 	}
-	var entries []plpbot.AuditEntry
-	var feedback []feedbackEntry
+	var entries, feedback []plpbot.AuditEntry
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		cur, err := s.db.Collection(colAudit).Find(gctx, auditFilter(bson.D{{Key: "subject_id", Value: subjectID}}, since), opts())
+		cur, err := s.db.Collection(colAudit).Find(gctx, auditFilter(bson.D{{Key: "subject_id", Value: subjectID}}, since), opts)
 		if err != nil {
 			return err
 		}
 		return cur.All(gctx, &entries)
 	})
-	g.Go(func() error {
-		cur, err := s.db.Collection(colFeedback).Find(gctx, feedbackAuditFilter(subjectID, since), opts().SetProjection(feedbackEntryFields))
-		if err != nil {
-			return err
-		}
-		return cur.All(gctx, &feedback)
-	})
+	g.Go(func() (err error) { feedback, err = s.feedbackAudit(gctx, subjectID, since); return err })
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	for i := range feedback {
-		entries = append(entries, feedback[i].entry())
-	}
+	entries = append(entries, feedback...)
 	slices.SortStableFunc(entries, func(a, b plpbot.AuditEntry) int { return auditOrder(b, a) })
 	entries = entries[min(skip, len(entries)):]
 	if limit > 0 && len(entries) > limit {
@@ -133,71 +120,57 @@ func auditOrder(a, b plpbot.AuditEntry) int {
 }
 
 // EachAudit calls fn with every audit entry at or after since (zero: all),
-// the feedback among them (ActionFeedback), oldest first, read from two
-// cursors merged as they go, so the log is never held in memory whole. An
-// error from fn stops the walk and is returned.
+// the feedback among them (ActionFeedback), oldest first. The audit
+// collection is read from a cursor as the walk goes, so the log is never
+// held in memory whole; the feedback's entries (without its text, a few
+// dozen bytes each) are read from the goals that hold them first, sorted,
+// and merged in. An error from fn stops the walk and is returned.
 func (s *Store) EachAudit(ctx context.Context, since time.Time, fn func(*plpbot.AuditEntry) error) error {
-	opts := func() *options.FindOptionsBuilder {
-		return options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}})
-	}
-	entries, err := s.db.Collection(colAudit).Find(ctx, auditFilter(bson.D{}, since), opts())
+	feedback, err := s.feedbackAudit(ctx, "", since)
 	if err != nil {
 		return fmt.Errorf("read audit log: %w", err)
 	}
-	defer entries.Close(ctx)
-	feedback, err := s.db.Collection(colFeedback).Find(ctx, feedbackAuditFilter("", since), opts().SetProjection(feedbackEntryFields))
+	slices.SortStableFunc(feedback, auditOrder)
+	cur, err := s.db.Collection(colAudit).Find(ctx, auditFilter(bson.D{}, since),
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return fmt.Errorf("read audit log: %w", err)
 	}
-	defer feedback.Close(ctx)
-	a := &auditStream{cur: entries, decode: func(cur *mongo.Cursor, e *plpbot.AuditEntry) error { return cur.Decode(e) }}
-	b := &auditStream{cur: feedback, decode: func(cur *mongo.Cursor, e *plpbot.AuditEntry) error {
-		var f feedbackEntry
-		err := cur.Decode(&f)
-		*e = f.entry()
-		return err
-	}}
-	if err := a.next(ctx); err != nil {
-		return err
-	}
-	if err := b.next(ctx); err != nil {
-		return err
-	}
-	for a.ok || b.ok {
-		first := a
-		if !a.ok || (b.ok && auditOrder(b.head, a.head) < 0) {
-			first = b
+	defer cur.Close(ctx)
+	var (
+		e  plpbot.AuditEntry
+		ok bool
+	)
+	next := func() error {
+		e, ok = plpbot.AuditEntry{}, cur.Next(ctx)
+		if !ok {
+			if err := cur.Err(); err != nil {
+				return fmt.Errorf("read audit log: %w", err)
+			}
+			return nil
 		}
-		if err := fn(&first.head); err != nil {
-			return err
-		}
-		if err := first.next(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// auditStream is one source of the audit log, read in order: a cursor and
-// the entry at its head (ok: there is one).
-type auditStream struct {
-	cur    *mongo.Cursor
-	decode func(*mongo.Cursor, *plpbot.AuditEntry) error
-	head   plpbot.AuditEntry
-	ok     bool
-}
-
-// next moves the stream to its next entry.
-func (st *auditStream) next(ctx context.Context) error {
-	st.head, st.ok = plpbot.AuditEntry{}, st.cur.Next(ctx)
-	if !st.ok {
-		if err := st.cur.Err(); err != nil {
-			return fmt.Errorf("read audit log: %w", err)
+		if err := cur.Decode(&e); err != nil {
+			return fmt.Errorf("read audit entry: %w", err)
 		}
 		return nil
 	}
-	if err := st.decode(st.cur, &st.head); err != nil {
-		return fmt.Errorf("read audit entry: %w", err)
+	if err := next(); err != nil {
+		return err
+	}
+	for ok || len(feedback) > 0 {
+		if len(feedback) > 0 && (!ok || auditOrder(feedback[0], e) < 0) {
+			if err := fn(&feedback[0]); err != nil {
+				return err
+			}
+			feedback = feedback[1:]
+			continue
+		}
+		if err := fn(&e); err != nil {
+			return err
+		}
+		if err := next(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

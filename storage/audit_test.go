@@ -17,6 +17,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/plpbot/plpbot"
+	"github.com/plpbot/plpbot/storage"
 	"github.com/plpbot/plpbot/storage/storagetest"
 )
 
@@ -105,17 +106,22 @@ func TestEachAudit(t *testing.T) {
 }
 
 // TestAuditIsAppendOnly reads the storage package's source: no function
-// that names the audit collection, or the feedback collection (feedback is
-// the audit log's entry of it: AddFeedback), may update, replace or delete
-// documents, except in forget.go (erasure is the one exception the law
-// asks for).
+// that names the audit collection, or the old feedback collection, may
+// update, replace or delete documents, and one that names the goals'
+// feedback (fieldFeedback: feedback is the audit log's entry of it,
+// AddFeedback) may only push onto it — except in forget.go (erasure is the
+// one exception the law asks for) and feedbackmove.go, which moves the old
+// feedback collection's documents onto their goals, deleting each only
+// once it is there.
 func TestAuditIsAppendOnly(t *testing.T) {
 	writes := []string{"UpdateOne", "UpdateMany", "UpdateByID", "ReplaceOne", "DeleteOne", "DeleteMany",
-		"FindOneAndUpdate", "FindOneAndReplace", "FindOneAndDelete", "BulkWrite", "Drop"}
+		"FindOneAndUpdate", "FindOneAndReplace", "FindOneAndDelete", "BulkWrite", "Drop",
+		"deleteIDs", "setIDs", "byIDs", "ReplaceByID"}
+	changes := []string{`"$set"`, `"$unset"`, `"$pull"`, `"$pop"`, `"$rename"`}
 	files, err := filepath.Glob("*.go")
 	must(t, "glob", err)
 	fset := token.NewFileSet()
-	checked := 0
+	checked, pushes := 0, 0
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") || name == "forget.go" {
 			continue
@@ -127,13 +133,18 @@ func TestAuditIsAppendOnly(t *testing.T) {
 			if !ok || fn.Body == nil {
 				continue
 			}
-			namesAudit, wrote := false, ""
+			namesAudit, namesFeedback, wrote, changed := false, false, "", ""
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				switch n := n.(type) {
 				case *ast.Ident:
 					namesAudit = namesAudit || n.Name == "colAudit" || n.Name == "colFeedback"
+					namesFeedback = namesFeedback || n.Name == "fieldFeedback"
 				case *ast.BasicLit:
-					namesAudit = namesAudit || n.Value == `"audit"` || n.Value == `"feedback"`
+					namesAudit = namesAudit || n.Value == `"audit"`
+					namesFeedback = namesFeedback || n.Value == `"feedback"`
+					if slices.Contains(changes, n.Value) {
+						changed = n.Value
+					}
 				case *ast.SelectorExpr:
 					if slices.Contains(writes, n.Sel.Name) {
 						wrote = n.Sel.Name
@@ -144,14 +155,21 @@ func TestAuditIsAppendOnly(t *testing.T) {
 			if namesAudit {
 				checked++
 			}
-			if namesAudit && wrote != "" {
+			if namesAudit && wrote != "" && name != "feedbackmove.go" {
 				t.Errorf("%s: %s names the audit or feedback collection and calls %s: the audit log is append-only (only forget.go may change it)",
 					fset.Position(fn.Pos()), fn.Name.Name, wrote)
 			}
+			if namesFeedback && wrote != "" {
+				pushes++
+				if changed != "" {
+					t.Errorf("%s: %s writes goals' feedback with %s: feedback is the audit log's entry of itself, only ever pushed (only forget.go may change it)",
+						fset.Position(fn.Pos()), fn.Name.Name, changed)
+				}
+			}
 		}
 	}
-	if checked < 4 {
-		t.Fatalf("found only %d functions naming the audit collection: is the check still reading the right files?", checked)
+	if checked < 4 || pushes < 2 {
+		t.Fatalf("found only %d functions naming the audit collection, %d writing feedback: is the check still reading the right files?", checked, pushes)
 	}
 	otherPackagesKeepOut(t)
 }
@@ -214,19 +232,18 @@ func BenchmarkAuditMany5000(b *testing.B) {
 func TestFeedbackIsItsOwnAuditEntry(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newStore(t)
+	rawGoal(t, s, "s1", 1)
+	rawGoal(t, s, "s1", 2)
+	rawGoal(t, s, "s2", 1)
 	must(t, "Audit", s.Audit(ctx, plpbot.AuditEntry{ActorID: "t1", ActorName: "Ms. Lee", Action: "view_plan", SubjectID: "s1"}))
 	clk.Advance(time.Hour)
-	fb, err := s.AddFeedback(ctx, plpbot.Feedback{StudentID: "s1", StaffID: "t1", StaffName: "Ms. Lee", GoalNumber: 2, Text: "FB-secret lovely"})
+	fb, _, err := s.AddFeedback(ctx, plpbot.Feedback{StudentID: "s1", StaffID: "t1", StaffName: "Ms. Lee", GoalNumber: 2, Text: "FB-secret lovely"})
 	must(t, "AddFeedback", err)
 	clk.Advance(time.Hour)
-	_, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: "s2", StaffID: "t1", StaffName: "Ms. Lee", GoalNumber: 1, Text: "FB-other"})
+	_, _, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: "s2", StaffID: "t1", StaffName: "Ms. Lee", GoalNumber: 1, Text: "FB-other"})
 	must(t, "AddFeedback s2", err)
-	_, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: "s1", StaffID: "s1", StaffName: "Sol", GoalNumber: 1, Text: "FB-self"})
+	_, _, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: "s1", StaffID: "s1", StaffName: "Sol", GoalNumber: 1, Text: "FB-self"})
 	must(t, "AddFeedback to oneself", err)
-	// Feedback stored before feedback stood for its entry: the entry of its own stands.
-	_, err = storagetest.Collection(t, s, "feedback").InsertOne(ctx, bson.D{{Key: "_id", Value: "old"}, {Key: "student_id", Value: "s1"},
-		{Key: "staff_id", Value: "t1"}, {Key: "staff_name", Value: "Ms. Lee"}, {Key: "goal", Value: 1}, {Key: "text", Value: "FB-old"}, {Key: "at", Value: clk.Now()}})
-	must(t, "insert old feedback", err)
 	clk.Advance(time.Hour)
 	must(t, "Audit", s.Audit(ctx, plpbot.AuditEntry{ActorID: "t1", ActorName: "Ms. Lee", Action: "roster", SubjectID: "s1", Detail: "Period 3"}))
 
@@ -276,8 +293,8 @@ func TestFeedbackIsItsOwnAuditEntry(t *testing.T) {
 	// The feedback itself is unchanged, and not written twice.
 	all, err := s.FeedbackFor(ctx, "s1", time.Time{}, 0)
 	must(t, "FeedbackFor", err)
-	if len(all) != 3 {
-		t.Errorf("s1's feedback = %+v, want the three given", all)
+	if len(all) != 2 {
+		t.Errorf("s1's feedback = %+v, want the two given", all)
 	}
 	if n, err := storagetest.Collection(t, s, "audit").CountDocuments(ctx, bson.D{{Key: "action", Value: "feedback"}}); err != nil || n != 0 {
 		t.Errorf("%d separate feedback entries in the audit collection (%v), want none", n, err)
@@ -291,4 +308,13 @@ func actionsOf(log []plpbot.AuditEntry) []string {
 		out[i] = e.Action + " " + e.Detail
 	}
 	return out
+}
+
+// rawGoal stores goal n of userID as it is stored, past AddGoal (which
+// wants the student's record).
+func rawGoal(t *testing.T, s *storage.Store, userID string, n int) {
+	t.Helper()
+	_, err := storagetest.Collection(t, s, "goals").InsertOne(context.Background(), plpbot.Goal{ID: plpbot.GoalID(userID, n),
+		UserID: userID, Number: n, Title: "Goal " + strconv.Itoa(n), Status: plpbot.GoalActive, Steps: []plpbot.Step{}})
+	must(t, "insert goal", err)
 }

@@ -65,8 +65,9 @@ func staffWithManyRecords(t *testing.T, s *storage.Store) *plpbot.Person {
 	docs := map[string][]any{}
 	for i := range manyUpdates {
 		stu := fmt.Sprintf("slack:T1:S%03d", i)
-		docs["feedback"] = append(docs["feedback"], plpbot.Feedback{ID: fmt.Sprintf("f%03d", i), StudentID: stu,
-			StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 1, Text: "well done", At: t0})
+		docs["goals"] = append(docs["goals"], plpbot.Goal{ID: plpbot.GoalID(stu, 1), UserID: stu, Number: 1, Title: "Read",
+			Status: plpbot.GoalActive, Steps: []plpbot.Step{}, Feedback: []plpbot.Feedback{{ID: fmt.Sprintf("f%03d", i), StudentID: stu,
+				StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 1, Text: "well done", At: t0}}})
 		docs["flags"] = append(docs["flags"], plpbot.Flag{ID: fmt.Sprintf("g%03d", i), StudentID: stu, Kind: plpbot.FlagIEP,
 			ByID: tch.ID, At: t0})
 		docs["classes"] = append(docs["classes"], plpbot.Class{ID: fmt.Sprintf("c%03d", i), Name: fmt.Sprintf("Period %d", i),

@@ -287,7 +287,8 @@ func (s *Store) Roster(ctx context.Context, classID string) ([]plpbot.RosterRow,
 	return s.RosterOf(ctx, ids)
 }
 
-// RosterAndGoals is Roster with the students' goals in full, ordered by
+// RosterAndGoals is Roster with the students' goals in full (but their
+// feedback), ordered by
 // student and number (RosterAndGoalsOf).
 func (s *Store) RosterAndGoals(ctx context.Context, classID string) ([]plpbot.RosterRow, []plpbot.Goal, error) {
 	ids, err := s.ClassMembers(ctx, classID, plpbot.MemberStudent)
@@ -322,7 +323,7 @@ func (s *Store) RosterOf(ctx context.Context, ids []string) ([]plpbot.RosterRow,
 }
 
 // RosterAndGoalsOf is RosterOf for a view that also needs the students'
-// goals in full (a class summary, a class chart): one read of goals
+// goals in full but their feedback (a class summary, a class chart): one read of goals
 // serves both. The goals are ordered by student and number, as GoalsOf's.
 func (s *Store) RosterAndGoalsOf(ctx context.Context, ids []string) ([]plpbot.RosterRow, []plpbot.Goal, error) {
 	return s.rosterOf(ctx, ids, true)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage/embedded"
@@ -41,7 +43,7 @@ type RecordCounts struct {
 	Goals       int64
 	CheckIns    int64
 	Reflections int64
-	Feedback    int64 // feedback given to them
+	Feedback    int64 // feedback given to them (on their goals)
 	Flags       int64 // flags about them
 	Classes     int64 // class memberships, as a student or a teacher
 	Conferences int64 // conferences where they are the student
@@ -156,12 +158,14 @@ func (s *Store) forget(ctx context.Context, id string, by Eraser) (done RecordCo
 // CountRecords reports it, forget applies it.
 type erasurePlan struct {
 	id     string
-	user   bool            // their user document exists
-	own    []idSet         // their own records, to delete
-	claims []any           // claims of their scheduled messages
-	held   []heldConf      // conferences they held
-	agenda []agendaRewrite // others' conferences with talking points of theirs
-	others []authoredSet   // others' records naming them, besides conferences
+	user   bool              // their user document exists
+	own    []idSet           // their own records, to delete
+	claims []any             // claims of their scheduled messages
+	held   []heldConf        // conferences they held
+	agenda []agendaRewrite   // others' conferences with talking points of theirs
+	given  []feedbackRewrite // others' goals with feedback of theirs
+	onOwn  int64             // feedback on their own goals, deleted with them
+	others []authoredSet     // others' records naming them, besides conferences
 	counts RecordCounts
 }
 
@@ -191,6 +195,13 @@ type heldConf struct {
 type agendaRewrite struct {
 	id     any
 	agenda []bson.D
+}
+
+// feedbackRewrite is a goal's feedback with the person's anonymised, as
+// read: it is written back only while the goal holds no more than that.
+type feedbackRewrite struct {
+	id       any
+	feedback []bson.D
 }
 
 func (p *erasurePlan) empty() bool {
@@ -253,6 +264,28 @@ func (s *Store) planOwn(ctx context.Context, p *erasurePlan) error {
 		*o.n = int64(len(ids))
 		p.own = append(p.own, idSet{coll: o.coll, ids: ids, n: o.n})
 	}
+	return s.planOwnFeedback(ctx, p)
+}
+
+// planOwnFeedback counts the feedback on the person's own goals, which
+// goes with the goals.
+func (s *Store) planOwnFeedback(ctx context.Context, p *erasurePlan) error {
+	if len(p.ownIDs(colGoals)) == 0 {
+		return nil
+	}
+	cur, err := s.db.Collection(colGoals).Find(ctx, feedbackAuditFilter(p.id, time.Time{}),
+		options.Find().SetProjection(feedbackEntryFields))
+	if err != nil {
+		return fmt.Errorf("plan forgetting %s: %w", p.id, err)
+	}
+	var goals []goalFeedback
+	if err := cur.All(ctx, &goals); err != nil {
+		return fmt.Errorf("plan forgetting %s: %w", p.id, err)
+	}
+	for _, g := range goals {
+		p.onOwn += int64(len(g.Feedback))
+	}
+	p.counts.Feedback += p.onOwn
 	return nil
 }
 
@@ -329,7 +362,35 @@ func (s *Store) planAuthored(ctx context.Context, p *erasurePlan) error {
 		*a.n = int64(len(ids))
 		p.others = append(p.others, authoredSet{coll: a.coll, ids: ids, set: a.set, n: a.n})
 	}
+	if err := s.planFeedbackGiven(ctx, p); err != nil {
+		return err
+	}
 	return s.planConferencesHeld(ctx, p)
+}
+
+// planFeedbackGiven finds others' goals holding feedback the person gave,
+// to rewrite with it anonymised (FerretDB v1 has no positional updates).
+func (s *Store) planFeedbackGiven(ctx context.Context, p *erasurePlan) error {
+	ids, err := s.idsWhere(ctx, colGoals, embedded.Match{Field: fieldFeedback + ".staff_id", Values: []any{p.id}})
+	if err != nil {
+		return err
+	}
+	for _, gid := range without(ids, p.ownIDs(colGoals)) {
+		var g struct {
+			Feedback []bson.D `bson:"feedback"`
+		}
+		if err := s.db.Collection(colGoals).FindOne(ctx, bson.D{{Key: "_id", Value: gid}}).Decode(&g); err != nil {
+			if errors.Is(err, mongo.ErrNoDocuments) {
+				continue
+			}
+			return fmt.Errorf("plan forgetting %s: %w", p.id, err)
+		}
+		if n := anonymiseItems(g.Feedback, p.id, "staff_id", "staff_name"); n > 0 {
+			p.given = append(p.given, feedbackRewrite{id: gid, feedback: g.Feedback})
+			p.counts.FeedbackGiven += int64(n)
+		}
+	}
+	return nil
 }
 
 // planConferencesHeld finds the conferences the person held (to anonymise,
@@ -374,17 +435,23 @@ func (s *Store) planConferencesHeld(ctx context.Context, p *erasurePlan) error {
 // anonymiseAgenda replaces id as the author of talking points in agenda,
 // in place, and returns how many it changed.
 func anonymiseAgenda(agenda []bson.D, id string) int {
+	return anonymiseItems(agenda, id, "by_id", "by_name")
+}
+
+// anonymiseItems replaces id as the author of items (its id under idKey,
+// its name under nameKey), in place, and returns how many it changed.
+func anonymiseItems(items []bson.D, id, idKey, nameKey string) int {
 	n := 0
-	for _, item := range agenda {
-		if !slices.ContainsFunc(item, func(e bson.E) bool { return e.Key == "by_id" && e.Value == id }) {
+	for _, item := range items {
+		if !slices.ContainsFunc(item, func(e bson.E) bool { return e.Key == idKey && e.Value == id }) {
 			continue
 		}
 		n++
 		for i := range item {
 			switch item[i].Key {
-			case "by_id":
+			case idKey:
 				item[i].Value = FormerStaffID
-			case "by_name":
+			case nameKey:
 				item[i].Value = FormerStaffName
 			}
 		}
@@ -410,6 +477,7 @@ func (s *Store) applyErasure(ctx context.Context, p *erasurePlan) (RecordCounts,
 		}
 		*own[o.coll] += int64(len(o.ids))
 	}
+	rc.Feedback += p.onOwn
 	if err := s.anonymise(ctx, p, &rc); err != nil {
 		return rc, fmt.Errorf("forget %s: %w", p.id, err)
 	}
@@ -439,6 +507,9 @@ func (s *Store) anonymise(ctx context.Context, p *erasurePlan, rc *RecordCounts)
 		}
 	}
 	rc.AgendaItems = p.counts.AgendaItems
+	if err := s.rewriteFeedback(ctx, p.given); err != nil {
+		return err
+	}
 	for _, c := range p.held {
 		set := bson.D{{Key: "teacher_id", Value: FormerStaffID}, {Key: "teacher_name", Value: FormerStaffName},
 			{Key: "every", Value: ""}, {Key: "updated_at", Value: now}}
@@ -450,5 +521,27 @@ func (s *Store) anonymise(ctx context.Context, p *erasurePlan, rc *RecordCounts)
 		}
 	}
 	rc.ConferencesHeld, rc.UpcomingHeld = p.counts.ConferencesHeld, p.counts.UpcomingHeld
+	return nil
+}
+
+// rewriteFeedback writes back goals' feedback as anonymised, in unordered
+// bulk writes of updates of "many" by _id (byid.go), each applying only
+// while its goal holds no feedback given since it was read (feedback is
+// only ever pushed): otherwise it changes nothing, and forget's next round
+// reads the goal again.
+func (s *Store) rewriteFeedback(ctx context.Context, goals []feedbackRewrite) error {
+	for lo := 0; lo < len(goals); lo += idsBatch {
+		batch := goals[lo:min(lo+idsBatch, len(goals))]
+		models := make([]mongo.WriteModel, len(batch))
+		for i, g := range batch {
+			more := fieldFeedback + "." + strconv.Itoa(len(g.feedback))
+			models[i] = mongo.NewUpdateManyModel().
+				SetFilter(bson.D{{Key: "_id", Value: g.id}, {Key: more, Value: bson.D{{Key: "$exists", Value: false}}}}).
+				SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: fieldFeedback, Value: g.feedback}}}})
+		}
+		if _, err := s.db.Collection(colGoals).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return fmt.Errorf("write goals: %w", err)
+		}
+	}
 	return nil
 }

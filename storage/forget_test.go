@@ -28,7 +28,7 @@ func seedPerson(t *testing.T, s *storage.Store, u *plpbot.Person, teacherID, cla
 	must(t, "RecordCheckIn", err)
 	_, err = s.AddReflection(ctx, plpbot.Reflection{UserID: u.ID, Text: "private thoughts"})
 	must(t, "AddReflection", err)
-	_, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: u.ID, StaffID: teacherID, GoalNumber: 1, Text: "nice"})
+	_, _, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: u.ID, StaffID: teacherID, GoalNumber: 1, Text: "nice"})
 	must(t, "AddFeedback", err)
 	must(t, "AddFlag", s.AddFlag(ctx, plpbot.Flag{StudentID: u.ID, Kind: "iep", ByID: teacherID}))
 	must(t, "Enroll", s.Enroll(ctx, classID, []string{u.ID}, plpbot.MemberStudent))
@@ -170,7 +170,7 @@ func testForgetStaffMember(t *testing.T, s *storage.Store, clk *clock) {
 	must(t, "Enroll", s.Enroll(ctx, class.ID, []string{stu.ID}, plpbot.MemberStudent))
 	must(t, "Enroll co-teacher", s.Enroll(ctx, class.ID, []string{other.ID}, plpbot.MemberTeacher))
 	mustGoal(t, s, stu.ID, "Read more")
-	_, err := s.AddFeedback(ctx, plpbot.Feedback{StudentID: stu.ID, StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 1, Text: "well done"})
+	_, _, err := s.AddFeedback(ctx, plpbot.Feedback{StudentID: stu.ID, StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 1, Text: "well done"})
 	must(t, "AddFeedback", err)
 	must(t, "AddFlag", s.AddFlag(ctx, plpbot.Flag{StudentID: stu.ID, Kind: "504", Note: "extra time", ByID: tch.ID}))
 	book := func(at time.Time, every string) *plpbot.Conference {

@@ -130,14 +130,19 @@ func (s *Store) Goals(ctx context.Context, userID string) ([]plpbot.Goal, error)
 	return out, nil
 }
 
+// withoutFeedback projects goals without their feedback, for the views of
+// many students' goals (summaries, charts, the dashboard's home), which
+// don't show it.
+var withoutFeedback = bson.D{{Key: fieldFeedback, Value: 0}}
+
 // GoalsOf returns the goals of several students in one query, ordered by
-// student and number (class summaries).
+// student and number (class summaries), without their feedback.
 func (s *Store) GoalsOf(ctx context.Context, userIDs []string) ([]plpbot.Goal, error) {
 	if len(userIDs) == 0 {
 		return nil, nil
 	}
 	cur, err := s.db.Collection(colGoals).Find(ctx, bson.D{{Key: "user_id", Value: bson.D{{Key: "$in", Value: userIDs}}}},
-		options.Find().SetSort(bson.D{{Key: "user_id", Value: 1}, {Key: "number", Value: 1}}))
+		options.Find().SetSort(bson.D{{Key: "user_id", Value: 1}, {Key: "number", Value: 1}}).SetProjection(withoutFeedback))
 	if err != nil {
 		return nil, fmt.Errorf("list goals of %d students: %w", len(userIDs), err)
 	}

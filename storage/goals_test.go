@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -327,15 +328,20 @@ func TestFeedbackAndFlags(t *testing.T) {
 	st := mustUser(t, s, "S", "Sam", "")
 	other := mustUser(t, s, "O", "Oli", "")
 	tch := mustUser(t, s, "T", "Ms. Rivera", plpbot.RoleTeacher)
+	mustGoal(t, s, st.ID, "Read more")
+	mustGoal(t, s, other.ID, "Run")
 
 	for _, text := range []string{"Great start!", "Try a smaller step"} {
 		clk.Advance(time.Hour)
-		f, err := s.AddFeedback(ctx, plpbot.Feedback{StudentID: st.ID, StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 1, Text: text})
+		f, g, err := s.AddFeedback(ctx, plpbot.Feedback{StudentID: st.ID, StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 1, Text: text})
 		must(t, "AddFeedback", err)
 		if f.ID == "" {
 			t.Error("AddFeedback returned no id")
 		}
 		sameTime(t, "feedback At", f.At, clk.Now())
+		if g.Title != "Read more" || len(g.Feedback) == 0 || g.Feedback[len(g.Feedback)-1].Text != text {
+			t.Errorf("AddFeedback's goal = %+v, want it as it is now, the feedback on it", g)
+		}
 	}
 	fs, err := s.FeedbackFor(ctx, st.ID, time.Time{}, 0)
 	must(t, "FeedbackFor", err)
@@ -347,6 +353,11 @@ func TestFeedbackAndFlags(t *testing.T) {
 	}
 	if fs, err := s.FeedbackFor(ctx, other.ID, time.Time{}, 0); err != nil || len(fs) != 0 {
 		t.Errorf("FeedbackFor another student = %+v, %v; want none", fs, err)
+	}
+	_, _, err = s.AddFeedback(ctx, plpbot.Feedback{StudentID: st.ID, StaffID: tch.ID, StaffName: tch.Name, GoalNumber: 9, Text: "nowhere"})
+	isNotFound(t, "AddFeedback on a goal they don't have", err)
+	if _, err := s.Goal(ctx, st.ID, 9); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("feedback on a goal they don't have made one: %v", err)
 	}
 
 	for _, kind := range []string{"iep", "504"} {

@@ -148,6 +148,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		_ = s.Close(ctx)
 		return nil, err
 	}
+	// Feedback stored in its own collection moves onto its goals, once
+	// (feedbackmove.go).
+	if err := s.moveFeedbackToGoals(ctx); err != nil {
+		_ = s.Close(ctx)
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -204,7 +204,7 @@ func (s *Store) readStudents(ctx context.Context, r studentsRead) ([]plpbot.Pers
 	)
 	readGoals := func(ctx context.Context, st students) (map[string][]plpbot.Goal, error) {
 		if r.full {
-			return s.goalsWhere(ctx, st.filter(), nil)
+			return s.goalsWhere(ctx, st.filter(), withoutFeedback)
 		}
 		return s.goalSummaries(ctx, st)
 	}

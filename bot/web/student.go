@@ -249,9 +249,7 @@ func (s *Server) loadPlan(ctx context.Context, st *plpbot.Person) (*planData, er
 	if d.refls, err = s.store.Reflections(ctx, st.ID, time.Time{}, maxReflections); err != nil {
 		return nil, fmt.Errorf("student: %w", err)
 	}
-	if d.feedback, err = s.store.FeedbackFor(ctx, st.ID, time.Time{}, maxFeedback); err != nil {
-		return nil, fmt.Errorf("student: %w", err)
-	}
+	d.feedback = plpbot.FeedbackOn(d.goals, time.Time{}, maxFeedback) // kept on the goals
 	return d, nil
 }
 

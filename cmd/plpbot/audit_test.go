@@ -48,7 +48,10 @@ func seedAudit(t *testing.T, dataDir string) {
 		}
 	}
 	// Feedback is the audit log's entry of itself: exported as one, without its text.
-	if _, err := store.AddFeedback(ctx, plpbot.Feedback{StudentID: "console::sam", StaffID: "console::ms-lee", StaffName: "ms-lee",
+	if _, err := store.AddGoalAfter(ctx, plpbot.Goal{UserID: "console::sam", Title: "Read"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.AddFeedback(ctx, plpbot.Feedback{StudentID: "console::sam", StaffID: "console::ms-lee", StaffName: "ms-lee",
 		GoalNumber: 2, Text: "FB-secret keep going", At: time.Date(2026, 11, 2, 13, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
