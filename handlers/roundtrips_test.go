@@ -143,9 +143,9 @@ func requests(cmds []command) string { return fmt.Sprint(cmds) }
 //
 // A counselor's caseload rules need the student's grade and name, so their
 // record is read with the ties and the caseload (users, enrollments,
-// caseloads), then the push: 4 in 2. An admin may see every plan; their
-// command reads the student's record and, as every staff command does,
-// their ties (which decide nothing for an admin), then the push: 3 in 2.
+// caseloads), then the push: 4 in 2 — that record and the caseload are two
+// collections, and both decide. An admin may see every plan: the
+// student's record (are they there), then the push: 2 in 2.
 //
 // In a school whose people come from the SIS roster, a mention names a chat
 // account linked to the roster's person, whose id differs. A link read
@@ -204,7 +204,7 @@ func testRoundTripBudgets(t *testing.T, wire bool) {
 		{"Sam", "reflect I liked the second chapter best", prompt, "your answer to", 2, 2, 0},
 		{"ms-lee", "feedback @Sam 1 Lovely choice of book", nil, "saved in their plan", 2, 2, 2},
 		{"mx-rivera", "feedback @Sam 1 Keep going", nil, "saved in their plan", 4, 4, 2},
-		{"admin", "feedback @Sam 1 Well done", nil, "saved in their plan", 3, 3, 2},
+		{"admin", "feedback @Sam 1 Well done", nil, "saved in their plan", 2, 2, 2},
 		{rostertest.StaffID(0), "feedback @" + rostertest.StudentID(0) + " 1 Nice start", nil, "saved in their plan", 2, 2, 2},
 	} {
 		if !wire {
