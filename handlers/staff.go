@@ -848,7 +848,11 @@ func (h *Handlers) addFeedback(ctx context.Context, c *call, f plpbot.Feedback, 
 // feedbackAck is the reply to the staff member who gave feedback on g to
 // the student called name.
 func feedbackAck(name string, g *plpbot.Goal) bot.Message {
-	return reply("", bot.Text{Text: fmt.Sprintf("Sent to %s — your feedback on %s is saved in their plan.", name, bot.Bold(bot.User(g.Title)))})
+	to := " to " + name
+	if name == "them" { // a mention that carried no name: the goal says which student
+		to = ""
+	}
+	return reply("", bot.Text{Text: fmt.Sprintf("Sent%s — your feedback on %s is saved in their plan.", to, bot.Bold(bot.User(g.Title)))})
 }
 
 // feedbackDM is the student's DM of feedback text on g, with a way to
