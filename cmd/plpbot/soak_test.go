@@ -118,7 +118,7 @@ func soakSettings(b *testing.B) (dur, think time.Duration) {
 // students, and every student adds a goal. It returns the 50 users.
 func soakSetup(b *testing.B, c *slackClient, fake *slackFake) []*soakUser {
 	b.Helper()
-	do := func(user, channel, text string) {
+	do := func(user, channel, text string) string {
 		b.Helper()
 		key := fmt.Sprintf("setup-%s-%d", user, time.Now().UnixNano())
 		if err := c.command(user, channel, text, key); err != nil {
@@ -129,6 +129,7 @@ func soakSetup(b *testing.B, c *slackClient, fake *slackFake) []*soakUser {
 		if err != nil || strings.Contains(r.Text, "went wrong") {
 			b.Fatalf("%s: %v %s", text, err, r.Text)
 		}
+		return r.Text
 	}
 	var users []*soakUser
 	for t := 1; t <= soakTeachers; t++ {
@@ -141,7 +142,9 @@ func soakSetup(b *testing.B, c *slackClient, fake *slackFake) []*soakUser {
 			mentions = append(mentions, "<@"+sid+">")
 			users = append(users, &soakUser{id: sid, channel: "D" + sid, rng: rand.New(rand.NewPCG(uint64(len(users)), 7))})
 		}
-		do(tid, ch, "class add "+strings.Join(mentions, " "))
+		if got := do(tid, ch, "class add "+strings.Join(mentions, " ")); !strings.Contains(got, "Added to Period") {
+			b.Fatalf("class add: the students weren't added: %.300s", got)
+		}
 		users = append(users, &soakUser{id: tid, channel: ch, teacher: true, rng: rand.New(rand.NewPCG(uint64(len(users)), 7))})
 	}
 	for _, u := range users {
@@ -186,6 +189,9 @@ func (u *soakUser) act(c *slackClient, fake *slackFake) (ack, answer time.Durati
 	}
 	if strings.Contains(r.Text, "went wrong") {
 		return ack, 0, action, fmt.Errorf("an error answer: %.200s", r.Text)
+	}
+	if action == "roster" && !strings.Contains(r.Text, "Person US") {
+		return ack, 0, action, fmt.Errorf("a roster listing no student: %.200s", r.Text)
 	}
 	return ack, r.At.Sub(start), action, nil
 }
