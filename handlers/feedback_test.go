@@ -105,3 +105,36 @@ func TestOldFeedbackStillShows(t *testing.T) {
 	mustContain(t, out, "ms-lee · gave feedback: goal 1")
 	mustNotContain(t, out, "FB-from before")
 }
+
+// TestCounselorFeedbackByCaseload: a counselor's feedback to a student on
+// their caseload is stored, its caseload kept in memory a moment as their
+// role is; a change to the caseload applies at once (the student taken
+// off is refused, audited, nothing stored); and a counselor who also
+// teaches a student off their caseload still reaches them through the
+// class.
+func TestCounselorFeedbackByCaseload(t *testing.T) {
+	e := newEnv(t)
+	e.setupClass("Sam")
+	e.ok("Ana", "plan")
+	e.ok("Sam", "goal add Read more")
+	e.ok("Ana", "goal add Run a 5k")
+	e.ok("admin", "role @mx-rivera counselor")
+	e.ok("admin", "caseload @mx-rivera add @sam @ana")
+	mustContain(t, e.ok("mx-rivera", "feedback @sam 1 Great start"), "saved in their plan", "Read more")
+	mustContain(t, e.ok("mx-rivera", "feedback @ana 1 Keep it up"), "saved in their plan", "Run a 5k")
+
+	e.ok("admin", "caseload @mx-rivera remove @ana")
+	e.fails("mx-rivera", "feedback @ana 1 Still here?", bot.EForbidden)
+	g, err := e.store.Goal(context.Background(), "console::ana", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Feedback) != 1 {
+		t.Errorf("Ana's goal holds %d pieces of feedback, want 1: the one before she left the caseload", len(g.Feedback))
+	}
+	mustContain(t, e.ok("admin", "audit @ana"), "refused")
+
+	e.ok("admin", "caseload @mx-rivera remove @sam")
+	e.ok("ms-lee", "class add @mx-rivera") // now a co-teacher of Sam's class
+	mustContain(t, e.ok("mx-rivera", "feedback @sam 1 From class"), "saved in their plan")
+}

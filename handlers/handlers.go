@@ -447,7 +447,7 @@ func (h *Handlers) readTies(ctx context.Context, staff *plpbot.Person, studentID
 	// The caseload and the classes are read together: one wait, not two.
 	g, gctx := errgroup.WithContext(ctx)
 	if staff.Role == plpbot.RoleCounselor {
-		g.Go(func() (err error) { r.caseload, err = h.store.Caseload(gctx, staff); return err })
+		g.Go(func() (err error) { r.caseload, err = h.store.AccessCaseload(gctx, staff); return err })
 	}
 	g.Go(func() (err error) { r.teaches, err = h.store.Teaches(gctx, staff.ID, studentID); return err })
 	if err := g.Wait(); err != nil {

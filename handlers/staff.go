@@ -730,8 +730,10 @@ func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, err
 		return nil, &bot.UserError{Code: bot.EInvalid, Message: "Write your feedback after the goal number.",
 			Usage: h.grammar.Usage(c.Invocation.Path)}
 	}
-	if msgs, done, err := h.teacherFeedback(ctx, c, f); done || err != nil {
-		return msgs, err
+	for _, fast := range []func(context.Context, *call, plpbot.Feedback) ([]bot.Message, bool, error){h.teacherFeedback, h.counselorFeedback} {
+		if msgs, done, err := fast(ctx, c, f); done || err != nil {
+			return msgs, err
+		}
 	}
 	s, _, err := h.studentAndTies(ctx, c, nil)
 	if err != nil {
@@ -742,11 +744,52 @@ func (h *Handlers) cmdFeedback(ctx context.Context, c *call) ([]bot.Message, err
 	if err != nil {
 		return nil, err
 	}
+	return h.feedbackSent(c, s, g, f.Text), nil
+}
+
+// feedbackSent is the answer to feedback f stored on g for student s: the
+// acknowledgement and the student's DM.
+func (h *Handlers) feedbackSent(c *call, s *plpbot.Person, g *plpbot.Goal, text string) []bot.Message {
 	ack := feedbackAck(bot.User(s.Name), g)
 	if s.CantDM != "" {
 		ack.Blocks = append(ack.Blocks, bot.Context{Text: "I can't DM them here, so they'll see it next time they open `/plp plan`."})
 	}
-	return []bot.Message{ack, dmTo(s, h.feedbackDM(c, g, f.Text))}, nil
+	return []bot.Message{ack, dmTo(s, h.feedbackDM(c, g, text))}
+}
+
+// counselorFeedback is feedback from a counselor to a student on their
+// caseload, in two requests: the student's record (the caseload's rules
+// read their grade and name) with the counselor's caseload — from memory
+// when read within the actor cache's age limit, as their role is
+// (storage.AccessCaseload) — then the push. done is false, and nothing is
+// written, when the caseload doesn't include the student (a counselor may
+// also teach them) or anything is amiss: the full path then decides,
+// refuses and audits.
+func (h *Handlers) counselorFeedback(ctx context.Context, c *call, f plpbot.Feedback) (msgs []bot.Message, done bool, err error) {
+	if c.Actor.Role != plpbot.RoleCounselor {
+		return nil, false, nil
+	}
+	id, err := mentionedID(c, "user")
+	if err != nil {
+		return nil, false, nil // the full path says why
+	}
+	var (
+		cl      *plpbot.Caseload
+		caseErr error
+		wg      sync.WaitGroup
+	)
+	wg.Go(func() { cl, caseErr = h.store.AccessCaseload(ctx, c.Actor) })
+	s, err := h.store.User(ctx, id)
+	wg.Wait()
+	if err != nil || caseErr != nil || !cl.Includes(s) || !plpbot.CanActFor(c.Actor, s, plpbot.Ties{Counsels: true}) {
+		return nil, false, nil
+	}
+	f.StudentID = s.ID
+	g, err := h.addFeedback(ctx, c, f, bot.User(s.Name), mentionOf(c, s))
+	if err != nil {
+		return nil, true, err
+	}
+	return h.feedbackSent(c, s, g, f.Text), true, nil
 }
 
 // teacherFeedback is a teacher's feedback decided by the ties alone:

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage"
@@ -186,5 +188,48 @@ func TestTerms(t *testing.T) {
 	must(t, "CreateClass in a term", err)
 	if again, _ := s.Class(ctx, c2.ID); again.TermID != fall.ID {
 		t.Errorf("CreateClass lost the term: %+v", again)
+	}
+}
+
+// TestAccessCaseloadIsAsFreshAsTheActor: a counselor's caseload for access
+// decisions is kept in memory as long as their record (the actor cache's
+// age limit). This replica's change applies at once; another replica's
+// once the entry is older than the limit, and never later.
+func TestAccessCaseloadIsAsFreshAsTheActor(t *testing.T) {
+	ctx := context.Background()
+	var sent atomic.Int32
+	opts := storagetest.Options(t)
+	opts.ActorCache = 300 * time.Millisecond
+	opts.Monitor = &event.CommandMonitor{Started: func(context.Context, *event.CommandStartedEvent) { sent.Add(1) }}
+	a := storagetest.Open(t, opts)
+	opts.Monitor = nil
+	b := storagetest.Open(t, opts) // another replica on the same database
+	couns := mustUser(t, a, "UC", "Mx Rivera", plpbot.RoleCounselor)
+	sam := mustUser(t, a, "US", "Sam", plpbot.RoleStudent)
+	_, err := a.ChangeCaseload(ctx, couns, storage.CaseloadChange{AddStudents: []string{sam.ID}})
+	must(t, "ChangeCaseload", err)
+	includes := func(s *storage.Store) bool {
+		t.Helper()
+		cl, err := s.AccessCaseload(ctx, couns)
+		must(t, "AccessCaseload", err)
+		return cl.Includes(sam)
+	}
+	if !includes(a) {
+		t.Fatal("Sam is not on the caseload just made")
+	}
+	sent.Store(0)
+	if !includes(a) || sent.Load() != 0 {
+		t.Errorf("read again a moment later: %d commands, want 0", sent.Load())
+	}
+	_, err = b.ChangeCaseload(ctx, couns, storage.CaseloadChange{RemoveStudents: []string{sam.ID}})
+	must(t, "ChangeCaseload on the other replica", err)
+	time.Sleep(opts.ActorCache + 50*time.Millisecond)
+	if includes(a) {
+		t.Error("the other replica's change is not seen once the entry is older than the age limit")
+	}
+	_, err = a.ChangeCaseload(ctx, couns, storage.CaseloadChange{AddStudents: []string{sam.ID}})
+	must(t, "ChangeCaseload", err)
+	if !includes(a) {
+		t.Error("this replica's own change is not seen at once")
 	}
 }

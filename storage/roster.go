@@ -167,6 +167,7 @@ func (w *RosterWrites) Len() int {
 // redoes the writes, an insert that finds its document already there
 // updating it instead.
 func (s *Store) ApplyRoster(ctx context.Context, w *RosterWrites, next *RosterState) error {
+	defer s.caseloads.clear()
 	now := s.Now()
 	gone, err := s.teachingEnding(ctx, w.Unenroll)
 	if err != nil {

@@ -72,6 +72,9 @@ type Store struct {
 	embedded bool
 	actors   *actorCache
 	links    linkCache
+	// caseloads are the counselors' caseloads for access decisions
+	// (AccessCaseload), kept as long as actors.
+	caseloads caseloadCache
 	// uri and ferretDir locate a FerretDB plpbot did not start (indexIDs).
 	uri, ferretDir string
 	// filesDir is ferretDir once the server is known to be that FerretDB:
@@ -115,7 +118,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.ActorCache == 0 {
 		opts.ActorCache = DefaultActorCache
 	}
-	s := &Store{log: opts.Logger, now: opts.Now, actors: newActorCache(opts.ActorCache)}
+	s := &Store{log: opts.Logger, now: opts.Now, actors: newActorCache(opts.ActorCache),
+		caseloads: caseloadCache{ttl: opts.ActorCache}}
 	uri := opts.URI
 	if uri == "" {
 		var err error
