@@ -149,6 +149,9 @@ type Adapter struct {
 	work   sync.WaitGroup
 
 	modalWait time.Duration
+	// chartWait is how long a reply's chart waits for its upload's turn
+	// (maxChartWait; shorter in tests).
+	chartWait time.Duration
 }
 
 // New builds an adapter. g is the command grammar (for modals), h answers
@@ -198,6 +201,7 @@ func New(cfg Config, g *grammar.Grammar, h bot.Handler, log *slog.Logger, with .
 		bg:        bg,
 		stopBG:    stop,
 		modalWait: modalWait,
+		chartWait: maxChartWait,
 	}
 	for _, o := range with {
 		o(a)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/plpbot/plpbot/bot"
 	"github.com/slack-go/slack"
@@ -66,8 +68,21 @@ func (a *Adapter) attach(ctx context.Context, channel string, m bot.Message) err
 		title = f.Name
 	}
 	alt := truncate(m.Chart.Alt(), maxAltLen)
-	return a.withRetry(ctx, "files.uploadV2", func() error { return a.uploadImage(ctx, channel, f, alt, title) })
+	err = a.uploadImage(withMaxWait(ctx, a.chartWait), channel, f, alt, title)
+	if wait, limited := retryAfter(err); limited {
+		a.log.Info("slack: a chart was left out: its upload's turn was too far off", slog.Duration("after", wait))
+		return nil
+	}
+	return err
 }
+
+// maxChartWait is how long a chart waits for its upload's turn: files are
+// uploaded at Slack's Tier 4 pace (about 100 a minute past a burst), and
+// more replies with charts than that, kept up, would queue without end. A
+// chart is extra — the reply's text already shows the same progress bars —
+// so past this wait it is left out; a file someone asked for (an export)
+// still waits its turn.
+const maxChartWait = 15 * time.Second
 
 // uploadImage shares an image with its alt text (files.uploadV2's three
 // steps: get an upload URL, send the bytes, complete into the channel).

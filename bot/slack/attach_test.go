@@ -3,9 +3,11 @@ package slack
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plpbot/plpbot/bot"
 	"github.com/plpbot/plpbot/bot/chart"
@@ -68,5 +70,41 @@ func TestPostedChartGoesToTheChannel(t *testing.T) {
 	}
 	if post := ta.fake.callsTo("chat.postMessage"); len(post) != 1 || strings.Contains(post[0].param("blocks"), chartInDMHint) {
 		t.Errorf("posts %v", post)
+	}
+}
+
+// TestChartsPastTheUploadPaceAreLeftOut: more replies with charts than
+// files.uploadV2's tier allows, kept up, would queue without end (each
+// waiting with its PNG); a chart whose turn is further off than the
+// adapter's chart wait is left out instead — the reply itself, whose text
+// shows the same progress, is delivered — and nothing is logged as failed.
+func TestChartsPastTheUploadPaceAreLeftOut(t *testing.T) {
+	card := sampleCard()
+	rec := &recorder{reply: func(*bot.Request) ([]bot.Message, error) {
+		return []bot.Message{{Title: "Period 3 this week", Visibility: bot.Public,
+			Blocks: []bot.Block{bot.Progress{Label: "Read three novels", Percent: 40}}, Chart: card}}, nil
+	}}
+	ta := newTestAdapter(t, rec)
+	ta.limits.scale = 1 // Slack's own pace: about 100 uploads a minute past a burst of 10
+	ta.chartWait = 200 * time.Millisecond
+	const replies = 30
+	for i := range replies { // thirty people at once, each chart to the class channel
+		ta.command(t, map[string]string{"text": "plan", "user_id": fmt.Sprintf("U%d", i)})
+	}
+	ta.fake.waitCalls(t, "response_url", replies)
+	time.Sleep(500 * time.Millisecond) // past the chart wait: every chart is uploaded or left out by now
+	uploaded := len(ta.fake.callsTo("files.completeUploadExternal"))
+	if uploaded == 0 || uploaded >= replies {
+		t.Errorf("%d of %d charts uploaded: want the burst's, the rest left out", uploaded, replies)
+	}
+	time.Sleep(1500 * time.Millisecond) // at the tier's pace, two or three more would go
+	if later := len(ta.fake.callsTo("files.completeUploadExternal")); later != uploaded {
+		t.Errorf("charts still queued: %d more uploaded after every reply's chart wait", later-uploaded)
+	}
+	if !strings.Contains(ta.logs.String(), "a chart was left out") {
+		t.Error("no log line says charts were left out")
+	}
+	if strings.Contains(ta.logs.String(), "level=ERROR") {
+		t.Errorf("errors logged:\n%s", ta.logs.String())
 	}
 }
