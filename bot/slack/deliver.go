@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/plpbot/plpbot/bot"
@@ -25,27 +27,62 @@ var permanentErrors = map[string]bool{
 	"user_disabled":     true,
 }
 
-// deliver sends a handler's messages: DMs to their recipients, replies to
-// the request's origin. Rate limits are waited out; other failures are
-// logged (the person asked and nobody is left to tell).
+// deliver sends a handler's messages: replies to the request's origin, in
+// order, and DMs to their recipients, each recipient's in order but several
+// recipients at once (maxDMsAtOnce): a teacher's welcome DMs to a whole
+// class take their turns at the workspace's message pace together, where
+// one after the other each would queue anew behind everyone else's — past
+// the work's time when the workspace is busy. Rate limits are waited out;
+// other failures are logged (the person asked and nobody is left to tell).
 func (a *Adapter) deliver(ctx context.Context, o *origin, msgs []bot.Message) {
+	var (
+		wg      sync.WaitGroup
+		slots   = make(chan struct{}, maxDMsAtOnce)
+		pending = map[string][]bot.Message{} // recipient → their DMs, in order
+		order   []string
+	)
 	for _, m := range msgs {
-		var err error
-		if m.To != nil {
-			if m.To.Platform != "" && m.To.Platform != bot.Slack {
-				a.log.Error("slack: a reply is addressed to another platform", slog.String("platform", string(m.To.Platform)))
-				continue
-			}
-			err = a.withRetry(ctx, "dm", func() error { return a.sendDM(ctx, *m.To, m) })
-		} else {
-			err = a.reply(ctx, o, m)
-		}
 		switch {
-		case err != nil && a.bg.Err() != nil:
-			a.log.Warn("slack: a reply was dropped as plpbot stopped", slog.String("user", o.actor.UserID), slog.Any("err", err))
-		case err != nil:
-			a.log.Error("slack: delivering a reply failed", slog.String("user", o.actor.UserID), slog.Any("err", err))
+		case m.To == nil:
+			a.logDelivery(o, a.reply(ctx, o, m))
+		case m.To.Platform != "" && m.To.Platform != bot.Slack:
+			a.log.Error("slack: a reply is addressed to another platform", slog.String("platform", string(m.To.Platform)))
+		default:
+			key := dmKey(*m.To)
+			if _, ok := pending[key]; !ok {
+				order = append(order, key)
+			}
+			pending[key] = append(pending[key], m)
 		}
+	}
+	for _, key := range order {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			defer func() {
+				if r := recover(); r != nil {
+					a.log.Error("slack: panic sending a DM", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+				}
+			}()
+			for _, m := range pending[key] {
+				a.logDelivery(o, a.withRetry(ctx, "dm", func() error { return a.sendDM(ctx, *m.To, m) }))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// maxDMsAtOnce bounds the recipients deliver sends DMs to at a time.
+const maxDMsAtOnce = 32
+
+// logDelivery logs a reply or DM that could not be delivered: a warning if
+// plpbot is stopping, else an error.
+func (a *Adapter) logDelivery(o *origin, err error) {
+	switch {
+	case err != nil && a.bg.Err() != nil:
+		a.log.Warn("slack: a reply was dropped as plpbot stopped", slog.String("user", o.actor.UserID), slog.Any("err", err))
+	case err != nil:
+		a.log.Error("slack: delivering a reply failed", slog.String("user", o.actor.UserID), slog.Any("err", err))
 	}
 }
 

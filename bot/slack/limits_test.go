@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -251,4 +252,80 @@ func TestA429SlowsTheMethodDownAndCalmWinsItBack(t *testing.T) {
 	if got := pace(); got != 240 {
 		t.Errorf("after a calm spell: %v a minute, want 240", got)
 	}
+}
+
+// TestACommandsDMsTakeTheirTurnsTogether: a teacher's command that DMs a
+// whole class (welcome DMs) while the workspace's message pace is taken up
+// by everyone else's DMs: its 24 DMs reserve their turns together, so they
+// go out within their own share of the pace, where sent one after the
+// other each queued anew behind everybody else (24 times as long: past the
+// command's work time on a busy day).
+func TestACommandsDMsTakeTheirTurnsTogether(t *testing.T) {
+	const class = 24
+	rec := &recorder{reply: func(*bot.Request) ([]bot.Message, error) {
+		msgs := []bot.Message{{Blocks: []bot.Block{bot.Text{Text: "Added 24 students."}}}}
+		for i := range class {
+			dm := reflectionMsg
+			dm.To = &bot.Identity{Platform: bot.Slack, Workspace: "T1", UserID: fmt.Sprintf("UW%02d", i)}
+			msgs = append(msgs, dm)
+		}
+		return msgs, nil
+	}}
+	ta := newTestAdapter(t, rec)
+	ta.limits.scale = tiersScale
+	ta.fake.enforceTiers(publishedTiers().scaled(tiersScale))
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var busy sync.WaitGroup
+	for i := range 20 { // twenty others DMing without pause
+		busy.Go(func() {
+			for n := 0; ctx.Err() == nil; n++ {
+				_ = ta.SendDM(ctx, bot.Identity{Platform: bot.Slack, Workspace: "T1", UserID: fmt.Sprintf("UB%02d-%d", i, n)}, reflectionMsg)
+			}
+		})
+	}
+	time.Sleep(200 * time.Millisecond) // the pace is taken up
+	start := time.Now()
+	ta.command(t, map[string]string{"text": "plan"})
+	deadline := time.After(20 * time.Second)
+	for sent := 0; sent < class; {
+		select {
+		case <-deadline:
+			t.Fatalf("%d of the %d welcome DMs sent after 20 s", sent, class)
+		case <-time.After(20 * time.Millisecond):
+		}
+		sent = 0
+		for _, c := range ta.fake.callsTo("chat.postMessage") {
+			if strings.HasPrefix(c.param("channel"), "UW") && c.Status == 200 {
+				sent++
+			}
+		}
+	}
+	took := time.Since(start)
+	stop()
+	busy.Wait()
+	// Counted, not timed: how many of the others' DMs went out between the
+	// class's first and last. Taking their turns together, about one round
+	// of the twenty others' (whose turns were already taken); one after the
+	// other, a round of theirs before each of the 24.
+	var seq []bool // each delivered DM in order: one of the class's?
+	for _, c := range ta.fake.callsTo("chat.postMessage") {
+		if c.Status == 200 {
+			seq = append(seq, strings.HasPrefix(c.param("channel"), "UW"))
+		}
+	}
+	firstIdx, lastIdx := -1, -1
+	for i, ofClass := range seq {
+		if ofClass {
+			lastIdx = i
+			if firstIdx < 0 {
+				firstIdx = i
+			}
+		}
+	}
+	others := lastIdx - firstIdx + 1 - class
+	if others > 3*20 {
+		t.Errorf("%d others' DMs went out between the class's first and last, want about one round of the 20 others (≤ 60)", others)
+	}
+	t.Logf("24 welcome DMs in %s with 20 others DMing; %d others' DMs between the class's first and last", took, others)
 }
