@@ -44,7 +44,7 @@ type CaseloadChange struct {
 // ChangeCaseload applies ch to counselor's caseload (creating it) and
 // returns the caseload as it is now. One upsert.
 func (s *Store) ChangeCaseload(ctx context.Context, counselor *plpbot.Person, ch CaseloadChange) (*plpbot.Caseload, error) {
-	defer s.caseloads.clear()
+	defer s.caseloads.drop(nil)
 	add, pull := bson.D{}, bson.D{}
 	each := func(d *bson.D, field string, vals any, n int) {
 		if n > 0 {
@@ -203,7 +203,7 @@ func (s *Store) CaseloadRoster(ctx context.Context, c *plpbot.Caseload) ([]plpbo
 // forgetInCaseloads deletes a counselor's caseload and takes a student off
 // every caseload's named lists.
 func (s *Store) forgetInCaseloads(ctx context.Context, id string) error {
-	defer s.caseloads.clear()
+	defer s.caseloads.drop(nil)
 	if _, err := s.db.Collection(colCaseloads).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		return fmt.Errorf("forget %s in caseloads: %w", id, err)
 	}

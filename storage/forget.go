@@ -481,7 +481,7 @@ func (s *Store) applyErasure(ctx context.Context, p *erasurePlan) (RecordCounts,
 	if err := s.anonymise(ctx, p, &rc); err != nil {
 		return rc, fmt.Errorf("forget %s: %w", p.id, err)
 	}
-	s.links.dropPerson(p.id)
+	s.links.drop(func(_, person string) bool { return person == p.id })
 	if _, err := s.db.Collection(colLinks).DeleteMany(ctx, bson.D{{Key: "person", Value: p.id}}); err != nil {
 		return rc, fmt.Errorf("forget %s: links: %w", p.id, err)
 	}

@@ -167,7 +167,7 @@ func (w *RosterWrites) Len() int {
 // redoes the writes, an insert that finds its document already there
 // updating it instead.
 func (s *Store) ApplyRoster(ctx context.Context, w *RosterWrites, next *RosterState) error {
-	defer s.caseloads.clear()
+	defer s.caseloads.drop(nil)
 	now := s.Now()
 	gone, err := s.teachingEnding(ctx, w.Unenroll)
 	if err != nil {

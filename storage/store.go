@@ -21,6 +21,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/plpbot/plpbot"
 	"github.com/plpbot/plpbot/storage/embedded"
 )
 
@@ -71,10 +72,10 @@ type Store struct {
 	now      func() time.Time
 	embedded bool
 	actors   *actorCache
-	links    linkCache
+	links    *recent[string] // newLinkCache
 	// caseloads are the counselors' caseloads for access decisions
 	// (AccessCaseload), kept as long as actors.
-	caseloads caseloadCache
+	caseloads *recent[plpbot.Caseload] // newCaseloadCache
 	// uri and ferretDir locate a FerretDB plpbot did not start (indexIDs).
 	uri, ferretDir string
 	// filesDir is ferretDir once the server is known to be that FerretDB:
@@ -119,7 +120,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		opts.ActorCache = DefaultActorCache
 	}
 	s := &Store{log: opts.Logger, now: opts.Now, actors: newActorCache(opts.ActorCache),
-		caseloads: caseloadCache{ttl: opts.ActorCache}}
+		links: newLinkCache(), caseloads: newCaseloadCache(opts.ActorCache)}
 	uri := opts.URI
 	if uri == "" {
 		var err error

@@ -118,7 +118,6 @@ func (s *Store) EnsureUser(ctx context.Context, id Identity, hints UserHints) (*
 	return &u, false, nil
 }
 
-// upToDate reports whether hints would change nothing about u.
 // cachedUpToDate reports whether u, cached under chat account id, needs
 // no write: as upToDate, and for a roster person the account linked to them
 // (whose name the SIS owns) still their address (linkedUser).
@@ -130,6 +129,7 @@ func cachedUpToDate(u *plpbot.Person, id Identity, h UserHints) bool {
 	return addressed(u, id) && upToDate(u, h)
 }
 
+// upToDate reports whether hints would change nothing about u.
 func upToDate(u *plpbot.Person, h UserHints) bool {
 	return (h.Name == "" || h.Name == u.Name) &&
 		(h.TimeZone == "" || h.TimeZone == u.TimeZone) &&
@@ -152,7 +152,7 @@ func (s *Store) User(ctx context.Context, id string) (*plpbot.Person, error) {
 		if !errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, fmt.Errorf("load user %s: %w", id, err)
 		}
-		s.links.drop(id) // the person is gone: read the account afresh
+		s.links.drop(func(chatID, _ string) bool { return chatID == id }) // the person is gone: read the account afresh
 	}
 	read := time.Now()
 	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&u)
